@@ -1,0 +1,349 @@
+//! The daily loop.
+//!
+//! Each simulated day runs in four steps:
+//!
+//! 1. **Tables** (once a day, cheap): regional signals (call-up so far, share
+//!    departed), the draft probability and the decision probability of every
+//!    cohort, and the choice tables (utilities by origin, mode and crossing).
+//! 2. **Agents** (parallel): every agent is visited once. Men at home may be
+//!    drafted or decide to leave (one uniform draw for both competing risks);
+//!    deciders apply for a passport or choose a crossing; travellers who
+//!    arrive today are collected per crossing. The agents are cut into chunks
+//!    of fixed size, each with its own random stream for the day, and the
+//!    chunks' reports are merged in chunk order, so the result does not
+//!    depend on the number of threads.
+//! 3. **Borders** (sequential, per crossing, its own stream): arrivals join
+//!    the queue or give up, ordinary travellers join, the post processes its
+//!    capacity, impatient men renege. Men who give up or are turned back
+//!    reroute or go home.
+//! 4. **Records**: the day's rows.
+//!
+//! Before the decree only the ordinary traffic moves, so step 2 is skipped.
+
+mod agents;
+mod borders;
+pub mod results;
+pub mod rng;
+
+use rand_distr::Gamma;
+
+use crate::model::border::Queue;
+use crate::model::choice::ChoiceTable;
+use crate::model::decision::{RegionalSignals, leave_probability};
+use crate::model::mobilization::CallUp;
+use crate::model::policy::PolicyTimeline;
+use crate::population::{AgentState, Population, synthesize};
+use crate::scenario::{Documents, Scenario};
+pub use results::{CrossingDay, NationalDay, RegionOutcome, RunResults};
+
+/// Agents per chunk of the parallel pass. Fixed, so that random streams do
+/// not depend on the number of threads.
+pub const CHUNK: usize = 1 << 16;
+
+/// The longest wait (days) a man takes into account; a closed crossing's
+/// infinite wait is capped here.
+const MAX_OBSERVED_WAIT: f64 = 365.0;
+
+/// Why a run could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    /// The patience distribution's parameters are invalid.
+    #[error("invalid patience distribution (mean {mean} days, shape {shape}): {reason}")]
+    Patience {
+        /// Mean days.
+        mean: f64,
+        /// Shape.
+        shape: f64,
+        /// Cause.
+        reason: String,
+    },
+}
+
+/// A cohort's probabilities for one day: drafted if `u < draft`, decides to
+/// leave if `draft <= u < act`.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Odds {
+    /// Probability of being drafted.
+    pub draft: f64,
+    /// `draft + (1 − draft) · leave`.
+    pub act: f64,
+}
+
+/// A simulation in progress.
+pub struct Simulation<'s> {
+    scenario: &'s Scenario,
+    population: Population,
+    timeline: PolicyTimeline,
+    callup: CallUp,
+    choice: ChoiceTable,
+    patience: Gamma<f64>,
+    queues: Vec<Queue>,
+    odds: Vec<Odds>,
+    /// Agents at home per draft-priority class, at the start of the next day.
+    home_by_class: Vec<u64>,
+    /// Persons drafted per region (home region of those caught at the border too).
+    drafted_by_region: Vec<f64>,
+    /// Persons who left home per region.
+    departed_by_region: Vec<f64>,
+    /// Agents per state.
+    counts: [u64; AgentState::COUNT],
+    /// Observed wait per crossing at the end of each day.
+    wait_history: Vec<Vec<f64>>,
+    crossing_days: Vec<Vec<CrossingDay>>,
+    national: Vec<NationalDay>,
+    next_day: u32,
+}
+
+impl<'s> Simulation<'s> {
+    /// Builds the population and the model of a scenario.
+    pub fn new(scenario: &'s Scenario) -> Result<Self, EngineError> {
+        let population = synthesize(scenario);
+        Self::with_population(scenario, population)
+    }
+
+    /// Starts from a given population (all at home).
+    pub fn with_population(
+        scenario: &'s Scenario,
+        population: Population,
+    ) -> Result<Self, EngineError> {
+        let q = &scenario.queue;
+        let patience = Gamma::new(q.patience_shape, q.patience_mean_days / q.patience_shape)
+            .map_err(|e| EngineError::Patience {
+                mean: q.patience_mean_days,
+                shape: q.patience_shape,
+                reason: e.to_string(),
+            })?;
+        let cohorts = population.cohorts;
+        let mut home_by_class = vec![0u64; cohorts.priority_classes()];
+        let mut counts = [0u64; AgentState::COUNT];
+        for agent in &population.agents {
+            counts[agent.state as usize] += 1;
+            if agent.state.is_home() {
+                home_by_class[cohorts.priority_class(agent.cohort)] += 1;
+            }
+        }
+        let regions = scenario.regions.len();
+        Ok(Self {
+            scenario,
+            timeline: PolicyTimeline::new(scenario),
+            callup: CallUp::new(scenario, &population),
+            choice: ChoiceTable::new(scenario),
+            patience,
+            queues: vec![Queue::default(); scenario.crossings.len()],
+            odds: vec![Odds::default(); cohorts.len()],
+            home_by_class,
+            drafted_by_region: vec![0.0; regions],
+            departed_by_region: vec![0.0; regions],
+            counts,
+            wait_history: Vec::new(),
+            crossing_days: Vec::new(),
+            national: Vec::new(),
+            population,
+            next_day: 0,
+        })
+    }
+
+    /// The population (for inspection in tests).
+    pub fn population(&self) -> &Population {
+        &self.population
+    }
+
+    /// Agents per state, kept up to date by every transition.
+    pub fn state_counts(&self) -> [u64; AgentState::COUNT] {
+        self.counts
+    }
+
+    /// Counts the agents per state by looking at every agent.
+    pub fn census(&self) -> [u64; AgentState::COUNT] {
+        let mut counts = [0u64; AgentState::COUNT];
+        for agent in &self.population.agents {
+            counts[agent.state as usize] += 1;
+        }
+        counts
+    }
+
+    /// The queues at the crossings.
+    pub fn queues(&self) -> &[Queue] {
+        &self.queues
+    }
+
+    /// Whether every day has been simulated.
+    pub fn finished(&self) -> bool {
+        self.next_day >= self.scenario.calendar.days
+    }
+
+    /// Simulates the whole window, calling `progress` after each day.
+    pub fn run(mut self, progress: &(dyn Fn(u32) + Sync)) -> RunResults {
+        while !self.finished() {
+            self.step();
+            progress(self.next_day);
+        }
+        self.into_results()
+    }
+
+    /// Simulates one day.
+    pub fn step(&mut self) {
+        let day = self.next_day;
+        let active = day >= self.scenario.calendar.decree;
+        let mut national = NationalDay::default();
+        let arrivals = if active {
+            self.prepare_tables(day);
+            let pass = agents::run_pass(self, day);
+            national.decided = pass.decided * u64::from(self.scenario.scale);
+            national.departed = pass.departed * u64::from(self.scenario.scale);
+            pass.arrivals
+        } else {
+            vec![Vec::new(); self.scenario.crossings.len()]
+        };
+        let rows = borders::run_borders(self, day, arrivals);
+        self.record(day, national, rows);
+        self.next_day += 1;
+    }
+
+    fn prepare_tables(&mut self, day: u32) {
+        let s = self.scenario;
+        let today = i64::from(day);
+        let cohorts = self.population.cohorts;
+        let scale = f64::from(s.scale);
+
+        let signals: Vec<RegionalSignals> = self
+            .population
+            .agents_by_region
+            .iter()
+            .enumerate()
+            .map(|(r, &agents)| {
+                let eligible = agents as f64 * scale;
+                if eligible <= 0.0 {
+                    return RegionalSignals::default();
+                }
+                RegionalSignals {
+                    callup_per_mille: 1000.0 * self.drafted_by_region[r] / eligible,
+                    departed_percent: 100.0 * self.departed_by_region[r] / eligible,
+                }
+            })
+            .collect();
+        let announced = Documents::ALL.map(|d| self.timeline.closure_announced(today, d));
+        let quotas = self.callup.quotas(s, today, &self.drafted_by_region);
+        let draft = self
+            .callup
+            .probabilities(&quotas, &self.home_by_class, s.scale);
+        let days_since_decree = today - i64::from(s.calendar.decree);
+        for (index, odds) in self.odds.iter_mut().enumerate() {
+            let key = cohorts.key(index as u32);
+            let p_draft = draft[cohorts.priority_class(index as u32)];
+            let p_leave = leave_probability(
+                &s.decision,
+                &key,
+                cohorts.age_min(),
+                days_since_decree,
+                signals[key.region],
+                announced[key.documents as usize],
+            );
+            *odds = Odds {
+                draft: p_draft,
+                act: p_draft + (1.0 - p_draft) * p_leave,
+            };
+        }
+
+        let lag = i64::from(s.choice.information_lag_days);
+        let seen_day = today - lag;
+        let observed: Vec<f64> = (0..s.crossings.len())
+            .map(|c| {
+                usize::try_from(seen_day)
+                    .ok()
+                    .and_then(|d| self.wait_history.get(d))
+                    .map_or(0.0, |w| w[c].min(MAX_OBSERVED_WAIT))
+            })
+            .collect();
+        self.choice.update(s, &self.timeline, today, &observed);
+    }
+
+    fn record(&mut self, day: u32, mut national: NationalDay, rows: Vec<CrossingDay>) {
+        let scale = u64::from(self.scenario.scale);
+        let n = |state: AgentState| self.counts[state as usize] * scale;
+        national.traveling = n(AgentState::Traveling);
+        national.queued = n(AgentState::Queued);
+        national.abroad = n(AgentState::Abroad);
+        national.drafted = n(AgentState::Drafted) + n(AgentState::DraftedAtBorder);
+        national.drafted_at_border = n(AgentState::DraftedAtBorder);
+        national.stuck = n(AgentState::Stuck);
+        national.returned = n(AgentState::Returned);
+        national.awaiting_passport = n(AgentState::AwaitingPassport);
+        national.at_home = n(AgentState::AtHome) + national.stuck + national.awaiting_passport;
+        let waits = self
+            .queues
+            .iter()
+            .enumerate()
+            .map(|(c, q)| {
+                let capacity = self
+                    .timeline
+                    .conditions(c, i64::from(day), crate::model::policy::View::Actual)
+                    .capacity;
+                q.expected_wait(capacity)
+            })
+            .collect();
+        self.wait_history.push(waits);
+        self.crossing_days.push(rows);
+        self.national.push(national);
+    }
+
+    /// Moves an agent's count from one state to another.
+    fn transition(&mut self, from: AgentState, to: AgentState) {
+        self.counts[from as usize] -= 1;
+        self.counts[to as usize] += 1;
+    }
+
+    /// The finished results.
+    pub fn into_results(self) -> RunResults {
+        let s = self.scenario;
+        let scale = u64::from(s.scale);
+        let cohorts = self.population.cohorts;
+        let mut regions: Vec<RegionOutcome> = s
+            .regions
+            .iter()
+            .zip(&self.population.agents_by_region)
+            .map(|(r, &agents)| RegionOutcome {
+                iso: r.iso.clone(),
+                name: r.name.clone(),
+                eligible: agents * scale,
+                left: 0,
+                drafted: 0,
+                left_by_destination: vec![0; s.destinations.len()],
+            })
+            .collect();
+        for agent in &self.population.agents {
+            let region = &mut regions[cohorts.region(agent.cohort)];
+            match agent.state {
+                AgentState::Abroad => {
+                    region.left += scale;
+                    region.left_by_destination
+                        [s.crossings[usize::from(agent.crossing)].destination] += scale;
+                }
+                AgentState::Drafted | AgentState::DraftedAtBorder => region.drafted += scale,
+                _ => {}
+            }
+        }
+        RunResults {
+            calendar: s.calendar,
+            destinations: s.destinations.iter().map(|d| d.name.clone()).collect(),
+            crossings: s
+                .crossings
+                .iter()
+                .map(|c| (c.id.clone(), c.destination))
+                .collect(),
+            crossing_days: self.crossing_days,
+            national: self.national,
+            regions,
+            eligible: self.population.eligible_persons(),
+            agents: self.population.agents.len() as u64,
+        }
+    }
+}
+
+/// Runs a scenario from start to end.
+pub fn run(
+    scenario: &Scenario,
+    progress: &(dyn Fn(u32) + Sync),
+) -> Result<RunResults, EngineError> {
+    Ok(Simulation::new(scenario)?.run(progress))
+}

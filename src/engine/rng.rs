@@ -1,0 +1,97 @@
+//! The one place where random generators are created.
+//!
+//! Every random draw in a run comes from a [`Stream`]: a Xoshiro256++
+//! generator (portable and reproducible across platforms and versions of the
+//! `rand_xoshiro` crate, unlike `StdRng`) seeded from the master seed and the
+//! stream's identity (purpose, day, chunk or crossing), mixed by SplitMix64.
+//! A stream never depends on which thread runs the work, so results are the
+//! same for any number of threads.
+
+use rand::SeedableRng;
+use rand_xoshiro::Xoshiro256PlusPlus;
+
+/// The generator type used throughout.
+pub type SimRng = Xoshiro256PlusPlus;
+
+/// The identity of a random stream.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stream {
+    /// Synthesis of one region's men.
+    Population {
+        /// Region index.
+        region: u32,
+    },
+    /// One day of one fixed chunk of agents.
+    Agents {
+        /// Day number.
+        day: u32,
+        /// Chunk index.
+        chunk: u32,
+    },
+    /// One day at one crossing.
+    Border {
+        /// Day number.
+        day: u32,
+        /// Crossing index.
+        crossing: u32,
+    },
+}
+
+impl Stream {
+    fn words(self) -> [u64; 3] {
+        match self {
+            Stream::Population { region } => [1, u64::from(region), 0],
+            Stream::Agents { day, chunk } => [2, u64::from(day), u64::from(chunk)],
+            Stream::Border { day, crossing } => [3, u64::from(day), u64::from(crossing)],
+        }
+    }
+}
+
+/// SplitMix64's output function: a bijective mixer of 64-bit words.
+fn splitmix64(mut z: u64) -> u64 {
+    z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// The generator of `stream` under master seed `seed`.
+pub fn stream(seed: u64, stream: Stream) -> SimRng {
+    let mut h = splitmix64(seed);
+    for w in stream.words() {
+        h = splitmix64(h ^ w);
+    }
+    let mut bytes = [0u8; 32];
+    let mut state = h;
+    for chunk in bytes.chunks_exact_mut(8) {
+        state = splitmix64(state);
+        chunk.copy_from_slice(&state.to_le_bytes());
+    }
+    SimRng::from_seed(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::RngExt;
+
+    #[test]
+    fn streams_are_reproducible_and_distinct() {
+        let a = stream(7, Stream::Agents { day: 3, chunk: 1 }).random::<u64>();
+        let b = stream(7, Stream::Agents { day: 3, chunk: 1 }).random::<u64>();
+        let c = stream(7, Stream::Agents { day: 1, chunk: 3 }).random::<u64>();
+        let d = stream(8, Stream::Agents { day: 3, chunk: 1 }).random::<u64>();
+        assert_eq!(a, b);
+        assert_ne!(a, c);
+        assert_ne!(a, d);
+    }
+
+    #[test]
+    fn golden_value_pins_the_generator() {
+        // If this changes, every output changes: list it as output-changing.
+        let v = stream(20220921, Stream::Population { region: 0 }).random::<u64>();
+        assert_eq!(v, GOLDEN);
+    }
+
+    const GOLDEN: u64 = 0;
+}

@@ -1,0 +1,30 @@
+//! exodus: an agent-based simulation of the autumn-2022 exodus of Russian men
+//! after the partial-mobilization decree of 21 September 2022.
+//!
+//! The library holds the whole model; the `exodus` binary is a thin
+//! command line over it. A run is a pipeline:
+//!
+//! 1. [`scenario`]: read a scenario TOML file and its data, validate and
+//!    resolve it into a [`scenario::Scenario`];
+//! 2. [`population`]: synthesize one agent per `scale` eligible men from the
+//!    regional data;
+//! 3. [`engine`]: simulate day by day (decisions, call-up, choice of
+//!    crossing, travel, queues) under the [`model`]'s equations;
+//! 4. [`output`]: write tidy CSV and a manifest.
+//!
+//! ```no_run
+//! let scenario = exodus::scenario::load_default()?;
+//! let results = exodus::engine::run(&scenario, &|_day| {})?;
+//! println!("{} men abroad", results.national.last().map_or(0, |d| d.abroad));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! The model is documented equation by equation in `docs/model.md`, and the
+//! scenario format key by key in `docs/scenario.md`.
+
+pub mod data;
+pub mod engine;
+pub mod model;
+pub mod output;
+pub mod population;
+pub mod scenario;

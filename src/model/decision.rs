@@ -1,0 +1,57 @@
+//! The daily decision to leave.
+//!
+//! A man at home who is not yet on his way decides to leave on day `t` with
+//! probability `h = 1 − exp(−λ)`, where
+//!
+//! ```text
+//! ln λ = α
+//!      + β_callup · C_r(t)            his region's call-up so far, per 1000 eligible men
+//!      + β_prior  · prior             prior military service
+//!      + β_age    · (age − age_min)
+//!      + β_fp     · [foreign passport]
+//!      + β_visa   · [Schengen visa]
+//!      + β_car    · car
+//!      + β_urban  · urban
+//!      + β_peer   · P_r(t)            % of his region's eligible men who have left
+//!      + β_ann    · A(t, documents)   a closure he could be hit by is announced
+//!      − δ        · (t − t_decree)    fatigue and adaptation
+//! ```
+//!
+//! Before the decree nobody decides. The same `h` applies to men who are
+//! stuck (they keep trying). Everything here depends on the cohort and the
+//! region's signals only, so it is computed once per cohort and day.
+
+use crate::population::CohortKey;
+use crate::scenario::{DecisionParams, Documents};
+
+/// What a region's men observe at the start of a day.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct RegionalSignals {
+    /// Drafted so far per 1000 eligible men.
+    pub callup_per_mille: f64,
+    /// Percent of eligible men who have left home so far.
+    pub departed_percent: f64,
+}
+
+/// Daily probability of deciding to leave.
+pub fn leave_probability(
+    beta: &DecisionParams,
+    key: &CohortKey,
+    age_min: u32,
+    days_since_decree: i64,
+    signals: RegionalSignals,
+    closure_announced: bool,
+) -> f64 {
+    let log_rate = beta.base_log_hazard
+        + beta.regional_callup * signals.callup_per_mille
+        + beta.prior_service * f64::from(u8::from(key.prior_service))
+        + beta.age * f64::from(key.age - age_min)
+        + beta.foreign_passport * f64::from(u8::from(key.documents >= Documents::ForeignPassport))
+        + beta.schengen_visa * f64::from(u8::from(key.documents == Documents::SchengenVisa))
+        + beta.car * f64::from(u8::from(key.car))
+        + beta.urban * f64::from(u8::from(key.urban))
+        + beta.peer * signals.departed_percent
+        + beta.announced_closure * f64::from(u8::from(closure_announced))
+        - beta.fatigue_per_day * days_since_decree as f64;
+    -(-log_rate.exp()).exp_m1()
+}

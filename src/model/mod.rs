@@ -1,0 +1,16 @@
+//! The behavioural model: each equation lives in the module that owns it and
+//! is written out in its module doc and in `docs/model.md`.
+//!
+//! - [`decision`]: the daily hazard of deciding to leave;
+//! - [`mobilization`]: the call-up schedule, regional quotas and priorities;
+//! - [`choice`]: the multinomial-logit choice of crossing;
+//! - [`travel`]: travel time and cost;
+//! - [`policy`]: what holds at each crossing on each day, in truth and as expected;
+//! - [`border`]: the FIFO queues at the crossings.
+
+pub mod border;
+pub mod choice;
+pub mod decision;
+pub mod mobilization;
+pub mod policy;
+pub mod travel;

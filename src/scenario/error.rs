@@ -1,0 +1,278 @@
+//! Errors in scenario and data files, located to the line, column and key.
+//!
+//! Every problem a user can cause with an input file ends up as an
+//! [`InputError`]: it names the file, the position, the key (a TOML path such
+//! as `policy[3].exempt_share`, or a CSV column) and says what is wrong and
+//! what would be valid. [`SourceText`] maps key paths and byte offsets of a
+//! TOML document back to lines and columns, so that validation, which works
+//! on plain values, can still point at the exact place in the file.
+
+use std::fmt;
+use std::ops::Range;
+
+use toml::Spanned;
+use toml::de::{DeTable, DeValue};
+
+/// A problem in an input file, with its place.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InputError {
+    /// The file, as given by the user (or `<embedded>/…` for built-in files).
+    pub file: String,
+    /// 1-based line, when known.
+    pub line: Option<usize>,
+    /// 1-based column, when known.
+    pub column: Option<usize>,
+    /// The key path or CSV column, when known.
+    pub key: Option<String>,
+    /// What is wrong and what would be valid.
+    pub message: String,
+}
+
+impl fmt::Display for InputError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file)?;
+        if let Some(line) = self.line {
+            write!(f, ":{line}")?;
+            if let Some(column) = self.column {
+                write!(f, ":{column}")?;
+            }
+        }
+        write!(f, ": ")?;
+        if let Some(key) = &self.key {
+            write!(f, "`{key}`: ")?;
+        }
+        write!(f, "{}", self.message)
+    }
+}
+
+impl std::error::Error for InputError {}
+
+/// One step of a key path: a table key or an array index.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum Segment {
+    /// A key in a table.
+    Key(String),
+    /// A position in an array (0-based).
+    Index(usize),
+}
+
+/// A path to a value in a TOML document, such as `policy[3].exempt_share`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct KeyPath(Vec<Segment>);
+
+impl KeyPath {
+    /// The path made of these table keys.
+    pub fn of(keys: &[&str]) -> Self {
+        Self(keys.iter().map(|k| Segment::Key((*k).to_owned())).collect())
+    }
+
+    /// This path extended by a key.
+    pub fn key(&self, key: &str) -> Self {
+        let mut next = self.clone();
+        next.0.push(Segment::Key(key.to_owned()));
+        next
+    }
+
+    /// This path extended by an array index.
+    pub fn index(&self, index: usize) -> Self {
+        let mut next = self.clone();
+        next.0.push(Segment::Index(index));
+        next
+    }
+}
+
+impl fmt::Display for KeyPath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, segment) in self.0.iter().enumerate() {
+            match segment {
+                Segment::Key(k) if i == 0 => write!(f, "{k}")?,
+                Segment::Key(k) => write!(f, ".{k}")?,
+                Segment::Index(n) => write!(f, "[{n}]")?,
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The text of a TOML file, its name, and a spanned parse tree for locating keys.
+pub struct SourceText<'a> {
+    name: String,
+    text: &'a str,
+    tree: Option<Spanned<DeTable<'a>>>,
+}
+
+impl<'a> SourceText<'a> {
+    /// Parses `text` for locating; a syntax error leaves locating by path impossible,
+    /// which is fine because deserialization reports that error first.
+    pub fn new(name: impl Into<String>, text: &'a str) -> Self {
+        let tree = DeTable::parse(text).ok();
+        Self {
+            name: name.into(),
+            text,
+            tree,
+        }
+    }
+
+    /// The file's name as shown in errors.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// An error at the value found at `path` (or at the nearest enclosing table).
+    pub fn error_at(&self, path: &KeyPath, message: impl Into<String>) -> InputError {
+        let offset = self.span_of(path).map(|s| s.start);
+        self.error_at_offset(offset, Some(path.to_string()), message.into())
+    }
+
+    /// Converts a deserialization error from the `toml` crate.
+    pub fn from_toml_error(&self, err: &toml::de::Error) -> InputError {
+        let offset = err.span().map(|s| s.start);
+        let key = offset.and_then(|o| self.path_at(o)).map(|p| p.to_string());
+        let message = err.message().trim().to_owned();
+        self.error_at_offset(offset, key.filter(|k| !k.is_empty()), message)
+    }
+
+    fn error_at_offset(
+        &self,
+        offset: Option<usize>,
+        key: Option<String>,
+        message: String,
+    ) -> InputError {
+        let (line, column) = match offset {
+            Some(o) => {
+                let (l, c) = line_column(self.text, o);
+                (Some(l), Some(c))
+            }
+            None => (None, None),
+        };
+        InputError {
+            file: self.name.clone(),
+            line,
+            column,
+            key,
+            message,
+        }
+    }
+
+    /// The span of the value at `path`, falling back to the deepest existing ancestor.
+    fn span_of(&self, path: &KeyPath) -> Option<Range<usize>> {
+        let tree = self.tree.as_ref()?;
+        let mut span = None;
+        let mut current: Option<&DeValue<'_>> = None;
+        let mut table: Option<&DeTable<'_>> = Some(tree.get_ref());
+        for segment in &path.0 {
+            let next = match (segment, table, current) {
+                (Segment::Key(k), Some(t), _) => t.get(k.as_str()),
+                (Segment::Index(i), _, Some(DeValue::Array(a))) => a.get(*i),
+                _ => None,
+            };
+            let Some(next) = next else { break };
+            span = Some(next.span());
+            current = Some(next.get_ref());
+            table = next.get_ref().as_table();
+        }
+        span
+    }
+
+    /// The key path of the innermost value or key whose span contains `offset`.
+    fn path_at(&self, offset: usize) -> Option<KeyPath> {
+        let tree = self.tree.as_ref()?;
+        let mut path = KeyPath::default();
+        descend_table(tree.get_ref(), offset, &mut path);
+        Some(path)
+    }
+}
+
+fn descend_table(table: &DeTable<'_>, offset: usize, path: &mut KeyPath) {
+    for (key, value) in table.iter() {
+        let (k, v) = (key.span(), value.span());
+        if k.contains(&offset) {
+            path.0.push(Segment::Key(key.get_ref().to_string()));
+            return;
+        }
+        let within = v.contains(&offset) || (v.start <= offset && offset <= v.end);
+        if within || contains_deep(value.get_ref(), offset) {
+            path.0.push(Segment::Key(key.get_ref().to_string()));
+            descend_value(value.get_ref(), offset, path);
+            return;
+        }
+    }
+}
+
+fn descend_value(value: &DeValue<'_>, offset: usize, path: &mut KeyPath) {
+    match value {
+        DeValue::Table(t) => descend_table(t, offset, path),
+        DeValue::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                if item.span().contains(&offset) || contains_deep(item.get_ref(), offset) {
+                    path.0.push(Segment::Index(i));
+                    descend_value(item.get_ref(), offset, path);
+                    return;
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Whether any key or value nested in `value` spans `offset` (tables built from
+/// `[header]` sections have spans that do not cover all their keys).
+fn contains_deep(value: &DeValue<'_>, offset: usize) -> bool {
+    match value {
+        DeValue::Table(t) => t.iter().any(|(k, v)| {
+            k.span().contains(&offset)
+                || v.span().contains(&offset)
+                || contains_deep(v.get_ref(), offset)
+        }),
+        DeValue::Array(items) => items
+            .iter()
+            .any(|v| v.span().contains(&offset) || contains_deep(v.get_ref(), offset)),
+        _ => false,
+    }
+}
+
+/// 1-based line and column (in characters) of a byte offset.
+pub fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(text.len());
+    let before = text.get(..offset).unwrap_or(text);
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let column = before.get(line_start..).map_or(0, |s| s.chars().count()) + 1;
+    (line, column)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn key_paths_print_like_toml() {
+        let p = KeyPath::of(&["policy"]).index(3).key("exempt_share");
+        assert_eq!(p.to_string(), "policy[3].exempt_share");
+    }
+
+    #[test]
+    fn locates_nested_values() {
+        let text = "name = \"x\"\n[queue]\nrenege = true\n\n[[policy]]\nid = \"a\"\n[[policy]]\nid = \"b\"\nexempt_share = 2.0\n";
+        let src = SourceText::new("s.toml", text);
+        let err = src.error_at(
+            &KeyPath::of(&["policy"]).index(1).key("exempt_share"),
+            "bad",
+        );
+        assert_eq!((err.line, err.column), (Some(9), Some(16)));
+        let err = src.error_at(&KeyPath::of(&["queue", "renege"]), "bad");
+        assert_eq!(err.line, Some(3));
+        assert_eq!(
+            src.path_at(text.find("exempt").unwrap())
+                .unwrap()
+                .to_string(),
+            "policy[1].exempt_share"
+        );
+    }
+
+    #[test]
+    fn line_column_counts_characters() {
+        assert_eq!(line_column("ab\ncdé f", 8), (2, 5));
+        assert_eq!(line_column("", 0), (1, 1));
+    }
+}

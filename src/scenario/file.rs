@@ -1,0 +1,301 @@
+//! The scenario file exactly as the user wrote it.
+//!
+//! These structs mirror the TOML one to one ("low" form). They check only
+//! what serde can check: the shape of the document, the types of the values
+//! and, through `deny_unknown_fields`, that no key is misspelt. Everything
+//! that needs context (ranges, dates, references between tables) is checked
+//! by [`super::validate`], which turns this into a [`super::Scenario`].
+//!
+//! Keys that are optional here are documented with their defaults in
+//! `docs/scenario.md`.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+use toml::value::Datetime;
+
+/// The whole scenario file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScenarioFile {
+    /// Short machine-friendly name; used as the output folder name.
+    pub name: String,
+    /// Free text: what the scenario represents.
+    #[serde(default)]
+    pub description: String,
+    /// Master seed of every random stream.
+    pub seed: u64,
+    /// Persons per agent (1 = every eligible man is an agent).
+    pub scale: i64,
+    /// Simulation window and the decree date.
+    pub dates: DatesFile,
+    /// Paths of the data files, relative to the scenario file.
+    pub data: DataFile,
+    /// Who is eligible and which documents and resources they hold.
+    pub population: PopulationFile,
+    /// The call-up schedule and who is drafted first.
+    pub mobilization: MobilizationFile,
+    /// The daily decision to leave.
+    pub decision: DecisionParams,
+    /// Applications for foreign passports.
+    pub passport: PassportFile,
+    /// Travel speeds and costs.
+    pub travel: TravelParams,
+    /// Choice of crossing (multinomial logit).
+    pub choice: ChoiceFile,
+    /// Patience at the border queues.
+    pub queue: QueueParams,
+    /// Destinations and the documents they require.
+    #[serde(rename = "destination")]
+    pub destinations: Vec<DestinationFile>,
+    /// Crossings used by the scenario, with capacities and ordinary traffic.
+    #[serde(rename = "crossing")]
+    pub crossings: Vec<CrossingFile>,
+    /// Dated policies.
+    #[serde(rename = "policy", default)]
+    pub policies: Vec<PolicyFile>,
+}
+
+/// `[dates]`
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DatesFile {
+    /// First simulated day (ordinary traffic only before the decree).
+    pub start: Datetime,
+    /// Day of the mobilization decree: the exodus may begin.
+    pub decree: Datetime,
+    /// Last simulated day (inclusive).
+    pub end: Datetime,
+}
+
+/// `[data]`
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DataFile {
+    /// Regions CSV (`regions.csv` format).
+    pub regions: String,
+    /// Crossings CSV (`crossings.csv` format).
+    pub crossings: String,
+}
+
+/// `[population]`
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PopulationFile {
+    /// Youngest eligible age (inclusive).
+    pub age_min: i64,
+    /// Oldest eligible age (inclusive).
+    pub age_max: i64,
+    /// Share of men with prior military service (reserve category).
+    pub prior_service_share: f64,
+    /// Share of men with a car at their disposal.
+    pub car_share: f64,
+    /// Share holding a valid foreign passport.
+    pub foreign_passport: ShareByPlaceFile,
+    /// Share of foreign-passport holders who also hold a Schengen visa.
+    pub schengen_visa: ShareByPlaceFile,
+}
+
+/// A share that differs between urban and rural men and between regions.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ShareByPlaceFile {
+    /// Share among urban men.
+    pub urban: f64,
+    /// Share among rural men.
+    pub rural: f64,
+    /// Multipliers by federal district name or region ISO code (the code wins).
+    #[serde(default)]
+    pub multiplier: BTreeMap<String, f64>,
+}
+
+/// `[mobilization]`
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MobilizationFile {
+    /// Cumulative drafted persons by date; linear in between.
+    pub schedule: Vec<SchedulePointFile>,
+    /// Draft priority of a man with prior service relative to one without.
+    pub prior_service_priority: f64,
+    /// Fall of draft priority per year of age above `age_min` (log scale).
+    pub age_priority_decay: f64,
+    /// Call-up intensity multipliers by federal district or region code.
+    #[serde(default)]
+    pub intensity: BTreeMap<String, f64>,
+}
+
+/// One point of the call-up schedule.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SchedulePointFile {
+    /// Date (end of day).
+    pub date: Datetime,
+    /// Cumulative persons drafted by the end of that day.
+    pub drafted: f64,
+}
+
+/// `[decision]`: coefficients of the daily log-hazard of deciding to leave.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DecisionParams {
+    /// Intercept: log daily hazard on the decree day of a reference man.
+    pub base_log_hazard: f64,
+    /// Per drafted person per 1000 eligible men of his region so far.
+    pub regional_callup: f64,
+    /// Added for men with prior service.
+    pub prior_service: f64,
+    /// Per year of age above `age_min`.
+    pub age: f64,
+    /// Added for holders of a foreign passport.
+    pub foreign_passport: f64,
+    /// Added for holders of a Schengen visa.
+    pub schengen_visa: f64,
+    /// Added for men with a car.
+    pub car: f64,
+    /// Added for urban men.
+    pub urban: f64,
+    /// Per percent of his region's eligible men who have already left.
+    pub peer: f64,
+    /// Added while a closure that affects him has been announced but is not yet in force.
+    pub announced_closure: f64,
+    /// Subtracted per day since the decree.
+    pub fatigue_per_day: f64,
+}
+
+/// `[passport]`
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PassportFile {
+    /// Share of deciders without a foreign passport who apply for one first.
+    pub apply_share: f64,
+    /// Days from application to issue.
+    pub processing_days: i64,
+}
+
+/// `[travel]`
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TravelParams {
+    /// Road distance over great-circle distance.
+    pub road_factor: f64,
+    /// Days between deciding and setting off.
+    pub preparation_days: f64,
+    /// Kilometres a day by car.
+    pub car_km_per_day: f64,
+    /// Kilometres a day by bus or train.
+    pub public_km_per_day: f64,
+    /// Cost per road kilometre by car (roubles).
+    pub car_rub_per_km: f64,
+    /// Cost per road kilometre by public transport (roubles).
+    pub public_rub_per_km: f64,
+}
+
+/// `[choice]`: coefficients of the crossing utility.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChoiceFile {
+    /// Per day of travel.
+    pub travel_day: f64,
+    /// Per day of expected wait at the crossing.
+    pub wait_day: f64,
+    /// Per 1000 roubles of cost.
+    pub cost_per_1000_rub: f64,
+    /// Per unit of probability of being caught at a draft office.
+    pub draft_risk: f64,
+    /// Days by which the observed queue lags behind the true one.
+    pub information_lag_days: i64,
+    /// What a man does after giving up or being turned back: `reroute` or `return_home`.
+    pub on_give_up: String,
+    /// Most crossings a man tries before he goes home.
+    pub max_attempts: i64,
+}
+
+/// `[queue]`
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QueueParams {
+    /// Mean patience in days (gamma distributed).
+    pub patience_mean_days: f64,
+    /// Shape of the patience distribution.
+    pub patience_shape: f64,
+    /// Whether men already in the queue give up when the expected total wait exceeds their patience.
+    pub renege: bool,
+}
+
+/// `[[destination]]`
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DestinationFile {
+    /// Name as in `crossings.csv`'s `destination` column.
+    pub name: String,
+    /// `internal_passport`, `foreign_passport` or `schengen_visa`.
+    pub documents: String,
+    /// Alternative-specific constant of the utility.
+    pub constant: f64,
+    /// Where the document rule comes from.
+    #[serde(default)]
+    pub source: String,
+}
+
+/// `[[crossing]]`
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CrossingFile {
+    /// `id` in `crossings.csv`.
+    pub id: String,
+    /// Persons processed per day into the destination.
+    pub capacity: i64,
+    /// Ordinary (non-exodus) Russian entries per day.
+    pub baseline: i64,
+    /// Extra days to reach it (for example a flight to Kaliningrad).
+    #[serde(default)]
+    pub extra_days: f64,
+    /// Extra cost to reach it (roubles).
+    #[serde(default)]
+    pub extra_rub: f64,
+    /// Where capacity and baseline come from.
+    #[serde(default)]
+    pub source: String,
+}
+
+/// `[[policy]]`: one flat table for every kind; [`super::validate`] checks
+/// which parameters each kind takes.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PolicyFile {
+    /// Unique id.
+    pub id: String,
+    /// Policy kind.
+    pub kind: String,
+    /// First day in force.
+    pub start: Datetime,
+    /// Last day in force (inclusive); open-ended when absent.
+    pub end: Option<Datetime>,
+    /// Destinations it applies to.
+    #[serde(default)]
+    pub destinations: Vec<String>,
+    /// Crossings it applies to.
+    #[serde(default)]
+    pub crossings: Vec<String>,
+    /// `entry_ban`: share of men with an exempt reason.
+    pub exempt_share: Option<f64>,
+    /// `entry_ban`: factor on the ordinary traffic while in force (default: `exempt_share`).
+    pub baseline_share: Option<f64>,
+    /// `closure_announcement`: the id of the policy announced.
+    pub announces: Option<String>,
+    /// `border_draft_office`: probability that a processed man is caught.
+    pub catch_probability: Option<f64>,
+    /// `border_draft_office`: utility penalty beyond the catch risk.
+    pub deterrence: Option<f64>,
+    /// `capacity_change`: new capacity in persons per day.
+    pub capacity: Option<i64>,
+    /// `capacity_change`: multiplier of the capacity.
+    pub multiplier: Option<f64>,
+    /// `destination_attractiveness`: utility bonus (negative: penalty).
+    pub bonus: Option<f64>,
+    /// `foreign_passport_ban`: whether applications pending at the start are refused.
+    pub refuse_pending: Option<bool>,
+    /// Where the policy comes from.
+    #[serde(default)]
+    pub source: String,
+}

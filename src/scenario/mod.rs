@@ -1,0 +1,513 @@
+//! Scenarios: reading a TOML file, validating it, and the validated form the
+//! engine runs.
+//!
+//! Reading is two-staged, as in ripgrep's argument handling. [`file`] mirrors
+//! the TOML exactly; [`validate`] checks ranges, dates and references and
+//! resolves them (crossings by index, dates as day numbers, destinations'
+//! document rules, policies as a list the [`crate::model::policy`] timeline
+//! can query). The engine only ever sees a [`Scenario`].
+//!
+//! The default scenario and its data files are embedded in the binary, so
+//! `exodus run` works with no file at hand.
+
+mod error;
+pub mod file;
+mod validate;
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use chrono::{Days, NaiveDate};
+use sha2::{Digest, Sha256};
+
+pub use error::{InputError, KeyPath, SourceText, line_column};
+pub use file::{DecisionParams, QueueParams, ScenarioFile, TravelParams};
+
+use crate::data::Region;
+
+/// The default scenario's text, as shipped in `scenarios/mobilization-2022.toml`.
+pub const DEFAULT_SCENARIO: &str = include_str!("../../scenarios/mobilization-2022.toml");
+/// The name under which the embedded default scenario appears in messages.
+pub const DEFAULT_SCENARIO_NAME: &str = "<embedded>/mobilization-2022.toml";
+
+/// Data files embedded with the default scenario, by their path relative to it.
+const EMBEDDED_DATA: &[(&str, &str)] = &[
+    (
+        "data/regions.csv",
+        include_str!("../../scenarios/data/regions.csv"),
+    ),
+    (
+        "data/crossings.csv",
+        include_str!("../../scenarios/data/crossings.csv"),
+    ),
+];
+
+/// A validated scenario: everything the engine needs, resolved.
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    /// Name, used for the output folder.
+    pub name: String,
+    /// Free-text description.
+    pub description: String,
+    /// Master seed.
+    pub seed: u64,
+    /// Persons per agent.
+    pub scale: u32,
+    /// Simulated days.
+    pub calendar: Calendar,
+    /// Regions with their men by age.
+    pub regions: Vec<Region>,
+    /// Eligibility and attribute shares.
+    pub population: PopulationParams,
+    /// Call-up schedule and priorities.
+    pub mobilization: MobilizationParams,
+    /// Coefficients of the decision to leave.
+    pub decision: DecisionParams,
+    /// Foreign-passport applications.
+    pub passport: PassportParams,
+    /// Travel speeds and costs.
+    pub travel: TravelParams,
+    /// Crossing choice.
+    pub choice: ChoiceParams,
+    /// Patience at the queues.
+    pub queue: QueueParams,
+    /// Destinations, in file order.
+    pub destinations: Vec<Destination>,
+    /// Crossings, in file order.
+    pub crossings: Vec<Crossing>,
+    /// Policies, in file order.
+    pub policies: Vec<Policy>,
+    /// SHA-256 of the scenario text, hex.
+    pub content_hash: String,
+}
+
+impl Scenario {
+    /// Index of the destination called `name`.
+    pub fn destination_index(&self, name: &str) -> Option<usize> {
+        self.destinations.iter().position(|d| d.name == name)
+    }
+
+    /// Index of the crossing with this `id`.
+    pub fn crossing_index(&self, id: &str) -> Option<usize> {
+        self.crossings.iter().position(|c| c.id == id)
+    }
+}
+
+/// The simulated window: day 0 is `start`; days are whole calendar days.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Calendar {
+    /// Date of day 0.
+    pub start: NaiveDate,
+    /// Number of simulated days (`end` − `start` + 1).
+    pub days: u32,
+    /// Day number of the decree.
+    pub decree: u32,
+}
+
+impl Calendar {
+    /// The date of day `day` (which may lie outside the window).
+    pub fn date(&self, day: i64) -> NaiveDate {
+        let shifted = if day >= 0 {
+            self.start.checked_add_days(Days::new(day.unsigned_abs()))
+        } else {
+            self.start.checked_sub_days(Days::new(day.unsigned_abs()))
+        };
+        shifted.unwrap_or(self.start)
+    }
+
+    /// The day number of `date` (negative before the start).
+    pub fn day_of(&self, date: NaiveDate) -> i64 {
+        (date - self.start).num_days()
+    }
+
+    /// The last simulated date.
+    pub fn end(&self) -> NaiveDate {
+        self.date(i64::from(self.days) - 1)
+    }
+}
+
+/// Documents that a destination requires, in increasing order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Documents {
+    /// The internal passport every adult holds.
+    InternalPassport = 0,
+    /// A foreign (international) passport.
+    ForeignPassport = 1,
+    /// A foreign passport and a Schengen visa.
+    SchengenVisa = 2,
+}
+
+impl Documents {
+    /// All levels, lowest first.
+    pub const ALL: [Documents; 3] = [
+        Documents::InternalPassport,
+        Documents::ForeignPassport,
+        Documents::SchengenVisa,
+    ];
+
+    /// The name used in scenario files.
+    pub fn name(self) -> &'static str {
+        match self {
+            Documents::InternalPassport => "internal_passport",
+            Documents::ForeignPassport => "foreign_passport",
+            Documents::SchengenVisa => "schengen_visa",
+        }
+    }
+}
+
+impl fmt::Display for Documents {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Eligibility and attribute shares, resolved per region.
+#[derive(Debug, Clone)]
+pub struct PopulationParams {
+    /// Youngest eligible age.
+    pub age_min: u32,
+    /// Oldest eligible age.
+    pub age_max: u32,
+    /// Share with prior military service.
+    pub prior_service_share: f64,
+    /// Share with a car.
+    pub car_share: f64,
+    /// Foreign-passport share per region: (urban, rural).
+    pub foreign_passport: Vec<(f64, f64)>,
+    /// Schengen-visa share among passport holders per region: (urban, rural).
+    pub schengen_visa: Vec<(f64, f64)>,
+}
+
+/// The call-up, resolved.
+#[derive(Debug, Clone)]
+pub struct MobilizationParams {
+    /// (day, cumulative drafted persons by the end of that day), days increasing.
+    pub schedule: Vec<(i64, f64)>,
+    /// Relative draft priority of prior service.
+    pub prior_service_priority: f64,
+    /// Log-priority fall per year of age.
+    pub age_priority_decay: f64,
+    /// Intensity multiplier per region.
+    pub intensity: Vec<f64>,
+}
+
+impl MobilizationParams {
+    /// Cumulative drafted persons planned by the end of `day` (linear between points).
+    pub fn planned_by(&self, day: i64) -> f64 {
+        let Some(&(first_day, first)) = self.schedule.first() else {
+            return 0.0;
+        };
+        if day < first_day {
+            return 0.0;
+        }
+        for pair in self.schedule.windows(2) {
+            let ((d0, v0), (d1, v1)) = (pair[0], pair[1]);
+            if day <= d1 {
+                let t = (day - d0) as f64 / (d1 - d0) as f64;
+                return v0 + t * (v1 - v0);
+            }
+        }
+        self.schedule.last().map_or(first, |&(_, v)| v)
+    }
+}
+
+/// Foreign-passport applications.
+#[derive(Debug, Clone, Copy)]
+pub struct PassportParams {
+    /// Share of deciders without a passport who apply first.
+    pub apply_share: f64,
+    /// Days to issue.
+    pub processing_days: u32,
+}
+
+/// What a man does after giving up at a queue or being turned back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GiveUp {
+    /// Try another feasible crossing (up to `max_attempts` in all).
+    Reroute,
+    /// Go home.
+    ReturnHome,
+}
+
+/// Crossing choice, resolved.
+#[derive(Debug, Clone, Copy)]
+pub struct ChoiceParams {
+    /// Utility per day of travel.
+    pub travel_day: f64,
+    /// Utility per day of expected wait.
+    pub wait_day: f64,
+    /// Utility per 1000 roubles.
+    pub cost_per_1000_rub: f64,
+    /// Utility per unit of catch probability.
+    pub draft_risk: f64,
+    /// Information lag of the observed queue (days).
+    pub information_lag_days: u32,
+    /// Behaviour after giving up.
+    pub on_give_up: GiveUp,
+    /// Most crossings tried.
+    pub max_attempts: u8,
+}
+
+/// A destination.
+#[derive(Debug, Clone)]
+pub struct Destination {
+    /// Name, e.g. `Kazakhstan`.
+    pub name: String,
+    /// Documents required.
+    pub documents: Documents,
+    /// Alternative-specific constant.
+    pub constant: f64,
+}
+
+/// A crossing, resolved against `crossings.csv`.
+#[derive(Debug, Clone)]
+pub struct Crossing {
+    /// Stable id.
+    pub id: String,
+    /// Index into [`Scenario::destinations`].
+    pub destination: usize,
+    /// Latitude of the Russian post.
+    pub lat: f64,
+    /// Longitude of the Russian post.
+    pub lon: f64,
+    /// Persons processed per day.
+    pub capacity: u32,
+    /// Ordinary Russian entries per day.
+    pub baseline: u32,
+    /// Extra travel days to reach it.
+    pub extra_days: f64,
+    /// Extra cost to reach it (roubles).
+    pub extra_rub: f64,
+}
+
+/// A dated policy.
+#[derive(Debug, Clone)]
+pub struct Policy {
+    /// Unique id.
+    pub id: String,
+    /// What it does.
+    pub kind: PolicyKind,
+    /// First day in force.
+    pub start: i64,
+    /// Last day in force (inclusive).
+    pub end: Option<i64>,
+    /// First day on which men know of it (an announcement, or `start`).
+    pub known_from: i64,
+    /// Crossings it applies to (empty for national policies).
+    pub crossings: Vec<usize>,
+    /// Its source.
+    pub source: String,
+}
+
+impl Policy {
+    /// Whether it is in force on `day`.
+    pub fn in_force(&self, day: i64) -> bool {
+        day >= self.start && self.end.is_none_or(|end| day <= end)
+    }
+
+    /// Whether a man deciding on `today` expects it to be in force on `day`.
+    pub fn expected_in_force(&self, today: i64, day: i64) -> bool {
+        today >= self.known_from && self.in_force(day)
+    }
+}
+
+/// The kinds of policy and their parameters.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PolicyKind {
+    /// The far side refuses Russians without an exempt reason.
+    EntryBan {
+        /// Share of men with an exempt reason (family, work, residence).
+        exempt_share: f64,
+        /// Factor on the ordinary traffic while the ban is in force.
+        baseline_share: f64,
+    },
+    /// No new foreign passports for men subject to mobilization.
+    ForeignPassportBan {
+        /// Whether applications pending at the start are refused.
+        refuse_pending: bool,
+    },
+    /// Makes a future policy known from this policy's start.
+    ClosureAnnouncement {
+        /// Index of the announced policy.
+        announces: usize,
+    },
+    /// A draft office at the Russian post.
+    BorderDraftOffice {
+        /// Probability that a processed man is caught.
+        catch_probability: f64,
+        /// Extra utility penalty (deterrence) beyond the catch risk.
+        deterrence: f64,
+    },
+    /// Sets the capacity to a value.
+    CapacitySet {
+        /// Persons per day.
+        capacity: u32,
+    },
+    /// Multiplies the capacity.
+    CapacityMultiply {
+        /// Factor.
+        multiplier: f64,
+    },
+    /// A utility bonus or penalty for crossings into a destination.
+    DestinationAttractiveness {
+        /// Utility added.
+        bonus: f64,
+    },
+    /// Russia lets no man of mobilization age leave.
+    ExitBan,
+}
+
+impl PolicyKind {
+    /// The kind's name in scenario files.
+    pub fn name(&self) -> &'static str {
+        match self {
+            PolicyKind::EntryBan { .. } => "entry_ban",
+            PolicyKind::ForeignPassportBan { .. } => "foreign_passport_ban",
+            PolicyKind::ClosureAnnouncement { .. } => "closure_announcement",
+            PolicyKind::BorderDraftOffice { .. } => "border_draft_office",
+            PolicyKind::CapacitySet { .. } | PolicyKind::CapacityMultiply { .. } => {
+                "capacity_change"
+            }
+            PolicyKind::DestinationAttractiveness { .. } => "destination_attractiveness",
+            PolicyKind::ExitBan => "exit_ban",
+        }
+    }
+}
+
+/// Why a scenario could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    /// The scenario file could not be read.
+    #[error("{file}: cannot read the scenario file: {source}")]
+    Read {
+        /// The path.
+        file: String,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// A problem in the scenario or a data file.
+    #[error(transparent)]
+    Input(#[from] InputError),
+}
+
+/// Where a scenario's text came from; data paths resolve against it.
+#[derive(Debug, Clone)]
+pub enum Origin {
+    /// The embedded default scenario.
+    Embedded,
+    /// A file on disk.
+    File(PathBuf),
+}
+
+impl Origin {
+    /// The name shown in messages.
+    pub fn display_name(&self) -> String {
+        match self {
+            Origin::Embedded => DEFAULT_SCENARIO_NAME.to_owned(),
+            Origin::File(p) => p.display().to_string(),
+        }
+    }
+
+    /// Reads a data file named relative to the scenario. The error message is
+    /// completed by the caller with the key that named the file.
+    fn read_data(&self, relative: &str) -> Result<(String, String), String> {
+        match self {
+            Origin::Embedded => EMBEDDED_DATA
+                .iter()
+                .find(|(name, _)| *name == relative)
+                .map(|(name, text)| (format!("<embedded>/{name}"), (*text).to_owned()))
+                .ok_or_else(|| {
+                    let known: Vec<&str> = EMBEDDED_DATA.iter().map(|(n, _)| *n).collect();
+                    format!(
+                        "no embedded data file `{relative}`; the embedded files are: {}",
+                        known.join(", ")
+                    )
+                }),
+            Origin::File(path) => {
+                let dir = path.parent().unwrap_or(Path::new("."));
+                let full = dir.join(relative);
+                let shown = full.display().to_string();
+                let bytes = std::fs::read(&full)
+                    .map_err(|e| format!("cannot read data file `{shown}`: {e}"))?;
+                let text = String::from_utf8(bytes).map_err(|e| {
+                    format!(
+                        "data file `{shown}` is not valid UTF-8 (byte {})",
+                        e.utf8_error().valid_up_to()
+                    )
+                })?;
+                Ok((shown, text))
+            }
+        }
+    }
+}
+
+/// Loads and validates the embedded default scenario.
+pub fn load_default() -> Result<Scenario, LoadError> {
+    parse(DEFAULT_SCENARIO, &Origin::Embedded)
+}
+
+/// Loads and validates a scenario file.
+pub fn load(path: &Path) -> Result<Scenario, LoadError> {
+    let bytes = std::fs::read(path).map_err(|source| LoadError::Read {
+        file: path.display().to_string(),
+        source,
+    })?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let offset = e.utf8_error().valid_up_to();
+        let raw = e.as_bytes();
+        let valid = String::from_utf8_lossy(raw.get(..offset).unwrap_or_default()).into_owned();
+        let (line, column) = line_column(&valid, offset);
+        InputError {
+            file: path.display().to_string(),
+            line: Some(line),
+            column: Some(column),
+            key: None,
+            message: "the scenario file is not valid UTF-8 text".to_owned(),
+        }
+    })?;
+    parse(&text, &Origin::File(path.to_owned()))
+}
+
+/// Parses and validates scenario text from `origin`.
+pub fn parse(text: &str, origin: &Origin) -> Result<Scenario, LoadError> {
+    let source = SourceText::new(origin.display_name(), text);
+    let raw: ScenarioFile = toml::from_str(text).map_err(|e| source.from_toml_error(&e))?;
+    let regions = read_data_file(
+        &source,
+        origin,
+        &raw.data.regions,
+        "regions",
+        crate::data::parse_regions,
+    )?;
+    let crossings = read_data_file(
+        &source,
+        origin,
+        &raw.data.crossings,
+        "crossings",
+        crate::data::parse_crossings,
+    )?;
+    let mut scenario = validate::validate(&raw, &source, regions, &crossings)?;
+    scenario.content_hash = hex_sha256(text.as_bytes());
+    Ok(scenario)
+}
+
+fn read_data_file<T>(
+    source: &SourceText<'_>,
+    origin: &Origin,
+    relative: &str,
+    key: &str,
+    parse: fn(&str, &str) -> Result<T, InputError>,
+) -> Result<T, LoadError> {
+    let (name, text) = origin
+        .read_data(relative)
+        .map_err(|message| source.error_at(&KeyPath::of(&["data", key]), message))?;
+    Ok(parse(&name, &text)?)
+}
+
+/// Lower-case hex SHA-256 of `bytes`.
+pub fn hex_sha256(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
