@@ -127,7 +127,11 @@ impl<'a> SourceText<'a> {
     /// Converts a deserialization error from the `toml` crate.
     pub fn from_toml_error(&self, err: &toml::de::Error) -> InputError {
         let offset = err.span().map(|s| s.start);
-        let key = offset.and_then(|o| self.path_at(o)).map(|p| p.to_string());
+        let key = offset.and_then(|o| {
+            self.path_at(o)
+                .map(|p| p.to_string())
+                .or_else(|| key_on_line(self.text, o))
+        });
         let message = err.message().trim().to_owned();
         self.error_at_offset(offset, key.filter(|k| !k.is_empty()), message)
     }
@@ -229,6 +233,34 @@ fn contains_deep(value: &DeValue<'_>, offset: usize) -> bool {
             .any(|v| v.span().contains(&offset) || contains_deep(v.get_ref(), offset)),
         _ => false,
     }
+}
+
+/// The dotted key assigned on the line holding `offset`, with its section
+/// header: a fallback for syntax errors, where no parse tree exists.
+fn key_on_line(text: &str, offset: usize) -> Option<String> {
+    let before = text.get(..offset.min(text.len()))?;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let line = text.get(line_start..)?.lines().next()?;
+    let (key, _) = line.split_once('=')?;
+    let key = key.trim();
+    let plain = |s: &str| {
+        !s.is_empty()
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "_-.".contains(c))
+    };
+    if !plain(key) {
+        return None;
+    }
+    let section = before
+        .lines()
+        .rev()
+        .map(str::trim)
+        .find(|l| l.starts_with('['))
+        .map(|l| l.trim_matches(|c| c == '[' || c == ']').trim().to_owned());
+    Some(match section {
+        Some(s) if plain(&s) => format!("{s}.{key}"),
+        _ => key.to_owned(),
+    })
 }
 
 /// 1-based line and column (in characters) of a byte offset.

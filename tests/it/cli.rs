@@ -1,0 +1,147 @@
+//! End-to-end runs of the real binary.
+
+use std::fs;
+
+use predicates::prelude::*;
+
+use super::{Fixture, exodus};
+use exodus::output::{FILES, MANIFEST};
+
+#[test]
+fn run_writes_the_five_files_and_a_complete_manifest() {
+    let fx = Fixture::tiny();
+    let out = fx.dir().join("out");
+    exodus()
+        .args(["run", "--quiet", "--out"])
+        .arg(&out)
+        .arg(fx.write())
+        .assert()
+        .success();
+    for name in FILES.iter().chain([&MANIFEST]) {
+        assert!(out.join(name).is_file(), "{name} missing");
+    }
+    let manifest: toml::Table = fs::read_to_string(out.join(MANIFEST))
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert_eq!(manifest["scenario"].as_str(), Some("tiny"));
+    assert_eq!(manifest["seed"].as_integer(), Some(42));
+    let files = manifest["files"].as_array().unwrap();
+    assert_eq!(files.len(), FILES.len());
+    for file in files {
+        let name = file["name"].as_str().unwrap();
+        let bytes = fs::read(out.join(name)).unwrap();
+        assert_eq!(
+            file["sha256"].as_str().unwrap(),
+            exodus::scenario::hex_sha256(&bytes),
+            "{name}"
+        );
+    }
+    let header = |name: &str| {
+        fs::read_to_string(out.join(name))
+            .unwrap()
+            .lines()
+            .next()
+            .unwrap()
+            .to_owned()
+    };
+    assert_eq!(
+        header("daily_crossings.csv"),
+        "date,crossing,destination,arrived,crossed,turned_back,gave_up,caught,baseline_entries,entries,queue,mean_wait_days"
+    );
+    assert_eq!(
+        header("daily_destinations.csv"),
+        "date,destination,exodus_entries,baseline_entries,entries,cumulative_exodus"
+    );
+    assert_eq!(
+        header("daily_national.csv"),
+        "date,decided,departed,traveling,queued,abroad,drafted,drafted_at_border,stuck,returned,at_home,awaiting_passport"
+    );
+    assert_eq!(
+        header("regions.csv"),
+        "region,name,eligible,left,drafted,left_share,left_kazakhstan,left_georgia,left_finland"
+    );
+    // One row per day and crossing: 21 days × 5 crossings.
+    let rows = fs::read_to_string(out.join("daily_crossings.csv"))
+        .unwrap()
+        .lines()
+        .count()
+        - 1;
+    assert_eq!(rows, 21 * 5);
+}
+
+#[test]
+fn default_scenario_runs_with_no_scenario_argument() {
+    let dir = tempfile::tempdir().unwrap();
+    exodus()
+        .current_dir(dir.path())
+        .args(["run", "--scale", "500"])
+        .assert()
+        .success()
+        .stdout(
+            predicate::str::contains("Kazakhstan")
+                .and(predicate::str::contains("mobilization-2022")),
+        );
+    assert!(
+        dir.path()
+            .join("output/mobilization-2022/run.toml")
+            .is_file()
+    );
+}
+
+#[test]
+fn same_seed_gives_identical_files_for_any_thread_count() {
+    let fx = Fixture::tiny();
+    let path = fx.write();
+    let run = |threads: &str, seed: &str| {
+        let out = fx.dir().join(format!("out-{threads}-{seed}"));
+        exodus()
+            .args([
+                "run",
+                "--quiet",
+                "--threads",
+                threads,
+                "--seed",
+                seed,
+                "--out",
+            ])
+            .arg(&out)
+            .arg(&path)
+            .assert()
+            .success();
+        FILES.map(|f| fs::read(out.join(f)).unwrap())
+    };
+    let one = run("1", "7");
+    assert_eq!(one, run("2", "7"), "1 vs 2 threads");
+    assert_eq!(one, run("8", "7"), "1 vs 8 threads");
+    assert_ne!(one, run("2", "8"), "another seed must change the results");
+}
+
+#[test]
+fn check_prints_the_population_crossings_and_timeline() {
+    exodus()
+        .args(["check"])
+        .arg(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/scenarios/mobilization-2022.toml"
+        ))
+        .assert()
+        .success()
+        .stdout(
+            predicate::str::contains("83 regions")
+                .and(predicate::str::contains("upper-lars"))
+                .and(predicate::str::contains("finland-tourist-ban"))
+                .and(predicate::str::contains(
+                    "implied shares: foreign passport 29",
+                )),
+        );
+}
+
+#[test]
+fn help_gives_examples() {
+    exodus()
+        .arg("--help")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Examples:").and(predicate::str::contains("exodus run")));
+}

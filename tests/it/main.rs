@@ -1,0 +1,121 @@
+//! The integration tests: one binary, real files, the real CLI.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod bad_input;
+mod cli;
+mod invariants;
+mod policies;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use exodus::engine::{self, RunResults};
+use exodus::scenario::{self, Scenario};
+use tempfile::TempDir;
+
+/// A scenario text written with its data files into a fresh folder.
+pub struct Fixture {
+    text: String,
+    dir: TempDir,
+}
+
+impl Fixture {
+    fn from_file(path: &str) -> Self {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let text = fs::read_to_string(root.join(path)).expect("fixture readable");
+        let dir = tempfile::tempdir().expect("temp dir");
+        let data = dir.path().join("data");
+        fs::create_dir_all(&data).expect("data dir");
+        for name in ["regions.csv", "crossings.csv"] {
+            fs::copy(root.join("scenarios/data").join(name), data.join(name)).expect("copy data");
+        }
+        Self { text, dir }
+    }
+
+    /// The small test scenario (tests/fixtures/tiny.toml).
+    pub fn tiny() -> Self {
+        Self::from_file("tests/fixtures/tiny.toml")
+    }
+
+    /// The shipped default scenario at 1:200.
+    pub fn default_scenario() -> Self {
+        Self::from_file("scenarios/mobilization-2022.toml").set("scale = 10\n", "scale = 200\n")
+    }
+
+    /// Replaces the one occurrence of `from` by `to`.
+    pub fn set(mut self, from: &str, to: &str) -> Self {
+        assert_eq!(
+            self.text.matches(from).count(),
+            1,
+            "`{from}` must occur once in the fixture"
+        );
+        self.text = self.text.replacen(from, to, 1);
+        self
+    }
+
+    /// Appends TOML text.
+    pub fn append(mut self, extra: &str) -> Self {
+        self.text.push('\n');
+        self.text.push_str(extra);
+        self
+    }
+
+    /// Writes the scenario file and returns its path.
+    pub fn write(&self) -> PathBuf {
+        let path = self.dir.path().join("scenario.toml");
+        fs::write(&path, &self.text).expect("write scenario");
+        path
+    }
+
+    /// The fixture's folder (for outputs).
+    pub fn dir(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// Loads and validates the scenario.
+    pub fn load(&self) -> Scenario {
+        scenario::load(&self.write()).unwrap_or_else(|e| panic!("fixture must load: {e}"))
+    }
+
+    /// Runs the scenario through the library.
+    pub fn run(&self) -> RunResults {
+        engine::run(&self.load(), &|_| {}).expect("run")
+    }
+}
+
+/// The real `exodus` binary.
+pub fn exodus() -> assert_cmd::Command {
+    assert_cmd::Command::cargo_bin("exodus").expect("binary built")
+}
+
+/// Index of a destination in a run's results.
+pub fn destination(results: &RunResults, name: &str) -> usize {
+    results
+        .destinations
+        .iter()
+        .position(|d| d == name)
+        .unwrap_or_else(|| panic!("no destination {name}"))
+}
+
+/// Index of a crossing in a run's results.
+pub fn crossing(results: &RunResults, id: &str) -> usize {
+    results
+        .crossings
+        .iter()
+        .position(|(c, _)| c == id)
+        .unwrap_or_else(|| panic!("no crossing {id}"))
+}
+
+/// Day number of a date in a run.
+pub fn day(results: &RunResults, date: &str) -> usize {
+    let date: chrono::NaiveDate = date.parse().expect("date");
+    usize::try_from(results.calendar.day_of(date)).expect("date inside the run")
+}
+
+/// Exodus entries into a destination over the days `from..=to`.
+pub fn exodus_between(results: &RunResults, dest: &str, from: &str, to: &str) -> u64 {
+    let d = destination(results, dest);
+    (day(results, from)..=day(results, to))
+        .map(|t| results.destination_exodus(t, d))
+        .sum()
+}
