@@ -22,7 +22,8 @@ const EXIT_INPUT: u8 = 2;
     version,
     about = "Agent-based simulation of the autumn-2022 exodus of Russian men after the mobilization decree",
     after_help = "Examples:
-  exodus run                                   run the embedded default scenario (21 Sep - 31 Oct 2022)
+  exodus                                       run the embedded default scenario (12 Sep - 31 Oct 2022)
+  exodus run                                   the same
   exodus run scenarios/mobilization-2022.toml --scale 10 --seed 7
   exodus run my.toml --out results/my --threads 2 --quiet
   exodus check scenarios/mobilization-2022.toml
@@ -30,8 +31,9 @@ const EXIT_INPUT: u8 = 2;
 Results go to output/<scenario-name>/ unless --out is given; see README.md for what each file holds."
 )]
 struct Cli {
+    /// What to do; with none, `run` the embedded default scenario.
     #[command(subcommand)]
-    command: Command,
+    command: Option<Command>,
 }
 
 #[derive(Subcommand)]
@@ -45,7 +47,7 @@ enum Command {
     },
 }
 
-#[derive(clap::Args)]
+#[derive(clap::Args, Default)]
 struct RunArgs {
     /// Scenario TOML file (the embedded default when omitted).
     scenario: Option<PathBuf>,
@@ -69,8 +71,9 @@ struct RunArgs {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome = match cli.command {
-        Command::Run(args) => run(&args),
-        Command::Check { scenario } => check(scenario.as_deref()),
+        Some(Command::Run(args)) => run(&args),
+        Some(Command::Check { scenario }) => check(scenario.as_deref()),
+        None => run(&RunArgs::default()),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

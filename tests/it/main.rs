@@ -39,7 +39,7 @@ impl Fixture {
 
     /// The shipped default scenario at 1:200.
     pub fn default_scenario() -> Self {
-        Self::from_file("scenarios/mobilization-2022.toml").set("scale = 10\n", "scale = 200\n")
+        Self::from_file("scenarios/mobilization-2022.toml").set("scale = 1\n", "scale = 200\n")
     }
 
     /// Replaces the one occurrence of `from` by `to`.
