@@ -22,6 +22,7 @@
 //! The model is documented equation by equation in `docs/model.md`, and the
 //! scenario format key by key in `docs/scenario.md`.
 
+pub mod bench;
 pub mod data;
 pub mod engine;
 pub mod model;

@@ -27,6 +27,7 @@ const EXIT_INPUT: u8 = 2;
   exodus run scenarios/mobilization-2022.toml --scale 10 --seed 7
   exodus run my.toml --out results/my --threads 2 --quiet
   exodus check scenarios/mobilization-2022.toml
+  exodus bench --scale 1 --threads 2 --repeat 5  time full-population runs
 
 Results go to output/<scenario-name>/ unless --out is given; see README.md for what each file holds."
 )]
@@ -45,6 +46,26 @@ enum Command {
         /// Scenario TOML file (the embedded default when omitted).
         scenario: Option<PathBuf>,
     },
+    /// Time whole runs phase by phase; prints a table and writes bench.csv.
+    Bench(BenchArgs),
+}
+
+#[derive(clap::Args)]
+struct BenchArgs {
+    /// Scenario TOML file (the embedded default when omitted).
+    scenario: Option<PathBuf>,
+    /// Persons per agent (overrides the scenario's).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    scale: Option<u32>,
+    /// Worker threads [default: all cores].
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=1024))]
+    threads: Option<u16>,
+    /// Runs to take the median over.
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u16).range(1..=1000))]
+    repeat: u16,
+    /// Folder for the runs' CSV and bench.csv [default: output/<scenario-name>/bench].
+    #[arg(long)]
+    out: Option<PathBuf>,
 }
 
 #[derive(clap::Args, Default)]
@@ -73,6 +94,7 @@ fn main() -> ExitCode {
     let outcome = match cli.command {
         Some(Command::Run(args)) => run(&args),
         Some(Command::Check { scenario }) => check(scenario.as_deref()),
+        Some(Command::Bench(args)) => bench(&args),
         None => run(&RunArgs::default()),
     };
     match outcome {
@@ -100,11 +122,7 @@ fn run(args: &RunArgs) -> anyhow::Result<()> {
     if let Some(scale) = args.scale {
         scenario.scale = scale;
     }
-    let mut pool = rayon::ThreadPoolBuilder::new();
-    if let Some(n) = args.threads {
-        pool = pool.num_threads(usize::from(n));
-    }
-    let pool = pool.build().context("cannot start the worker threads")?;
+    let pool = thread_pool(args.threads)?;
     let threads = pool.current_num_threads();
     let out = args
         .out
@@ -131,6 +149,62 @@ fn run(args: &RunArgs) -> anyhow::Result<()> {
     if !args.quiet {
         print_summary(&scenario, &results, &out, wall_seconds);
     }
+    Ok(())
+}
+
+fn thread_pool(threads: Option<u16>) -> anyhow::Result<rayon::ThreadPool> {
+    let mut pool = rayon::ThreadPoolBuilder::new();
+    if let Some(n) = threads {
+        pool = pool.num_threads(usize::from(n));
+    }
+    pool.build().context("cannot start the worker threads")
+}
+
+fn bench(args: &BenchArgs) -> anyhow::Result<()> {
+    let mut scenario = load(args.scenario.as_deref())?;
+    if let Some(scale) = args.scale {
+        scenario.scale = scale;
+    }
+    let pool = thread_pool(args.threads)?;
+    let threads = pool.current_num_threads();
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| Path::new("output").join(&scenario.name).join("bench"));
+    let report =
+        pool.install(|| exodus::bench::run(&scenario, usize::from(args.repeat), threads, &out))?;
+    let csv = out.join("bench.csv");
+    exodus::bench::write_csv(&csv, std::slice::from_ref(&report))
+        .with_context(|| format!("writing {}", csv.display()))?;
+    let mib = |b: u64| b as f64 / (1024.0 * 1024.0);
+    println!(
+        "scenario            {} (1:{})",
+        report.scenario, report.scale
+    );
+    println!("agents              {}", thousands(report.agents));
+    println!("days                {}", report.days);
+    println!("threads             {}", report.threads);
+    println!(
+        "wall (median of {})  {:.3} s",
+        report.repeat, report.wall_seconds
+    );
+    println!("  population        {:.3} s", report.population_seconds);
+    println!("  simulation        {:.3} s", report.simulation_seconds);
+    println!("  output            {:.3} s", report.output_seconds);
+    println!(
+        "agent-days/s        {:.1} M",
+        report.agent_days_per_second / 1e6
+    );
+    match (report.peak_rss_bytes, report.bytes_per_agent) {
+        (Some(rss), Some(per)) => {
+            println!(
+                "peak RSS            {:.1} MiB ({per:.1} bytes/agent)",
+                mib(rss)
+            );
+        }
+        _ => println!("peak RSS            not available on this platform"),
+    }
+    println!("written             {}", csv.display());
     Ok(())
 }
 

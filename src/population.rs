@@ -15,7 +15,7 @@
 use rand::RngExt;
 use rayon::prelude::*;
 
-use crate::engine::rng::{Stream, stream};
+use crate::engine::rng::{SimRng, Stream, stream};
 use crate::scenario::{Documents, Scenario};
 
 /// What a man is doing at the end of a day.
@@ -222,64 +222,112 @@ pub fn expected_eligible(scenario: &Scenario) -> Vec<f64> {
 }
 
 /// Builds the agents of a scenario.
+///
+/// Two passes, so that the agents are written once into one allocation:
+/// the first draws how many agents each (region, age) gets, the second
+/// replays each region's stream and fills its slice of the vector in
+/// parallel.
 pub fn synthesize(scenario: &Scenario) -> Population {
     let p = &scenario.population;
     let cohorts = Cohorts::new(scenario.regions.len(), p.age_min, p.age_max);
-    let scale = f64::from(scenario.scale);
-    let per_region: Vec<Vec<Agent>> = scenario
-        .regions
-        .par_iter()
-        .enumerate()
-        .map(|(r, region)| {
-            let mut rng = stream(scenario.seed, Stream::Population { region: r as u32 });
-            let (fp_urban, fp_rural) = p.foreign_passport[r];
-            let (visa_urban, visa_rural) = p.schengen_visa[r];
-            let mut agents = Vec::new();
-            for age in p.age_min..=p.age_max {
-                let expected = region.men_of_age(age) / scale;
-                let whole = expected.floor();
-                let count = whole as u64 + u64::from(rng.random::<f64>() < expected - whole);
-                for _ in 0..count {
-                    let urban = rng.random::<f64>() < region.urban_share;
-                    let (fp, visa) = if urban {
-                        (fp_urban, visa_urban)
-                    } else {
-                        (fp_rural, visa_rural)
-                    };
-                    let documents = if rng.random::<f64>() >= fp {
-                        Documents::InternalPassport
-                    } else if rng.random::<f64>() < visa {
-                        Documents::SchengenVisa
-                    } else {
-                        Documents::ForeignPassport
-                    };
-                    let key = CohortKey {
-                        region: r,
-                        age,
-                        prior_service: rng.random::<f64>() < p.prior_service_share,
-                        documents,
-                        car: rng.random::<f64>() < p.car_share,
-                        urban,
-                    };
-                    agents.push(Agent {
-                        cohort: cohorts.index(key),
-                        exempt_rank: rng.random::<u8>(),
-                        state: AgentState::AtHome,
-                        crossing: 0,
-                        attempts: 0,
-                        day: 0,
-                    });
-                }
-            }
-            agents
-        })
+    let counts: Vec<Vec<u64>> = (0..scenario.regions.len())
+        .into_par_iter()
+        .map(|r| age_counts(scenario, r, &mut region_stream(scenario, r)))
         .collect();
-    let agents_by_region = per_region.iter().map(|a| a.len() as u64).collect();
+    let agents_by_region: Vec<u64> = counts.iter().map(|c| c.iter().sum()).collect();
+    let total: u64 = agents_by_region.iter().sum();
+    let blank = Agent {
+        cohort: 0,
+        exempt_rank: 0,
+        state: AgentState::AtHome,
+        crossing: 0,
+        attempts: 0,
+        day: 0,
+    };
+    let mut agents = vec![blank; total as usize];
+    let mut slices: Vec<(usize, &mut [Agent])> = Vec::with_capacity(counts.len());
+    let mut rest = agents.as_mut_slice();
+    for (r, &n) in agents_by_region.iter().enumerate() {
+        let (slice, tail) = rest.split_at_mut(n as usize);
+        slices.push((r, slice));
+        rest = tail;
+    }
+    slices.into_par_iter().for_each(|(r, slice)| {
+        let mut rng = region_stream(scenario, r);
+        let ages = age_counts(scenario, r, &mut rng);
+        fill_region(scenario, &cohorts, r, &ages, &mut rng, slice);
+    });
     Population {
         cohorts,
-        agents: per_region.concat(),
+        agents,
         agents_by_region,
         scale: scenario.scale,
+    }
+}
+
+fn region_stream(scenario: &Scenario, region: usize) -> SimRng {
+    stream(
+        scenario.seed,
+        Stream::Population {
+            region: region as u32,
+        },
+    )
+}
+
+/// Agents of each eligible age in a region: the expected number, rounded up
+/// or down at random so that the expectation is exact.
+fn age_counts(scenario: &Scenario, region: usize, rng: &mut SimRng) -> Vec<u64> {
+    let p = &scenario.population;
+    let scale = f64::from(scenario.scale);
+    (p.age_min..=p.age_max)
+        .map(|age| {
+            let expected = scenario.regions[region].men_of_age(age) / scale;
+            let whole = expected.floor();
+            whole as u64 + u64::from(rng.random::<f64>() < expected - whole)
+        })
+        .collect()
+}
+
+/// Draws the attributes of a region's agents, youngest first.
+fn fill_region(
+    scenario: &Scenario,
+    cohorts: &Cohorts,
+    r: usize,
+    ages: &[u64],
+    rng: &mut SimRng,
+    slice: &mut [Agent],
+) {
+    let p = &scenario.population;
+    let urban_share = scenario.regions[r].urban_share;
+    let (fp_urban, fp_rural) = p.foreign_passport[r];
+    let (visa_urban, visa_rural) = p.schengen_visa[r];
+    let mut slots = slice.iter_mut();
+    for (age, &count) in (p.age_min..).zip(ages) {
+        for agent in slots.by_ref().take(count as usize) {
+            let urban = rng.random::<f64>() < urban_share;
+            let (fp, visa) = if urban {
+                (fp_urban, visa_urban)
+            } else {
+                (fp_rural, visa_rural)
+            };
+            let documents = if rng.random::<f64>() >= fp {
+                Documents::InternalPassport
+            } else if rng.random::<f64>() < visa {
+                Documents::SchengenVisa
+            } else {
+                Documents::ForeignPassport
+            };
+            let key = CohortKey {
+                region: r,
+                age,
+                prior_service: rng.random::<f64>() < p.prior_service_share,
+                documents,
+                car: rng.random::<f64>() < p.car_share,
+                urban,
+            };
+            agent.cohort = cohorts.index(key);
+            agent.exempt_rank = rng.random::<u8>();
+        }
     }
 }
 

@@ -3,7 +3,7 @@
 //! Each chunk works on its own slice of agents with its own random stream
 //! and returns a [`ChunkReport`]; reports are merged in chunk order.
 
-use rand::RngExt;
+use rand::{Rng, RngExt};
 use rayon::prelude::*;
 
 use super::rng::{SimRng, Stream, stream};
@@ -40,27 +40,32 @@ struct ChunkReport {
     delta: [i64; AgentState::COUNT],
     drafted_by_region: Vec<u32>,
     departed_by_region: Vec<u32>,
-    home_by_class: Vec<u32>,
+    /// Draft-priority class of each agent who left home (drafted or set off).
+    left_home: Vec<u32>,
     decided: u64,
     departed: u64,
 }
 
 impl ChunkReport {
-    fn new(regions: usize, classes: usize) -> Self {
+    fn new(regions: usize) -> Self {
         Self {
             arrivals: Vec::new(),
             delta: [0; AgentState::COUNT],
             drafted_by_region: vec![0; regions],
             departed_by_region: vec![0; regions],
-            home_by_class: vec![0; classes],
+            left_home: Vec::new(),
             decided: 0,
             departed: 0,
         }
     }
 
-    fn set(&mut self, agent: &mut Agent, to: AgentState) {
+    fn set(&mut self, cohorts: &Cohorts, agent: &mut Agent, to: AgentState) {
         self.delta[agent.state as usize] -= 1;
         self.delta[to as usize] += 1;
+        if agent.state.is_home() && !to.is_home() {
+            self.left_home
+                .push(cohorts.priority_class(agent.cohort) as u32);
+        }
         agent.state = to;
     }
 }
@@ -77,14 +82,13 @@ pub(super) fn run_pass(sim: &mut Simulation<'_>, day: u32) -> PassSummary {
         day,
     };
     let regions = s.regions.len();
-    let classes = ctx.cohorts.priority_classes();
     let reports: Vec<ChunkReport> = sim
         .population
         .agents
         .par_chunks_mut(CHUNK)
         .enumerate()
         .map(|(chunk, agents)| {
-            let mut report = ChunkReport::new(regions, classes);
+            let mut report = ChunkReport::new(regions);
             let mut rng = stream(
                 s.seed,
                 Stream::Agents {
@@ -106,7 +110,6 @@ pub(super) fn run_pass(sim: &mut Simulation<'_>, day: u32) -> PassSummary {
         decided: 0,
         departed: 0,
     };
-    sim.home_by_class.iter_mut().for_each(|n| *n = 0);
     for report in reports {
         for (state, delta) in report.delta.iter().enumerate() {
             sim.counts[state] = sim.counts[state].wrapping_add_signed(*delta);
@@ -120,8 +123,8 @@ pub(super) fn run_pass(sim: &mut Simulation<'_>, day: u32) -> PassSummary {
             sim.drafted_by_region[r] += f64::from(drafted) * scale;
             sim.departed_by_region[r] += f64::from(departed) * scale;
         }
-        for (total, &n) in sim.home_by_class.iter_mut().zip(&report.home_by_class) {
-            *total += u64::from(n);
+        for class in report.left_home {
+            sim.home_by_class[class as usize] -= 1;
         }
         for (crossing, agent) in report.arrivals {
             summary.arrivals[usize::from(crossing)].push(agent);
@@ -147,9 +150,9 @@ fn step_agent(
         | AgentState::AwaitingPassport
         | AgentState::Returned => {
             let odds = ctx.odds[agent.cohort as usize];
-            let u: f64 = rng.random();
+            let u = rng.next_u64();
             if u < odds.draft {
-                report.set(agent, AgentState::Drafted);
+                report.set(&ctx.cohorts, agent, AgentState::Drafted);
                 report.drafted_by_region[ctx.cohorts.region(agent.cohort)] += 1;
                 return;
             }
@@ -180,9 +183,6 @@ fn step_agent(
                 }
                 _ => {}
             }
-            if agent.state.is_home() {
-                report.home_by_class[ctx.cohorts.priority_class(agent.cohort)] += 1;
-            }
         }
         AgentState::Traveling if u32::from(agent.day) <= day => {
             report.arrivals.push((agent.crossing, index));
@@ -211,7 +211,7 @@ fn decide(
             .is_some();
         if !ban_expected && rng.random::<f64>() < passport.apply_share {
             agent.day = due as u16;
-            report.set(agent, AgentState::AwaitingPassport);
+            report.set(&ctx.cohorts, agent, AgentState::AwaitingPassport);
             return;
         }
     }
@@ -239,7 +239,7 @@ fn leave(
             agent.crossing = choice.crossing as u8;
             agent.day = choice.arrival as u16;
             agent.attempts = 1;
-            report.set(agent, AgentState::Traveling);
+            report.set(&ctx.cohorts, agent, AgentState::Traveling);
             report.departed += 1;
             report.departed_by_region[key.region] += 1;
             if choice.arrival <= i64::from(ctx.day) {
@@ -248,7 +248,7 @@ fn leave(
         }
         None => {
             if agent.state != AgentState::Stuck {
-                report.set(agent, AgentState::Stuck);
+                report.set(&ctx.cohorts, agent, AgentState::Stuck);
             }
         }
     }

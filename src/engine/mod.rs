@@ -59,14 +59,36 @@ pub enum EngineError {
     },
 }
 
-/// A cohort's probabilities for one day: drafted if `u < draft`, decides to
-/// leave if `draft <= u < act`.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
+/// A cohort's probabilities for one day as thresholds on a uniform 64-bit
+/// draw `u`: drafted if `u < draft`, decides to leave if `draft <= u < act`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Odds {
-    /// Probability of being drafted.
-    pub draft: f64,
-    /// `draft + (1 − draft) · leave`.
-    pub act: f64,
+    /// `P(drafted) · 2^64`.
+    pub draft: u64,
+    /// `(P(drafted) + (1 − P(drafted)) · P(leave)) · 2^64`.
+    pub act: u64,
+}
+
+impl Odds {
+    /// Thresholds for a draft and a leave probability.
+    pub fn new(draft: f64, leave: f64) -> Self {
+        Self {
+            draft: threshold(draft),
+            act: threshold(draft + (1.0 - draft) * leave),
+        }
+    }
+}
+
+/// `p · 2^64`, saturating: `u < threshold(p)` has probability `p` for a
+/// uniform 64-bit `u` (1 − 2^−64 for `p = 1`).
+pub fn threshold(p: f64) -> u64 {
+    const TWO_64: f64 = 18_446_744_073_709_551_616.0;
+    if p.is_nan() || p <= 0.0 {
+        0
+    } else {
+        // Float-to-integer casts saturate, so p >= 1 gives u64::MAX.
+        (p * TWO_64) as u64
+    }
 }
 
 /// A simulation in progress.
@@ -79,7 +101,7 @@ pub struct Simulation<'s> {
     patience: Gamma<f64>,
     queues: Vec<Queue>,
     odds: Vec<Odds>,
-    /// Agents at home per draft-priority class, at the start of the next day.
+    /// Agents at home per draft-priority class, kept up to date by every transition.
     home_by_class: Vec<u64>,
     /// Persons drafted per region (home region of those caught at the border too).
     drafted_by_region: Vec<f64>,
@@ -162,6 +184,17 @@ impl<'s> Simulation<'s> {
         counts
     }
 
+    /// Whether the draft pool (agents at home per priority class), which is
+    /// kept up to date transition by transition, matches a recount.
+    pub fn home_pool_is_consistent(&self) -> bool {
+        let cohorts = self.population.cohorts;
+        let mut recount = vec![0u64; cohorts.priority_classes()];
+        for agent in self.population.agents.iter().filter(|a| a.state.is_home()) {
+            recount[cohorts.priority_class(agent.cohort)] += 1;
+        }
+        recount == self.home_by_class
+    }
+
     /// The queues at the crossings.
     pub fn queues(&self) -> &[Queue] {
         &self.queues
@@ -239,10 +272,7 @@ impl<'s> Simulation<'s> {
                 signals[key.region],
                 announced[key.documents as usize],
             );
-            *odds = Odds {
-                draft: p_draft,
-                act: p_draft + (1.0 - p_draft) * p_leave,
-            };
+            *odds = Odds::new(p_draft, p_leave);
         }
 
         let lag = i64::from(s.choice.information_lag_days);

@@ -102,7 +102,12 @@ impl Queue {
     ) -> (Processed, Vec<(u32, Outcome)>) {
         let mut done = Processed::default();
         let mut men = Vec::new();
-        let mut budget = u64::from(capacity) + self.carry;
+        // Capacity carried over from yesterday is lost when the post is closed today.
+        let mut budget = if capacity == 0 {
+            0
+        } else {
+            u64::from(capacity) + self.carry
+        };
         self.carry = 0;
         let scale64 = u64::from(scale);
         while let Some(front) = self.entries.front_mut() {
@@ -241,6 +246,17 @@ mod tests {
         assert_eq!(done, Processed::default());
         assert!(men.is_empty());
         assert_eq!(q.expected_wait(0), f64::INFINITY);
+    }
+
+    #[test]
+    fn carried_capacity_is_lost_when_the_post_closes() {
+        let mut q = Queue::default();
+        q.push(man(1, 0), 10);
+        q.push(man(2, 0), 10);
+        let (_, men) = q.process(0, 15, 10, |_| Outcome::Crossed);
+        assert_eq!(men.len(), 1);
+        let (done, men) = q.process(1, 0, 10, |_| Outcome::Crossed);
+        assert!(men.is_empty() && done == Processed::default());
     }
 
     #[test]

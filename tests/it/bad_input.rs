@@ -267,7 +267,7 @@ fn bad_value_in_a_data_file() {
 
 #[test]
 fn scale_of_zero() {
-    let fx = Fixture::tiny().set("scale = 2000", "scale = 0");
+    let fx = Fixture::tiny().set("scale = 500", "scale = 0");
     assert_error(fx, "scale = 0", &["`scale`", "[1, 1000000]"]);
     let fx = Fixture::tiny();
     let out = exodus()

@@ -25,6 +25,10 @@ fn every_man_is_in_exactly_one_state_every_day() {
             "tallied counts must match a census of the agents"
         );
         assert_eq!(counts.iter().sum::<u64>(), agents);
+        assert!(
+            sim.home_pool_is_consistent(),
+            "the draft pool must match a recount"
+        );
     }
     let results = sim.into_results();
     for (t, n) in results.national.iter().enumerate() {

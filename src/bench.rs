@@ -1,0 +1,158 @@
+//! `exodus bench`: timing a whole run, phase by phase.
+//!
+//! A benchmark runs the scenario `repeat` times end to end (population
+//! synthesis, simulation, writing the CSV) and reports the median wall time
+//! of each phase and of the whole, the throughput in agent-days per second,
+//! and the peak resident memory of the process. Speed is measured here and
+//! in `benches/`, never in tests.
+
+use std::path::Path;
+use std::time::Instant;
+
+use serde::Serialize;
+
+use crate::engine::{EngineError, Simulation};
+use crate::output::{self, OutputError, RunInfo};
+use crate::population::synthesize;
+use crate::scenario::Scenario;
+
+/// One benchmark's figures (medians over the repeats).
+#[derive(Debug, Clone, Serialize)]
+pub struct BenchReport {
+    /// Scenario name.
+    pub scenario: String,
+    /// Persons per agent.
+    pub scale: u32,
+    /// Agents simulated.
+    pub agents: u64,
+    /// Days simulated.
+    pub days: u32,
+    /// Worker threads.
+    pub threads: usize,
+    /// Repeats the medians are taken over.
+    pub repeat: usize,
+    /// Median wall seconds of a whole run.
+    pub wall_seconds: f64,
+    /// Agents × days over the median wall time.
+    pub agent_days_per_second: f64,
+    /// Peak resident set size of the process (bytes), where the platform tells.
+    pub peak_rss_bytes: Option<u64>,
+    /// Peak RSS over agents.
+    pub bytes_per_agent: Option<f64>,
+    /// Median seconds of population synthesis.
+    pub population_seconds: f64,
+    /// Median seconds of the simulation.
+    pub simulation_seconds: f64,
+    /// Median seconds of rendering and writing the CSV files.
+    pub output_seconds: f64,
+}
+
+/// Why a benchmark failed.
+#[derive(Debug, thiserror::Error)]
+pub enum BenchError {
+    /// The engine could not start.
+    #[error(transparent)]
+    Engine(#[from] EngineError),
+    /// The results could not be written.
+    #[error(transparent)]
+    Output(#[from] OutputError),
+}
+
+/// Runs `scenario` `repeat` times, writing each run's CSV into `out`, on the
+/// current rayon pool of `threads` threads.
+pub fn run(
+    scenario: &Scenario,
+    repeat: usize,
+    threads: usize,
+    out: &Path,
+) -> Result<BenchReport, BenchError> {
+    let repeat = repeat.max(1);
+    let mut phases: Vec<[f64; 3]> = Vec::with_capacity(repeat);
+    let mut agents = 0;
+    for _ in 0..repeat {
+        let started = Instant::now();
+        let population = synthesize(scenario);
+        agents = population.agents.len() as u64;
+        let synthesized = Instant::now();
+        let results = Simulation::with_population(scenario, population)?.run(&|_| {});
+        let simulated = Instant::now();
+        let info = RunInfo {
+            threads,
+            wall_seconds: (simulated - started).as_secs_f64(),
+        };
+        output::write_run(out, scenario, &results, &info)?;
+        let written = Instant::now();
+        phases.push([
+            (synthesized - started).as_secs_f64(),
+            (simulated - synthesized).as_secs_f64(),
+            (written - simulated).as_secs_f64(),
+        ]);
+    }
+    let median_of = |f: &dyn Fn(&[f64; 3]) -> f64| median(phases.iter().map(f).collect());
+    let wall_seconds = median_of(&|p| p.iter().sum());
+    let days = scenario.calendar.days;
+    let peak_rss_bytes = peak_rss_bytes();
+    Ok(BenchReport {
+        scenario: scenario.name.clone(),
+        scale: scenario.scale,
+        agents,
+        days,
+        threads,
+        repeat,
+        wall_seconds,
+        agent_days_per_second: agents as f64 * f64::from(days) / wall_seconds,
+        peak_rss_bytes,
+        bytes_per_agent: peak_rss_bytes
+            .filter(|_| agents > 0)
+            .map(|b| b as f64 / agents as f64),
+        population_seconds: median_of(&|p| p[0]),
+        simulation_seconds: median_of(&|p| p[1]),
+        output_seconds: median_of(&|p| p[2]),
+    })
+}
+
+fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    let n = values.len();
+    match n {
+        0 => 0.0,
+        _ if n % 2 == 1 => values[n / 2],
+        _ => (values[n / 2 - 1] + values[n / 2]) / 2.0,
+    }
+}
+
+/// The process's peak resident set size, from `/proc/self/status` (Linux).
+pub fn peak_rss_bytes() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024)
+}
+
+/// Writes reports as CSV (one row each).
+pub fn write_csv(path: &Path, reports: &[BenchReport]) -> Result<(), OutputError> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let csv_err = |source| OutputError::Csv {
+        path: path.to_owned(),
+        source,
+    };
+    for r in reports {
+        w.serialize(r).map_err(csv_err)?;
+    }
+    let bytes = w
+        .into_inner()
+        .map_err(|e| csv_err(csv::Error::from(e.into_error())))?;
+    output::write_atomic(path, &bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn median_of_odd_and_even_counts() {
+        assert_eq!(median(vec![3.0, 1.0, 2.0]), 2.0);
+        assert_eq!(median(vec![4.0, 1.0, 2.0, 3.0]), 2.5);
+        assert_eq!(median(vec![]), 0.0);
+    }
+}
