@@ -34,7 +34,7 @@ pub struct BenchReport {
     /// Median wall seconds of a whole run.
     pub wall_seconds: f64,
     /// Agents × days over the median wall time.
-    pub agent_days_per_second: f64,
+    pub agent_days_per_second: u64,
     /// Peak resident set size of the process (bytes), where the platform tells.
     pub peak_rss_bytes: Option<u64>,
     /// Peak RSS over agents.
@@ -88,7 +88,9 @@ pub fn run(
             (written - simulated).as_secs_f64(),
         ]);
     }
-    let median_of = |f: &dyn Fn(&[f64; 3]) -> f64| median(phases.iter().map(f).collect());
+    // Microsecond resolution is all a wall clock gives; round so that the CSV reads cleanly.
+    let micros = |x: f64| (x * 1e6).round() / 1e6;
+    let median_of = |f: &dyn Fn(&[f64; 3]) -> f64| micros(median(phases.iter().map(f).collect()));
     let wall_seconds = median_of(&|p| p.iter().sum());
     let days = scenario.calendar.days;
     let peak_rss_bytes = peak_rss_bytes();
@@ -100,11 +102,11 @@ pub fn run(
         threads,
         repeat,
         wall_seconds,
-        agent_days_per_second: agents as f64 * f64::from(days) / wall_seconds,
+        agent_days_per_second: (agents as f64 * f64::from(days) / wall_seconds).round() as u64,
         peak_rss_bytes,
         bytes_per_agent: peak_rss_bytes
             .filter(|_| agents > 0)
-            .map(|b| b as f64 / agents as f64),
+            .map(|b| (100.0 * b as f64 / agents as f64).round() / 100.0),
         population_seconds: median_of(&|p| p[0]),
         simulation_seconds: median_of(&|p| p[1]),
         output_seconds: median_of(&|p| p[2]),

@@ -193,7 +193,7 @@ fn bench(args: &BenchArgs) -> anyhow::Result<()> {
     println!("  output            {:.3} s", report.output_seconds);
     println!(
         "agent-days/s        {:.1} M",
-        report.agent_days_per_second / 1e6
+        report.agent_days_per_second as f64 / 1e6
     );
     match (report.peak_rss_bytes, report.bytes_per_agent) {
         (Some(rss), Some(per)) => {

@@ -15,7 +15,7 @@
 use rand::RngExt;
 use rayon::prelude::*;
 
-use crate::engine::rng::{SimRng, Stream, stream};
+use crate::engine::rng::{Stream, stream};
 use crate::scenario::{Documents, Scenario};
 
 /// What a man is doing at the end of a day.
@@ -58,22 +58,66 @@ impl AgentState {
     }
 }
 
-/// One agent: `scale` men with identical attributes and history.
+/// One agent: `scale` men with identical attributes and history, in 8 bytes.
+///
+/// The cohort index, the number of crossings tried and the exempt rank share
+/// one packed word, so that the daily pass streams as little memory as
+/// possible.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Agent {
-    /// Cohort index (see [`Cohorts`]).
-    pub cohort: u32,
-    /// Uniform rank in 0..=255 deciding exemption from entry bans: exempt
-    /// under a ban with exempt share `s` when `rank < s × 256`.
-    pub exempt_rank: u8,
+    /// Cohort (bits 0–19), attempts (bits 20–23), exempt rank (bits 24–31).
+    profile: u32,
     /// Current state.
     pub state: AgentState,
     /// Crossing index while traveling, queued, abroad or caught.
     pub crossing: u8,
-    /// Crossings tried so far.
-    pub attempts: u8,
     /// Day of the next scheduled event (arrival, passport issue).
     pub day: u16,
+}
+
+impl Agent {
+    /// Cohort indices must be below this.
+    pub const MAX_COHORTS: usize = 1 << 20;
+    const COHORT_MASK: u32 = (1 << 20) - 1;
+    const ATTEMPTS_SHIFT: u32 = 20;
+    const RANK_SHIFT: u32 = 24;
+
+    /// A man at home in `cohort` with this exempt rank.
+    pub fn new(cohort: u32, exempt_rank: u8) -> Self {
+        Self {
+            profile: (cohort & Self::COHORT_MASK) | (u32::from(exempt_rank) << Self::RANK_SHIFT),
+            state: AgentState::AtHome,
+            crossing: 0,
+            day: 0,
+        }
+    }
+
+    /// Cohort index (see [`Cohorts`]).
+    pub fn cohort(&self) -> u32 {
+        self.profile & Self::COHORT_MASK
+    }
+
+    /// Moves the agent to another cohort (a new passport).
+    pub fn set_cohort(&mut self, cohort: u32) {
+        self.profile = (self.profile & !Self::COHORT_MASK) | (cohort & Self::COHORT_MASK);
+    }
+
+    /// Uniform rank in 0..=255 deciding exemption from entry bans: exempt
+    /// under a ban with exempt share `s` when `rank < s × 256`.
+    pub fn exempt_rank(&self) -> u8 {
+        (self.profile >> Self::RANK_SHIFT) as u8
+    }
+
+    /// Crossings tried so far (at most 15).
+    pub fn attempts(&self) -> u8 {
+        ((self.profile >> Self::ATTEMPTS_SHIFT) & 0xF) as u8
+    }
+
+    /// Sets the crossings tried (saturating at 15).
+    pub fn set_attempts(&mut self, attempts: u8) {
+        let bits = u32::from(attempts.min(15)) << Self::ATTEMPTS_SHIFT;
+        self.profile = (self.profile & !(0xF << Self::ATTEMPTS_SHIFT)) | bits;
+    }
 }
 
 /// The attributes that make up a cohort.
@@ -102,7 +146,8 @@ pub struct Cohorts {
 }
 
 impl Cohorts {
-    const PER_AGE: usize = 2 * 3 * 2 * 2;
+    /// Cohorts per region and age (prior service × documents × car × urban).
+    pub const PER_AGE: usize = 2 * 3 * 2 * 2;
 
     /// Cohorts for `regions` regions and ages `age_min..=age_max`.
     pub fn new(regions: usize, age_min: u32, age_max: u32) -> Self {
@@ -223,40 +268,32 @@ pub fn expected_eligible(scenario: &Scenario) -> Vec<f64> {
 
 /// Builds the agents of a scenario.
 ///
-/// Two passes, so that the agents are written once into one allocation:
-/// the first draws how many agents each (region, age) gets, the second
-/// replays each region's stream and fills its slice of the vector in
-/// parallel.
+/// Two passes, so that the agents are written once into one allocation: the
+/// first draws how many agents each (region, age) gets, from one stream per
+/// region; the second fills each (region, age) slice of the vector in
+/// parallel, from one stream per (region, age).
 pub fn synthesize(scenario: &Scenario) -> Population {
     let p = &scenario.population;
     let cohorts = Cohorts::new(scenario.regions.len(), p.age_min, p.age_max);
     let counts: Vec<Vec<u64>> = (0..scenario.regions.len())
         .into_par_iter()
-        .map(|r| age_counts(scenario, r, &mut region_stream(scenario, r)))
+        .map(|r| age_counts(scenario, r))
         .collect();
     let agents_by_region: Vec<u64> = counts.iter().map(|c| c.iter().sum()).collect();
     let total: u64 = agents_by_region.iter().sum();
-    let blank = Agent {
-        cohort: 0,
-        exempt_rank: 0,
-        state: AgentState::AtHome,
-        crossing: 0,
-        attempts: 0,
-        day: 0,
-    };
-    let mut agents = vec![blank; total as usize];
-    let mut slices: Vec<(usize, &mut [Agent])> = Vec::with_capacity(counts.len());
+    let mut agents = vec![Agent::new(0, 0); total as usize];
+    let mut slices: Vec<(usize, u32, &mut [Agent])> = Vec::new();
     let mut rest = agents.as_mut_slice();
-    for (r, &n) in agents_by_region.iter().enumerate() {
-        let (slice, tail) = rest.split_at_mut(n as usize);
-        slices.push((r, slice));
-        rest = tail;
+    for (r, ages) in counts.iter().enumerate() {
+        for (age, &n) in (p.age_min..).zip(ages) {
+            let (slice, tail) = rest.split_at_mut(n as usize);
+            slices.push((r, age, slice));
+            rest = tail;
+        }
     }
-    slices.into_par_iter().for_each(|(r, slice)| {
-        let mut rng = region_stream(scenario, r);
-        let ages = age_counts(scenario, r, &mut rng);
-        fill_region(scenario, &cohorts, r, &ages, &mut rng, slice);
-    });
+    slices
+        .into_par_iter()
+        .for_each(|(r, age, slice)| fill(scenario, &cohorts, r, age, slice));
     Population {
         cohorts,
         agents,
@@ -265,20 +302,17 @@ pub fn synthesize(scenario: &Scenario) -> Population {
     }
 }
 
-fn region_stream(scenario: &Scenario, region: usize) -> SimRng {
-    stream(
-        scenario.seed,
-        Stream::Population {
-            region: region as u32,
-        },
-    )
-}
-
 /// Agents of each eligible age in a region: the expected number, rounded up
 /// or down at random so that the expectation is exact.
-fn age_counts(scenario: &Scenario, region: usize, rng: &mut SimRng) -> Vec<u64> {
+fn age_counts(scenario: &Scenario, region: usize) -> Vec<u64> {
     let p = &scenario.population;
     let scale = f64::from(scenario.scale);
+    let mut rng = stream(
+        scenario.seed,
+        Stream::PopulationCounts {
+            region: region as u32,
+        },
+    );
     (p.age_min..=p.age_max)
         .map(|age| {
             let expected = scenario.regions[region].men_of_age(age) / scale;
@@ -288,46 +322,42 @@ fn age_counts(scenario: &Scenario, region: usize, rng: &mut SimRng) -> Vec<u64> 
         .collect()
 }
 
-/// Draws the attributes of a region's agents, youngest first.
-fn fill_region(
-    scenario: &Scenario,
-    cohorts: &Cohorts,
-    r: usize,
-    ages: &[u64],
-    rng: &mut SimRng,
-    slice: &mut [Agent],
-) {
+/// Draws the attributes of the agents of one region and age.
+fn fill(scenario: &Scenario, cohorts: &Cohorts, r: usize, age: u32, slice: &mut [Agent]) {
     let p = &scenario.population;
+    let mut rng = stream(
+        scenario.seed,
+        Stream::Population {
+            region: r as u32,
+            age,
+        },
+    );
     let urban_share = scenario.regions[r].urban_share;
     let (fp_urban, fp_rural) = p.foreign_passport[r];
     let (visa_urban, visa_rural) = p.schengen_visa[r];
-    let mut slots = slice.iter_mut();
-    for (age, &count) in (p.age_min..).zip(ages) {
-        for agent in slots.by_ref().take(count as usize) {
-            let urban = rng.random::<f64>() < urban_share;
-            let (fp, visa) = if urban {
-                (fp_urban, visa_urban)
-            } else {
-                (fp_rural, visa_rural)
-            };
-            let documents = if rng.random::<f64>() >= fp {
-                Documents::InternalPassport
-            } else if rng.random::<f64>() < visa {
-                Documents::SchengenVisa
-            } else {
-                Documents::ForeignPassport
-            };
-            let key = CohortKey {
-                region: r,
-                age,
-                prior_service: rng.random::<f64>() < p.prior_service_share,
-                documents,
-                car: rng.random::<f64>() < p.car_share,
-                urban,
-            };
-            agent.cohort = cohorts.index(key);
-            agent.exempt_rank = rng.random::<u8>();
-        }
+    for agent in slice {
+        let urban = rng.random::<f64>() < urban_share;
+        let (fp, visa) = if urban {
+            (fp_urban, visa_urban)
+        } else {
+            (fp_rural, visa_rural)
+        };
+        let documents = if rng.random::<f64>() >= fp {
+            Documents::InternalPassport
+        } else if rng.random::<f64>() < visa {
+            Documents::SchengenVisa
+        } else {
+            Documents::ForeignPassport
+        };
+        let key = CohortKey {
+            region: r,
+            age,
+            prior_service: rng.random::<f64>() < p.prior_service_share,
+            documents,
+            car: rng.random::<f64>() < p.car_share,
+            urban,
+        };
+        *agent = Agent::new(cohorts.index(key), rng.random::<u8>());
     }
 }
 
@@ -357,7 +387,15 @@ mod tests {
     }
 
     #[test]
-    fn agents_are_compact() {
-        assert!(std::mem::size_of::<Agent>() <= 12);
+    fn agents_are_compact_and_pack_losslessly() {
+        assert_eq!(std::mem::size_of::<Agent>(), 8);
+        let mut a = Agent::new(Agent::MAX_COHORTS as u32 - 1, 255);
+        a.set_attempts(10);
+        assert_eq!(
+            (a.cohort(), a.exempt_rank(), a.attempts()),
+            (Agent::MAX_COHORTS as u32 - 1, 255, 10)
+        );
+        a.set_cohort(7);
+        assert_eq!((a.cohort(), a.exempt_rank(), a.attempts()), (7, 255, 10));
     }
 }

@@ -64,7 +64,7 @@ impl ChunkReport {
         self.delta[to as usize] += 1;
         if agent.state.is_home() && !to.is_home() {
             self.left_home
-                .push(cohorts.priority_class(agent.cohort) as u32);
+                .push(cohorts.priority_class(agent.cohort()) as u32);
         }
         agent.state = to;
     }
@@ -149,11 +149,11 @@ fn step_agent(
         | AgentState::Stuck
         | AgentState::AwaitingPassport
         | AgentState::Returned => {
-            let odds = ctx.odds[agent.cohort as usize];
+            let odds = ctx.odds[agent.cohort() as usize];
             let u = rng.next_u64();
             if u < odds.draft {
                 report.set(&ctx.cohorts, agent, AgentState::Drafted);
-                report.drafted_by_region[ctx.cohorts.region(agent.cohort)] += 1;
+                report.drafted_by_region[ctx.cohorts.region(agent.cohort())] += 1;
                 return;
             }
             match agent.state {
@@ -175,9 +175,10 @@ fn step_agent(
                             )
                         });
                     if !refused {
-                        agent.cohort = ctx
-                            .cohorts
-                            .with_documents(agent.cohort, Documents::ForeignPassport);
+                        agent.set_cohort(
+                            ctx.cohorts
+                                .with_documents(agent.cohort(), Documents::ForeignPassport),
+                        );
                     }
                     leave(ctx, rng, report, index, agent);
                 }
@@ -200,7 +201,7 @@ fn decide(
     index: u32,
     agent: &mut Agent,
 ) {
-    let key = ctx.cohorts.key(agent.cohort);
+    let key = ctx.cohorts.key(agent.cohort());
     let passport = &ctx.scenario.passport;
     if key.documents == Documents::InternalPassport && passport.apply_share > 0.0 {
         let today = i64::from(ctx.day);
@@ -226,19 +227,19 @@ fn leave(
     index: u32,
     agent: &mut Agent,
 ) {
-    let key = ctx.cohorts.key(agent.cohort);
+    let key = ctx.cohorts.key(agent.cohort());
     let who = Chooser {
         origin: Origin::Region(key.region),
         mode: Mode::of(key.car),
         documents: key.documents,
-        exempt_rank: agent.exempt_rank,
+        exempt_rank: agent.exempt_rank(),
         exclude: None,
     };
     match ctx.choice.choose(&who, rng.random()) {
         Some(choice) => {
             agent.crossing = choice.crossing as u8;
             agent.day = choice.arrival as u16;
-            agent.attempts = 1;
+            agent.set_attempts(1);
             report.set(&ctx.cohorts, agent, AgentState::Traveling);
             report.departed += 1;
             report.departed_by_region[key.region] += 1;

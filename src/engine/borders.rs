@@ -98,7 +98,7 @@ fn run_crossing(
 
     let agents = &sim.population.agents;
     let (done, men) = sim.queues[c].process(day, actual.capacity, scale, |agent| {
-        let exempt_rank = agents[agent as usize].exempt_rank;
+        let exempt_rank = agents[agent as usize].exempt_rank();
         if actual.exit_ban {
             Outcome::TurnedBack
         } else if actual.catch_probability > 0.0 && rng.random::<f64>() < actual.catch_probability {
@@ -117,7 +117,7 @@ fn run_crossing(
                 let region = sim
                     .population
                     .cohorts
-                    .region(sim.population.agents[agent as usize].cohort);
+                    .region(sim.population.agents[agent as usize].cohort());
                 sim.drafted_by_region[region] += f64::from(scale);
             }
             Outcome::TurnedBack => leaving.push(agent),
@@ -171,14 +171,14 @@ fn give_up(sim: &mut Simulation<'_>, rng: &mut SimRng, day: u32, c: usize, agent
     let s = sim.scenario;
     let cohorts = sim.population.cohorts;
     let a = sim.population.agents[agent as usize];
-    let key = cohorts.key(a.cohort);
-    let can_retry = s.choice.on_give_up == GiveUp::Reroute && a.attempts < s.choice.max_attempts;
+    let key = cohorts.key(a.cohort());
+    let can_retry = s.choice.on_give_up == GiveUp::Reroute && a.attempts() < s.choice.max_attempts;
     let next = if can_retry {
         let who = Chooser {
             origin: Origin::Crossing(c),
             mode: Mode::of(key.car),
             documents: key.documents,
-            exempt_rank: a.exempt_rank,
+            exempt_rank: a.exempt_rank(),
             exclude: Some(c),
         };
         sim.choice.choose(&who, rng.random())
@@ -190,12 +190,12 @@ fn give_up(sim: &mut Simulation<'_>, rng: &mut SimRng, day: u32, c: usize, agent
             let m = &mut sim.population.agents[agent as usize];
             m.crossing = choice.crossing as u8;
             m.day = choice.arrival.max(i64::from(day) + 1) as u16;
-            m.attempts += 1;
+            m.set_attempts(m.attempts() + 1);
             set_state(sim, agent, AgentState::Traveling);
         }
         None => {
             set_state(sim, agent, AgentState::Returned);
-            sim.home_by_class[cohorts.priority_class(a.cohort)] += 1;
+            sim.home_by_class[cohorts.priority_class(a.cohort())] += 1;
         }
     }
 }

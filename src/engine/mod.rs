@@ -26,6 +26,7 @@ pub mod results;
 pub mod rng;
 
 use rand_distr::Gamma;
+use rayon::prelude::*;
 
 use crate::model::border::Queue;
 use crate::model::choice::ChoiceTable;
@@ -141,7 +142,7 @@ impl<'s> Simulation<'s> {
         for agent in &population.agents {
             counts[agent.state as usize] += 1;
             if agent.state.is_home() {
-                home_by_class[cohorts.priority_class(agent.cohort)] += 1;
+                home_by_class[cohorts.priority_class(agent.cohort())] += 1;
             }
         }
         let regions = scenario.regions.len();
@@ -190,7 +191,7 @@ impl<'s> Simulation<'s> {
         let cohorts = self.population.cohorts;
         let mut recount = vec![0u64; cohorts.priority_classes()];
         for agent in self.population.agents.iter().filter(|a| a.state.is_home()) {
-            recount[cohorts.priority_class(agent.cohort)] += 1;
+            recount[cohorts.priority_class(agent.cohort())] += 1;
         }
         recount == self.home_by_class
     }
@@ -261,19 +262,22 @@ impl<'s> Simulation<'s> {
             .callup
             .probabilities(&quotas, &self.home_by_class, s.scale);
         let days_since_decree = today - i64::from(s.calendar.decree);
-        for (index, odds) in self.odds.iter_mut().enumerate() {
-            let key = cohorts.key(index as u32);
-            let p_draft = draft[cohorts.priority_class(index as u32)];
-            let p_leave = leave_probability(
-                &s.decision,
-                &key,
-                cohorts.age_min(),
-                days_since_decree,
-                signals[key.region],
-                announced[key.documents as usize],
-            );
-            *odds = Odds::new(p_draft, p_leave);
-        }
+        self.odds
+            .par_iter_mut()
+            .enumerate()
+            .for_each(|(index, odds)| {
+                let key = cohorts.key(index as u32);
+                let p_draft = draft[cohorts.priority_class(index as u32)];
+                let p_leave = leave_probability(
+                    &s.decision,
+                    &key,
+                    cohorts.age_min(),
+                    days_since_decree,
+                    signals[key.region],
+                    announced[key.documents as usize],
+                );
+                *odds = Odds::new(p_draft, p_leave);
+            });
 
         let lag = i64::from(s.choice.information_lag_days);
         let seen_day = today - lag;
@@ -342,7 +346,7 @@ impl<'s> Simulation<'s> {
             })
             .collect();
         for agent in &self.population.agents {
-            let region = &mut regions[cohorts.region(agent.cohort)];
+            let region = &mut regions[cohorts.region(agent.cohort())];
             match agent.state {
                 AgentState::Abroad => {
                     region.left += scale;

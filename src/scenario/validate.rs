@@ -14,6 +14,7 @@ use super::{
     MobilizationParams, PassportParams, Policy, PolicyKind, PopulationParams, Scenario, SourceText,
 };
 use crate::data::{AGE_BANDS, CrossingRecord, Region};
+use crate::population::{Agent, Cohorts};
 
 /// The longest simulated window accepted, in days.
 const MAX_DAYS: i64 = 3650;
@@ -254,6 +255,18 @@ fn population(
         return Err(c.err(
             &path.key("age_max"),
             format!("must be at least age_min ({age_min}), got {age_max}"),
+        ));
+    }
+    let cohorts = regions.len() * (age_max - age_min + 1) as usize * Cohorts::PER_AGE;
+    if cohorts > Agent::MAX_COHORTS {
+        return Err(c.err(
+            &path.key("age_max"),
+            format!(
+                "{} regions × {} ages make {cohorts} cohorts; at most {} are supported: narrow the age range",
+                regions.len(),
+                age_max - age_min + 1,
+                Agent::MAX_COHORTS
+            ),
         ));
     }
     Ok(PopulationParams {

@@ -123,7 +123,7 @@ fn default_scenario_is_plausible() {
             && scenario.crossings[usize::from(agent.crossing)].destination == baltic
         {
             assert!(
-                u16::from(agent.exempt_rank) < threshold,
+                u16::from(agent.exempt_rank()) < threshold,
                 "a non-exempt man entered the Baltic states"
             );
         }

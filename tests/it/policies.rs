@@ -184,7 +184,7 @@ fn passport_holders(fx: &Fixture) -> (u64, u64, u64) {
         sim.population()
             .agents
             .iter()
-            .filter(|a| cohorts.key(a.cohort).documents >= Documents::ForeignPassport)
+            .filter(|a| cohorts.key(a.cohort()).documents >= Documents::ForeignPassport)
             .count() as u64
     };
     let before = count(&sim);
