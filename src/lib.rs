@@ -25,6 +25,7 @@
 pub mod bench;
 pub mod data;
 pub mod engine;
+pub mod metrics;
 pub mod model;
 pub mod output;
 pub mod population;

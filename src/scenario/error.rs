@@ -159,7 +159,7 @@ impl<'a> SourceText<'a> {
     }
 
     /// The span of the value at `path`, falling back to the deepest existing ancestor.
-    fn span_of(&self, path: &KeyPath) -> Option<Range<usize>> {
+    pub(crate) fn span_of(&self, path: &KeyPath) -> Option<Range<usize>> {
         let tree = self.tree.as_ref()?;
         let mut span = None;
         let mut current: Option<&DeValue<'_>> = None;

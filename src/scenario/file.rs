@@ -54,6 +54,11 @@ pub struct ScenarioFile {
     /// Dated policies.
     #[serde(rename = "policy", default)]
     pub policies: Vec<PolicyFile>,
+    /// Reported figures to calibrate to.
+    #[serde(rename = "target", default)]
+    pub targets: Vec<TargetFile>,
+    /// What `exodus calibrate` fits.
+    pub calibration: Option<CalibrationFile>,
 }
 
 /// `[dates]`
@@ -298,4 +303,64 @@ pub struct PolicyFile {
     /// Where the policy comes from.
     #[serde(default)]
     pub source: String,
+}
+
+/// `[[target]]`: a reported figure.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TargetFile {
+    /// Unique id.
+    pub id: String,
+    /// A destination, a crossing, several joined by `+`, or `national`.
+    pub place: String,
+    /// One of [`crate::metrics::Metric`]'s names.
+    pub metric: String,
+    /// First day of the window.
+    pub from: Datetime,
+    /// Last day of the window (inclusive).
+    pub to: Datetime,
+    /// The reported value (or give `low` and `high`).
+    pub value: Option<f64>,
+    /// Lower bound of a reported interval.
+    pub low: Option<f64>,
+    /// Upper bound of a reported interval.
+    pub high: Option<f64>,
+    /// Weight in the calibration loss.
+    pub weight: Option<f64>,
+    /// Relative tolerance for `within_tolerance` in the fit report.
+    pub tolerance: Option<f64>,
+    /// Where the figure comes from.
+    #[serde(default)]
+    pub source: String,
+}
+
+/// `[calibration]`
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CalibrationFile {
+    /// Replicates per evaluation (common random numbers).
+    pub replicates: Option<i64>,
+    /// Persons per agent while calibrating.
+    pub scale: Option<i64>,
+    /// Most loss evaluations.
+    pub budget: Option<i64>,
+    /// Nelder-Mead restarts from the best point so far.
+    pub restarts: Option<i64>,
+    /// The parameters to fit.
+    #[serde(rename = "parameter")]
+    pub parameters: Vec<CalibrationParameterFile>,
+}
+
+/// `[[calibration.parameter]]`
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CalibrationParameterFile {
+    /// Path of a numeric key, e.g. `decision.base_log_hazard` or `destination[Georgia].constant`.
+    pub path: String,
+    /// Lower bound.
+    pub lower: f64,
+    /// Upper bound.
+    pub upper: f64,
+    /// `linear` or `log`.
+    pub scale: Option<String>,
 }

@@ -10,6 +10,7 @@
 //! The default scenario and its data files are embedded in the binary, so
 //! `exodus run` works with no file at hand.
 
+mod document;
 mod error;
 pub mod file;
 mod validate;
@@ -20,10 +21,12 @@ use std::path::{Path, PathBuf};
 use chrono::{Days, NaiveDate};
 use sha2::{Digest, Sha256};
 
+pub use document::{ParamPath, ScenarioDocument, format_float};
 pub use error::{InputError, KeyPath, SourceText, line_column};
 pub use file::{DecisionParams, QueueParams, ScenarioFile, TravelParams};
 
 use crate::data::Region;
+use crate::metrics::{Measure, Observed};
 
 /// The default scenario's text, as shipped in `scenarios/mobilization-2022.toml`.
 pub const DEFAULT_SCENARIO: &str = include_str!("../../scenarios/mobilization-2022.toml");
@@ -77,6 +80,10 @@ pub struct Scenario {
     pub crossings: Vec<Crossing>,
     /// Policies, in file order.
     pub policies: Vec<Policy>,
+    /// Reported figures to calibrate to.
+    pub targets: Vec<Target>,
+    /// What `exodus calibrate` fits, if anything.
+    pub calibration: Option<CalibrationSpec>,
     /// SHA-256 of the scenario text, hex.
     pub content_hash: String,
 }
@@ -374,6 +381,55 @@ impl PolicyKind {
     }
 }
 
+/// A reported figure to calibrate to.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Target {
+    /// Unique id.
+    pub id: String,
+    /// The place as written.
+    pub place: String,
+    /// Metric, place and window.
+    pub measure: Measure,
+    /// The reported figure.
+    pub observed: Observed,
+    /// Weight in the loss.
+    pub weight: f64,
+    /// Relative tolerance of the fit report.
+    pub tolerance: f64,
+    /// Its source.
+    pub source: String,
+}
+
+/// What `exodus calibrate` fits and how.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CalibrationSpec {
+    /// Replicates per evaluation.
+    pub replicates: u32,
+    /// Persons per agent while calibrating (the scenario's own when absent).
+    pub scale: Option<u32>,
+    /// Most loss evaluations.
+    pub budget: u32,
+    /// Restarts of the simplex.
+    pub restarts: u32,
+    /// The parameters.
+    pub parameters: Vec<CalibrationParameter>,
+}
+
+/// One fitted parameter.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CalibrationParameter {
+    /// The key it sets.
+    pub path: ParamPath,
+    /// Lower bound.
+    pub lower: f64,
+    /// Upper bound.
+    pub upper: f64,
+    /// Searched on a log scale.
+    pub log: bool,
+    /// Its value in the scenario (the search's starting point).
+    pub start: f64,
+}
+
 /// Why a scenario could not be loaded.
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
@@ -443,52 +499,38 @@ impl Origin {
 
 /// Loads and validates the embedded default scenario.
 pub fn load_default() -> Result<Scenario, LoadError> {
-    parse(DEFAULT_SCENARIO, &Origin::Embedded)
+    ScenarioDocument::embedded_default()?.scenario()
 }
 
 /// Loads and validates a scenario file.
 pub fn load(path: &Path) -> Result<Scenario, LoadError> {
+    ScenarioDocument::load(path)?.scenario()
+}
+
+/// Parses and validates scenario text from `origin`.
+pub fn parse(text: &str, origin: &Origin) -> Result<Scenario, LoadError> {
+    ScenarioDocument::parse(text, origin.clone())?.scenario()
+}
+
+/// Reads a scenario file as UTF-8 text.
+fn read_text(path: &Path) -> Result<String, LoadError> {
     let bytes = std::fs::read(path).map_err(|source| LoadError::Read {
         file: path.display().to_string(),
         source,
     })?;
-    let text = String::from_utf8(bytes).map_err(|e| {
+    String::from_utf8(bytes).map_err(|e| {
         let offset = e.utf8_error().valid_up_to();
-        let raw = e.as_bytes();
-        let valid = String::from_utf8_lossy(raw.get(..offset).unwrap_or_default()).into_owned();
+        let valid =
+            String::from_utf8_lossy(e.as_bytes().get(..offset).unwrap_or_default()).into_owned();
         let (line, column) = line_column(&valid, offset);
-        InputError {
+        LoadError::Input(InputError {
             file: path.display().to_string(),
             line: Some(line),
             column: Some(column),
             key: None,
             message: "the scenario file is not valid UTF-8 text".to_owned(),
-        }
-    })?;
-    parse(&text, &Origin::File(path.to_owned()))
-}
-
-/// Parses and validates scenario text from `origin`.
-pub fn parse(text: &str, origin: &Origin) -> Result<Scenario, LoadError> {
-    let source = SourceText::new(origin.display_name(), text);
-    let raw: ScenarioFile = toml::from_str(text).map_err(|e| source.from_toml_error(&e))?;
-    let regions = read_data_file(
-        &source,
-        origin,
-        &raw.data.regions,
-        "regions",
-        crate::data::parse_regions,
-    )?;
-    let crossings = read_data_file(
-        &source,
-        origin,
-        &raw.data.crossings,
-        "crossings",
-        crate::data::parse_crossings,
-    )?;
-    let mut scenario = validate::validate(&raw, &source, regions, &crossings)?;
-    scenario.content_hash = hex_sha256(text.as_bytes());
-    Ok(scenario)
+        })
+    })
 }
 
 fn read_data_file<T>(

@@ -10,10 +10,12 @@ use toml::value::Datetime;
 
 use super::file::{PolicyFile, ScenarioFile, ShareByPlaceFile};
 use super::{
-    Calendar, ChoiceParams, Crossing, Destination, Documents, GiveUp, InputError, KeyPath,
-    MobilizationParams, PassportParams, Policy, PolicyKind, PopulationParams, Scenario, SourceText,
+    Calendar, CalibrationParameter, CalibrationSpec, ChoiceParams, Crossing, Destination,
+    Documents, GiveUp, InputError, KeyPath, MobilizationParams, ParamPath, PassportParams, Policy,
+    PolicyKind, PopulationParams, Scenario, SourceText, Target,
 };
 use crate::data::{AGE_BANDS, CrossingRecord, Region};
+use crate::metrics::{Measure, Metric, Observed, resolve_place};
 use crate::population::{Agent, Cohorts};
 
 /// The longest simulated window accepted, in days.
@@ -125,6 +127,7 @@ impl Checker<'_, '_> {
 pub(super) fn validate(
     raw: &ScenarioFile,
     src: &SourceText<'_>,
+    table: &toml::Table,
     regions: Vec<Region>,
     crossing_records: &[CrossingRecord],
 ) -> Result<Scenario, InputError> {
@@ -175,6 +178,8 @@ pub(super) fn validate(
     let destinations = destinations(&c, raw)?;
     let crossings = crossings(&c, raw, &destinations, crossing_records)?;
     let policies = policies(&c, raw, &calendar, &destinations, &crossings)?;
+    let targets = targets(&c, raw, &calendar, &destinations, &crossings)?;
+    let calibration = calibration(&c, raw, table)?;
 
     Ok(Scenario {
         name: raw.name.clone(),
@@ -193,6 +198,8 @@ pub(super) fn validate(
         destinations,
         crossings,
         policies,
+        targets,
+        calibration,
         content_hash: String::new(),
     })
 }
@@ -932,6 +939,171 @@ fn resolve_announcements(c: &Checker<'_, '_>, policies: &mut [Policy]) -> Result
         policies[target].known_from = day;
     }
     Ok(())
+}
+
+fn targets(
+    c: &Checker<'_, '_>,
+    raw: &ScenarioFile,
+    calendar: &Calendar,
+    destinations: &[Destination],
+    crossings: &[Crossing],
+) -> Result<Vec<Target>, InputError> {
+    let names: Vec<String> = destinations.iter().map(|d| d.name.clone()).collect();
+    let ids: Vec<(String, usize)> = crossings
+        .iter()
+        .map(|x| (x.id.clone(), x.destination))
+        .collect();
+    let mut out: Vec<Target> = Vec::with_capacity(raw.targets.len());
+    for (i, t) in raw.targets.iter().enumerate() {
+        let path = KeyPath::of(&["target"]).index(i);
+        if out.iter().any(|o| o.id == t.id) {
+            return Err(c.err(
+                &path.key("id"),
+                format!("target id `{}` is used twice; ids must be unique", t.id),
+            ));
+        }
+        let metric: Metric = t
+            .metric
+            .parse()
+            .map_err(|m: String| c.err(&path.key("metric"), m))?;
+        let place =
+            resolve_place(&t.place, &names, &ids).map_err(|m| c.err(&path.key("place"), m))?;
+        let from = calendar.day_of(c.date(&path.key("from"), &t.from)?);
+        let to = calendar.day_of(c.date(&path.key("to"), &t.to)?);
+        let measure = Measure {
+            metric,
+            place,
+            from,
+            to,
+        };
+        measure.check(calendar.days).map_err(|m| {
+            let key = if m.contains("national") {
+                "place"
+            } else {
+                "to"
+            };
+            c.err(&path.key(key), m)
+        })?;
+        let observed = match (t.value, t.low, t.high) {
+            (Some(v), None, None) => Observed::Value(c.positive(&path.key("value"), v)?),
+            (None, Some(low), Some(high)) => {
+                let low = c.non_negative(&path.key("low"), low)?;
+                let high = c.positive(&path.key("high"), high)?;
+                if high < low {
+                    return Err(c.err(
+                        &path.key("high"),
+                        format!("must be at least `low` ({low}), got {high}"),
+                    ));
+                }
+                Observed::Interval { low, high }
+            }
+            _ => {
+                return Err(c.err(
+                    &path.key("id"),
+                    "a target needs either `value`, or both `low` and `high` (an interval)",
+                ));
+            }
+        };
+        out.push(Target {
+            id: t.id.clone(),
+            place: t.place.clone(),
+            measure,
+            observed,
+            weight: c.non_negative(&path.key("weight"), t.weight.unwrap_or(1.0))?,
+            tolerance: c.positive(&path.key("tolerance"), t.tolerance.unwrap_or(0.15))?,
+            source: t.source.clone(),
+        });
+    }
+    Ok(out)
+}
+
+fn calibration(
+    c: &Checker<'_, '_>,
+    raw: &ScenarioFile,
+    table: &toml::Table,
+) -> Result<Option<CalibrationSpec>, InputError> {
+    let Some(cal) = &raw.calibration else {
+        return Ok(None);
+    };
+    let path = KeyPath::of(&["calibration"]);
+    let count =
+        |key: &str, v: Option<i64>, default: i64, low: i64, high: i64| -> Result<u32, InputError> {
+            Ok(c.int_in(&path.key(key), v.unwrap_or(default), low, high, "a count")? as u32)
+        };
+    let replicates = count("replicates", cal.replicates, 2, 1, 1000)?;
+    let budget = count("budget", cal.budget, 200, 1, 1_000_000)?;
+    let restarts = count("restarts", cal.restarts, 2, 0, 100)?;
+    let scale = cal
+        .scale
+        .map(|s| {
+            c.int_in(&path.key("scale"), s, 1, 1_000_000, "persons per agent")
+                .map(|s| s as u32)
+        })
+        .transpose()?;
+    if cal.parameters.is_empty() {
+        return Err(c.err(
+            &path,
+            "`[calibration]` needs at least one `[[calibration.parameter]]`",
+        ));
+    }
+    let mut parameters: Vec<CalibrationParameter> = Vec::with_capacity(cal.parameters.len());
+    for (i, p) in cal.parameters.iter().enumerate() {
+        let at = path.key("parameter").index(i);
+        let param: ParamPath = p
+            .path
+            .parse()
+            .map_err(|m: String| c.err(&at.key("path"), m))?;
+        let start = param.get(table).map_err(|m| c.err(&at.key("path"), m))?;
+        if parameters.iter().any(|q| q.path == param) {
+            return Err(c.err(&at.key("path"), format!("`{param}` is calibrated twice")));
+        }
+        let log = match p.scale.as_deref().unwrap_or("linear") {
+            "linear" => false,
+            "log" => true,
+            other => {
+                return Err(c.err(
+                    &at.key("scale"),
+                    format!("`{other}` is not valid: use `linear` or `log`"),
+                ));
+            }
+        };
+        let lower = c.finite(&at.key("lower"), p.lower)?;
+        let upper = c.finite(&at.key("upper"), p.upper)?;
+        if upper <= lower {
+            return Err(c.err(
+                &at.key("upper"),
+                format!("must be above `lower` ({lower}), got {upper}"),
+            ));
+        }
+        if log && lower <= 0.0 {
+            return Err(c.err(
+                &at.key("lower"),
+                format!("a `log` scale needs bounds above 0, got {lower}"),
+            ));
+        }
+        if !(lower..=upper).contains(&start) {
+            return Err(c.err(
+                &at.key("path"),
+                format!(
+                    "the scenario's value of `{param}` ({start}) lies outside [{lower}, {upper}]"
+                ),
+            ));
+        }
+        parameters.push(CalibrationParameter {
+            path: param,
+            lower,
+            upper,
+            log,
+            start,
+        });
+    }
+    Ok(Some(CalibrationSpec {
+        replicates,
+        scale,
+        budget,
+        restarts,
+        parameters,
+    }))
 }
 
 #[cfg(test)]

@@ -1,0 +1,416 @@
+//! A scenario file held as a document: its text, its parsed TOML table and
+//! its data, from which scenarios with some values changed can be built
+//! again and again (calibration, `--set`), and into whose text new values
+//! can be written back without losing a comment.
+//!
+//! Values are addressed by a [`ParamPath`]: table keys joined by `.`, and
+//! elements of arrays of tables selected by their `id` or `name`, or by
+//! position: `decision.base_log_hazard`, `destination[Georgia].constant`,
+//! `policy[baltic-tourist-ban].baseline_share`, `crossing[3].capacity`.
+
+use std::fmt;
+use std::path::Path;
+use std::str::FromStr;
+
+use super::error::SourceText;
+use super::file::ScenarioFile;
+use super::{InputError, KeyPath, LoadError, Origin, Scenario, hex_sha256, line_column, validate};
+use crate::data::{CrossingRecord, Region};
+
+/// A path to a scalar value in a scenario document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParamPath {
+    text: String,
+    steps: Vec<Step>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Step {
+    Key(String),
+    Select { key: String, selector: String },
+}
+
+impl FromStr for ParamPath {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let bad = || {
+            format!(
+                "`{text}` is not a valid path: write table keys joined by `.`, selecting array elements by id, name or position, e.g. `decision.base_log_hazard` or `destination[Georgia].constant`"
+            )
+        };
+        let mut steps = Vec::new();
+        for part in text.split('.') {
+            let valid_key = |k: &str| {
+                !k.is_empty()
+                    && k.chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+            };
+            match part.split_once('[') {
+                Some((key, rest)) => {
+                    let selector = rest.strip_suffix(']').ok_or_else(bad)?;
+                    if !valid_key(key) || selector.is_empty() || selector.contains(['[', ']']) {
+                        return Err(bad());
+                    }
+                    steps.push(Step::Select {
+                        key: key.to_owned(),
+                        selector: selector.to_owned(),
+                    });
+                }
+                None if valid_key(part) => steps.push(Step::Key(part.to_owned())),
+                None => return Err(bad()),
+            }
+        }
+        Ok(Self {
+            text: text.to_owned(),
+            steps,
+        })
+    }
+}
+
+impl fmt::Display for ParamPath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+impl ParamPath {
+    /// The path as written, in a form usable as a CSV column name.
+    pub fn column_name(&self) -> String {
+        self.text
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() {
+                    c.to_ascii_lowercase()
+                } else {
+                    '_'
+                }
+            })
+            .collect::<String>()
+            .split('_')
+            .filter(|s| !s.is_empty())
+            .collect::<Vec<_>>()
+            .join("_")
+    }
+
+    /// Resolves the path in a table to positional form (for locating it in the text).
+    fn resolve(&self, table: &toml::Table) -> Result<KeyPath, String> {
+        let mut path = KeyPath::default();
+        let mut current = table;
+        let last = self.steps.len().saturating_sub(1);
+        for (i, step) in self.steps.iter().enumerate() {
+            let key = match step {
+                Step::Key(k) | Step::Select { key: k, .. } => k,
+            };
+            let value = current.get(key).ok_or_else(|| {
+                let keys: Vec<&str> = current.keys().map(String::as_str).collect();
+                format!(
+                    "`{self}`: there is no key `{key}` here; the keys are: {}",
+                    keys.join(", ")
+                )
+            })?;
+            path = path.key(key);
+            let value = match step {
+                Step::Key(_) => value,
+                Step::Select { selector, .. } => {
+                    let items = value.as_array().ok_or_else(|| {
+                        format!(
+                            "`{self}`: `{key}` is not an array, so `[{selector}]` selects nothing"
+                        )
+                    })?;
+                    let index = select(items, selector).ok_or_else(|| {
+                        let names: Vec<String> = items.iter().filter_map(item_name).collect();
+                        format!(
+                            "`{self}`: no `{key}` has the id or name `{selector}`; they are: {}",
+                            names.join(", ")
+                        )
+                    })?;
+                    path = path.index(index);
+                    &items[index]
+                }
+            };
+            if i == last {
+                if !(value.is_float() || value.is_integer()) {
+                    return Err(format!(
+                        "`{self}` is not a number (it is {})",
+                        value.type_str()
+                    ));
+                }
+            } else {
+                current = value
+                    .as_table()
+                    .ok_or_else(|| format!("`{self}`: `{key}` is not a table"))?;
+            }
+        }
+        Ok(path)
+    }
+
+    /// The numeric value at this path.
+    pub fn get(&self, table: &toml::Table) -> Result<f64, String> {
+        self.resolve(table)?;
+        let value = self
+            .walk(table)
+            .ok_or_else(|| format!("`{self}` not found"))?;
+        value
+            .as_float()
+            .or_else(|| value.as_integer().map(|i| i as f64))
+            .ok_or_else(|| format!("`{self}` is not a number"))
+    }
+
+    /// Sets the numeric value at this path (an integer key keeps an integer, rounded).
+    pub fn set(&self, table: &mut toml::Table, value: f64) -> Result<(), String> {
+        self.resolve(table)?;
+        let slot = self
+            .walk_mut(table)
+            .ok_or_else(|| format!("`{self}` not found"))?;
+        *slot = if slot.is_integer() {
+            toml::Value::Integer(value.round() as i64)
+        } else {
+            toml::Value::Float(value)
+        };
+        Ok(())
+    }
+
+    fn walk<'t>(&self, table: &'t toml::Table) -> Option<&'t toml::Value> {
+        let mut current = table;
+        let mut found = None;
+        for step in &self.steps {
+            let value = match step {
+                Step::Key(k) => current.get(k)?,
+                Step::Select { key, selector } => {
+                    let items = current.get(key)?.as_array()?;
+                    &items[select(items, selector)?]
+                }
+            };
+            found = Some(value);
+            if let Some(t) = value.as_table() {
+                current = t;
+            }
+        }
+        found
+    }
+
+    fn walk_mut<'t>(&self, table: &'t mut toml::Table) -> Option<&'t mut toml::Value> {
+        let (last, init) = self.steps.split_last()?;
+        let mut current = table;
+        for step in init {
+            let value = match step {
+                Step::Key(k) => current.get_mut(k)?,
+                Step::Select { key, selector } => {
+                    let items = current.get_mut(key)?.as_array_mut()?;
+                    let i = select(items, selector)?;
+                    &mut items[i]
+                }
+            };
+            current = value.as_table_mut()?;
+        }
+        match last {
+            Step::Key(k) => current.get_mut(k),
+            Step::Select { key, selector } => {
+                let items = current.get_mut(key)?.as_array_mut()?;
+                let i = select(items, selector)?;
+                items.get_mut(i)
+            }
+        }
+    }
+}
+
+fn item_name(item: &toml::Value) -> Option<String> {
+    let t = item.as_table()?;
+    t.get("id")
+        .or_else(|| t.get("name"))?
+        .as_str()
+        .map(str::to_owned)
+}
+
+fn select(items: &[toml::Value], selector: &str) -> Option<usize> {
+    items
+        .iter()
+        .position(|item| item_name(item).as_deref() == Some(selector))
+        .or_else(|| selector.parse::<usize>().ok().filter(|&i| i < items.len()))
+}
+
+/// A scenario file with its data, ready to be built into scenarios.
+#[derive(Debug, Clone)]
+pub struct ScenarioDocument {
+    text: String,
+    origin: Origin,
+    table: toml::Table,
+    regions: Vec<Region>,
+    crossings: Vec<CrossingRecord>,
+}
+
+impl ScenarioDocument {
+    /// Parses scenario text from `origin` and reads its data files.
+    pub fn parse(text: &str, origin: Origin) -> Result<Self, LoadError> {
+        let source = SourceText::new(origin.display_name(), text);
+        let raw: ScenarioFile = toml::from_str(text).map_err(|e| source.from_toml_error(&e))?;
+        let table: toml::Table = toml::from_str(text).map_err(|e| source.from_toml_error(&e))?;
+        let regions = super::read_data_file(
+            &source,
+            &origin,
+            &raw.data.regions,
+            "regions",
+            crate::data::parse_regions,
+        )?;
+        let crossings = super::read_data_file(
+            &source,
+            &origin,
+            &raw.data.crossings,
+            "crossings",
+            crate::data::parse_crossings,
+        )?;
+        Ok(Self {
+            text: text.to_owned(),
+            origin,
+            table,
+            regions,
+            crossings,
+        })
+    }
+
+    /// Reads a scenario file.
+    pub fn load(path: &Path) -> Result<Self, LoadError> {
+        let text = super::read_text(path)?;
+        Self::parse(&text, Origin::File(path.to_owned()))
+    }
+
+    /// The embedded default scenario.
+    pub fn embedded_default() -> Result<Self, LoadError> {
+        Self::parse(super::DEFAULT_SCENARIO, Origin::Embedded)
+    }
+
+    /// The scenario's text.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// Where it came from.
+    pub fn origin(&self) -> &Origin {
+        &self.origin
+    }
+
+    /// The validated scenario.
+    pub fn scenario(&self) -> Result<Scenario, LoadError> {
+        self.scenario_with(&[])
+    }
+
+    /// The validated scenario with some values replaced.
+    pub fn scenario_with(&self, values: &[(ParamPath, f64)]) -> Result<Scenario, LoadError> {
+        let source = SourceText::new(self.origin.display_name(), &self.text);
+        let mut table = self.table.clone();
+        for (path, value) in values {
+            path.set(&mut table, *value).map_err(|message| InputError {
+                file: self.origin.display_name(),
+                line: None,
+                column: None,
+                key: Some(path.to_string()),
+                message,
+            })?;
+        }
+        let raw: ScenarioFile = toml::Value::Table(table.clone())
+            .try_into()
+            .map_err(|e: toml::de::Error| source.from_toml_error(&e))?;
+        let mut scenario =
+            validate::validate(&raw, &source, &table, self.regions.clone(), &self.crossings)?;
+        let mut hashed = self.text.clone();
+        for (path, value) in values {
+            hashed.push_str(&format!("\n# {path} = {value}"));
+        }
+        scenario.content_hash = hex_sha256(hashed.as_bytes());
+        Ok(scenario)
+    }
+
+    /// The numeric value at a path.
+    pub fn value(&self, path: &ParamPath) -> Result<f64, String> {
+        path.get(&self.table)
+    }
+
+    /// The scenario text with new values written in place of the old ones,
+    /// comments and layout kept.
+    pub fn rewrite(&self, values: &[(ParamPath, f64)]) -> Result<String, String> {
+        let source = SourceText::new(self.origin.display_name(), &self.text);
+        let mut edits: Vec<(std::ops::Range<usize>, String)> = Vec::with_capacity(values.len());
+        for (path, value) in values {
+            let located = path.resolve(&self.table)?;
+            let span = source
+                .span_of(&located)
+                .ok_or_else(|| format!("`{path}` could not be located in the text"))?;
+            let integer = self
+                .value(path)
+                .is_ok_and(|_| path.walk(&self.table).is_some_and(toml::Value::is_integer));
+            let written = if integer {
+                format!("{}", value.round() as i64)
+            } else {
+                format_float(*value)
+            };
+            edits.push((span, written));
+        }
+        edits.sort_by_key(|(span, _)| std::cmp::Reverse(span.start));
+        let mut text = self.text.clone();
+        for (span, written) in edits {
+            if text.get(span.clone()).is_none() {
+                let (line, _) = line_column(&self.text, span.start);
+                return Err(format!("cannot rewrite the value on line {line}"));
+            }
+            text.replace_range(span, &written);
+        }
+        Ok(text)
+    }
+}
+
+/// A float with up to six decimals and no trailing zeros (`-8.25`, `1.0`).
+pub fn format_float(v: f64) -> String {
+    let s = format!("{v:.6}");
+    let s = s.trim_end_matches('0');
+    if s.ends_with('.') {
+        format!("{s}0")
+    } else {
+        s.to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TEXT: &str = "a = 1.5 # keep me\n[b]\nc = 3\n[[item]]\nid = \"x\"\nv = 2.0\n[[item]]\nid = \"y\"\nv = 4.0\n";
+
+    fn table() -> toml::Table {
+        toml::from_str(TEXT).unwrap()
+    }
+
+    #[test]
+    fn paths_parse_and_reject_nonsense() {
+        assert!("decision.base_log_hazard".parse::<ParamPath>().is_ok());
+        assert!("destination[Georgia].constant".parse::<ParamPath>().is_ok());
+        for bad in ["", "a..b", "a[", "a[]", "a b"] {
+            assert!(bad.parse::<ParamPath>().is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn get_and_set_by_key_id_and_position() {
+        let mut t = table();
+        let p: ParamPath = "item[y].v".parse().unwrap();
+        assert_eq!(p.get(&t), Ok(4.0));
+        p.set(&mut t, 5.5).unwrap();
+        assert_eq!(p.get(&t), Ok(5.5));
+        let q: ParamPath = "item[0].v".parse().unwrap();
+        assert_eq!(q.get(&t), Ok(2.0));
+        let c: ParamPath = "b.c".parse().unwrap();
+        c.set(&mut t, 7.4).unwrap();
+        assert_eq!(t["b"]["c"].as_integer(), Some(7));
+        let missing: ParamPath = "item[z].v".parse().unwrap();
+        assert!(missing.get(&t).unwrap_err().contains("x, y"));
+        let not_number: ParamPath = "item[x].id".parse().unwrap();
+        assert!(not_number.get(&t).unwrap_err().contains("not a number"));
+    }
+
+    #[test]
+    fn format_float_is_short() {
+        assert_eq!(format_float(-8.25), "-8.25");
+        assert_eq!(format_float(1.0), "1.0");
+        assert_eq!(format_float(0.1234567), "0.123457");
+    }
+}
