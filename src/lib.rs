@@ -23,6 +23,7 @@
 //! scenario format key by key in `docs/scenario.md`.
 
 pub mod bench;
+pub mod calibrate;
 pub mod data;
 pub mod engine;
 pub mod metrics;
@@ -30,3 +31,4 @@ pub mod model;
 pub mod output;
 pub mod population;
 pub mod scenario;
+pub mod score;

@@ -10,8 +10,9 @@ use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use exodus::engine;
+use exodus::output::ReadRunError;
 use exodus::output::{self, RunInfo};
-use exodus::scenario::{self, LoadError, PolicyKind, Scenario};
+use exodus::scenario::{self, InputError, LoadError, PolicyKind, Scenario, ScenarioDocument};
 
 /// Exit code for bad input (usage errors, invalid scenarios or data).
 const EXIT_INPUT: u8 = 2;
@@ -28,6 +29,9 @@ const EXIT_INPUT: u8 = 2;
   exodus run my.toml --out results/my --threads 2 --quiet
   exodus check scenarios/mobilization-2022.toml
   exodus bench --scale 1 --threads 2 --repeat 5  time full-population runs
+  exodus calibrate scenarios/mobilization-2022.toml --budget 150
+  exodus score output/mobilization-2022 --observed scenarios/data/reported-2022.csv
+  exodus run --score scenarios/data/reported-2022.csv
 
 Results go to output/<scenario-name>/ unless --out is given; see README.md for what each file holds."
 )]
@@ -48,6 +52,46 @@ enum Command {
     },
     /// Time whole runs phase by phase; prints a table and writes bench.csv.
     Bench(BenchArgs),
+    /// Fit the [calibration] parameters of a scenario to its [[target]] figures.
+    Calibrate(CalibrateArgs),
+    /// Compare a finished run with observed figures; prints and writes score.csv.
+    Score {
+        /// Folder of a finished run (holding run.toml).
+        run_dir: PathBuf,
+        /// CSV of observed figures (the format of scenarios/data/reported-2022.csv).
+        #[arg(long)]
+        observed: PathBuf,
+    },
+}
+
+#[derive(clap::Args)]
+struct CalibrateArgs {
+    /// Scenario TOML file with [calibration] and [[target]] sections (the embedded default when omitted).
+    scenario: Option<PathBuf>,
+    /// Most loss evaluations [default: the scenario's, else 200].
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    budget: Option<u32>,
+    /// Replicates per evaluation [default: the scenario's, else 2].
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    replicates: Option<u32>,
+    /// Persons per agent while calibrating [default: the scenario's calibration scale].
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    scale: Option<u32>,
+    /// Master seed of the replicates [default: the scenario's].
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Restarts of the simplex [default: the scenario's, else 2].
+    #[arg(long, value_parser = clap::value_parser!(u32).range(0..=100))]
+    restarts: Option<u32>,
+    /// Output folder [default: output/<scenario-name>/calibration].
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Worker threads [default: all cores].
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=1024))]
+    threads: Option<u16>,
+    /// Print nothing but errors.
+    #[arg(long)]
+    quiet: bool,
 }
 
 #[derive(clap::Args)]
@@ -87,6 +131,9 @@ struct RunArgs {
     /// Print nothing but errors.
     #[arg(long)]
     quiet: bool,
+    /// After the run, score it against observed figures in this CSV (see `exodus score`).
+    #[arg(long, value_name = "FILE.csv")]
+    score: Option<PathBuf>,
 }
 
 fn main() -> ExitCode {
@@ -95,12 +142,18 @@ fn main() -> ExitCode {
         Some(Command::Run(args)) => run(&args),
         Some(Command::Check { scenario }) => check(scenario.as_deref()),
         Some(Command::Bench(args)) => bench(&args),
+        Some(Command::Calibrate(args)) => calibrate(&args),
+        Some(Command::Score { run_dir, observed }) => score(&run_dir, &observed),
         None => run(&RunArgs::default()),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
-            let input = err.chain().any(|e| e.downcast_ref::<LoadError>().is_some());
+            let input = err.chain().any(|e| {
+                e.downcast_ref::<LoadError>().is_some()
+                    || e.downcast_ref::<InputError>().is_some()
+                    || e.downcast_ref::<ReadRunError>().is_some()
+            });
             eprintln!("error: {err:#}");
             ExitCode::from(if input { EXIT_INPUT } else { 1 })
         }
@@ -129,7 +182,7 @@ fn run(args: &RunArgs) -> anyhow::Result<()> {
         .clone()
         .unwrap_or_else(|| Path::new("output").join(&scenario.name));
 
-    let bar = progress_bar(args.quiet, scenario.calendar.days);
+    let bar = progress_bar(args.quiet, scenario.calendar.days, "day");
     let started = Instant::now();
     let results =
         pool.install(|| engine::run(&scenario, &|day| bar.set_position(u64::from(day))))?;
@@ -149,6 +202,148 @@ fn run(args: &RunArgs) -> anyhow::Result<()> {
     if !args.quiet {
         print_summary(&scenario, &results, &out, wall_seconds);
     }
+    if let Some(observed) = &args.score {
+        score(&out, observed)?;
+    }
+    Ok(())
+}
+
+fn score(run_dir: &Path, observed: &Path) -> anyhow::Result<()> {
+    let run = exodus::output::read_run(run_dir)?;
+    let name = observed.display().to_string();
+    let text = std::fs::read_to_string(observed).map_err(|e| InputError {
+        file: name.clone(),
+        line: None,
+        column: None,
+        key: None,
+        message: format!("cannot read the observed figures: {e}"),
+    })?;
+    let figures = exodus::score::read_observed(&name, &text)?;
+    let scored = exodus::score::score(&run, &figures, &name)?;
+    let summary = exodus::score::summarize(&scored);
+    let path = run_dir.join("score.csv");
+    exodus::score::write_csv(&path, &scored)
+        .with_context(|| format!("writing {}", path.display()))?;
+    println!(
+        "{:<24} {:<22} {:<18} {:>12} {:>12} {:>7}",
+        "figure", "place", "metric", "observed", "simulated", "ratio"
+    );
+    for s in &scored {
+        let f = &s.figure;
+        println!(
+            "{:<24} {:<22} {:<18} {:>12} {:>12.0} {:>7.3}",
+            f.id,
+            f.place,
+            f.metric.name(),
+            f.observed.to_string(),
+            s.simulated,
+            s.ratio
+        );
+    }
+    println!();
+    println!("figures scored                 {}", summary.figures);
+    println!(
+        "median |log error|             {:.3}",
+        summary.median_abs_log_error
+    );
+    println!(
+        "within ±25%                    {:.0}%",
+        100.0 * summary.share_within_25pct
+    );
+    match summary.averaged_relative_difference {
+        Some(ard) => println!(
+            "averaged relative difference   {ard:.3} (over {} daily figures)",
+            summary.daily_figures
+        ),
+        None => println!("averaged relative difference   n/a (no daily figures)"),
+    }
+    println!("written                        {}", path.display());
+    Ok(())
+}
+
+fn calibrate(args: &CalibrateArgs) -> anyhow::Result<()> {
+    let doc = match &args.scenario {
+        Some(p) => ScenarioDocument::load(p)?,
+        None => ScenarioDocument::embedded_default()?,
+    };
+    let scenario = doc.scenario()?;
+    let spec = scenario
+        .calibration
+        .clone()
+        .ok_or(exodus::calibrate::CalibrationError::NothingToFit)?;
+    let options = exodus::calibrate::Options {
+        budget: args.budget.unwrap_or(spec.budget),
+        replicates: args.replicates.unwrap_or(spec.replicates),
+        scale: args.scale.or(spec.scale).unwrap_or(scenario.scale),
+        seed: args.seed.unwrap_or(scenario.seed),
+        restarts: args.restarts.unwrap_or(spec.restarts),
+    };
+    let command = format!(
+        "exodus calibrate {} --budget {} --replicates {} --scale {} --seed {} --restarts {}",
+        args.scenario.as_ref().map_or_else(
+            || "scenarios/mobilization-2022.toml".to_owned(),
+            |p| p.display().to_string()
+        ),
+        options.budget,
+        options.replicates,
+        options.scale,
+        options.seed,
+        options.restarts
+    );
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| Path::new("output").join(&scenario.name).join("calibration"));
+    let pool = thread_pool(args.threads)?;
+    let bar = progress_bar(args.quiet, options.budget, "evaluation");
+    let started = Instant::now();
+    let fit = pool
+        .install(|| exodus::calibrate::calibrate(&doc, options, &|n| bar.set_position(n as u64)))?;
+    bar.finish_and_clear();
+    exodus::calibrate::write(&out, &doc, &scenario.calendar, &fit, &command)
+        .with_context(|| format!("writing the calibration to {}", out.display()))?;
+    if args.quiet {
+        return Ok(());
+    }
+    println!(
+        "calibrated `{}` in {:.1} s: {} evaluations of {} replicates at 1:{}, loss {:.6}",
+        scenario.name,
+        started.elapsed().as_secs_f64(),
+        fit.trace.len(),
+        options.replicates,
+        options.scale,
+        fit.loss
+    );
+    println!();
+    println!("{:<48} {:>12}  note", "parameter", "value");
+    for p in &fit.parameters {
+        println!(
+            "{:<48} {:>12}  {}",
+            p.parameter.path.to_string(),
+            scenario::format_float(p.value),
+            p.note
+        );
+    }
+    println!();
+    println!(
+        "{:<22} {:>12} {:>12} {:>8}  within",
+        "target", "observed", "simulated", "error"
+    );
+    for f in &fit.fits {
+        println!(
+            "{:<22} {:>12} {:>12.0} {:>7.1}%  {}",
+            f.target.id,
+            f.target.observed.to_string(),
+            f.simulated_mean,
+            100.0 * (f.log_error.exp() - 1.0),
+            if f.within_tolerance { "yes" } else { "NO" }
+        );
+    }
+    println!();
+    println!(
+        "written to {} (calibrated.toml is ready to run)",
+        out.display()
+    );
     Ok(())
 }
 
@@ -208,14 +403,14 @@ fn bench(args: &BenchArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn progress_bar(quiet: bool, days: u32) -> ProgressBar {
+fn progress_bar(quiet: bool, length: u32, unit: &str) -> ProgressBar {
     if quiet || !std::io::stderr().is_terminal() {
         return ProgressBar::hidden();
     }
-    let bar = ProgressBar::new(u64::from(days));
-    if let Ok(style) =
-        ProgressStyle::with_template("{spinner} simulating day {pos}/{len} {wide_bar} {elapsed}")
-    {
+    let bar = ProgressBar::new(u64::from(length));
+    let template =
+        format!("{{spinner}} {unit} {{pos}}/{{len}} {{wide_bar}} {{elapsed}} (eta {{eta}})");
+    if let Ok(style) = ProgressStyle::with_template(&template) {
         bar.set_style(style);
     }
     bar

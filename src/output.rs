@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use crate::engine::RunResults;
+use crate::engine::{CrossingDay, NationalDay, RunResults};
 use crate::scenario::{Scenario, hex_sha256};
 
 /// The CSV files of a run, in the order they are written.
@@ -338,4 +338,167 @@ mod tests {
         assert_eq!(snake_case("Baltic states"), "baltic_states");
         assert_eq!(snake_case("Kazakhstan"), "kazakhstan");
     }
+}
+
+/// Why a finished run could not be read back.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadRunError {
+    /// A file is missing or unreadable.
+    #[error("cannot read `{path}`: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// A file's content is not what `exodus run` writes.
+    #[error("`{path}` is not a complete exodus run: {message}")]
+    Format {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+#[derive(serde::Deserialize)]
+struct ManifestDates {
+    start: String,
+    decree: String,
+    days: u32,
+    agents: u64,
+    eligible: u64,
+}
+
+#[derive(serde::Deserialize)]
+struct CrossingRow {
+    date: String,
+    crossing: String,
+    destination: String,
+    arrived: u64,
+    crossed: u64,
+    turned_back: u64,
+    gave_up: u64,
+    caught: u64,
+    baseline_entries: u64,
+    queue: u64,
+    mean_wait_days: f64,
+}
+
+#[derive(serde::Deserialize)]
+struct NationalRow {
+    decided: u64,
+    departed: u64,
+    traveling: u64,
+    queued: u64,
+    abroad: u64,
+    drafted: u64,
+    drafted_at_border: u64,
+    stuck: u64,
+    returned: u64,
+    at_home: u64,
+    awaiting_passport: u64,
+}
+
+/// Reads a finished run's manifest and daily CSV files back (regions are not read).
+pub fn read_run(dir: &Path) -> Result<RunResults, ReadRunError> {
+    let read = |name: &str| {
+        let path = dir.join(name);
+        fs::read_to_string(&path).map_err(|source| ReadRunError::Io { path, source })
+    };
+    let format = |name: &str, message: String| ReadRunError::Format {
+        path: dir.join(name),
+        message,
+    };
+    let manifest: ManifestDates =
+        toml::from_str(&read(MANIFEST)?).map_err(|e| format(MANIFEST, e.message().to_owned()))?;
+    let date = |name: &str, s: &str| {
+        s.parse::<chrono::NaiveDate>()
+            .map_err(|e| format(name, format!("bad date `{s}`: {e}")))
+    };
+    let start = date(MANIFEST, &manifest.start)?;
+    let decree = date(MANIFEST, &manifest.decree)?;
+    let calendar = crate::scenario::Calendar {
+        start,
+        days: manifest.days,
+        decree: u32::try_from((decree - start).num_days())
+            .map_err(|_| format(MANIFEST, "decree before start".into()))?,
+    };
+
+    let text = read(FILES[0])?;
+    let mut destinations: Vec<String> = Vec::new();
+    let mut crossings: Vec<(String, usize)> = Vec::new();
+    let mut crossing_days: Vec<Vec<CrossingDay>> = vec![Vec::new(); manifest.days as usize];
+    for row in csv::Reader::from_reader(text.as_bytes()).deserialize::<CrossingRow>() {
+        let row = row.map_err(|e| format(FILES[0], e.to_string()))?;
+        let day = calendar.day_of(date(FILES[0], &row.date)?);
+        let slot = usize::try_from(day)
+            .ok()
+            .and_then(|d| crossing_days.get_mut(d))
+            .ok_or_else(|| format(FILES[0], format!("date {} lies outside the run", row.date)))?;
+        if day == 0 {
+            let d = match destinations.iter().position(|d| *d == row.destination) {
+                Some(d) => d,
+                None => {
+                    destinations.push(row.destination.clone());
+                    destinations.len() - 1
+                }
+            };
+            crossings.push((row.crossing.clone(), d));
+        }
+        slot.push(CrossingDay {
+            arrived: row.arrived,
+            crossed: row.crossed,
+            turned_back: row.turned_back,
+            gave_up: row.gave_up,
+            caught: row.caught,
+            baseline_entries: row.baseline_entries,
+            queue: row.queue,
+            mean_wait_days: row.mean_wait_days,
+        });
+    }
+    if crossing_days
+        .iter()
+        .any(|rows| rows.len() != crossings.len())
+    {
+        return Err(format(
+            FILES[0],
+            "every day must list every crossing once".into(),
+        ));
+    }
+
+    let text = read(FILES[2])?;
+    let mut national = Vec::with_capacity(manifest.days as usize);
+    for row in csv::Reader::from_reader(text.as_bytes()).deserialize::<NationalRow>() {
+        let n = row.map_err(|e| format(FILES[2], e.to_string()))?;
+        national.push(NationalDay {
+            decided: n.decided,
+            departed: n.departed,
+            traveling: n.traveling,
+            queued: n.queued,
+            abroad: n.abroad,
+            drafted: n.drafted,
+            drafted_at_border: n.drafted_at_border,
+            stuck: n.stuck,
+            returned: n.returned,
+            at_home: n.at_home,
+            awaiting_passport: n.awaiting_passport,
+        });
+    }
+    if national.len() != manifest.days as usize {
+        return Err(format(
+            FILES[2],
+            format!("{} rows for {} days", national.len(), manifest.days),
+        ));
+    }
+    Ok(RunResults {
+        calendar,
+        destinations,
+        crossings,
+        crossing_days,
+        national,
+        regions: Vec::new(),
+        eligible: manifest.eligible,
+        agents: manifest.agents,
+    })
 }

@@ -78,6 +78,18 @@ pub fn stream(seed: u64, stream: Stream) -> SimRng {
     SimRng::from_seed(bytes)
 }
 
+/// The seed of replicate `replicate` under master seed `seed`. It depends on
+/// nothing else, so replicate `r` of every scenario in a comparison or a
+/// calibration shares its random numbers (common random numbers). Replicate 0
+/// is the master seed itself: it reproduces `exodus run --seed SEED`.
+pub fn replicate_seed(seed: u64, replicate: u32) -> u64 {
+    if replicate == 0 {
+        seed
+    } else {
+        splitmix64(splitmix64(seed) ^ splitmix64(u64::from(replicate)))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -92,6 +104,16 @@ mod tests {
         assert_eq!(a, b);
         assert_ne!(a, c);
         assert_ne!(a, d);
+    }
+
+    #[test]
+    fn replicate_seeds_are_distinct_and_start_at_the_master_seed() {
+        assert_eq!(replicate_seed(7, 0), 7);
+        let seeds: Vec<u64> = (0..100).map(|r| replicate_seed(7, r)).collect();
+        let mut unique = seeds.clone();
+        unique.sort_unstable();
+        unique.dedup();
+        assert_eq!(unique.len(), seeds.len());
     }
 
     #[test]

@@ -363,4 +363,7 @@ pub struct CalibrationParameterFile {
     pub upper: f64,
     /// `linear` or `log`.
     pub scale: Option<String>,
+    /// Where the search starts (default: the scenario's value), so that a
+    /// calibrated scenario reproduces its own calibration.
+    pub start: Option<f64>,
 }

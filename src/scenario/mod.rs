@@ -426,7 +426,7 @@ pub struct CalibrationParameter {
     pub upper: f64,
     /// Searched on a log scale.
     pub log: bool,
-    /// Its value in the scenario (the search's starting point).
+    /// Where the search starts: `start` if given, else the scenario's value.
     pub start: f64,
 }
 

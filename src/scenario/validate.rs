@@ -1053,7 +1053,11 @@ fn calibration(
             .path
             .parse()
             .map_err(|m: String| c.err(&at.key("path"), m))?;
-        let start = param.get(table).map_err(|m| c.err(&at.key("path"), m))?;
+        let current = param.get(table).map_err(|m| c.err(&at.key("path"), m))?;
+        let (start, start_key) = match p.start {
+            Some(v) => (c.finite(&at.key("start"), v)?, "start"),
+            None => (current, "path"),
+        };
         if parameters.iter().any(|q| q.path == param) {
             return Err(c.err(&at.key("path"), format!("`{param}` is calibrated twice")));
         }
@@ -1083,10 +1087,8 @@ fn calibration(
         }
         if !(lower..=upper).contains(&start) {
             return Err(c.err(
-                &at.key("path"),
-                format!(
-                    "the scenario's value of `{param}` ({start}) lies outside [{lower}, {upper}]"
-                ),
+                &at.key(start_key),
+                format!("the search would start at {start}, outside [{lower}, {upper}]"),
             ));
         }
         parameters.push(CalibrationParameter {

@@ -355,3 +355,38 @@ fn missing_scenario_file() {
         "{stderr}"
     );
 }
+
+#[test]
+fn calibration_parameter_that_does_not_exist() {
+    let fx = Fixture::tiny().append(
+        "[calibration]\n[[calibration.parameter]]\npath = \"destination[Georgie].constant\"\nlower = 0.0\nupper = 2.0\n",
+    );
+    assert_error(
+        fx,
+        "destination[Georgie]",
+        &[
+            "`calibration.parameter[0].path`",
+            "Kazakhstan, Georgia, Finland",
+        ],
+    );
+}
+
+#[test]
+fn target_with_an_unknown_metric() {
+    let fx = Fixture::tiny().append(
+        "[[target]]\nid = \"t\"\nplace = \"Georgia\"\nmetric = \"arrivals\"\nfrom = 2022-09-21\nto = 2022-09-27\nvalue = 10\n",
+    );
+    assert_error(fx, "arrivals", &["`target[0].metric`", "mean_wait_days"]);
+}
+
+#[test]
+fn target_drafted_at_a_destination() {
+    let fx = Fixture::tiny().append(
+        "[[target]]\nid = \"t\"\nplace = \"Georgia\"\nmetric = \"drafted\"\nfrom = 2022-09-21\nto = 2022-09-27\nvalue = 10\n",
+    );
+    assert_error(
+        fx,
+        "place = \"Georgia\"",
+        &["`target[0].place`", "national"],
+    );
+}

@@ -1,0 +1,337 @@
+//! `exodus score`: a finished run against observed figures.
+//!
+//! The observed figures come in a CSV in the format of `reported-2022.csv`:
+//! columns `id, date_from, date_to, place, metric, value`, optionally `low`
+//! and `high` for an interval; other columns are ignored, and if a `kind`
+//! column exists only its `target` and `heldout` rows are scored. Each figure
+//! is measured in the run exactly as a calibration target is
+//! ([`crate::metrics`]).
+//!
+//! Summary metrics:
+//! - the median absolute log error `|ln(simulated / observed)|`;
+//! - the share of figures within ±25% of the observed value;
+//! - Flee's averaged relative difference over the daily rows (figures whose
+//!   window is one day): for each date, `Σ|sim − obs| / Σ obs` over that
+//!   date's figures, averaged over the dates.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use chrono::NaiveDate;
+use serde::Deserialize;
+
+use crate::engine::RunResults;
+use crate::metrics::{Measure, Metric, Observed, log_error, resolve_place};
+use crate::output::{OutputError, write_atomic};
+use crate::scenario::InputError;
+
+/// One observed figure, read from a CSV file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ObservedFigure {
+    /// Its id.
+    pub id: String,
+    /// First day.
+    pub from: NaiveDate,
+    /// Last day.
+    pub to: NaiveDate,
+    /// The place as written.
+    pub place: String,
+    /// The metric.
+    pub metric: Metric,
+    /// The figure.
+    pub observed: Observed,
+    /// Its line in the file.
+    pub line: usize,
+}
+
+/// One scored figure.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScoredFigure {
+    /// The observed figure.
+    pub figure: ObservedFigure,
+    /// The run's value.
+    pub simulated: f64,
+    /// `simulated / observed` (the interval's geometric midpoint for intervals).
+    pub ratio: f64,
+    /// `ln(simulated / observed)`, zero inside an interval.
+    pub log_error: f64,
+}
+
+/// The summary metrics of a score.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Summary {
+    /// Figures scored.
+    pub figures: usize,
+    /// Median of `|log error|`.
+    pub median_abs_log_error: f64,
+    /// Share of figures within ±25%.
+    pub share_within_25pct: f64,
+    /// Flee's averaged relative difference over daily figures, if any.
+    pub averaged_relative_difference: Option<f64>,
+    /// Daily figures behind it.
+    pub daily_figures: usize,
+}
+
+#[derive(Deserialize)]
+struct Row {
+    id: String,
+    kind: Option<String>,
+    date_from: String,
+    date_to: String,
+    place: String,
+    metric: String,
+    value: Option<f64>,
+    low: Option<f64>,
+    high: Option<f64>,
+}
+
+/// Reads observed figures; `file` names the file in errors.
+pub fn read_observed(file: &str, text: &str) -> Result<Vec<ObservedFigure>, InputError> {
+    let err = |line: usize, key: &str, message: String| InputError {
+        file: file.to_owned(),
+        line: Some(line),
+        column: None,
+        key: Some(key.to_owned()),
+        message,
+    };
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let headers = reader
+        .headers()
+        .map_err(|e| err(1, "header", e.to_string()))?
+        .clone();
+    for required in ["id", "date_from", "date_to", "place", "metric"] {
+        if !headers.iter().any(|h| h == required) {
+            return Err(err(
+                1,
+                required,
+                "the file lacks this column; it needs id, date_from, date_to, place, metric and value (or low and high)".to_owned(),
+            ));
+        }
+    }
+    let mut figures = Vec::new();
+    let mut record = csv::StringRecord::new();
+    let mut line = 1;
+    while reader
+        .read_record(&mut record)
+        .map_err(|e| err(line + 1, "row", e.to_string()))?
+    {
+        line += 1;
+        let row: Row = record.deserialize(Some(&headers)).map_err(|e| {
+            err(
+                line,
+                "row",
+                format!("{e}: expected numbers in value, low and high"),
+            )
+        })?;
+        if row
+            .kind
+            .as_deref()
+            .is_some_and(|k| !matches!(k, "target" | "heldout"))
+        {
+            continue;
+        }
+        let date = |key: &str, s: &str| {
+            s.trim()
+                .parse::<NaiveDate>()
+                .map_err(|_| err(line, key, format!("`{s}` is not a date like 2022-09-21")))
+        };
+        let from = date("date_from", &row.date_from)?;
+        let to = date("date_to", &row.date_to)?;
+        if to < from {
+            return Err(err(
+                line,
+                "date_to",
+                format!("{to} is before date_from ({from})"),
+            ));
+        }
+        let metric: Metric = row
+            .metric
+            .trim()
+            .parse()
+            .map_err(|m| err(line, "metric", m))?;
+        let observed = match (row.value, row.low, row.high) {
+            (Some(v), _, _) if v > 0.0 => Observed::Value(v),
+            (None, Some(low), Some(high)) if high >= low && high > 0.0 => {
+                Observed::Interval { low, high }
+            }
+            _ => {
+                return Err(err(
+                    line,
+                    "value",
+                    "needs a positive `value`, or `low` and `high` with low <= high".to_owned(),
+                ));
+            }
+        };
+        figures.push(ObservedFigure {
+            id: row.id,
+            from,
+            to,
+            place: row.place.trim().to_owned(),
+            metric,
+            observed,
+            line,
+        });
+    }
+    Ok(figures)
+}
+
+/// Scores a run against figures; `file` names the observed file in errors.
+pub fn score(
+    run: &RunResults,
+    figures: &[ObservedFigure],
+    file: &str,
+) -> Result<Vec<ScoredFigure>, InputError> {
+    let err = |f: &ObservedFigure, key: &str, message: String| InputError {
+        file: file.to_owned(),
+        line: Some(f.line),
+        column: None,
+        key: Some(key.to_owned()),
+        message,
+    };
+    figures
+        .iter()
+        .map(|f| {
+            let place = resolve_place(&f.place, &run.destinations, &run.crossings)
+                .map_err(|m| err(f, "place", m))?;
+            let measure = Measure {
+                metric: f.metric,
+                place,
+                from: run.calendar.day_of(f.from),
+                to: run.calendar.day_of(f.to),
+            };
+            measure.check(run.calendar.days).map_err(|m| {
+                let m = format!(
+                    "{m}; the run covers {} to {}",
+                    run.calendar.start,
+                    run.calendar.end()
+                );
+                err(
+                    f,
+                    if f.metric == Metric::Drafted {
+                        "place"
+                    } else {
+                        "date_from"
+                    },
+                    m,
+                )
+            })?;
+            let simulated = measure.evaluate(run);
+            Ok(ScoredFigure {
+                figure: f.clone(),
+                simulated,
+                ratio: simulated / f.observed.central(),
+                log_error: log_error(simulated, f.observed),
+            })
+        })
+        .collect()
+}
+
+/// The summary metrics of scored figures.
+pub fn summarize(scored: &[ScoredFigure]) -> Summary {
+    let mut abs: Vec<f64> = scored.iter().map(|s| s.log_error.abs()).collect();
+    abs.sort_by(f64::total_cmp);
+    let median = match abs.len() {
+        0 => 0.0,
+        n if n % 2 == 1 => abs[n / 2],
+        n => (abs[n / 2 - 1] + abs[n / 2]) / 2.0,
+    };
+    let within = scored.iter().filter(|s| within_25(s)).count();
+    let mut by_date: BTreeMap<NaiveDate, (f64, f64)> = BTreeMap::new();
+    let mut daily = 0;
+    for s in scored.iter().filter(|s| s.figure.from == s.figure.to) {
+        daily += 1;
+        let obs = s.figure.observed.central();
+        let slot = by_date.entry(s.figure.from).or_default();
+        slot.0 += (s.simulated - obs).abs();
+        slot.1 += obs;
+    }
+    let ard = (!by_date.is_empty()).then(|| {
+        by_date.values().map(|(diff, obs)| diff / obs).sum::<f64>() / by_date.len() as f64
+    });
+    Summary {
+        figures: scored.len(),
+        median_abs_log_error: median,
+        share_within_25pct: if scored.is_empty() {
+            0.0
+        } else {
+            within as f64 / scored.len() as f64
+        },
+        averaged_relative_difference: ard,
+        daily_figures: daily,
+    }
+}
+
+fn within_25(s: &ScoredFigure) -> bool {
+    match s.figure.observed {
+        Observed::Value(v) => (s.simulated / v - 1.0).abs() <= 0.25,
+        Observed::Interval { low, high } => s.simulated >= 0.75 * low && s.simulated <= 1.25 * high,
+    }
+}
+
+/// Writes `score.csv`.
+pub fn write_csv(path: &Path, scored: &[ScoredFigure]) -> Result<(), OutputError> {
+    let csv_err = |source| OutputError::Csv {
+        path: path.to_owned(),
+        source,
+    };
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record([
+        "id",
+        "place",
+        "metric",
+        "date_from",
+        "date_to",
+        "observed",
+        "simulated",
+        "ratio",
+        "log_error",
+        "within_25pct",
+    ])
+    .map_err(csv_err)?;
+    for s in scored {
+        let f = &s.figure;
+        w.write_record([
+            f.id.clone(),
+            f.place.clone(),
+            f.metric.to_string(),
+            f.from.to_string(),
+            f.to.to_string(),
+            f.observed.to_string(),
+            format!("{:.1}", s.simulated),
+            format!("{:.4}", s.ratio),
+            format!("{:.4}", s.log_error),
+            within_25(s).to_string(),
+        ])
+        .map_err(csv_err)?;
+    }
+    let bytes = w
+        .into_inner()
+        .map_err(|e| csv_err(csv::Error::from(e.into_error())))?;
+    write_atomic(path, &bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_reported_figures_and_skips_other_kinds() {
+        let text = include_str!("../scenarios/data/reported-2022.csv");
+        let figures = read_observed("reported-2022.csv", text).unwrap();
+        assert_eq!(figures.len(), 6, "the six `target` rows");
+        assert!(
+            figures
+                .iter()
+                .any(|f| f.id == "eu-entries-week" && f.place == "Finland+Baltic states")
+        );
+    }
+
+    #[test]
+    fn bad_metric_names_the_line_and_the_valid_metrics() {
+        let text =
+            "id,date_from,date_to,place,metric,value\na,2022-09-21,2022-09-22,Georgia,entrys,10\n";
+        let err = read_observed("o.csv", text).unwrap_err();
+        assert_eq!(err.line, Some(2));
+        assert!(err.message.contains("max_daily_entries"), "{}", err.message);
+    }
+}
