@@ -94,7 +94,7 @@ impl ParamPath {
     }
 
     /// Resolves the path in a table to positional form (for locating it in the text).
-    fn resolve(&self, table: &toml::Table) -> Result<KeyPath, String> {
+    fn resolve(&self, table: &toml::Table, number: bool) -> Result<KeyPath, String> {
         let mut path = KeyPath::default();
         let mut current = table;
         let last = self.steps.len().saturating_sub(1);
@@ -130,7 +130,7 @@ impl ParamPath {
                 }
             };
             if i == last {
-                if !(value.is_float() || value.is_integer()) {
+                if number && !(value.is_float() || value.is_integer()) {
                     return Err(format!(
                         "`{self}` is not a number (it is {})",
                         value.type_str()
@@ -147,7 +147,7 @@ impl ParamPath {
 
     /// The numeric value at this path.
     pub fn get(&self, table: &toml::Table) -> Result<f64, String> {
-        self.resolve(table)?;
+        self.resolve(table, true)?;
         let value = self
             .walk(table)
             .ok_or_else(|| format!("`{self}` not found"))?;
@@ -159,7 +159,7 @@ impl ParamPath {
 
     /// Sets the numeric value at this path (an integer key keeps an integer, rounded).
     pub fn set(&self, table: &mut toml::Table, value: f64) -> Result<(), String> {
-        self.resolve(table)?;
+        self.resolve(table, true)?;
         let slot = self
             .walk_mut(table)
             .ok_or_else(|| format!("`{self}` not found"))?;
@@ -168,6 +168,28 @@ impl ParamPath {
         } else {
             toml::Value::Float(value)
         };
+        Ok(())
+    }
+
+    /// Sets any scalar at this path; the new value must have the old one's
+    /// type (an integer may replace a float).
+    pub fn set_value(&self, table: &mut toml::Table, value: toml::Value) -> Result<(), String> {
+        self.resolve(table, false)?;
+        let slot = self
+            .walk_mut(table)
+            .ok_or_else(|| format!("`{self}` not found"))?;
+        let value = match (&*slot, value) {
+            (toml::Value::Float(_), toml::Value::Integer(i)) => toml::Value::Float(i as f64),
+            (old, new) if old.same_type(&new) && !old.is_table() && !old.is_array() => new,
+            (old, new) => {
+                return Err(format!(
+                    "expects a {} (like the value it replaces), got a {}",
+                    old.type_str(),
+                    new.type_str()
+                ));
+            }
+        };
+        *slot = value;
         Ok(())
     }
 
@@ -231,21 +253,52 @@ fn select(items: &[toml::Value], selector: &str) -> Option<usize> {
 }
 
 /// A scenario file with its data, ready to be built into scenarios.
+///
+/// A file may `extends = "PATH"` another (relative to itself): its tables
+/// then merge into the other's key by key, arrays of tables (`policy`,
+/// `crossing`, `destination`, `target`) merge element by element by `id` or
+/// `name` (a matching element is replaced, a new one added), and
+/// `remove_policies = [...]` drops policies by id. Overriding a key the
+/// extended scenario does not have is an error, and so is a cycle. The
+/// `[calibration]` section is not inherited.
 #[derive(Debug, Clone)]
 pub struct ScenarioDocument {
-    text: String,
+    /// (name, text) of the file and of the files it extends, nearest first.
+    sources: Vec<(String, String)>,
     origin: Origin,
     table: toml::Table,
     regions: Vec<Region>,
     crossings: Vec<CrossingRecord>,
 }
 
+/// Arrays of tables merged element by element, and the key naming an element.
+const MERGED_ARRAYS: [(&str, &str); 4] = [
+    ("policy", "id"),
+    ("crossing", "id"),
+    ("destination", "name"),
+    ("target", "id"),
+];
+
 impl ScenarioDocument {
     /// Parses scenario text from `origin` and reads its data files.
     pub fn parse(text: &str, origin: Origin) -> Result<Self, LoadError> {
-        let source = SourceText::new(origin.display_name(), text);
-        let raw: ScenarioFile = toml::from_str(text).map_err(|e| source.from_toml_error(&e))?;
-        let table: toml::Table = toml::from_str(text).map_err(|e| source.from_toml_error(&e))?;
+        let mut stack = Vec::new();
+        if let Origin::File(path) = &origin {
+            stack.extend(path.canonicalize().ok());
+        }
+        let (sources, table) = Self::merged(text, &origin, &mut stack)?;
+        let parents: Vec<SourceText<'_>> = sources[1..]
+            .iter()
+            .map(|(name, text)| SourceText::new(name.clone(), text))
+            .collect();
+        let source = SourceText::new(origin.display_name(), text).with_parents(parents);
+        let raw: ScenarioFile = if sources.len() == 1 {
+            toml::from_str(text).map_err(|e| source.from_toml_error(&e))?
+        } else {
+            toml::Value::Table(table.clone())
+                .try_into()
+                .map_err(|e: toml::de::Error| source.from_toml_error(&e))?
+        };
         let regions = super::read_data_file(
             &source,
             &origin,
@@ -261,12 +314,83 @@ impl ScenarioDocument {
             crate::data::parse_crossings,
         )?;
         Ok(Self {
-            text: text.to_owned(),
+            sources,
             origin,
             table,
             regions,
             crossings,
         })
+    }
+
+    /// The table of `text`, merged onto the scenario it extends, and the
+    /// chain of sources. `stack` holds the files being read, to catch cycles.
+    fn merged(
+        text: &str,
+        origin: &Origin,
+        stack: &mut Vec<std::path::PathBuf>,
+    ) -> Result<(Vec<(String, String)>, toml::Table), LoadError> {
+        let name = origin.display_name();
+        let source = SourceText::new(name.clone(), text);
+        let mut table: toml::Table =
+            toml::from_str(text).map_err(|e| source.from_toml_error(&e))?;
+        let mut sources = vec![(name, text.to_owned())];
+        let Some(extends) = table.remove("extends") else {
+            if table.contains_key("remove_policies") {
+                return Err(source
+                    .error_at(
+                        &KeyPath::of(&["remove_policies"]),
+                        "`remove_policies` only makes sense with `extends`",
+                    )
+                    .into());
+            }
+            return Ok((sources, table));
+        };
+        let at = KeyPath::of(&["extends"]);
+        let relative = extends.as_str().ok_or_else(|| {
+            source.error_at(&at, "must be the path of a scenario file, as a string")
+        })?;
+        let Origin::File(own) = origin else {
+            return Err(source
+                .error_at(&at, "the embedded scenario cannot extend another")
+                .into());
+        };
+        let dir = own.parent().unwrap_or(Path::new("."));
+        let parent_path = dir.join(relative);
+        let canonical = parent_path.canonicalize().map_err(|e| {
+            source.error_at(&at, format!("cannot read `{}`: {e}", parent_path.display()))
+        })?;
+        if stack.contains(&canonical) {
+            let chain: Vec<String> = stack
+                .iter()
+                .chain(std::iter::once(&canonical))
+                .map(|p| {
+                    p.file_name().map_or_else(
+                        || p.display().to_string(),
+                        |n| n.to_string_lossy().into_owned(),
+                    )
+                })
+                .collect();
+            return Err(source
+                .error_at(&at, format!("circular `extends`: {}", chain.join(" -> ")))
+                .into());
+        }
+        stack.push(canonical.clone());
+        let parent_text = super::read_text(&parent_path)?;
+        let parent_origin = Origin::File(parent_path.clone());
+        let (parent_sources, mut merged) = Self::merged(&parent_text, &parent_origin, stack)?;
+        stack.pop();
+        anchor_data_paths(&mut merged, parent_path.parent().unwrap_or(Path::new(".")));
+        // Calibration settings belong to the file that is calibrated: an
+        // extending scenario runs with the fitted values, and may set its own.
+        merged.remove("calibration");
+        if let Some(removals) = table.remove("remove_policies") {
+            remove_policies(&mut merged, &removals)
+                .map_err(|(path, m)| source.error_at(&path, m))?;
+        }
+        merge(&mut merged, table, &KeyPath::default())
+            .map_err(|(path, m)| source.error_at(&path, m))?;
+        sources.extend(parent_sources);
+        Ok((sources, merged))
     }
 
     /// Reads a scenario file.
@@ -280,14 +404,37 @@ impl ScenarioDocument {
         Self::parse(super::DEFAULT_SCENARIO, Origin::Embedded)
     }
 
-    /// The scenario's text.
+    /// The scenario's own text (not that of the files it extends).
     pub fn text(&self) -> &str {
-        &self.text
+        self.sources.first().map_or("", |(_, text)| text.as_str())
     }
 
     /// Where it came from.
     pub fn origin(&self) -> &Origin {
         &self.origin
+    }
+
+    /// Overrides a scalar with `PATH=VALUE` (as `--set` on the command line).
+    /// The value is read as TOML (`2022-09-23`, `0.5`, `true`, `"text"`) or
+    /// else as a string, and must have the type of the value it replaces.
+    pub fn set(&mut self, assignment: &str) -> Result<(), InputError> {
+        let err = |key: Option<String>, message: String| InputError {
+            file: "--set".to_owned(),
+            line: None,
+            column: None,
+            key,
+            message,
+        };
+        let (path, value) = assignment.split_once('=').ok_or_else(|| {
+            err(
+                None,
+                format!("`{assignment}` is not PATH=VALUE, e.g. decision.peer=0.5"),
+            )
+        })?;
+        let path: ParamPath = path.trim().parse().map_err(|m| err(None, m))?;
+        let value = parse_scalar(value.trim());
+        path.set_value(&mut self.table, value)
+            .map_err(|m| err(Some(path.to_string()), m))
     }
 
     /// The validated scenario.
@@ -297,7 +444,11 @@ impl ScenarioDocument {
 
     /// The validated scenario with some values replaced.
     pub fn scenario_with(&self, values: &[(ParamPath, f64)]) -> Result<Scenario, LoadError> {
-        let source = SourceText::new(self.origin.display_name(), &self.text);
+        let parents: Vec<SourceText<'_>> = self.sources[1..]
+            .iter()
+            .map(|(name, text)| SourceText::new(name.clone(), text))
+            .collect();
+        let source = SourceText::new(self.origin.display_name(), self.text()).with_parents(parents);
         let mut table = self.table.clone();
         for (path, value) in values {
             path.set(&mut table, *value).map_err(|message| InputError {
@@ -313,7 +464,8 @@ impl ScenarioDocument {
             .map_err(|e: toml::de::Error| source.from_toml_error(&e))?;
         let mut scenario =
             validate::validate(&raw, &source, &table, self.regions.clone(), &self.crossings)?;
-        let mut hashed = self.text.clone();
+        let mut hashed: String = self.sources.iter().map(|(_, text)| text.as_str()).collect();
+        hashed.push_str(&toml::to_string(&self.table).unwrap_or_default());
         for (path, value) in values {
             hashed.push_str(&format!("\n# {path} = {value}"));
         }
@@ -327,12 +479,20 @@ impl ScenarioDocument {
     }
 
     /// The scenario text with new values written in place of the old ones,
-    /// comments and layout kept.
+    /// comments and layout kept. Each value must be written in this file
+    /// itself (not only in a file it extends).
     pub fn rewrite(&self, values: &[(ParamPath, f64)]) -> Result<String, String> {
-        let source = SourceText::new(self.origin.display_name(), &self.text);
+        let own = self.text().to_owned();
+        let source = SourceText::new(self.origin.display_name(), &own);
         let mut edits: Vec<(std::ops::Range<usize>, String)> = Vec::with_capacity(values.len());
         for (path, value) in values {
-            let located = path.resolve(&self.table)?;
+            let located = path.resolve(&self.table, true)?;
+            if !source.has(&located) {
+                return Err(format!(
+                    "`{path}` is not written in {} itself (it comes from the scenario it extends): add it there to calibrate it",
+                    self.origin.display_name()
+                ));
+            }
             let span = source
                 .span_of(&located)
                 .ok_or_else(|| format!("`{path}` could not be located in the text"))?;
@@ -347,16 +507,139 @@ impl ScenarioDocument {
             edits.push((span, written));
         }
         edits.sort_by_key(|(span, _)| std::cmp::Reverse(span.start));
-        let mut text = self.text.clone();
+        let mut text = own.clone();
         for (span, written) in edits {
             if text.get(span.clone()).is_none() {
-                let (line, _) = line_column(&self.text, span.start);
+                let (line, _) = line_column(&own, span.start);
                 return Err(format!("cannot rewrite the value on line {line}"));
             }
             text.replace_range(span, &written);
         }
         Ok(text)
     }
+}
+
+/// Reads a command-line value as a TOML scalar, or else as a string.
+fn parse_scalar(text: &str) -> toml::Value {
+    toml::from_str::<toml::Table>(&format!("v = {text}"))
+        .ok()
+        .and_then(|mut t| t.remove("v"))
+        .unwrap_or_else(|| toml::Value::String(text.to_owned()))
+}
+
+/// Makes the `[data]` paths of an extended scenario absolute, so that they
+/// keep pointing at its data from the extending file.
+fn anchor_data_paths(table: &mut toml::Table, dir: &Path) {
+    let dir = dir.canonicalize().unwrap_or_else(|_| dir.to_owned());
+    if let Some(toml::Value::Table(data)) = table.get_mut("data") {
+        for (_, value) in data.iter_mut() {
+            if let toml::Value::String(path) = value {
+                let anchored = dir.join(path.as_str()).display().to_string();
+                *path = anchored;
+            }
+        }
+    }
+}
+
+fn remove_policies(
+    table: &mut toml::Table,
+    removals: &toml::Value,
+) -> Result<(), (KeyPath, String)> {
+    let at = KeyPath::of(&["remove_policies"]);
+    let ids = removals
+        .as_array()
+        .ok_or_else(|| (at.clone(), "must be an array of policy ids".to_owned()))?;
+    let policies = table.get_mut("policy").and_then(toml::Value::as_array_mut);
+    let Some(policies) = policies else {
+        return Err((
+            at,
+            "the extended scenario has no policies to remove".to_owned(),
+        ));
+    };
+    for (i, id) in ids.iter().enumerate() {
+        let id = id
+            .as_str()
+            .ok_or_else(|| (at.index(i), "must be a policy id (a string)".to_owned()))?;
+        let position = policies
+            .iter()
+            .position(|p| item_name(p).as_deref() == Some(id));
+        let Some(position) = position else {
+            let known: Vec<String> = policies.iter().filter_map(item_name).collect();
+            return Err((
+                at.index(i),
+                format!(
+                    "no policy `{id}` in the extended scenario; its policies are: {}",
+                    known.join(", ")
+                ),
+            ));
+        };
+        policies.remove(position);
+    }
+    Ok(())
+}
+
+/// Merges `child` into `parent` (see [`ScenarioDocument`]).
+fn merge(
+    parent: &mut toml::Table,
+    child: toml::Table,
+    path: &KeyPath,
+) -> Result<(), (KeyPath, String)> {
+    for (key, value) in child {
+        let at = path.key(&key);
+        let top = *path == KeyPath::default();
+        let merged_array = top
+            .then(|| MERGED_ARRAYS.iter().find(|(name, _)| *name == key))
+            .flatten();
+        match (parent.get_mut(&key), value) {
+            (Some(toml::Value::Table(p)), toml::Value::Table(c)) => merge(p, c, &at)?,
+            (Some(toml::Value::Array(p)), toml::Value::Array(c)) if merged_array.is_some() => {
+                for item in c {
+                    match item_name(&item)
+                        .and_then(|name| p.iter().position(|q| item_name(q) == Some(name.clone())))
+                    {
+                        Some(i) => p[i] = item,
+                        None => p.push(item),
+                    }
+                }
+            }
+            (None, value)
+                if merged_array.is_some()
+                    || (top && matches!(key.as_str(), "name" | "description" | "calibration")) =>
+            {
+                parent.insert(key, value);
+            }
+            (None, _) => {
+                let keys: Vec<&str> = parent.keys().map(String::as_str).collect();
+                return Err((
+                    at,
+                    format!(
+                        "`{key}` does not exist in the scenario this one extends, so it cannot be overridden; the keys there are: {}",
+                        keys.join(", ")
+                    ),
+                ));
+            }
+            (Some(old), new) => {
+                let compatible = old.same_type(&new) || (old.is_float() && new.is_integer());
+                if !compatible {
+                    return Err((
+                        at,
+                        format!(
+                            "expects a {} like the value it overrides, got a {}",
+                            old.type_str(),
+                            new.type_str()
+                        ),
+                    ));
+                }
+                *old = match (&*old, new) {
+                    (toml::Value::Float(_), toml::Value::Integer(i)) => {
+                        toml::Value::Float(i as f64)
+                    }
+                    (_, new) => new,
+                };
+            }
+        }
+    }
+    Ok(())
 }
 
 /// A float with up to six decimals and no trailing zeros (`-8.25`, `1.0`).

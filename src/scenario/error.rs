@@ -99,6 +99,9 @@ pub struct SourceText<'a> {
     name: String,
     text: &'a str,
     tree: Option<Spanned<DeTable<'a>>>,
+    /// The files this one extends, nearest first: a key found only there is
+    /// reported there.
+    parents: Vec<SourceText<'a>>,
 }
 
 impl<'a> SourceText<'a> {
@@ -110,7 +113,34 @@ impl<'a> SourceText<'a> {
             name: name.into(),
             text,
             tree,
+            parents: Vec::new(),
         }
+    }
+
+    /// The same, with the files it extends (nearest first).
+    pub fn with_parents(mut self, parents: Vec<SourceText<'a>>) -> Self {
+        self.parents = parents;
+        self
+    }
+
+    /// Whether the file itself holds a value at exactly `path`.
+    pub fn has(&self, path: &KeyPath) -> bool {
+        let Some(tree) = self.tree.as_ref() else {
+            return false;
+        };
+        let mut current: Option<&DeValue<'_>> = None;
+        let mut table: Option<&DeTable<'_>> = Some(tree.get_ref());
+        for segment in &path.0 {
+            let next = match (segment, table, current) {
+                (Segment::Key(k), Some(t), _) => t.get(k.as_str()),
+                (Segment::Index(i), _, Some(DeValue::Array(a))) => a.get(*i),
+                _ => None,
+            };
+            let Some(next) = next else { return false };
+            current = Some(next.get_ref());
+            table = next.get_ref().as_table();
+        }
+        true
     }
 
     /// The file's name as shown in errors.
@@ -120,6 +150,11 @@ impl<'a> SourceText<'a> {
 
     /// An error at the value found at `path` (or at the nearest enclosing table).
     pub fn error_at(&self, path: &KeyPath, message: impl Into<String>) -> InputError {
+        if !self.has(path) {
+            if let Some(parent) = self.parents.iter().find(|p| p.has(path)) {
+                return parent.error_at(path, message);
+            }
+        }
         let offset = self.span_of(path).map(|s| s.start);
         self.error_at_offset(offset, Some(path.to_string()), message.into())
     }
