@@ -24,6 +24,7 @@
 
 pub mod bench;
 pub mod calibrate;
+pub mod compare;
 pub mod data;
 pub mod engine;
 pub mod metrics;
@@ -32,3 +33,4 @@ pub mod output;
 pub mod population;
 pub mod scenario;
 pub mod score;
+pub mod sweep;

@@ -32,6 +32,9 @@ const EXIT_INPUT: u8 = 2;
   exodus calibrate scenarios/mobilization-2022.toml --budget 150
   exodus score output/mobilization-2022 --observed scenarios/data/reported-2022.csv
   exodus run --score scenarios/data/reported-2022.csv
+  exodus run --set decision.peer=0.8 --scale 10
+  exodus compare scenarios/mobilization-2022.toml scenarios/counterfactuals/*.toml --replicates 20 --scale 20
+  exodus sweep --param choice.wait_day=-0.2,-0.35,-0.5 --param queue.patience_mean_days=3,5 --scale 50
 
 Results go to output/<scenario-name>/ unless --out is given; see README.md for what each file holds."
 )]
@@ -46,10 +49,11 @@ enum Command {
     /// Run a scenario and write its CSV results.
     Run(RunArgs),
     /// Validate a scenario and print a summary of it.
-    Check {
-        /// Scenario TOML file (the embedded default when omitted).
-        scenario: Option<PathBuf>,
-    },
+    Check(CheckArgs),
+    /// Run scenarios side by side with paired replicates; summary and daily CSV with 95% intervals.
+    Compare(CompareArgs),
+    /// Run a grid of parameter values with replicates; writes sweep.csv.
+    Sweep(SweepArgs),
     /// Time whole runs phase by phase; prints a table and writes bench.csv.
     Bench(BenchArgs),
     /// Fit the [calibration] parameters of a scenario to its [[target]] figures.
@@ -65,9 +69,73 @@ enum Command {
 }
 
 #[derive(clap::Args)]
+struct CheckArgs {
+    /// Scenario TOML file (the embedded default when omitted).
+    scenario: Option<PathBuf>,
+    /// Override a scenario value, e.g. `--set decision.peer=0.5` (repeatable).
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    set: Vec<String>,
+}
+
+#[derive(clap::Args)]
+struct CompareArgs {
+    /// The base scenario, then the alternatives.
+    #[arg(required = true, num_args = 2..)]
+    scenarios: Vec<PathBuf>,
+    /// Replicates per scenario (paired across scenarios).
+    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    replicates: u32,
+    /// Persons per agent (overrides every scenario's).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    scale: Option<u32>,
+    /// Master seed of the replicates [default: the base scenario's].
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Output folder [default: output/compare-<base-name>].
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Override a scenario value, e.g. `--set decision.peer=0.5` (repeatable).
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    set: Vec<String>,
+    /// Worker threads [default: all cores].
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=1024))]
+    threads: Option<u16>,
+}
+
+#[derive(clap::Args)]
+struct SweepArgs {
+    /// Scenario TOML file (the embedded default when omitted).
+    scenario: Option<PathBuf>,
+    /// An axis of the grid: PATH=V1,V2,... (repeatable).
+    #[arg(long = "param", value_name = "PATH=V1,V2,...", required = true)]
+    params: Vec<String>,
+    /// Replicates per point.
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    replicates: u32,
+    /// Persons per agent (overrides the scenario's).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    scale: Option<u32>,
+    /// Master seed [default: the scenario's].
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Output folder [default: output/<scenario-name>/sweep].
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Override a scenario value, e.g. `--set decision.peer=0.5` (repeatable).
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    set: Vec<String>,
+    /// Worker threads [default: all cores].
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=1024))]
+    threads: Option<u16>,
+}
+
+#[derive(clap::Args)]
 struct CalibrateArgs {
     /// Scenario TOML file with [calibration] and [[target]] sections (the embedded default when omitted).
     scenario: Option<PathBuf>,
+    /// Override a scenario value, e.g. `--set decision.peer=0.5` (repeatable).
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    set: Vec<String>,
     /// Most loss evaluations [default: the scenario's, else 200].
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
     budget: Option<u32>,
@@ -98,6 +166,9 @@ struct CalibrateArgs {
 struct BenchArgs {
     /// Scenario TOML file (the embedded default when omitted).
     scenario: Option<PathBuf>,
+    /// Override a scenario value, e.g. `--set decision.peer=0.5` (repeatable).
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    set: Vec<String>,
     /// Persons per agent (overrides the scenario's).
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
     scale: Option<u32>,
@@ -116,6 +187,9 @@ struct BenchArgs {
 struct RunArgs {
     /// Scenario TOML file (the embedded default when omitted).
     scenario: Option<PathBuf>,
+    /// Override a scenario value, e.g. `--set decision.peer=0.5` (repeatable).
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    set: Vec<String>,
     /// Output folder [default: output/<scenario-name>].
     #[arg(long)]
     out: Option<PathBuf>,
@@ -140,7 +214,9 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome = match cli.command {
         Some(Command::Run(args)) => run(&args),
-        Some(Command::Check { scenario }) => check(scenario.as_deref()),
+        Some(Command::Check(args)) => check(&args),
+        Some(Command::Compare(args)) => compare(&args),
+        Some(Command::Sweep(args)) => sweep(&args),
         Some(Command::Bench(args)) => bench(&args),
         Some(Command::Calibrate(args)) => calibrate(&args),
         Some(Command::Score { run_dir, observed }) => score(&run_dir, &observed),
@@ -151,6 +227,14 @@ fn main() -> ExitCode {
         Err(err) => {
             let input = err.chain().any(|e| {
                 e.downcast_ref::<LoadError>().is_some()
+                    || e.downcast_ref::<exodus::sweep::SweepError>()
+                        .is_some_and(|s| {
+                            matches!(
+                                s,
+                                exodus::sweep::SweepError::Input(_)
+                                    | exodus::sweep::SweepError::Load(_)
+                            )
+                        })
                     || e.downcast_ref::<InputError>().is_some()
                     || e.downcast_ref::<ReadRunError>().is_some()
             });
@@ -160,15 +244,25 @@ fn main() -> ExitCode {
     }
 }
 
-fn load(path: Option<&Path>) -> Result<Scenario, LoadError> {
-    match path {
-        Some(p) => scenario::load(p),
-        None => scenario::load_default(),
+/// Loads a scenario document and applies the `--set` overrides.
+fn load_doc(path: Option<&Path>, sets: &[String]) -> anyhow::Result<ScenarioDocument> {
+    let mut doc = match path {
+        Some(p) => ScenarioDocument::load(p)?,
+        None => ScenarioDocument::embedded_default()?,
+    };
+    for assignment in sets {
+        doc.set(assignment)?;
     }
+    Ok(doc)
+}
+
+/// Loads a validated scenario with the `--set` overrides applied.
+fn load(path: Option<&Path>, sets: &[String]) -> anyhow::Result<Scenario> {
+    Ok(load_doc(path, sets)?.scenario()?)
 }
 
 fn run(args: &RunArgs) -> anyhow::Result<()> {
-    let mut scenario = load(args.scenario.as_deref())?;
+    let mut scenario = load(args.scenario.as_deref(), &args.set)?;
     if let Some(seed) = args.seed {
         scenario.seed = seed;
     }
@@ -205,6 +299,114 @@ fn run(args: &RunArgs) -> anyhow::Result<()> {
     if let Some(observed) = &args.score {
         score(&out, observed)?;
     }
+    Ok(())
+}
+
+fn compare(args: &CompareArgs) -> anyhow::Result<()> {
+    let mut scenarios = Vec::with_capacity(args.scenarios.len());
+    for path in &args.scenarios {
+        let mut s = load(Some(path), &args.set)?;
+        if let Some(scale) = args.scale {
+            s.scale = scale;
+        }
+        scenarios.push(s);
+    }
+    let names: Vec<&str> = scenarios.iter().map(|s| s.name.as_str()).collect();
+    if let Some(dup) = names
+        .iter()
+        .enumerate()
+        .find_map(|(i, n)| names[..i].contains(n).then_some(n))
+    {
+        anyhow::bail!("two scenarios are named `{dup}`: give each a distinct `name`");
+    }
+    let base = &scenarios[0];
+    let master = args.seed.unwrap_or(base.seed);
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| Path::new("output").join(format!("compare-{}", base.name)));
+    let pool = thread_pool(args.threads)?;
+    let started = Instant::now();
+    let runs = pool.install(|| exodus::compare::run_all(&scenarios, args.replicates, master))?;
+    let rows = exodus::compare::summarize(&runs);
+    std::fs::create_dir_all(&out).with_context(|| format!("creating {}", out.display()))?;
+    exodus::compare::write_summary(&out.join("compare_summary.csv"), &rows)?;
+    exodus::compare::write_daily(&out.join("compare_daily.csv"), &runs)?;
+    println!(
+        "{} scenarios × {} paired replicates at 1:{} in {:.1} s; base `{}`",
+        scenarios.len(),
+        args.replicates,
+        base.scale,
+        started.elapsed().as_secs_f64(),
+        base.name
+    );
+    println!();
+    println!(
+        "{:<38} {:<16} {:>11} {:>11}   {:<27}",
+        "scenario", "exodus to", "mean", "vs base", "95% interval of difference"
+    );
+    let shown = |r: &&exodus::compare::SummaryRow| {
+        r.metric == "exodus"
+            || (r.place == "national" && matches!(r.metric.as_str(), "drafted" | "stuck"))
+    };
+    for r in rows.iter().filter(shown) {
+        let label = if r.metric == "exodus" {
+            r.place.clone()
+        } else {
+            r.metric.clone()
+        };
+        match r.diff {
+            Some(d) => println!(
+                "{:<38} {:<16} {:>11.0} {:>+11.0}   [{:+.0}, {:+.0}]",
+                r.scenario, label, r.value.mean, d.mean, d.low, d.high
+            ),
+            None => println!("{:<38} {:<16} {:>11.0}", r.scenario, label, r.value.mean),
+        }
+    }
+    println!();
+    println!(
+        "written to {} (compare_summary.csv, compare_daily.csv)",
+        out.display()
+    );
+    Ok(())
+}
+
+fn sweep(args: &SweepArgs) -> anyhow::Result<()> {
+    let doc = load_doc(args.scenario.as_deref(), &args.set)?;
+    let scenario = doc.scenario()?;
+    let axes = args
+        .params
+        .iter()
+        .map(|p| {
+            p.parse::<exodus::sweep::Axis>()
+                .map_err(|m| anyhow::anyhow!("--param: {m}"))
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| Path::new("output").join(&scenario.name).join("sweep"));
+    std::fs::create_dir_all(&out).with_context(|| format!("creating {}", out.display()))?;
+    let path = out.join("sweep.csv");
+    let pool = thread_pool(args.threads)?;
+    let started = Instant::now();
+    let rows = pool.install(|| {
+        exodus::sweep::sweep(
+            &doc,
+            &axes,
+            args.replicates,
+            args.scale,
+            args.seed.unwrap_or(scenario.seed),
+            &path,
+        )
+    })?;
+    println!(
+        "{} points × {} replicates = {rows} runs in {:.1} s; written {}",
+        exodus::sweep::grid(&axes).len(),
+        args.replicates,
+        started.elapsed().as_secs_f64(),
+        path.display()
+    );
     Ok(())
 }
 
@@ -262,10 +464,7 @@ fn score(run_dir: &Path, observed: &Path) -> anyhow::Result<()> {
 }
 
 fn calibrate(args: &CalibrateArgs) -> anyhow::Result<()> {
-    let doc = match &args.scenario {
-        Some(p) => ScenarioDocument::load(p)?,
-        None => ScenarioDocument::embedded_default()?,
-    };
+    let doc = load_doc(args.scenario.as_deref(), &args.set)?;
     let scenario = doc.scenario()?;
     let spec = scenario
         .calibration
@@ -356,7 +555,7 @@ fn thread_pool(threads: Option<u16>) -> anyhow::Result<rayon::ThreadPool> {
 }
 
 fn bench(args: &BenchArgs) -> anyhow::Result<()> {
-    let mut scenario = load(args.scenario.as_deref())?;
+    let mut scenario = load(args.scenario.as_deref(), &args.set)?;
     if let Some(scale) = args.scale {
         scenario.scale = scale;
     }
@@ -449,8 +648,8 @@ fn print_summary(scenario: &Scenario, results: &engine::RunResults, out: &Path, 
     );
 }
 
-fn check(path: Option<&Path>) -> anyhow::Result<()> {
-    let s = load(path)?;
+fn check(args: &CheckArgs) -> anyhow::Result<()> {
+    let s = load(args.scenario.as_deref(), &args.set)?;
     let expected: f64 = exodus::population::expected_eligible(&s).iter().sum();
     let p = &s.population;
     println!("scenario `{}`: {}", s.name, s.description.trim());

@@ -4,6 +4,7 @@
 mod bad_input;
 mod calibration;
 mod cli;
+mod counterfactuals;
 mod invariants;
 mod policies;
 

@@ -1,0 +1,415 @@
+//! Replicated comparisons of scenarios, with confidence intervals.
+//!
+//! Every scenario runs `R` replicates; replicate `r` of every scenario uses
+//! the seed `replicate_seed(master, r)`, so the replicates are paired: the
+//! same men draw the same random numbers in the base and in the alternative,
+//! and a difference between scenarios is a difference of policy, not of
+//! luck. For a metric `X`:
+//!
+//! - `mean`, `sd` over the replicates, and a 95% interval
+//!   `mean ± t(0.975, R−1) · sd / √R`;
+//! - `diff_vs_base` = the mean of the paired differences `d_r = X_alt,r − X_base,r`,
+//!   with the interval `mean(d) ± t(0.975, R−1) · sd(d) / √R`. Pairing removes
+//!   the variation common to both runs, so these intervals are much
+//!   narrower than those of two independent samples.
+//!
+//! All `(scenario, replicate)` runs are independent and run in parallel;
+//! their results are gathered in order, so the output does not depend on the
+//! number of threads.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use rayon::prelude::*;
+
+use crate::engine::{self, EngineError, RunResults, rng::replicate_seed};
+use crate::output::{OutputError, write_atomic};
+use crate::scenario::{Calendar, Scenario};
+
+/// A metric at a place, e.g. (`Kazakhstan`, `exodus`).
+pub type Key = (String, String);
+
+/// The headline figures and daily series of one run.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Outcome {
+    /// Whole-run figures.
+    pub headline: BTreeMap<Key, f64>,
+    /// Daily series.
+    pub daily: BTreeMap<Key, Vec<f64>>,
+}
+
+/// The headline figures and daily series of a run:
+/// - headline: `exodus` by destination and `national`; `drafted`, `stuck` and
+///   `abroad` at the end (`national`); `peak_queue` and `peak_wait_days` by crossing;
+/// - daily: `exodus_entries` and `entries` by destination and `national`;
+///   `abroad`, `drafted` and `stuck` (`national`); `queue` by crossing.
+pub fn outcome(run: &RunResults) -> Outcome {
+    let mut o = Outcome::default();
+    let days = run.national.len();
+    let mut national_exodus = vec![0.0; days];
+    let mut national_entries = vec![0.0; days];
+    for (d, name) in run.destinations.iter().enumerate() {
+        let exodus: Vec<f64> = (0..days)
+            .map(|t| run.destination_exodus(t, d) as f64)
+            .collect();
+        let entries: Vec<f64> = (0..days)
+            .map(|t| (run.destination_exodus(t, d) + run.destination_baseline(t, d)) as f64)
+            .collect();
+        for t in 0..days {
+            national_exodus[t] += exodus[t];
+            national_entries[t] += entries[t];
+        }
+        o.headline
+            .insert((name.clone(), "exodus".into()), exodus.iter().sum());
+        o.daily
+            .insert((name.clone(), "exodus_entries".into()), exodus);
+        o.daily.insert((name.clone(), "entries".into()), entries);
+    }
+    let national = "national".to_owned();
+    o.headline.insert(
+        (national.clone(), "exodus".into()),
+        national_exodus.iter().sum(),
+    );
+    o.daily
+        .insert((national.clone(), "exodus_entries".into()), national_exodus);
+    o.daily
+        .insert((national.clone(), "entries".into()), national_entries);
+    let last = run.national.last().copied().unwrap_or_default();
+    o.headline
+        .insert((national.clone(), "drafted".into()), last.drafted as f64);
+    o.headline
+        .insert((national.clone(), "stuck".into()), last.stuck as f64);
+    o.headline
+        .insert((national.clone(), "abroad".into()), last.abroad as f64);
+    for (metric, f) in [
+        (
+            "abroad",
+            (|n: &engine::NationalDay| n.abroad) as fn(&engine::NationalDay) -> u64,
+        ),
+        ("drafted", |n| n.drafted),
+        ("stuck", |n| n.stuck),
+    ] {
+        o.daily.insert(
+            (national.clone(), metric.into()),
+            run.national.iter().map(|n| f(n) as f64).collect(),
+        );
+    }
+    for (c, (id, _)) in run.crossings.iter().enumerate() {
+        let queue: Vec<f64> = run
+            .crossing_days
+            .iter()
+            .map(|day| day[c].queue as f64)
+            .collect();
+        let peak_wait = run
+            .crossing_days
+            .iter()
+            .map(|day| day[c].mean_wait_days)
+            .fold(0.0, f64::max);
+        o.headline.insert(
+            (id.clone(), "peak_queue".into()),
+            queue.iter().copied().fold(0.0, f64::max),
+        );
+        o.headline
+            .insert((id.clone(), "peak_wait_days".into()), peak_wait);
+        o.daily.insert((id.clone(), "queue".into()), queue);
+    }
+    o
+}
+
+/// The replicates of one scenario.
+#[derive(Debug, Clone)]
+pub struct ScenarioRuns {
+    /// Scenario name.
+    pub name: String,
+    /// Its calendar.
+    pub calendar: Calendar,
+    /// One outcome per replicate, in replicate order.
+    pub replicates: Vec<Outcome>,
+}
+
+/// Runs every scenario `replicates` times with paired seeds under `master`.
+pub fn run_all(
+    scenarios: &[Scenario],
+    replicates: u32,
+    master: u64,
+) -> Result<Vec<ScenarioRuns>, EngineError> {
+    let jobs: Vec<(usize, u32)> = (0..scenarios.len())
+        .flat_map(|s| (0..replicates).map(move |r| (s, r)))
+        .collect();
+    let outcomes: Vec<Result<Outcome, EngineError>> = jobs
+        .par_iter()
+        .map(|&(s, r)| {
+            let mut scenario = scenarios[s].clone();
+            scenario.seed = replicate_seed(master, r);
+            Ok(outcome(&engine::run(&scenario, &|_| {})?))
+        })
+        .collect();
+    let mut outcomes = outcomes.into_iter();
+    scenarios
+        .iter()
+        .map(|s| {
+            let replicates = outcomes
+                .by_ref()
+                .take(replicates as usize)
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(ScenarioRuns {
+                name: s.name.clone(),
+                calendar: s.calendar,
+                replicates,
+            })
+        })
+        .collect()
+}
+
+/// Mean and 95% interval of a sample.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Interval {
+    /// Mean.
+    pub mean: f64,
+    /// Standard deviation (n − 1).
+    pub sd: f64,
+    /// Lower end of the 95% interval.
+    pub low: f64,
+    /// Upper end.
+    pub high: f64,
+}
+
+impl Interval {
+    /// The mean and t-interval of `xs`.
+    pub fn of(xs: &[f64]) -> Self {
+        let n = xs.len() as f64;
+        if xs.is_empty() {
+            return Self {
+                mean: 0.0,
+                sd: 0.0,
+                low: 0.0,
+                high: 0.0,
+            };
+        }
+        let mean = xs.iter().sum::<f64>() / n;
+        let sd = if xs.len() > 1 {
+            (xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt()
+        } else {
+            0.0
+        };
+        let half = if xs.len() > 1 {
+            t975(xs.len() - 1) * sd / n.sqrt()
+        } else {
+            0.0
+        };
+        Self {
+            mean,
+            sd,
+            low: mean - half,
+            high: mean + half,
+        }
+    }
+}
+
+/// The 0.975 quantile of Student's t with `df` degrees of freedom (standard
+/// table values; interpolated in 1/df above 30).
+pub fn t975(df: usize) -> f64 {
+    const TABLE: [f64; 30] = [
+        12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160,
+        2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064, 2.060, 2.056,
+        2.052, 2.048, 2.045, 2.042,
+    ];
+    match df {
+        0 => f64::INFINITY,
+        1..=30 => TABLE[df - 1],
+        _ => {
+            // Between the tabulated 2.042 at df = 30 and the normal 1.960, linear in 1/df.
+            let x = 30.0 / df as f64;
+            1.960 + (2.042 - 1.960) * x
+        }
+    }
+}
+
+/// A row of `compare_summary.csv`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SummaryRow {
+    /// Scenario.
+    pub scenario: String,
+    /// Place.
+    pub place: String,
+    /// Metric.
+    pub metric: String,
+    /// Over replicates.
+    pub value: Interval,
+    /// Paired difference from the base (absent for the base itself and for
+    /// metrics the base lacks).
+    pub diff: Option<Interval>,
+}
+
+/// Headline statistics of every scenario, the first being the base.
+pub fn summarize(runs: &[ScenarioRuns]) -> Vec<SummaryRow> {
+    let Some(base) = runs.first() else {
+        return Vec::new();
+    };
+    let mut rows = Vec::new();
+    for (i, s) in runs.iter().enumerate() {
+        let keys: Vec<&Key> = s
+            .replicates
+            .first()
+            .map(|o| o.headline.keys().collect())
+            .unwrap_or_default();
+        for key in keys {
+            let values: Vec<f64> = s
+                .replicates
+                .iter()
+                .map(|o| o.headline.get(key).copied().unwrap_or(0.0))
+                .collect();
+            let diff = (i > 0)
+                .then(|| {
+                    let base_values: Option<Vec<f64>> = base
+                        .replicates
+                        .iter()
+                        .map(|o| o.headline.get(key).copied())
+                        .collect();
+                    base_values.map(|b| {
+                        let d: Vec<f64> = values.iter().zip(&b).map(|(a, b)| a - b).collect();
+                        Interval::of(&d)
+                    })
+                })
+                .flatten();
+            rows.push(SummaryRow {
+                scenario: s.name.clone(),
+                place: key.0.clone(),
+                metric: key.1.clone(),
+                value: Interval::of(&values),
+                diff,
+            });
+        }
+    }
+    rows
+}
+
+fn num(x: f64) -> String {
+    format!("{x:.3}")
+}
+
+/// Writes `compare_summary.csv`.
+pub fn write_summary(path: &Path, rows: &[SummaryRow]) -> Result<(), OutputError> {
+    let csv_err = |source| OutputError::Csv {
+        path: path.to_owned(),
+        source,
+    };
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record([
+        "scenario",
+        "place",
+        "metric",
+        "mean",
+        "sd",
+        "ci95_low",
+        "ci95_high",
+        "diff_vs_base",
+        "diff_ci95_low",
+        "diff_ci95_high",
+    ])
+    .map_err(csv_err)?;
+    for r in rows {
+        let (d, lo, hi) = r
+            .diff
+            .map_or((String::new(), String::new(), String::new()), |d| {
+                (num(d.mean), num(d.low), num(d.high))
+            });
+        w.write_record([
+            r.scenario.clone(),
+            r.place.clone(),
+            r.metric.clone(),
+            num(r.value.mean),
+            num(r.value.sd),
+            num(r.value.low),
+            num(r.value.high),
+            d,
+            lo,
+            hi,
+        ])
+        .map_err(csv_err)?;
+    }
+    let bytes = w
+        .into_inner()
+        .map_err(|e| csv_err(csv::Error::from(e.into_error())))?;
+    write_atomic(path, &bytes)
+}
+
+/// Writes `compare_daily.csv`: date, scenario, place, metric, mean and 95% interval.
+pub fn write_daily(path: &Path, runs: &[ScenarioRuns]) -> Result<(), OutputError> {
+    let csv_err = |source| OutputError::Csv {
+        path: path.to_owned(),
+        source,
+    };
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record([
+        "date",
+        "scenario",
+        "place",
+        "metric",
+        "mean",
+        "ci95_low",
+        "ci95_high",
+    ])
+    .map_err(csv_err)?;
+    for s in runs {
+        let keys: Vec<&Key> = s
+            .replicates
+            .first()
+            .map(|o| o.daily.keys().collect())
+            .unwrap_or_default();
+        for day in 0..s.calendar.days as usize {
+            let date = s.calendar.date(day as i64).to_string();
+            for key in &keys {
+                let values: Vec<f64> = s
+                    .replicates
+                    .iter()
+                    .map(|o| {
+                        o.daily
+                            .get(*key)
+                            .and_then(|v| v.get(day))
+                            .copied()
+                            .unwrap_or(0.0)
+                    })
+                    .collect();
+                let i = Interval::of(&values);
+                w.write_record([
+                    date.clone(),
+                    s.name.clone(),
+                    key.0.clone(),
+                    key.1.clone(),
+                    num(i.mean),
+                    num(i.low),
+                    num(i.high),
+                ])
+                .map_err(csv_err)?;
+            }
+        }
+    }
+    let bytes = w
+        .into_inner()
+        .map_err(|e| csv_err(csv::Error::from(e.into_error())))?;
+    write_atomic(path, &bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn t_quantiles_match_the_table_and_approach_the_normal() {
+        assert_eq!(t975(1), 12.706);
+        assert_eq!(t975(19), 2.093);
+        assert!((t975(60) - 2.001).abs() < 0.005);
+        assert!((t975(10_000) - 1.960).abs() < 0.001);
+    }
+
+    #[test]
+    fn intervals_of_samples() {
+        let i = Interval::of(&[1.0, 2.0, 3.0, 4.0, 5.0]);
+        assert_eq!(i.mean, 3.0);
+        assert!((i.sd - 2.5f64.sqrt()).abs() < 1e-12);
+        assert!((i.high - i.mean - 2.776 * i.sd / 5f64.sqrt()).abs() < 1e-12);
+        let single = Interval::of(&[7.0]);
+        assert_eq!((single.low, single.high), (7.0, 7.0));
+    }
+}

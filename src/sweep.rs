@@ -1,0 +1,171 @@
+//! `exodus sweep`: a grid of parameter values, each point replicated.
+//!
+//! `--param PATH=V1,V2,...` gives one axis (any scalar a `--set` could
+//! set); several axes make a grid, the first varying slowest. Replicate `r`
+//! of every point uses the seed `replicate_seed(master, r)`: it derives from
+//! the master seed and the replicate only, never from a thread, and is the
+//! same at every point, so that differences between points are paired
+//! (common random numbers). `sweep.csv` has one row per (point, replicate),
+//! one `parameter_<path>` column per axis, and the headline metrics of
+//! [`crate::compare::outcome`] as `<metric>_<place>` columns.
+
+use std::path::Path;
+
+use rayon::prelude::*;
+
+use crate::compare::outcome;
+use crate::engine::{self, EngineError, rng::replicate_seed};
+use crate::output::{OutputError, snake_case, write_atomic};
+use crate::scenario::{InputError, LoadError, ParamPath, ScenarioDocument};
+
+/// One axis of the grid.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Axis {
+    /// The key.
+    pub path: ParamPath,
+    /// Its values, as written.
+    pub values: Vec<String>,
+}
+
+impl std::str::FromStr for Axis {
+    type Err = String;
+
+    fn from_str(arg: &str) -> Result<Self, Self::Err> {
+        let (path, values) = arg.split_once('=').ok_or_else(|| {
+            format!("`{arg}` is not PATH=V1,V2,..., e.g. decision.peer=0.2,0.4,0.8")
+        })?;
+        let path: ParamPath = path.trim().parse()?;
+        let values: Vec<String> = values.split(',').map(|v| v.trim().to_owned()).collect();
+        if values.iter().any(String::is_empty) {
+            return Err(format!("`{arg}` has an empty value"));
+        }
+        Ok(Self { path, values })
+    }
+}
+
+/// Why a sweep failed.
+#[derive(Debug, thiserror::Error)]
+pub enum SweepError {
+    /// A value could not be set.
+    #[error(transparent)]
+    Input(#[from] InputError),
+    /// A point's scenario is invalid.
+    #[error(transparent)]
+    Load(#[from] LoadError),
+    /// The engine could not start.
+    #[error(transparent)]
+    Engine(#[from] EngineError),
+    /// The output could not be written.
+    #[error(transparent)]
+    Output(#[from] OutputError),
+}
+
+/// The points of a grid, the first axis varying slowest.
+pub fn grid(axes: &[Axis]) -> Vec<Vec<String>> {
+    axes.iter().fold(vec![Vec::new()], |points, axis| {
+        points
+            .into_iter()
+            .flat_map(|p| {
+                axis.values.iter().map(move |v| {
+                    let mut q = p.clone();
+                    q.push(v.clone());
+                    q
+                })
+            })
+            .collect()
+    })
+}
+
+/// Runs the sweep and writes `sweep.csv` to `path`; returns the number of rows.
+pub fn sweep(
+    doc: &ScenarioDocument,
+    axes: &[Axis],
+    replicates: u32,
+    scale: Option<u32>,
+    master: u64,
+    path: &Path,
+) -> Result<usize, SweepError> {
+    let points = grid(axes);
+    let mut scenarios = Vec::with_capacity(points.len());
+    for point in &points {
+        let mut d = doc.clone();
+        for (axis, value) in axes.iter().zip(point) {
+            d.set(&format!("{}={}", axis.path, value))?;
+        }
+        let mut s = d.scenario()?;
+        if let Some(k) = scale {
+            s.scale = k;
+        }
+        scenarios.push(s);
+    }
+    let jobs: Vec<(usize, u32)> = (0..points.len())
+        .flat_map(|p| (0..replicates).map(move |r| (p, r)))
+        .collect();
+    let outcomes = jobs
+        .par_iter()
+        .map(|&(p, r)| {
+            let mut s = scenarios[p].clone();
+            s.seed = replicate_seed(master, r);
+            engine::run(&s, &|_| {}).map(|run| outcome(&run))
+        })
+        .collect::<Result<Vec<_>, EngineError>>()?;
+
+    let keys: Vec<(String, String)> = outcomes
+        .first()
+        .map(|o| o.headline.keys().cloned().collect())
+        .unwrap_or_default();
+    let csv_err = |source| OutputError::Csv {
+        path: path.to_owned(),
+        source,
+    };
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut header = vec![
+        "point".to_owned(),
+        "replicate".to_owned(),
+        "seed".to_owned(),
+    ];
+    header.extend(
+        axes.iter()
+            .map(|a| format!("parameter_{}", a.path.column_name())),
+    );
+    header.extend(
+        keys.iter()
+            .map(|(place, metric)| format!("{metric}_{}", snake_case(place))),
+    );
+    w.write_record(&header).map_err(csv_err)?;
+    for ((p, r), o) in jobs.iter().zip(&outcomes) {
+        let mut row = vec![
+            (p + 1).to_string(),
+            r.to_string(),
+            replicate_seed(master, *r).to_string(),
+        ];
+        row.extend(points[*p].iter().cloned());
+        row.extend(
+            keys.iter()
+                .map(|k| format!("{:.3}", o.headline.get(k).copied().unwrap_or(0.0))),
+        );
+        w.write_record(&row).map_err(csv_err)?;
+    }
+    let bytes = w
+        .into_inner()
+        .map_err(|e| csv_err(csv::Error::from(e.into_error())))?;
+    write_atomic(path, &bytes)?;
+    Ok(outcomes.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn grids_vary_the_first_axis_slowest() {
+        let a: Axis = "x.y=1,2".parse().unwrap();
+        let b: Axis = "z=a,b,c".parse().unwrap();
+        let g = grid(&[a, b]);
+        assert_eq!(g.len(), 6);
+        assert_eq!(g[0], vec!["1", "a"]);
+        assert_eq!(g[3], vec!["2", "a"]);
+        assert!("novalue".parse::<Axis>().is_err());
+        assert!("x=1,,2".parse::<Axis>().is_err());
+    }
+}

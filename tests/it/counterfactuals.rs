@@ -1,0 +1,265 @@
+//! Scenario inheritance, the shipped counterfactuals, `compare` and `sweep`.
+
+use std::fs;
+use std::path::PathBuf;
+
+use predicates::prelude::*;
+
+use super::{Fixture, exodus};
+
+fn shipped(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("scenarios")
+        .join(name)
+}
+
+#[test]
+fn every_shipped_counterfactual_is_valid_and_differs_from_the_base() {
+    let base = exodus::scenario::load(&shipped("mobilization-2022.toml")).unwrap();
+    let dir = shipped("counterfactuals");
+    let mut names = Vec::new();
+    for entry in fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let alt =
+            exodus::scenario::load(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        assert_ne!(alt.name, base.name);
+        assert_ne!(
+            alt.content_hash, base.content_hash,
+            "{} changes nothing",
+            alt.name
+        );
+        assert!(alt.calibration.is_none(), "[calibration] is not inherited");
+        assert_eq!(
+            alt.targets.len(),
+            base.targets.len(),
+            "targets are inherited"
+        );
+        names.push(alt.name);
+    }
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "baltic-open",
+            "exit-ban-sep28",
+            "finland-closes-sep23",
+            "finland-never-closes",
+            "georgia-closes-sep26",
+            "kazakhstan-requires-foreign-passport",
+            "no-border-draft-offices",
+            "no-passport-ban",
+            "passport-ban-day-one",
+        ]
+    );
+}
+
+#[test]
+fn extends_merges_tables_and_policies_by_id() {
+    let alt =
+        exodus::scenario::load(&shipped("counterfactuals/finland-closes-sep23.toml")).unwrap();
+    let base = exodus::scenario::load(&shipped("mobilization-2022.toml")).unwrap();
+    assert_eq!(
+        alt.policies.len(),
+        base.policies.len(),
+        "replaced in place, not added"
+    );
+    let ban = alt
+        .policies
+        .iter()
+        .find(|p| p.id == "finland-tourist-ban")
+        .unwrap();
+    assert_eq!(alt.calendar.date(ban.start).to_string(), "2022-09-23");
+    let never =
+        exodus::scenario::load(&shipped("counterfactuals/finland-never-closes.toml")).unwrap();
+    assert_eq!(never.policies.len(), base.policies.len() - 2);
+    let kz = exodus::scenario::load(&shipped(
+        "counterfactuals/kazakhstan-requires-foreign-passport.toml",
+    ))
+    .unwrap();
+    let k = kz.destination_index("Kazakhstan").unwrap();
+    assert_eq!(
+        kz.destinations[k].documents,
+        exodus::scenario::Documents::ForeignPassport
+    );
+    assert_eq!(kz.destinations.len(), base.destinations.len());
+}
+
+fn child(fx: &Fixture, name: &str, text: &str) -> PathBuf {
+    fx.write();
+    let path = fx.dir().join(name);
+    fs::write(&path, text).unwrap();
+    path
+}
+
+#[test]
+fn overriding_a_key_that_does_not_exist_is_an_error() {
+    let fx = Fixture::tiny();
+    let path = child(
+        &fx,
+        "alt.toml",
+        "extends = \"scenario.toml\"\nname = \"alt\"\n[decision]\nfatigue = 0.1\n",
+    );
+    exodus().arg("check").arg(&path).assert().code(2).stderr(
+        predicate::str::contains("alt.toml:4:")
+            .and(predicate::str::contains(
+                "`decision.fatigue`: `fatigue` does not exist",
+            ))
+            .and(predicate::str::contains("fatigue_per_day")),
+    );
+}
+
+#[test]
+fn circular_extends_is_an_error() {
+    let fx = Fixture::tiny();
+    child(&fx, "a.toml", "extends = \"b.toml\"\nname = \"a\"\n");
+    let b = child(&fx, "b.toml", "extends = \"a.toml\"\nname = \"b\"\n");
+    exodus()
+        .arg("check")
+        .arg(&b)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "circular `extends`: b.toml -> a.toml -> b.toml",
+        ));
+}
+
+#[test]
+fn removing_an_unknown_policy_is_an_error() {
+    let fx = Fixture::tiny();
+    let path = child(
+        &fx,
+        "alt.toml",
+        "extends = \"scenario.toml\"\nname = \"alt\"\nremove_policies = [\"finland-bann\"]\n",
+    );
+    exodus().arg("check").arg(&path).assert().code(2).stderr(
+        predicate::str::contains("no policy `finland-bann`")
+            .and(predicate::str::contains("finland-ban")),
+    );
+}
+
+#[test]
+fn set_overrides_any_scalar_and_checks_its_type() {
+    let fx = Fixture::tiny();
+    let path = fx.write();
+    exodus()
+        .args([
+            "check",
+            "--set",
+            "dates.end=2022-10-01",
+            "--set",
+            "policy[finland-ban].exempt_share=0.5",
+        ])
+        .arg(&path)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "2022-09-19 to 2022-10-01 (13 days)",
+        ));
+    exodus()
+        .args(["check", "--set", "decision.peer=high"])
+        .arg(&path)
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::contains("`decision.peer`")
+                .and(predicate::str::contains("expects a float")),
+        );
+    exodus()
+        .args(["check", "--set", "decision.pear=0.1"])
+        .arg(&path)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no key `pear`"));
+}
+
+#[test]
+fn compare_writes_paired_summaries_and_daily_bands() {
+    let fx = Fixture::tiny();
+    let base = fx.write();
+    let open = child(
+        &fx,
+        "open.toml",
+        "extends = \"scenario.toml\"\nname = \"finland-open\"\nremove_policies = [\"finland-ban\"]\n",
+    );
+    let out = fx.dir().join("cmp");
+    exodus()
+        .args(["compare", "--replicates", "6", "--out"])
+        .arg(&out)
+        .arg(&base)
+        .arg(&open)
+        .assert()
+        .success()
+        .stdout(
+            predicate::str::contains("finland-open").and(predicate::str::contains("95% interval")),
+        );
+    let summary = fs::read_to_string(out.join("compare_summary.csv")).unwrap();
+    assert!(summary.starts_with(
+        "scenario,place,metric,mean,sd,ci95_low,ci95_high,diff_vs_base,diff_ci95_low,diff_ci95_high\n"
+    ));
+    let row = |scenario: &str, place: &str, metric: &str| -> Vec<String> {
+        summary
+            .lines()
+            .find(|l| l.starts_with(&format!("{scenario},{place},{metric},")))
+            .unwrap_or_else(|| panic!("no row {scenario} {place} {metric}"))
+            .split(',')
+            .map(str::to_owned)
+            .collect()
+    };
+    let base_row = row("tiny", "Finland", "exodus");
+    assert_eq!(base_row[7], "", "the base has no difference");
+    let f = row("finland-open", "Finland", "exodus");
+    let (diff, low, high): (f64, f64, f64) = (
+        f[7].parse().unwrap(),
+        f[8].parse().unwrap(),
+        f[9].parse().unwrap(),
+    );
+    assert!(
+        low > 0.0 && low <= diff && diff <= high,
+        "keeping Finland open raises its exodus: {f:?}"
+    );
+    assert!(
+        summary.contains("tiny,upper-lars,peak_queue,") && summary.contains("tiny,national,stuck,")
+    );
+    let daily = fs::read_to_string(out.join("compare_daily.csv")).unwrap();
+    assert!(daily.starts_with("date,scenario,place,metric,mean,ci95_low,ci95_high\n"));
+    assert!(daily.contains("2022-10-01,finland-open,Finland,exodus_entries,"));
+}
+
+#[test]
+fn sweep_writes_one_row_per_point_and_replicate() {
+    let fx = Fixture::tiny();
+    let out = fx.dir().join("sweep");
+    exodus()
+        .args([
+            "sweep",
+            "--param",
+            "decision.base_log_hazard=-9,-8",
+            "--param",
+            "queue.patience_mean_days=2,5,8",
+            "--replicates",
+            "2",
+            "--out",
+        ])
+        .arg(&out)
+        .arg(fx.write())
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "6 points × 2 replicates = 12 runs",
+        ));
+    let csv = fs::read_to_string(out.join("sweep.csv")).unwrap();
+    let header = csv.lines().next().unwrap();
+    assert!(header.starts_with(
+        "point,replicate,seed,parameter_decision_base_log_hazard,parameter_queue_patience_mean_days,"
+    ));
+    assert!(header.contains("exodus_kazakhstan") && header.contains("drafted_national"));
+    assert_eq!(csv.lines().count(), 1 + 12);
+    // Replicate r has the same seed at every point: paired comparisons.
+    let seeds: Vec<&str> = csv
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(2).unwrap())
+        .collect();
+    assert_eq!(seeds[0], seeds[2]);
+    assert_ne!(seeds[0], seeds[1]);
+}
