@@ -150,10 +150,10 @@ impl<'a> SourceText<'a> {
 
     /// An error at the value found at `path` (or at the nearest enclosing table).
     pub fn error_at(&self, path: &KeyPath, message: impl Into<String>) -> InputError {
-        if !self.has(path) {
-            if let Some(parent) = self.parents.iter().find(|p| p.has(path)) {
-                return parent.error_at(path, message);
-            }
+        if !self.has(path)
+            && let Some(parent) = self.parents.iter().find(|p| p.has(path))
+        {
+            return parent.error_at(path, message);
         }
         let offset = self.span_of(path).map(|s| s.start);
         self.error_at_offset(offset, Some(path.to_string()), message.into())
