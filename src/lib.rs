@@ -30,6 +30,7 @@ pub mod engine;
 pub mod metrics;
 pub mod model;
 pub mod output;
+pub mod plot;
 pub mod population;
 pub mod scenario;
 pub mod score;

@@ -34,6 +34,8 @@ const EXIT_INPUT: u8 = 2;
   exodus run --score scenarios/data/reported-2022.csv
   exodus run --set decision.peer=0.8 --scale 10
   exodus compare scenarios/mobilization-2022.toml scenarios/counterfactuals/*.toml --replicates 20 --scale 20
+  exodus run --plot --scale 10                  run and draw the charts
+  exodus plot output/compare-mobilization-2022
   exodus sweep --param choice.wait_day=-0.2,-0.35,-0.5 --param queue.patience_mean_days=3,5 --scale 50
 
 Results go to output/<scenario-name>/ unless --out is given; see README.md for what each file holds."
@@ -54,6 +56,11 @@ enum Command {
     Compare(CompareArgs),
     /// Run a grid of parameter values with replicates; writes sweep.csv.
     Sweep(SweepArgs),
+    /// Draw the charts (SVG and PNG) of a run folder or a comparison folder.
+    Plot {
+        /// Folder of a run (run.toml) or a comparison (compare_daily.csv).
+        dir: PathBuf,
+    },
     /// Time whole runs phase by phase; prints a table and writes bench.csv.
     Bench(BenchArgs),
     /// Fit the [calibration] parameters of a scenario to its [[target]] figures.
@@ -94,6 +101,9 @@ struct CompareArgs {
     /// Output folder [default: output/compare-<base-name>].
     #[arg(long)]
     out: Option<PathBuf>,
+    /// Also draw the comparison chart (SVG and PNG).
+    #[arg(long)]
+    plot: bool,
     /// Override a scenario value, e.g. `--set decision.peer=0.5` (repeatable).
     #[arg(long = "set", value_name = "PATH=VALUE")]
     set: Vec<String>,
@@ -208,6 +218,9 @@ struct RunArgs {
     /// After the run, score it against observed figures in this CSV (see `exodus score`).
     #[arg(long, value_name = "FILE.csv")]
     score: Option<PathBuf>,
+    /// After the run, draw its charts (SVG and PNG) into the output folder.
+    #[arg(long)]
+    plot: bool,
 }
 
 fn main() -> ExitCode {
@@ -217,6 +230,7 @@ fn main() -> ExitCode {
         Some(Command::Check(args)) => check(&args),
         Some(Command::Compare(args)) => compare(&args),
         Some(Command::Sweep(args)) => sweep(&args),
+        Some(Command::Plot { dir }) => plot(&dir),
         Some(Command::Bench(args)) => bench(&args),
         Some(Command::Calibrate(args)) => calibrate(&args),
         Some(Command::Score { run_dir, observed }) => score(&run_dir, &observed),
@@ -299,6 +313,17 @@ fn run(args: &RunArgs) -> anyhow::Result<()> {
     if let Some(observed) = &args.score {
         score(&out, observed)?;
     }
+    if args.plot {
+        plot(&out)?;
+    }
+    Ok(())
+}
+
+fn plot(dir: &Path) -> anyhow::Result<()> {
+    let files = exodus::plot::plot_dir(dir)?;
+    for f in files {
+        println!("drawn {}", f.display());
+    }
     Ok(())
 }
 
@@ -368,6 +393,9 @@ fn compare(args: &CompareArgs) -> anyhow::Result<()> {
         "written to {} (compare_summary.csv, compare_daily.csv)",
         out.display()
     );
+    if args.plot {
+        plot(&out)?;
+    }
     Ok(())
 }
 

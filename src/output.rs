@@ -27,6 +27,10 @@ pub const FILES: [&str; 4] = [
 /// The manifest's file name.
 pub const MANIFEST: &str = "run.toml";
 
+/// The scenario's reported figures, written beside a run that has any (in
+/// the format `exodus score --observed` reads).
+pub const TARGETS: &str = "targets.csv";
+
 /// Why results could not be written.
 #[derive(Debug, thiserror::Error)]
 pub enum OutputError {
@@ -121,6 +125,18 @@ pub fn write_run(
             sha256: hex_sha256(bytes),
         });
     }
+    if !scenario.targets.is_empty() {
+        let bytes = targets_csv(scenario).map_err(|source| OutputError::Csv {
+            path: dir.join(TARGETS),
+            source,
+        })?;
+        write_atomic(&dir.join(TARGETS), &bytes)?;
+        listed.push(ManifestFile {
+            name: TARGETS.to_owned(),
+            bytes: bytes.len() as u64,
+            sha256: hex_sha256(&bytes),
+        });
+    }
     let calendar = &scenario.calendar;
     let manifest = Manifest {
         exodus_version: env!("CARGO_PKG_VERSION"),
@@ -165,6 +181,44 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), OutputError> {
             source,
         }
     })
+}
+
+/// The scenario's targets in the observed-figures format.
+fn targets_csv(scenario: &Scenario) -> Result<Vec<u8>, csv::Error> {
+    let mut w = writer();
+    w.write_record([
+        "id",
+        "kind",
+        "date_from",
+        "date_to",
+        "place",
+        "metric",
+        "value",
+        "low",
+        "high",
+        "source",
+    ])?;
+    for t in &scenario.targets {
+        let (value, low, high) = match t.observed {
+            crate::metrics::Observed::Value(v) => (v.to_string(), String::new(), String::new()),
+            crate::metrics::Observed::Interval { low, high } => {
+                (String::new(), low.to_string(), high.to_string())
+            }
+        };
+        w.write_record([
+            t.id.clone(),
+            "target".to_owned(),
+            scenario.calendar.date(t.measure.from).to_string(),
+            scenario.calendar.date(t.measure.to).to_string(),
+            t.place.clone(),
+            t.measure.metric.to_string(),
+            value,
+            low,
+            high,
+            t.source.clone(),
+        ])?;
+    }
+    finish(w)
 }
 
 fn writer() -> csv::Writer<Vec<u8>> {

@@ -263,3 +263,45 @@ fn sweep_writes_one_row_per_point_and_replicate() {
     assert_eq!(seeds[0], seeds[2]);
     assert_ne!(seeds[0], seeds[1]);
 }
+
+#[test]
+fn shipped_counterfactuals_have_the_expected_effects() {
+    let load = |name: &str| {
+        let mut s = exodus::scenario::load(&shipped(name)).unwrap();
+        s.scale = 200;
+        s
+    };
+    let scenarios = vec![
+        load("mobilization-2022.toml"),
+        load("counterfactuals/finland-never-closes.toml"),
+        load("counterfactuals/kazakhstan-requires-foreign-passport.toml"),
+    ];
+    let runs = exodus::compare::run_all(&scenarios, 10, 20220921).unwrap();
+    let cal = scenarios[0].calendar;
+    let from = cal.day_of("2022-09-30".parse().unwrap()) as usize;
+    let finland_after = |o: &exodus::compare::Outcome| -> f64 {
+        o.daily[&("Finland".to_owned(), "exodus_entries".to_owned())][from..].iter().sum()
+    };
+    // Finland never closing: more exodus entries into Finland after 30 Sep, paired CI above zero.
+    let diffs: Vec<f64> = runs[1]
+        .replicates
+        .iter()
+        .zip(&runs[0].replicates)
+        .map(|(alt, base)| finland_after(alt) - finland_after(base))
+        .collect();
+    let ci = exodus::compare::Interval::of(&diffs);
+    assert!(ci.low > 0.0, "Finland after 30 Sep: {ci:?}");
+
+    // Kazakhstan requiring a foreign passport lowers its total and raises `stuck`.
+    let rows = exodus::compare::summarize(&runs);
+    let diff = |scenario: &str, place: &str, metric: &str| {
+        rows.iter()
+            .find(|r| r.scenario == scenario && r.place == place && r.metric == metric)
+            .and_then(|r| r.diff)
+            .unwrap()
+    };
+    let kz = diff("kazakhstan-requires-foreign-passport", "Kazakhstan", "exodus");
+    assert!(kz.high < 0.0, "Kazakhstan: {kz:?}");
+    let stuck = diff("kazakhstan-requires-foreign-passport", "national", "stuck");
+    assert!(stuck.low > 0.0, "stuck: {stuck:?}");
+}

@@ -6,6 +6,7 @@ mod calibration;
 mod cli;
 mod counterfactuals;
 mod invariants;
+mod plots;
 mod policies;
 
 use std::fs;

@@ -1,0 +1,439 @@
+//! Charts of a run or a comparison, as SVG and PNG, in pure Rust.
+//!
+//! `plotters` draws each chart twice, once on its SVG backend and once on
+//! its bitmap backend; text is set in DejaVu Sans, embedded in the binary
+//! (`assets/fonts/`, Bitstream Vera licence), so nothing depends on the
+//! system's fonts or libraries.
+//!
+//! A run folder gives `daily_entries` (entries by destination, with the
+//! scenario's reported figures from `targets.csv` drawn as points at the
+//! middle of their windows, as a mean per day), `cumulative_exodus` (by
+//! destination) and `queues` (persons waiting at each crossing that ever had
+//! a queue). A comparison folder gives `comparison_exodus`: each scenario's
+//! daily exodus entries (mean over replicates) with its 95% band.
+
+use std::path::{Path, PathBuf};
+use std::sync::Once;
+
+use chrono::NaiveDate;
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::FontStyle;
+
+use crate::engine::RunResults;
+use crate::output::{OutputError, write_atomic};
+
+const FONT: &[u8] = include_bytes!("../assets/fonts/DejaVuSans.ttf");
+const SIZE: (u32, u32) = (1200, 700);
+
+/// Why charts could not be drawn.
+#[derive(Debug, thiserror::Error)]
+pub enum PlotError {
+    /// Drawing failed.
+    #[error("cannot draw `{path}`: {message}")]
+    Draw {
+        /// The chart file.
+        path: PathBuf,
+        /// The backend's message.
+        message: String,
+    },
+    /// Writing failed.
+    #[error(transparent)]
+    Output(#[from] OutputError),
+    /// The folder holds neither a run nor a comparison.
+    #[error("`{0}` holds neither a run (run.toml) nor a comparison (compare_daily.csv)")]
+    NothingToPlot(PathBuf),
+    /// A file in the folder could not be read.
+    #[error("cannot read `{path}`: {message}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// What went wrong.
+        message: String,
+    },
+}
+
+/// One line, optionally with a band.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Series {
+    /// Legend label.
+    pub name: String,
+    /// One value a day.
+    pub values: Vec<f64>,
+    /// Lower and upper edges of a band, one value a day.
+    pub band: Option<(Vec<f64>, Vec<f64>)>,
+}
+
+/// A chart: dated series and labelled points.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Chart {
+    /// File stem and title.
+    pub stem: String,
+    /// Title shown on the chart.
+    pub title: String,
+    /// Y-axis description with its unit.
+    pub y_label: String,
+    /// Date of day 0.
+    pub start: NaiveDate,
+    /// Days shown.
+    pub days: usize,
+    /// The lines.
+    pub series: Vec<Series>,
+    /// Points: (day, value, label).
+    pub points: Vec<(f64, f64, String)>,
+}
+
+fn register_font() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        // The font is embedded and known to be valid; should registration fail,
+        // plotters falls back to drawing no text rather than failing.
+        let _ = plotters::style::register_font("sans-serif", FontStyle::Normal, FONT);
+    });
+}
+
+/// Draws a chart as `<stem>.svg` and `<stem>.png` in `dir`; returns both paths.
+pub fn draw(dir: &Path, chart: &Chart) -> Result<Vec<PathBuf>, PlotError> {
+    register_font();
+    let svg_path = dir.join(format!("{}.svg", chart.stem));
+    let png_path = dir.join(format!("{}.png", chart.stem));
+    let fail = |path: &Path| {
+        let path = path.to_owned();
+        move |message: String| PlotError::Draw { path, message }
+    };
+
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, SIZE).into_drawing_area();
+        render(&root, chart).map_err(fail(&svg_path))?;
+        root.present().map_err(|e| fail(&svg_path)(e.to_string()))?;
+    }
+    write_atomic(&svg_path, svg.as_bytes())?;
+
+    let mut pixels = vec![0u8; (SIZE.0 * SIZE.1 * 3) as usize];
+    {
+        let root = BitMapBackend::with_buffer(&mut pixels, SIZE).into_drawing_area();
+        render(&root, chart).map_err(fail(&png_path))?;
+        root.present().map_err(|e| fail(&png_path)(e.to_string()))?;
+    }
+    let png = encode_png(&pixels, SIZE).map_err(fail(&png_path))?;
+    write_atomic(&png_path, &png)?;
+    Ok(vec![svg_path, png_path])
+}
+
+/// Encodes RGB pixels as PNG.
+fn encode_png(pixels: &[u8], (w, h): (u32, u32)) -> Result<Vec<u8>, String> {
+    let mut out = Vec::new();
+    let encoder = image::codecs::png::PngEncoder::new(&mut out);
+    image::ImageEncoder::write_image(encoder, pixels, w, h, image::ColorType::Rgb8)
+        .map_err(|e| e.to_string())?;
+    Ok(out)
+}
+
+fn render<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, chart: &Chart) -> Result<(), String> {
+    let e = |err: DrawingAreaErrorKind<DB::ErrorType>| err.to_string();
+    root.fill(&WHITE).map_err(e)?;
+    let top = chart
+        .series
+        .iter()
+        .flat_map(|s| {
+            s.values
+                .iter()
+                .chain(s.band.iter().flat_map(|(_, hi)| hi.iter()))
+        })
+        .chain(chart.points.iter().map(|(_, y, _)| y))
+        .copied()
+        .fold(0.0, f64::max);
+    let y_max = if top > 0.0 { top * 1.08 } else { 1.0 };
+    let x_max = chart.days.saturating_sub(1).max(1) as f64;
+    let start = chart.start;
+    let mut ctx = ChartBuilder::on(root)
+        .caption(&chart.title, ("sans-serif", 26))
+        .margin(16)
+        .x_label_area_size(48)
+        .y_label_area_size(90)
+        .build_cartesian_2d(0.0..x_max, 0.0..y_max)
+        .map_err(e)?;
+    ctx.configure_mesh()
+        .x_desc("date (2022)")
+        .y_desc(&chart.y_label)
+        .x_labels(12)
+        .y_labels(10)
+        .x_label_formatter(&|x| {
+            let day = x.round() as i64;
+            start
+                .checked_add_days(chrono::Days::new(day.max(0) as u64))
+                .map_or_else(String::new, |d| d.format("%d %b").to_string())
+        })
+        .y_label_formatter(&|y| thousands(*y))
+        .label_style(("sans-serif", 15))
+        .axis_desc_style(("sans-serif", 17))
+        .draw()
+        .map_err(e)?;
+    for (i, s) in chart.series.iter().enumerate() {
+        let color = Palette99::pick(i).to_rgba();
+        if let Some((low, high)) = &s.band {
+            let upper: Vec<(f64, f64)> = high
+                .iter()
+                .enumerate()
+                .map(|(d, &v)| (d as f64, v))
+                .collect();
+            let lower: Vec<(f64, f64)> = low
+                .iter()
+                .enumerate()
+                .rev()
+                .map(|(d, &v)| (d as f64, v))
+                .collect();
+            let outline: Vec<(f64, f64)> = upper.into_iter().chain(lower).collect();
+            ctx.draw_series(std::iter::once(Polygon::new(
+                outline,
+                color.mix(0.2).filled(),
+            )))
+            .map_err(e)?;
+        }
+        ctx.draw_series(LineSeries::new(
+            s.values.iter().enumerate().map(|(d, &v)| (d as f64, v)),
+            color.stroke_width(2),
+        ))
+        .map_err(e)?
+        .label(s.name.clone())
+        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(3)));
+    }
+    for (x, y, label) in &chart.points {
+        let color = BLACK;
+        ctx.draw_series(std::iter::once(Circle::new((*x, *y), 6, color.filled())))
+            .map_err(e)?
+            .label(label.clone())
+            .legend(move |(lx, ly)| Circle::new((lx + 10, ly), 5, color.filled()));
+    }
+    ctx.configure_series_labels()
+        .background_style(WHITE.mix(0.85))
+        .border_style(BLACK)
+        .label_font(("sans-serif", 15))
+        .position(SeriesLabelPosition::UpperRight)
+        .draw()
+        .map_err(e)?;
+    Ok(())
+}
+
+fn thousands(v: f64) -> String {
+    let n = v.round() as i64;
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    if n < 0 { format!("-{out}") } else { out }
+}
+
+/// A reported figure drawn on the daily chart: its place, window and value.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReportedFigure {
+    /// Id.
+    pub id: String,
+    /// Place (a destination).
+    pub place: String,
+    /// First day.
+    pub from: NaiveDate,
+    /// Last day.
+    pub to: NaiveDate,
+    /// Total over the window.
+    pub value: f64,
+}
+
+/// The charts of a run.
+pub fn run_charts(run: &RunResults, reported: &[ReportedFigure]) -> Vec<Chart> {
+    let days = run.national.len();
+    let cal = run.calendar;
+    let base = |stem: &str, title: &str, y: &str| Chart {
+        stem: stem.to_owned(),
+        title: title.to_owned(),
+        y_label: y.to_owned(),
+        start: cal.start,
+        days,
+        series: Vec::new(),
+        points: Vec::new(),
+    };
+    let mut daily = base(
+        "daily_entries",
+        "Daily entries of Russian citizens by destination (exodus and ordinary traffic)",
+        "entries per day (persons)",
+    );
+    let mut cumulative = base(
+        "cumulative_exodus",
+        "Cumulative exodus by destination",
+        "men who crossed (persons)",
+    );
+    for (d, name) in run.destinations.iter().enumerate() {
+        let entries: Vec<f64> = (0..days)
+            .map(|t| (run.destination_exodus(t, d) + run.destination_baseline(t, d)) as f64)
+            .collect();
+        let mut total = 0.0;
+        let cum: Vec<f64> = (0..days)
+            .map(|t| {
+                total += run.destination_exodus(t, d) as f64;
+                total
+            })
+            .collect();
+        daily.series.push(Series {
+            name: name.clone(),
+            values: entries,
+            band: None,
+        });
+        cumulative.series.push(Series {
+            name: name.clone(),
+            values: cum,
+            band: None,
+        });
+    }
+    for f in reported
+        .iter()
+        .filter(|f| run.destinations.contains(&f.place))
+    {
+        let (from, to) = (cal.day_of(f.from), cal.day_of(f.to));
+        let n = (to - from + 1).max(1) as f64;
+        daily.points.push((
+            (from + to) as f64 / 2.0,
+            f.value / n,
+            format!("reported: {} ({}, mean per day)", f.place, f.id),
+        ));
+    }
+    let mut queues = base(
+        "queues",
+        "Persons waiting at each crossing at the end of the day",
+        "queue (persons)",
+    );
+    for (c, (id, _)) in run.crossings.iter().enumerate() {
+        let values: Vec<f64> = run
+            .crossing_days
+            .iter()
+            .map(|day| day[c].queue as f64)
+            .collect();
+        if values.iter().any(|&v| v > 0.0) {
+            queues.series.push(Series {
+                name: id.clone(),
+                values,
+                band: None,
+            });
+        }
+    }
+    vec![daily, cumulative, queues]
+}
+
+/// Reads `targets.csv` of a run folder: the reported entries.
+pub fn read_reported(path: &Path) -> Result<Vec<ReportedFigure>, PlotError> {
+    let text = std::fs::read_to_string(path).map_err(|e| PlotError::Read {
+        path: path.to_owned(),
+        message: e.to_string(),
+    })?;
+    let figures = crate::score::read_observed(&path.display().to_string(), &text).map_err(|e| {
+        PlotError::Read {
+            path: path.to_owned(),
+            message: e.to_string(),
+        }
+    })?;
+    Ok(figures
+        .into_iter()
+        .filter(|f| f.metric == crate::metrics::Metric::Entries)
+        .map(|f| ReportedFigure {
+            id: f.id,
+            place: f.place,
+            from: f.from,
+            to: f.to,
+            value: f.observed.central(),
+        })
+        .collect())
+}
+
+/// The comparison chart from `compare_daily.csv`: national daily exodus entries.
+pub fn comparison_chart(path: &Path) -> Result<Chart, PlotError> {
+    let read_err = |message: String| PlotError::Read {
+        path: path.to_owned(),
+        message,
+    };
+    let text = std::fs::read_to_string(path).map_err(|e| read_err(e.to_string()))?;
+    #[derive(serde::Deserialize)]
+    struct Row {
+        date: String,
+        scenario: String,
+        place: String,
+        metric: String,
+        mean: f64,
+        ci95_low: f64,
+        ci95_high: f64,
+    }
+    // One series a scenario, in the order the file lists them.
+    let mut series: Vec<Series> = Vec::new();
+    let mut start: Option<NaiveDate> = None;
+    for row in csv::Reader::from_reader(text.as_bytes()).deserialize::<Row>() {
+        let row = row.map_err(|e| read_err(e.to_string()))?;
+        if row.place != "national" || row.metric != "exodus_entries" {
+            continue;
+        }
+        let date: NaiveDate = row
+            .date
+            .parse()
+            .map_err(|_| read_err(format!("bad date {}", row.date)))?;
+        start = Some(start.map_or(date, |s| s.min(date)));
+        let i = match series.iter().position(|s| s.name == row.scenario) {
+            Some(i) => i,
+            None => {
+                series.push(Series {
+                    name: row.scenario.clone(),
+                    values: Vec::new(),
+                    band: Some((Vec::new(), Vec::new())),
+                });
+                series.len() - 1
+            }
+        };
+        let s = &mut series[i];
+        s.values.push(row.mean);
+        if let Some((low, high)) = &mut s.band {
+            low.push(row.ci95_low.max(0.0));
+            high.push(row.ci95_high);
+        }
+    }
+    let start = start.ok_or_else(|| read_err("no national exodus_entries rows".to_owned()))?;
+    let days = series.iter().map(|s| s.values.len()).max().unwrap_or(0);
+    Ok(Chart {
+        stem: "comparison_exodus".to_owned(),
+        title: "Daily exodus entries, all destinations: mean and 95% band over paired replicates"
+            .to_owned(),
+        y_label: "men crossing per day (persons)".to_owned(),
+        start,
+        days,
+        series,
+        points: Vec::new(),
+    })
+}
+
+/// Draws every chart a folder supports (a run or a comparison); returns the files.
+pub fn plot_dir(dir: &Path) -> Result<Vec<PathBuf>, PlotError> {
+    let mut files = Vec::new();
+    if dir.join(crate::output::MANIFEST).is_file() {
+        let run = crate::output::read_run(dir).map_err(|e| PlotError::Read {
+            path: dir.to_owned(),
+            message: e.to_string(),
+        })?;
+        let targets = dir.join(crate::output::TARGETS);
+        let reported = if targets.is_file() {
+            read_reported(&targets)?
+        } else {
+            Vec::new()
+        };
+        for chart in run_charts(&run, &reported) {
+            files.extend(draw(dir, &chart)?);
+        }
+    }
+    let daily = dir.join("compare_daily.csv");
+    if daily.is_file() {
+        files.extend(draw(dir, &comparison_chart(&daily)?)?);
+    }
+    if files.is_empty() {
+        return Err(PlotError::NothingToPlot(dir.to_owned()));
+    }
+    Ok(files)
+}

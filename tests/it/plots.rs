@@ -1,0 +1,97 @@
+//! Charts: the files exist, are valid SVG and PNG, and hold the expected series.
+
+use std::fs;
+
+use super::{Fixture, exodus};
+
+fn check_png(path: &std::path::Path) {
+    let bytes = fs::read(path).unwrap();
+    assert!(
+        bytes.starts_with(b"\x89PNG\r\n\x1a\n"),
+        "{} is not a PNG",
+        path.display()
+    );
+    let img = image::load_from_memory(&bytes).unwrap();
+    assert_eq!((img.width(), img.height()), (1200, 700));
+    // Not blank: a chart draws many distinct colours.
+    let rgb = img.to_rgb8();
+    let mut colours: Vec<[u8; 3]> = rgb.pixels().map(|p| p.0).collect();
+    colours.sort_unstable();
+    colours.dedup();
+    assert!(colours.len() > 20, "{} looks blank", path.display());
+}
+
+#[test]
+fn run_with_plot_draws_the_three_charts() {
+    let fx = Fixture::tiny().append(
+        "[[target]]\nid = \"ge-week\"\nplace = \"Georgia\"\nmetric = \"entries\"\nfrom = 2022-09-21\nto = 2022-09-27\nvalue = 53000\n",
+    );
+    let out = fx.dir().join("run");
+    exodus()
+        .args(["run", "--quiet", "--plot", "--out"])
+        .arg(&out)
+        .arg(fx.write())
+        .assert()
+        .success();
+    assert!(
+        out.join("targets.csv").is_file(),
+        "the scenario's targets go beside the run"
+    );
+    for stem in ["daily_entries", "cumulative_exodus", "queues"] {
+        let svg = fs::read_to_string(out.join(format!("{stem}.svg"))).unwrap();
+        assert!(
+            svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"),
+            "{stem}.svg"
+        );
+        check_png(&out.join(format!("{stem}.png")));
+    }
+    let daily = fs::read_to_string(out.join("daily_entries.svg")).unwrap();
+    for series in [
+        "Kazakhstan",
+        "Georgia",
+        "Finland",
+        "reported: Georgia (ge-week, mean per day)",
+        "entries per day (persons)",
+    ] {
+        assert!(daily.contains(series), "daily_entries.svg lacks `{series}`");
+    }
+    assert!(daily.contains("25 Sep"), "dates label the x axis");
+    let queues = fs::read_to_string(out.join("queues.svg")).unwrap();
+    assert!(queues.contains("upper-lars"));
+}
+
+#[test]
+fn plot_of_a_comparison_draws_each_scenario_with_its_band() {
+    let fx = Fixture::tiny();
+    let base = fx.write();
+    let alt = fx.dir().join("open.toml");
+    fs::write(&alt, "extends = \"scenario.toml\"\nname = \"finland-open\"\nremove_policies = [\"finland-ban\"]\n").unwrap();
+    let out = fx.dir().join("cmp");
+    exodus()
+        .args(["compare", "--replicates", "3", "--plot", "--out"])
+        .arg(&out)
+        .arg(&base)
+        .arg(&alt)
+        .assert()
+        .success();
+    let svg = fs::read_to_string(out.join("comparison_exodus.svg")).unwrap();
+    assert!(svg.contains("tiny") && svg.contains("finland-open") && svg.contains("95% band"));
+    assert!(
+        svg.matches("<polygon").count() >= 2,
+        "one band per scenario"
+    );
+    check_png(&out.join("comparison_exodus.png"));
+}
+
+#[test]
+fn plot_of_an_empty_folder_says_what_it_needs() {
+    let dir = tempfile::tempdir().unwrap();
+    exodus()
+        .arg("plot")
+        .arg(dir.path())
+        .assert()
+        .failure()
+        .stderr(predicates::str::contains(
+            "holds neither a run (run.toml) nor a comparison",
+        ));
+}
