@@ -280,7 +280,9 @@ fn shipped_counterfactuals_have_the_expected_effects() {
     let cal = scenarios[0].calendar;
     let from = cal.day_of("2022-09-30".parse().unwrap()) as usize;
     let finland_after = |o: &exodus::compare::Outcome| -> f64 {
-        o.daily[&("Finland".to_owned(), "exodus_entries".to_owned())][from..].iter().sum()
+        o.daily[&("Finland".to_owned(), "exodus_entries".to_owned())][from..]
+            .iter()
+            .sum()
     };
     // Finland never closing: more exodus entries into Finland after 30 Sep, paired CI above zero.
     let diffs: Vec<f64> = runs[1]
@@ -300,7 +302,11 @@ fn shipped_counterfactuals_have_the_expected_effects() {
             .and_then(|r| r.diff)
             .unwrap()
     };
-    let kz = diff("kazakhstan-requires-foreign-passport", "Kazakhstan", "exodus");
+    let kz = diff(
+        "kazakhstan-requires-foreign-passport",
+        "Kazakhstan",
+        "exodus",
+    );
     assert!(kz.high < 0.0, "Kazakhstan: {kz:?}");
     let stuck = diff("kazakhstan-requires-foreign-passport", "national", "stuck");
     assert!(stuck.low > 0.0, "stuck: {stuck:?}");
