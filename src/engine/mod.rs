@@ -137,14 +137,30 @@ impl<'s> Simulation<'s> {
                 reason: e.to_string(),
             })?;
         let cohorts = population.cohorts;
-        let mut home_by_class = vec![0u64; cohorts.priority_classes()];
-        let mut counts = [0u64; AgentState::COUNT];
-        for agent in &population.agents {
-            counts[agent.state as usize] += 1;
-            if agent.state.is_home() {
-                home_by_class[cohorts.priority_class(agent.cohort())] += 1;
-            }
-        }
+        // Integer tallies: summed in any order, they come out the same.
+        let classes = cohorts.priority_classes();
+        let (counts, home_by_class) = population
+            .agents
+            .par_chunks(CHUNK)
+            .map(|chunk| {
+                let mut counts = [0u64; AgentState::COUNT];
+                let mut home = vec![0u64; classes];
+                for agent in chunk {
+                    counts[agent.state as usize] += 1;
+                    if agent.state.is_home() {
+                        home[cohorts.priority_class(agent.cohort())] += 1;
+                    }
+                }
+                (counts, home)
+            })
+            .reduce(
+                || ([0u64; AgentState::COUNT], vec![0u64; classes]),
+                |(mut c1, mut h1), (c2, h2)| {
+                    c1.iter_mut().zip(c2).for_each(|(a, b)| *a += b);
+                    h1.iter_mut().zip(h2).for_each(|(a, b)| *a += b);
+                    (c1, h1)
+                },
+            );
         let regions = scenario.regions.len();
         Ok(Self {
             scenario,
@@ -345,17 +361,35 @@ impl<'s> Simulation<'s> {
                 left_by_destination: vec![0; s.destinations.len()],
             })
             .collect();
-        for agent in &self.population.agents {
-            let region = &mut regions[cohorts.region(agent.cohort())];
-            match agent.state {
-                AgentState::Abroad => {
-                    region.left += scale;
-                    region.left_by_destination
-                        [s.crossings[usize::from(agent.crossing)].destination] += scale;
+        // Per region: agents drafted, then agents abroad by destination.
+        let width = 1 + s.destinations.len();
+        let zero = || vec![0u64; regions.len() * width];
+        let tally = self
+            .population
+            .agents
+            .par_chunks(CHUNK)
+            .map(|chunk| {
+                let mut t = zero();
+                for agent in chunk {
+                    let base = cohorts.region(agent.cohort()) * width;
+                    match agent.state {
+                        AgentState::Abroad => {
+                            t[base + 1 + s.crossings[usize::from(agent.crossing)].destination] += 1;
+                        }
+                        AgentState::Drafted | AgentState::DraftedAtBorder => t[base] += 1,
+                        _ => {}
+                    }
                 }
-                AgentState::Drafted | AgentState::DraftedAtBorder => region.drafted += scale,
-                _ => {}
-            }
+                t
+            })
+            .reduce(zero, |mut a, b| {
+                a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
+                a
+            });
+        for (region, t) in regions.iter_mut().zip(tally.chunks(width)) {
+            region.drafted = t[0] * scale;
+            region.left_by_destination = t[1..].iter().map(|n| n * scale).collect();
+            region.left = region.left_by_destination.iter().sum();
         }
         RunResults {
             calendar: s.calendar,
