@@ -23,7 +23,7 @@ use std::path::Path;
 use rayon::prelude::*;
 
 use crate::engine::{self, EngineError, RunResults, rng::replicate_seed};
-use crate::output::{OutputError, write_atomic};
+use crate::output::{OutputError, write_csv_file};
 use crate::scenario::{Calendar, Scenario};
 
 /// A metric at a place, e.g. (`Kazakhstan`, `exodus`).
@@ -290,12 +290,7 @@ fn num(x: f64) -> String {
 
 /// Writes `compare_summary.csv`.
 pub fn write_summary(path: &Path, rows: &[SummaryRow]) -> Result<(), OutputError> {
-    let csv_err = |source| OutputError::Csv {
-        path: path.to_owned(),
-        source,
-    };
-    let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record([
+    let header = [
         "scenario",
         "place",
         "metric",
@@ -306,15 +301,14 @@ pub fn write_summary(path: &Path, rows: &[SummaryRow]) -> Result<(), OutputError
         "diff_vs_base",
         "diff_ci95_low",
         "diff_ci95_high",
-    ])
-    .map_err(csv_err)?;
-    for r in rows {
+    ];
+    let records = rows.iter().map(|r| {
         let (d, lo, hi) = r
             .diff
             .map_or((String::new(), String::new(), String::new()), |d| {
                 (num(d.mean), num(d.low), num(d.high))
             });
-        w.write_record([
+        [
             r.scenario.clone(),
             r.place.clone(),
             r.metric.clone(),
@@ -325,32 +319,14 @@ pub fn write_summary(path: &Path, rows: &[SummaryRow]) -> Result<(), OutputError
             d,
             lo,
             hi,
-        ])
-        .map_err(csv_err)?;
-    }
-    let bytes = w
-        .into_inner()
-        .map_err(|e| csv_err(csv::Error::from(e.into_error())))?;
-    write_atomic(path, &bytes)
+        ]
+    });
+    write_csv_file(path, &header, records)
 }
 
 /// Writes `compare_daily.csv`: date, scenario, place, metric, mean and 95% interval.
 pub fn write_daily(path: &Path, runs: &[ScenarioRuns]) -> Result<(), OutputError> {
-    let csv_err = |source| OutputError::Csv {
-        path: path.to_owned(),
-        source,
-    };
-    let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record([
-        "date",
-        "scenario",
-        "place",
-        "metric",
-        "mean",
-        "ci95_low",
-        "ci95_high",
-    ])
-    .map_err(csv_err)?;
+    let mut records = Vec::new();
     for s in runs {
         let keys: Vec<&Key> = s
             .replicates
@@ -372,7 +348,7 @@ pub fn write_daily(path: &Path, runs: &[ScenarioRuns]) -> Result<(), OutputError
                     })
                     .collect();
                 let i = Interval::of(&values);
-                w.write_record([
+                records.push([
                     date.clone(),
                     s.name.clone(),
                     key.0.clone(),
@@ -380,15 +356,20 @@ pub fn write_daily(path: &Path, runs: &[ScenarioRuns]) -> Result<(), OutputError
                     num(i.mean),
                     num(i.low),
                     num(i.high),
-                ])
-                .map_err(csv_err)?;
+                ]);
             }
         }
     }
-    let bytes = w
-        .into_inner()
-        .map_err(|e| csv_err(csv::Error::from(e.into_error())))?;
-    write_atomic(path, &bytes)
+    let header = [
+        "date",
+        "scenario",
+        "place",
+        "metric",
+        "mean",
+        "ci95_low",
+        "ci95_high",
+    ];
+    write_csv_file(path, &header, records)
 }
 
 #[cfg(test)]

@@ -221,6 +221,29 @@ fn targets_csv(scenario: &Scenario) -> Result<Vec<u8>, csv::Error> {
     finish(w)
 }
 
+/// Writes a CSV file atomically: the header, then the rows.
+pub fn write_csv_file<R>(
+    path: &Path,
+    header: &[&str],
+    rows: impl IntoIterator<Item = R>,
+) -> Result<(), OutputError>
+where
+    R: IntoIterator,
+    R::Item: AsRef<[u8]>,
+{
+    let csv_err = |source| OutputError::Csv {
+        path: path.to_owned(),
+        source,
+    };
+    let mut w = writer();
+    w.write_record(header).map_err(csv_err)?;
+    for row in rows {
+        w.write_record(row).map_err(csv_err)?;
+    }
+    let bytes = finish(w).map_err(csv_err)?;
+    write_atomic(path, &bytes)
+}
+
 fn writer() -> csv::Writer<Vec<u8>> {
     csv::WriterBuilder::new().from_writer(Vec::new())
 }

@@ -22,7 +22,7 @@ use serde::Deserialize;
 
 use crate::engine::RunResults;
 use crate::metrics::{Measure, Metric, Observed, log_error, resolve_place};
-use crate::output::{OutputError, write_atomic};
+use crate::output::{OutputError, write_csv_file};
 use crate::scenario::InputError;
 
 /// One observed figure, read from a CSV file.
@@ -270,12 +270,7 @@ fn within_25(s: &ScoredFigure) -> bool {
 
 /// Writes `score.csv`.
 pub fn write_csv(path: &Path, scored: &[ScoredFigure]) -> Result<(), OutputError> {
-    let csv_err = |source| OutputError::Csv {
-        path: path.to_owned(),
-        source,
-    };
-    let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record([
+    let header = [
         "id",
         "place",
         "metric",
@@ -286,11 +281,10 @@ pub fn write_csv(path: &Path, scored: &[ScoredFigure]) -> Result<(), OutputError
         "ratio",
         "log_error",
         "within_25pct",
-    ])
-    .map_err(csv_err)?;
-    for s in scored {
+    ];
+    let rows = scored.iter().map(|s| {
         let f = &s.figure;
-        w.write_record([
+        [
             f.id.clone(),
             f.place.clone(),
             f.metric.to_string(),
@@ -301,13 +295,9 @@ pub fn write_csv(path: &Path, scored: &[ScoredFigure]) -> Result<(), OutputError
             format!("{:.4}", s.ratio),
             format!("{:.4}", s.log_error),
             within_25(s).to_string(),
-        ])
-        .map_err(csv_err)?;
-    }
-    let bytes = w
-        .into_inner()
-        .map_err(|e| csv_err(csv::Error::from(e.into_error())))?;
-    write_atomic(path, &bytes)
+        ]
+    });
+    write_csv_file(path, &header, rows)
 }
 
 #[cfg(test)]

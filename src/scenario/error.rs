@@ -125,27 +125,7 @@ impl<'a> SourceText<'a> {
 
     /// Whether the file itself holds a value at exactly `path`.
     pub fn has(&self, path: &KeyPath) -> bool {
-        let Some(tree) = self.tree.as_ref() else {
-            return false;
-        };
-        let mut current: Option<&DeValue<'_>> = None;
-        let mut table: Option<&DeTable<'_>> = Some(tree.get_ref());
-        for segment in &path.0 {
-            let next = match (segment, table, current) {
-                (Segment::Key(k), Some(t), _) => t.get(k.as_str()),
-                (Segment::Index(i), _, Some(DeValue::Array(a))) => a.get(*i),
-                _ => None,
-            };
-            let Some(next) = next else { return false };
-            current = Some(next.get_ref());
-            table = next.get_ref().as_table();
-        }
-        true
-    }
-
-    /// The file's name as shown in errors.
-    pub fn name(&self) -> &str {
-        &self.name
+        self.walk(path).is_some_and(|(_, exact)| exact)
     }
 
     /// An error at the value found at `path` (or at the nearest enclosing table).
@@ -195,22 +175,30 @@ impl<'a> SourceText<'a> {
 
     /// The span of the value at `path`, falling back to the deepest existing ancestor.
     pub(crate) fn span_of(&self, path: &KeyPath) -> Option<Range<usize>> {
+        self.walk(path).map(|(span, _)| span)
+    }
+
+    /// Follows `path` as far as the file goes: the span reached, and whether
+    /// that is the whole path.
+    fn walk(&self, path: &KeyPath) -> Option<(Range<usize>, bool)> {
         let tree = self.tree.as_ref()?;
-        let mut span = None;
+        let mut span = tree.span();
         let mut current: Option<&DeValue<'_>> = None;
         let mut table: Option<&DeTable<'_>> = Some(tree.get_ref());
-        for segment in &path.0 {
+        for (depth, segment) in path.0.iter().enumerate() {
             let next = match (segment, table, current) {
                 (Segment::Key(k), Some(t), _) => t.get(k.as_str()),
                 (Segment::Index(i), _, Some(DeValue::Array(a))) => a.get(*i),
                 _ => None,
             };
-            let Some(next) = next else { break };
-            span = Some(next.span());
+            let Some(next) = next else {
+                return (depth > 0).then_some((span, false));
+            };
+            span = next.span();
             current = Some(next.get_ref());
             table = next.get_ref().as_table();
         }
-        span
+        Some((span, true))
     }
 
     /// The key path of the innermost value or key whose span contains `offset`.
