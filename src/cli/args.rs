@@ -1,0 +1,214 @@
+//! The command line as the user types it: clap's structures, one per command.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+/// Exit code for bad input (usage errors, invalid scenarios or data).
+pub(crate) const EXIT_INPUT: u8 = 2;
+
+#[derive(Parser)]
+#[command(
+    name = "exodus",
+    version,
+    about = "Agent-based simulation of the autumn-2022 exodus of Russian men after the mobilization decree",
+    after_help = "Examples:
+  exodus                                       run the embedded default scenario (12 Sep - 31 Oct 2022)
+  exodus run                                   the same
+  exodus run scenarios/mobilization-2022.toml --scale 10 --seed 7
+  exodus run my.toml --out results/my --threads 2 --quiet
+  exodus check scenarios/mobilization-2022.toml
+  exodus bench --scale 1 --threads 2 --repeat 5  time full-population runs
+  exodus calibrate scenarios/mobilization-2022.toml --budget 150
+  exodus score output/mobilization-2022 --observed scenarios/data/reported-2022.csv
+  exodus run --score scenarios/data/reported-2022.csv
+  exodus run --set decision.peer=0.8 --scale 10
+  exodus compare scenarios/mobilization-2022.toml scenarios/counterfactuals/*.toml --replicates 20 --scale 20
+  exodus run --plot --scale 10                  run and draw the charts
+  exodus plot output/compare-mobilization-2022
+  exodus sweep --param choice.wait_day=-0.2,-0.35,-0.5 --param queue.patience_mean_days=3,5 --scale 50
+
+Results go to output/<scenario-name>/ unless --out is given; see README.md for what each file holds."
+)]
+pub(crate) struct Cli {
+    /// What to do; with none, `run` the embedded default scenario.
+    #[command(subcommand)]
+    pub(crate) command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+pub(crate) enum Command {
+    /// Run a scenario and write its CSV results.
+    Run(RunArgs),
+    /// Validate a scenario and print a summary of it.
+    Check(CheckArgs),
+    /// Run scenarios side by side with paired replicates; summary and daily CSV with 95% intervals.
+    Compare(CompareArgs),
+    /// Run a grid of parameter values with replicates; writes sweep.csv.
+    Sweep(SweepArgs),
+    /// Draw the charts (SVG and PNG) of a run folder or a comparison folder.
+    Plot {
+        /// Folder of a run (run.toml) or a comparison (compare_daily.csv).
+        dir: PathBuf,
+    },
+    /// Time whole runs phase by phase; prints a table and writes bench.csv.
+    Bench(BenchArgs),
+    /// Fit the [calibration] parameters of a scenario to its [[target]] figures.
+    Calibrate(CalibrateArgs),
+    /// Compare a finished run with observed figures; prints and writes score.csv.
+    Score {
+        /// Folder of a finished run (holding run.toml).
+        run_dir: PathBuf,
+        /// CSV of observed figures (the format of scenarios/data/reported-2022.csv).
+        #[arg(long)]
+        observed: PathBuf,
+    },
+}
+
+#[derive(clap::Args)]
+pub(crate) struct CheckArgs {
+    /// Scenario TOML file (the embedded default when omitted).
+    pub(crate) scenario: Option<PathBuf>,
+    /// Override a scenario value, e.g. `--set decision.peer=0.5` (repeatable).
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    pub(crate) set: Vec<String>,
+}
+
+#[derive(clap::Args)]
+pub(crate) struct CompareArgs {
+    /// The base scenario, then the alternatives.
+    #[arg(required = true, num_args = 2..)]
+    pub(crate) scenarios: Vec<PathBuf>,
+    /// Replicates per scenario (paired across scenarios).
+    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    pub(crate) replicates: u32,
+    /// Persons per agent (overrides every scenario's).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    pub(crate) scale: Option<u32>,
+    /// Master seed of the replicates [default: the base scenario's].
+    #[arg(long)]
+    pub(crate) seed: Option<u64>,
+    /// Output folder [default: output/compare-<base-name>].
+    #[arg(long)]
+    pub(crate) out: Option<PathBuf>,
+    /// Also draw the comparison chart (SVG and PNG).
+    #[arg(long)]
+    pub(crate) plot: bool,
+    /// Override a scenario value, e.g. `--set decision.peer=0.5` (repeatable).
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    pub(crate) set: Vec<String>,
+    /// Worker threads [default: all cores].
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub(crate) threads: Option<u16>,
+}
+
+#[derive(clap::Args)]
+pub(crate) struct SweepArgs {
+    /// Scenario TOML file (the embedded default when omitted).
+    pub(crate) scenario: Option<PathBuf>,
+    /// An axis of the grid: PATH=V1,V2,... (repeatable).
+    #[arg(long = "param", value_name = "PATH=V1,V2,...", required = true)]
+    pub(crate) params: Vec<String>,
+    /// Replicates per point.
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    pub(crate) replicates: u32,
+    /// Persons per agent (overrides the scenario's).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    pub(crate) scale: Option<u32>,
+    /// Master seed [default: the scenario's].
+    #[arg(long)]
+    pub(crate) seed: Option<u64>,
+    /// Output folder [default: output/<scenario-name>/sweep].
+    #[arg(long)]
+    pub(crate) out: Option<PathBuf>,
+    /// Override a scenario value, e.g. `--set decision.peer=0.5` (repeatable).
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    pub(crate) set: Vec<String>,
+    /// Worker threads [default: all cores].
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub(crate) threads: Option<u16>,
+}
+
+#[derive(clap::Args)]
+pub(crate) struct CalibrateArgs {
+    /// Scenario TOML file with [calibration] and [[target]] sections (the embedded default when omitted).
+    pub(crate) scenario: Option<PathBuf>,
+    /// Override a scenario value, e.g. `--set decision.peer=0.5` (repeatable).
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    pub(crate) set: Vec<String>,
+    /// Most loss evaluations [default: the scenario's, else 200].
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    pub(crate) budget: Option<u32>,
+    /// Replicates per evaluation [default: the scenario's, else 2].
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub(crate) replicates: Option<u32>,
+    /// Persons per agent while calibrating [default: the scenario's calibration scale].
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    pub(crate) scale: Option<u32>,
+    /// Master seed of the replicates [default: the scenario's].
+    #[arg(long)]
+    pub(crate) seed: Option<u64>,
+    /// Restarts of the simplex [default: the scenario's, else 2].
+    #[arg(long, value_parser = clap::value_parser!(u32).range(0..=100))]
+    pub(crate) restarts: Option<u32>,
+    /// Output folder [default: output/<scenario-name>/calibration].
+    #[arg(long)]
+    pub(crate) out: Option<PathBuf>,
+    /// Worker threads [default: all cores].
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub(crate) threads: Option<u16>,
+    /// Print nothing but errors.
+    #[arg(long)]
+    pub(crate) quiet: bool,
+}
+
+#[derive(clap::Args)]
+pub(crate) struct BenchArgs {
+    /// Scenario TOML file (the embedded default when omitted).
+    pub(crate) scenario: Option<PathBuf>,
+    /// Override a scenario value, e.g. `--set decision.peer=0.5` (repeatable).
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    pub(crate) set: Vec<String>,
+    /// Persons per agent (overrides the scenario's).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    pub(crate) scale: Option<u32>,
+    /// Worker threads [default: all cores].
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub(crate) threads: Option<u16>,
+    /// Runs to take the median over.
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u16).range(1..=1000))]
+    pub(crate) repeat: u16,
+    /// Folder for the runs' CSV and bench.csv [default: output/<scenario-name>/bench].
+    #[arg(long)]
+    pub(crate) out: Option<PathBuf>,
+}
+
+#[derive(clap::Args, Default)]
+pub(crate) struct RunArgs {
+    /// Scenario TOML file (the embedded default when omitted).
+    pub(crate) scenario: Option<PathBuf>,
+    /// Override a scenario value, e.g. `--set decision.peer=0.5` (repeatable).
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    pub(crate) set: Vec<String>,
+    /// Output folder [default: output/<scenario-name>].
+    #[arg(long)]
+    pub(crate) out: Option<PathBuf>,
+    /// Master seed (overrides the scenario's).
+    #[arg(long)]
+    pub(crate) seed: Option<u64>,
+    /// Persons per agent (overrides the scenario's); 1 simulates every man.
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    pub(crate) scale: Option<u32>,
+    /// Worker threads [default: all cores]. Results do not depend on it.
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub(crate) threads: Option<u16>,
+    /// Print nothing but errors.
+    #[arg(long)]
+    pub(crate) quiet: bool,
+    /// After the run, score it against observed figures in this CSV (see `exodus score`).
+    #[arg(long, value_name = "FILE.csv")]
+    pub(crate) score: Option<PathBuf>,
+    /// After the run, draw its charts (SVG and PNG) into the output folder.
+    #[arg(long)]
+    pub(crate) plot: bool,
+}

@@ -1,0 +1,56 @@
+//! `exodus bench`: time whole runs phase by phase.
+
+use std::path::Path;
+
+use anyhow::Context;
+
+use super::args::BenchArgs;
+use super::{load, thousands, thread_pool};
+
+pub(crate) fn bench(args: &BenchArgs) -> anyhow::Result<()> {
+    let mut scenario = load(args.scenario.as_deref(), &args.set)?;
+    if let Some(scale) = args.scale {
+        scenario.scale = scale;
+    }
+    let pool = thread_pool(args.threads)?;
+    let threads = pool.current_num_threads();
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| Path::new("output").join(&scenario.name).join("bench"));
+    let report =
+        pool.install(|| exodus::bench::run(&scenario, usize::from(args.repeat), threads, &out))?;
+    let csv = out.join("bench.csv");
+    exodus::bench::write_csv(&csv, std::slice::from_ref(&report))
+        .with_context(|| format!("writing {}", csv.display()))?;
+    let mib = |b: u64| b as f64 / (1024.0 * 1024.0);
+    println!(
+        "scenario            {} (1:{})",
+        report.scenario, report.scale
+    );
+    println!("agents              {}", thousands(report.agents));
+    println!("days                {}", report.days);
+    println!("threads             {}", report.threads);
+    println!(
+        "wall (median of {})  {:.3} s",
+        report.repeat, report.wall_seconds
+    );
+    println!("  population        {:.3} s", report.population_seconds);
+    println!("  simulation        {:.3} s", report.simulation_seconds);
+    println!("  output            {:.3} s", report.output_seconds);
+    println!(
+        "agent-days/s        {:.1} M",
+        report.agent_days_per_second as f64 / 1e6
+    );
+    match (report.peak_rss_bytes, report.bytes_per_agent) {
+        (Some(rss), Some(per)) => {
+            println!(
+                "peak RSS            {:.1} MiB ({per:.1} bytes/agent)",
+                mib(rss)
+            );
+        }
+        _ => println!("peak RSS            not available on this platform"),
+    }
+    println!("written             {}", csv.display());
+    Ok(())
+}

@@ -1,0 +1,94 @@
+//! `exodus calibrate`: fit a scenario's parameters to its targets.
+
+use std::path::Path;
+use std::time::Instant;
+
+use anyhow::Context;
+
+use exodus::scenario;
+
+use super::args::CalibrateArgs;
+use super::{load_doc, progress_bar, thread_pool};
+
+pub(crate) fn calibrate(args: &CalibrateArgs) -> anyhow::Result<()> {
+    let doc = load_doc(args.scenario.as_deref(), &args.set)?;
+    let scenario = doc.scenario()?;
+    let spec = scenario
+        .calibration
+        .clone()
+        .ok_or(exodus::calibrate::CalibrationError::NothingToFit)?;
+    let options = exodus::calibrate::Options {
+        budget: args.budget.unwrap_or(spec.budget),
+        replicates: args.replicates.unwrap_or(spec.replicates),
+        scale: args.scale.or(spec.scale).unwrap_or(scenario.scale),
+        seed: args.seed.unwrap_or(scenario.seed),
+        restarts: args.restarts.unwrap_or(spec.restarts),
+    };
+    let command = format!(
+        "exodus calibrate {} --budget {} --replicates {} --scale {} --seed {} --restarts {}",
+        args.scenario.as_ref().map_or_else(
+            || "scenarios/mobilization-2022.toml".to_owned(),
+            |p| p.display().to_string()
+        ),
+        options.budget,
+        options.replicates,
+        options.scale,
+        options.seed,
+        options.restarts
+    );
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| Path::new("output").join(&scenario.name).join("calibration"));
+    let pool = thread_pool(args.threads)?;
+    let bar = progress_bar(args.quiet, options.budget, "evaluation");
+    let started = Instant::now();
+    let fit = pool
+        .install(|| exodus::calibrate::calibrate(&doc, options, &|n| bar.set_position(n as u64)))?;
+    bar.finish_and_clear();
+    exodus::calibrate::write(&out, &doc, &scenario.calendar, &fit, &command)
+        .with_context(|| format!("writing the calibration to {}", out.display()))?;
+    if args.quiet {
+        return Ok(());
+    }
+    println!(
+        "calibrated `{}` in {:.1} s: {} evaluations of {} replicates at 1:{}, loss {:.6}",
+        scenario.name,
+        started.elapsed().as_secs_f64(),
+        fit.trace.len(),
+        options.replicates,
+        options.scale,
+        fit.loss
+    );
+    println!();
+    println!("{:<48} {:>12}  note", "parameter", "value");
+    for p in &fit.parameters {
+        println!(
+            "{:<48} {:>12}  {}",
+            p.parameter.path.to_string(),
+            scenario::format_float(p.value),
+            p.note
+        );
+    }
+    println!();
+    println!(
+        "{:<22} {:>12} {:>12} {:>8}  within",
+        "target", "observed", "simulated", "error"
+    );
+    for f in &fit.fits {
+        println!(
+            "{:<22} {:>12} {:>12.0} {:>7.1}%  {}",
+            f.target.id,
+            f.target.observed.to_string(),
+            f.simulated_mean,
+            100.0 * (f.log_error.exp() - 1.0),
+            if f.within_tolerance { "yes" } else { "NO" }
+        );
+    }
+    println!();
+    println!(
+        "written to {} (calibrated.toml is ready to run)",
+        out.display()
+    );
+    Ok(())
+}

@@ -1,0 +1,105 @@
+//! `exodus check`: validate a scenario and summarize it.
+
+use exodus::scenario::{PolicyKind, Scenario};
+
+use super::args::CheckArgs;
+use super::{load, thousands};
+
+pub(crate) fn check(args: &CheckArgs) -> anyhow::Result<()> {
+    let s = load(args.scenario.as_deref(), &args.set)?;
+    let expected: f64 = exodus::population::expected_eligible(&s).iter().sum();
+    let p = &s.population;
+    println!("scenario `{}`: {}", s.name, s.description.trim());
+    println!(
+        "dates: {} to {} ({} days), decree {}",
+        s.calendar.start,
+        s.calendar.end(),
+        s.calendar.days,
+        s.calendar.date(i64::from(s.calendar.decree))
+    );
+    let (fp, visa) = implied_shares(&s);
+    println!(
+        "population: {} regions, men aged {}-{}: {} eligible, about {} agents at 1:{}",
+        s.regions.len(),
+        p.age_min,
+        p.age_max,
+        thousands(expected.round() as u64),
+        thousands((expected / f64::from(s.scale)).round() as u64),
+        s.scale
+    );
+    println!(
+        "  implied shares: foreign passport {:.1}%, Schengen visa {:.1}%, prior service {:.0}%, car {:.0}%",
+        100.0 * fp,
+        100.0 * visa,
+        100.0 * p.prior_service_share,
+        100.0 * p.car_share
+    );
+    println!("call-up schedule:");
+    for &(day, drafted) in &s.mobilization.schedule {
+        println!(
+            "  {} {:>10}",
+            s.calendar.date(day),
+            thousands(drafted.round() as u64)
+        );
+    }
+    println!("crossings:");
+    println!(
+        "  {:<14} {:<14} {:>9} {:>9}",
+        "id", "destination", "capacity", "baseline"
+    );
+    for c in &s.crossings {
+        println!(
+            "  {:<14} {:<14} {:>9} {:>9}",
+            c.id, s.destinations[c.destination].name, c.capacity, c.baseline
+        );
+    }
+    println!("policy timeline:");
+    let mut policies: Vec<_> = s.policies.iter().collect();
+    policies.sort_by_key(|p| (p.start, p.id.clone()));
+    for policy in policies {
+        let places: Vec<&str> = policy
+            .crossings
+            .iter()
+            .map(|&c| s.crossings[c].id.as_str())
+            .collect();
+        let target = match &policy.kind {
+            PolicyKind::ClosureAnnouncement { announces } => {
+                format!("announces `{}`", s.policies[*announces].id)
+            }
+            _ if places.is_empty() => "national".to_owned(),
+            _ => places.join(", "),
+        };
+        let end = policy
+            .end
+            .map_or(String::new(), |e| format!(" to {}", s.calendar.date(e)));
+        println!(
+            "  {}{} {:<26} {:<28} {}",
+            s.calendar.date(policy.start),
+            end,
+            policy.kind.name(),
+            policy.id,
+            target
+        );
+    }
+    println!("ok");
+    Ok(())
+}
+
+/// National shares of foreign-passport and visa holders implied by the scenario.
+pub(crate) fn implied_shares(s: &Scenario) -> (f64, f64) {
+    let eligible = exodus::population::expected_eligible(s);
+    let (mut total, mut fp, mut visa) = (0.0, 0.0, 0.0);
+    for (r, region) in s.regions.iter().enumerate() {
+        let (fu, fr) = s.population.foreign_passport[r];
+        let (vu, vr) = s.population.schengen_visa[r];
+        let u = region.urban_share;
+        total += eligible[r];
+        fp += eligible[r] * (u * fu + (1.0 - u) * fr);
+        visa += eligible[r] * (u * fu * vu + (1.0 - u) * fr * vr);
+    }
+    if total > 0.0 {
+        (fp / total, visa / total)
+    } else {
+        (0.0, 0.0)
+    }
+}

@@ -1,0 +1,81 @@
+//! `exodus compare`: scenarios side by side with paired replicates.
+
+use std::path::Path;
+use std::time::Instant;
+
+use anyhow::Context;
+
+use super::args::CompareArgs;
+use super::{load, plot, thread_pool};
+
+pub(crate) fn compare(args: &CompareArgs) -> anyhow::Result<()> {
+    let mut scenarios = Vec::with_capacity(args.scenarios.len());
+    for path in &args.scenarios {
+        let mut s = load(Some(path), &args.set)?;
+        if let Some(scale) = args.scale {
+            s.scale = scale;
+        }
+        scenarios.push(s);
+    }
+    let names: Vec<&str> = scenarios.iter().map(|s| s.name.as_str()).collect();
+    if let Some(dup) = names
+        .iter()
+        .enumerate()
+        .find_map(|(i, n)| names[..i].contains(n).then_some(n))
+    {
+        anyhow::bail!("two scenarios are named `{dup}`: give each a distinct `name`");
+    }
+    let base = &scenarios[0];
+    let master = args.seed.unwrap_or(base.seed);
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| Path::new("output").join(format!("compare-{}", base.name)));
+    let pool = thread_pool(args.threads)?;
+    let started = Instant::now();
+    let runs = pool.install(|| exodus::compare::run_all(&scenarios, args.replicates, master))?;
+    let rows = exodus::compare::summarize(&runs);
+    std::fs::create_dir_all(&out).with_context(|| format!("creating {}", out.display()))?;
+    exodus::compare::write_summary(&out.join("compare_summary.csv"), &rows)?;
+    exodus::compare::write_daily(&out.join("compare_daily.csv"), &runs)?;
+    println!(
+        "{} scenarios × {} paired replicates at 1:{} in {:.1} s; base `{}`",
+        scenarios.len(),
+        args.replicates,
+        base.scale,
+        started.elapsed().as_secs_f64(),
+        base.name
+    );
+    println!();
+    println!(
+        "{:<38} {:<16} {:>11} {:>11}   {:<27}",
+        "scenario", "exodus to", "mean", "vs base", "95% interval of difference"
+    );
+    let shown = |r: &&exodus::compare::SummaryRow| {
+        r.metric == "exodus"
+            || (r.place == "national" && matches!(r.metric.as_str(), "drafted" | "stuck"))
+    };
+    for r in rows.iter().filter(shown) {
+        let label = if r.metric == "exodus" {
+            r.place.clone()
+        } else {
+            r.metric.clone()
+        };
+        match r.diff {
+            Some(d) => println!(
+                "{:<38} {:<16} {:>11.0} {:>+11.0}   [{:+.0}, {:+.0}]",
+                r.scenario, label, r.value.mean, d.mean, d.low, d.high
+            ),
+            None => println!("{:<38} {:<16} {:>11.0}", r.scenario, label, r.value.mean),
+        }
+    }
+    println!();
+    println!(
+        "written to {} (compare_summary.csv, compare_daily.csv)",
+        out.display()
+    );
+    if args.plot {
+        plot(&out)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,82 @@
+//! The `exodus` command line: argument structures in [`args`], one module
+//! per command, and the helpers they share. Each command is a short pipeline
+//! over the library: load the scenario, run, write, print.
+
+pub(crate) mod args;
+mod bench;
+mod calibrate;
+mod check;
+mod compare;
+mod plot;
+mod run;
+mod score;
+mod sweep;
+
+use std::io::IsTerminal;
+use std::path::Path;
+
+use anyhow::Context;
+use indicatif::{ProgressBar, ProgressStyle};
+
+use exodus::scenario::{Scenario, ScenarioDocument};
+
+pub(crate) use args::{Cli, Command, EXIT_INPUT};
+pub(crate) use bench::bench;
+pub(crate) use calibrate::calibrate;
+pub(crate) use check::check;
+pub(crate) use compare::compare;
+pub(crate) use plot::plot;
+pub(crate) use run::run;
+pub(crate) use score::score;
+pub(crate) use sweep::sweep;
+
+/// Loads a scenario document and applies the `--set` overrides.
+pub(crate) fn load_doc(path: Option<&Path>, sets: &[String]) -> anyhow::Result<ScenarioDocument> {
+    let mut doc = match path {
+        Some(p) => ScenarioDocument::load(p)?,
+        None => ScenarioDocument::embedded_default()?,
+    };
+    for assignment in sets {
+        doc.set(assignment)?;
+    }
+    Ok(doc)
+}
+
+/// Loads a validated scenario with the `--set` overrides applied.
+pub(crate) fn load(path: Option<&Path>, sets: &[String]) -> anyhow::Result<Scenario> {
+    Ok(load_doc(path, sets)?.scenario()?)
+}
+
+pub(crate) fn thread_pool(threads: Option<u16>) -> anyhow::Result<rayon::ThreadPool> {
+    let mut pool = rayon::ThreadPoolBuilder::new();
+    if let Some(n) = threads {
+        pool = pool.num_threads(usize::from(n));
+    }
+    pool.build().context("cannot start the worker threads")
+}
+
+pub(crate) fn progress_bar(quiet: bool, length: u32, unit: &str) -> ProgressBar {
+    if quiet || !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(u64::from(length));
+    let template =
+        format!("{{spinner}} {unit} {{pos}}/{{len}} {{wide_bar}} {{elapsed}} (eta {{eta}})");
+    if let Ok(style) = ProgressStyle::with_template(&template) {
+        bar.set_style(style);
+    }
+    bar
+}
+
+/// 1234567 → "1,234,567".
+pub(crate) fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    out
+}

@@ -1,0 +1,11 @@
+//! `exodus plot`: draw the charts of a run or a comparison folder.
+
+use std::path::Path;
+
+pub(crate) fn plot(dir: &Path) -> anyhow::Result<()> {
+    let files = exodus::plot::plot_dir(dir)?;
+    for f in files {
+        println!("drawn {}", f.display());
+    }
+    Ok(())
+}

@@ -1,0 +1,95 @@
+//! `exodus run`: simulate a scenario and write its results.
+
+use std::path::Path;
+use std::time::Instant;
+
+use anyhow::Context;
+
+use exodus::engine;
+use exodus::output::{self, RunInfo};
+use exodus::scenario::Scenario;
+
+use super::args::RunArgs;
+use super::{load, plot, progress_bar, score, thousands, thread_pool};
+
+pub(crate) fn run(args: &RunArgs) -> anyhow::Result<()> {
+    let mut scenario = load(args.scenario.as_deref(), &args.set)?;
+    if let Some(seed) = args.seed {
+        scenario.seed = seed;
+    }
+    if let Some(scale) = args.scale {
+        scenario.scale = scale;
+    }
+    let pool = thread_pool(args.threads)?;
+    let threads = pool.current_num_threads();
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| Path::new("output").join(&scenario.name));
+
+    let bar = progress_bar(args.quiet, scenario.calendar.days, "day");
+    let started = Instant::now();
+    let results =
+        pool.install(|| engine::run(&scenario, &|day| bar.set_position(u64::from(day))))?;
+    let wall_seconds = started.elapsed().as_secs_f64();
+    bar.finish_and_clear();
+
+    output::write_run(
+        &out,
+        &scenario,
+        &results,
+        &RunInfo {
+            threads,
+            wall_seconds,
+        },
+    )
+    .with_context(|| format!("writing results to {}", out.display()))?;
+    if !args.quiet {
+        print_summary(&scenario, &results, &out, wall_seconds);
+    }
+    if let Some(observed) = &args.score {
+        score(&out, observed)?;
+    }
+    if args.plot {
+        plot(&out)?;
+    }
+    Ok(())
+}
+
+pub(crate) fn print_summary(
+    scenario: &Scenario,
+    results: &engine::RunResults,
+    out: &Path,
+    wall_seconds: f64,
+) {
+    let last = results.national.last().copied().unwrap_or_default();
+    println!(
+        "{}: {} eligible men as {} agents (1:{}), {} to {}, seed {}",
+        scenario.name,
+        thousands(results.eligible),
+        thousands(results.agents),
+        scenario.scale,
+        scenario.calendar.start,
+        scenario.calendar.end(),
+        scenario.seed
+    );
+    println!();
+    println!("{:<16} {:>12}", "destination", "exodus");
+    for (d, name) in results.destinations.iter().enumerate() {
+        println!("{name:<16} {:>12}", thousands(results.total_exodus(d)));
+    }
+    println!();
+    println!(
+        "abroad {}  drafted {} (at the border {})  stuck {}  returned {}  on the way {}",
+        thousands(last.abroad),
+        thousands(last.drafted),
+        thousands(last.drafted_at_border),
+        thousands(last.stuck),
+        thousands(last.returned),
+        thousands(last.traveling + last.queued)
+    );
+    println!(
+        "simulated in {wall_seconds:.2} s; results in {}",
+        out.display()
+    );
+}
