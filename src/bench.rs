@@ -66,6 +66,7 @@ pub fn run(
     threads: usize,
     out: &Path,
 ) -> Result<BenchReport, BenchError> {
+    crate::engine::check_size(scenario)?;
     let repeat = repeat.max(1);
     let mut phases: Vec<[f64; 3]> = Vec::with_capacity(repeat);
     let mut agents = 0;

@@ -40,6 +40,14 @@ fn main() -> ExitCode {
                         })
                     || e.downcast_ref::<InputError>().is_some()
                     || e.downcast_ref::<ReadRunError>().is_some()
+                    || matches!(
+                        e.downcast_ref::<exodus::output::OutputError>(),
+                        Some(exodus::output::OutputError::Occupied { .. })
+                    )
+                    || matches!(
+                        e.downcast_ref::<exodus::engine::EngineError>(),
+                        Some(exodus::engine::EngineError::TooLarge { .. })
+                    )
             });
             eprintln!("error: {err:#}");
             ExitCode::from(if input { EXIT_INPUT } else { 1 })

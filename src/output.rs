@@ -42,6 +42,17 @@ pub enum OutputError {
         /// The cause.
         source: std::io::Error,
     },
+    /// The folder holds something else: another scenario's results, or files
+    /// that are not results at all.
+    #[error(
+        "`{path}` already holds {what}; choose another folder with --out, or pass --force to write there anyway"
+    )]
+    Occupied {
+        /// The folder.
+        path: PathBuf,
+        /// What it holds.
+        what: String,
+    },
     /// CSV serialization failed.
     #[error("cannot format `{path}`: {source}")]
     Csv {
@@ -94,6 +105,42 @@ pub fn render(results: &RunResults) -> Result<Vec<(&'static str, Vec<u8>)>, csv:
         (FILES[2], daily_national(results)?),
         (FILES[3], regions(results)?),
     ])
+}
+
+/// Checks that `dir` may receive the results of `scenario`: it is absent,
+/// empty, or holds an earlier run of the same scenario. Anything else needs
+/// `force`, so that no one's files are overwritten by mistake.
+pub fn check_destination(dir: &Path, scenario: &str, force: bool) -> Result<(), OutputError> {
+    if force || !dir.exists() {
+        return Ok(());
+    }
+    let io = |source| OutputError::Io {
+        path: dir.to_owned(),
+        source,
+    };
+    if fs::read_dir(dir).map_err(io)?.next().is_none() {
+        return Ok(());
+    }
+    let manifest = fs::read_to_string(dir.join(MANIFEST)).ok();
+    let previous = manifest
+        .as_deref()
+        .and_then(|text| text.parse::<toml::Table>().ok())
+        .and_then(|t| {
+            t.get("scenario")
+                .and_then(|v| v.as_str())
+                .map(str::to_owned)
+        });
+    match previous {
+        Some(name) if name == scenario => Ok(()),
+        Some(name) => Err(OutputError::Occupied {
+            path: dir.to_owned(),
+            what: format!("the results of another scenario (`{name}`)"),
+        }),
+        None => Err(OutputError::Occupied {
+            path: dir.to_owned(),
+            what: "files that are not the results of an exodus run".to_owned(),
+        }),
+    }
 }
 
 /// Writes a run's CSV files and manifest into `dir` (created if needed).

@@ -211,4 +211,7 @@ pub(crate) struct RunArgs {
     /// After the run, draw its charts (SVG and PNG) into the output folder.
     #[arg(long)]
     pub(crate) plot: bool,
+    /// Write into the output folder even if it holds other files or another scenario's results.
+    #[arg(long)]
+    pub(crate) force: bool,
 }

@@ -390,3 +390,33 @@ fn target_drafted_at_a_destination() {
         &["`target[0].place`", "national"],
     );
 }
+
+#[test]
+fn population_too_large_is_refused_before_allocating() {
+    let fx = Fixture::tiny().set("scale = 500", "scale = 1");
+    let path = fx.write();
+    // A region with a billion billion men: more agents than a run can address.
+    let data = path.parent().unwrap().join("data/regions.csv");
+    let text = fs::read_to_string(&data).unwrap().replacen(
+        ",10724,9508,",
+        ",10724,1000000000000000000,",
+        1,
+    );
+    fs::write(&data, text).unwrap();
+    let out = exodus()
+        .args(["run", "--quiet", "--out"])
+        .arg(fx.dir().join("out"))
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("agents at 1:1")
+            && stderr.contains("MiB")
+            && stderr.contains("4294967295 agents")
+            && stderr.contains("--scale"),
+        "{stderr}"
+    );
+    assert!(!fx.dir().join("out").exists(), "nothing is written");
+}

@@ -145,3 +145,45 @@ fn help_gives_examples() {
         .success()
         .stdout(predicate::str::contains("Examples:").and(predicate::str::contains("exodus run")));
 }
+
+#[test]
+fn another_scenarios_results_are_not_overwritten_without_force() {
+    let fx = Fixture::tiny();
+    let out = fx.dir().join("out");
+    let run = |extra: &[&str], scenario: Option<&std::path::Path>| {
+        let mut cmd = exodus();
+        cmd.args(["run", "--quiet", "--scale", "1000", "--out"])
+            .arg(&out)
+            .args(extra);
+        if let Some(s) = scenario {
+            cmd.arg(s);
+        }
+        cmd.assert()
+    };
+    let tiny = fx.write();
+    run(&[], Some(&tiny)).success();
+    run(&[], Some(&tiny)).success(); // the same scenario may be re-run in place
+    run(&[], None).code(2).stderr(
+        predicate::str::contains("another scenario (`tiny`)")
+            .and(predicate::str::contains("--force")),
+    );
+    run(&["--force"], None).success();
+    let manifest = fs::read_to_string(out.join(MANIFEST)).unwrap();
+    assert!(manifest.contains("scenario = \"mobilization-2022\""));
+
+    let foreign = fx.dir().join("notes");
+    fs::create_dir_all(&foreign).unwrap();
+    fs::write(foreign.join("thesis.txt"), "precious").unwrap();
+    exodus()
+        .args(["run", "--quiet", "--scale", "1000", "--out"])
+        .arg(&foreign)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "files that are not the results of an exodus run",
+        ));
+    assert_eq!(
+        fs::read_to_string(foreign.join("thesis.txt")).unwrap(),
+        "precious"
+    );
+}
