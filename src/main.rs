@@ -12,6 +12,9 @@ use exodus::scenario::{InputError, LoadError};
 use cli::args::RunArgs;
 use cli::{Cli, Command, EXIT_INPUT};
 
+/// Exit code after Ctrl-C (128 + SIGINT), as shells expect.
+const EXIT_INTERRUPTED: u8 = 130;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome = match cli.command {
@@ -27,6 +30,14 @@ fn main() -> ExitCode {
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
+        Err(err)
+            if err
+                .chain()
+                .any(|e| e.downcast_ref::<cli::Interrupted>().is_some()) =>
+        {
+            eprintln!("{err}");
+            ExitCode::from(EXIT_INTERRUPTED)
+        }
         Err(err) => {
             let input = err.chain().any(|e| {
                 e.downcast_ref::<LoadError>().is_some()

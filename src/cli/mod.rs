@@ -14,6 +14,7 @@ mod sweep;
 
 use std::io::IsTerminal;
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
@@ -80,3 +81,26 @@ pub(crate) fn thousands(n: u64) -> String {
     }
     out
 }
+
+/// Set by Ctrl-C (SIGINT) once [`catch_interrupt`] has been called.
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+/// From now on Ctrl-C asks the command to stop at its next safe point
+/// instead of killing the process.
+pub(crate) fn catch_interrupt() {
+    // Failing to install the handler leaves Ctrl-C's default, which is safe:
+    // results are only ever written whole.
+    let _ = ctrlc::set_handler(|| INTERRUPTED.store(true, Ordering::SeqCst));
+}
+
+/// Whether Ctrl-C has been pressed.
+pub(crate) fn interrupted() -> bool {
+    INTERRUPTED.load(Ordering::SeqCst)
+}
+
+/// A command stopped by Ctrl-C; the process exits with 130.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "interrupted by Ctrl-C: the run stopped before writing anything, so no results were written"
+)]
+pub(crate) struct Interrupted;

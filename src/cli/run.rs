@@ -10,7 +10,10 @@ use exodus::output::{self, RunInfo};
 use exodus::scenario::Scenario;
 
 use super::args::RunArgs;
-use super::{load, plot, progress_bar, score, thousands, thread_pool};
+use super::{
+    Interrupted, catch_interrupt, interrupted, load, plot, progress_bar, score, thousands,
+    thread_pool,
+};
 
 pub(crate) fn run(args: &RunArgs) -> anyhow::Result<()> {
     let mut scenario = load(args.scenario.as_deref(), &args.set)?;
@@ -30,8 +33,18 @@ pub(crate) fn run(args: &RunArgs) -> anyhow::Result<()> {
     output::check_destination(&out, &scenario.name, args.force)?;
     let bar = progress_bar(args.quiet, scenario.calendar.days, "day");
     let started = Instant::now();
-    let results =
-        pool.install(|| engine::run(&scenario, &|day| bar.set_position(u64::from(day))))?;
+    catch_interrupt();
+    let results = pool.install(|| -> anyhow::Result<engine::RunResults> {
+        let mut sim = engine::Simulation::new(&scenario)?;
+        while !sim.finished() {
+            if interrupted() {
+                return Err(Interrupted.into());
+            }
+            sim.step();
+            bar.set_position(u64::from(sim.days_done()));
+        }
+        Ok(sim.into_results())
+    })?;
     let wall_seconds = started.elapsed().as_secs_f64();
     bar.finish_and_clear();
 

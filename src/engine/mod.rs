@@ -235,6 +235,11 @@ impl<'s> Simulation<'s> {
         &self.queues
     }
 
+    /// Days simulated so far.
+    pub fn days_done(&self) -> u32 {
+        self.next_day
+    }
+
     /// Whether every day has been simulated.
     pub fn finished(&self) -> bool {
         self.next_day >= self.scenario.calendar.days

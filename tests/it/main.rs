@@ -8,6 +8,7 @@ mod counterfactuals;
 mod invariants;
 mod plots;
 mod policies;
+mod signals;
 
 use std::fs;
 use std::path::{Path, PathBuf};
