@@ -5,9 +5,11 @@ mod bad_input;
 mod calibration;
 mod cli;
 mod counterfactuals;
+mod golden;
 mod invariants;
 mod plots;
 mod policies;
+mod properties;
 mod signals;
 
 use std::fs;

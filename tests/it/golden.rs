@@ -1,0 +1,27 @@
+//! A golden run: the tiny fixture's CSV pinned byte for byte (insta snapshots),
+//! so that any change to the numbers is deliberate and listed under
+//! "Output-changing" in CHANGELOG.md. Review a change with `cargo insta review`.
+
+use std::fs;
+
+use super::{Fixture, exodus};
+
+#[test]
+fn tiny_fixture_output_is_pinned() {
+    let fx = Fixture::tiny().set("scale = 500", "scale = 5000");
+    let out = fx.dir().join("out");
+    exodus()
+        .args(["run", "--quiet", "--out"])
+        .arg(&out)
+        .arg(fx.write())
+        .assert()
+        .success();
+    for name in [
+        "daily_national.csv",
+        "daily_destinations.csv",
+        "regions.csv",
+    ] {
+        let text = fs::read_to_string(out.join(name)).unwrap();
+        insta::assert_snapshot!(name, text);
+    }
+}
