@@ -103,7 +103,8 @@ impl ChoiceTable {
                 for (c, crossing) in scenario.crossings.iter().enumerate() {
                     let days = self.travel.days(origin, mode, c);
                     let min_days = if from_home { 0 } else { 1 };
-                    let arrival = today + (days.round() as i64).max(min_days);
+                    // Validation bounds travel to well under a year; clamp all the same.
+                    let arrival = today + (days.round().clamp(0.0, 1000.0) as i64).max(min_days);
                     let seen = timeline.conditions(c, arrival, View::KnownOn(today));
                     self.cells[base + c] = Cell {
                         weight: 0.0,
