@@ -73,7 +73,14 @@ impl Checker<'_, '_> {
         }
     }
 
-    fn within(&self, path: &KeyPath, v: f64, low: f64, high: f64, what: &str) -> Result<f64, InputError> {
+    fn within(
+        &self,
+        path: &KeyPath,
+        v: f64,
+        low: f64,
+        high: f64,
+        what: &str,
+    ) -> Result<f64, InputError> {
         if v.is_finite() && (low..=high).contains(&v) {
             Ok(v)
         } else {
@@ -434,9 +441,27 @@ fn check_travel(c: &Checker<'_, '_>, raw: &ScenarioFile) -> Result<(), InputErro
             ),
         ));
     }
-    c.within(&path.key("preparation_days"), t.preparation_days, 0.0, 60.0, "days")?;
-    c.within(&path.key("car_km_per_day"), t.car_km_per_day, 1.0, 100_000.0, "km per day")?;
-    c.within(&path.key("public_km_per_day"), t.public_km_per_day, 1.0, 100_000.0, "km per day")?;
+    c.within(
+        &path.key("preparation_days"),
+        t.preparation_days,
+        0.0,
+        60.0,
+        "days",
+    )?;
+    c.within(
+        &path.key("car_km_per_day"),
+        t.car_km_per_day,
+        1.0,
+        100_000.0,
+        "km per day",
+    )?;
+    c.within(
+        &path.key("public_km_per_day"),
+        t.public_km_per_day,
+        1.0,
+        100_000.0,
+        "km per day",
+    )?;
     c.non_negative(&path.key("car_rub_per_km"), t.car_rub_per_km)?;
     c.non_negative(&path.key("public_rub_per_km"), t.public_rub_per_km)?;
     Ok(())
