@@ -65,13 +65,33 @@ pub(crate) enum Command {
     },
 }
 
-#[derive(clap::Args)]
-pub(crate) struct CheckArgs {
+/// The scenario a command works on: a file (or the embedded default) and
+/// `--set` overrides.
+#[derive(clap::Args, Default)]
+pub(crate) struct ScenarioArgs {
     /// Scenario TOML file (the embedded default when omitted).
     pub(crate) scenario: Option<PathBuf>,
     /// Override a scenario value, e.g. `--set decision.peer=0.5` (repeatable).
     #[arg(long = "set", value_name = "PATH=VALUE")]
     pub(crate) set: Vec<String>,
+}
+
+impl ScenarioArgs {
+    /// The scenario document, with the overrides applied.
+    pub(crate) fn document(&self) -> anyhow::Result<exodus::scenario::ScenarioDocument> {
+        super::load_doc(self.scenario.as_deref(), &self.set)
+    }
+
+    /// The validated scenario, with the overrides applied.
+    pub(crate) fn scenario(&self) -> anyhow::Result<exodus::scenario::Scenario> {
+        Ok(self.document()?.scenario()?)
+    }
+}
+
+#[derive(clap::Args)]
+pub(crate) struct CheckArgs {
+    #[command(flatten)]
+    pub(crate) input: ScenarioArgs,
 }
 
 #[derive(clap::Args)]
@@ -104,8 +124,8 @@ pub(crate) struct CompareArgs {
 
 #[derive(clap::Args)]
 pub(crate) struct SweepArgs {
-    /// Scenario TOML file (the embedded default when omitted).
-    pub(crate) scenario: Option<PathBuf>,
+    #[command(flatten)]
+    pub(crate) input: ScenarioArgs,
     /// An axis of the grid: PATH=V1,V2,... (repeatable).
     #[arg(long = "param", value_name = "PATH=V1,V2,...", required = true)]
     pub(crate) params: Vec<String>,
@@ -121,9 +141,6 @@ pub(crate) struct SweepArgs {
     /// Output folder [default: output/<scenario-name>/sweep].
     #[arg(long)]
     pub(crate) out: Option<PathBuf>,
-    /// Override a scenario value, e.g. `--set decision.peer=0.5` (repeatable).
-    #[arg(long = "set", value_name = "PATH=VALUE")]
-    pub(crate) set: Vec<String>,
     /// Worker threads [default: all cores].
     #[arg(long, value_parser = clap::value_parser!(u16).range(1..=1024))]
     pub(crate) threads: Option<u16>,
@@ -131,11 +148,8 @@ pub(crate) struct SweepArgs {
 
 #[derive(clap::Args)]
 pub(crate) struct CalibrateArgs {
-    /// Scenario TOML file with [calibration] and [[target]] sections (the embedded default when omitted).
-    pub(crate) scenario: Option<PathBuf>,
-    /// Override a scenario value, e.g. `--set decision.peer=0.5` (repeatable).
-    #[arg(long = "set", value_name = "PATH=VALUE")]
-    pub(crate) set: Vec<String>,
+    #[command(flatten)]
+    pub(crate) input: ScenarioArgs,
     /// Most loss evaluations [default: the scenario's, else 200].
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
     pub(crate) budget: Option<u32>,
@@ -164,11 +178,8 @@ pub(crate) struct CalibrateArgs {
 
 #[derive(clap::Args)]
 pub(crate) struct BenchArgs {
-    /// Scenario TOML file (the embedded default when omitted).
-    pub(crate) scenario: Option<PathBuf>,
-    /// Override a scenario value, e.g. `--set decision.peer=0.5` (repeatable).
-    #[arg(long = "set", value_name = "PATH=VALUE")]
-    pub(crate) set: Vec<String>,
+    #[command(flatten)]
+    pub(crate) input: ScenarioArgs,
     /// Persons per agent (overrides the scenario's).
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
     pub(crate) scale: Option<u32>,
@@ -185,11 +196,8 @@ pub(crate) struct BenchArgs {
 
 #[derive(clap::Args, Default)]
 pub(crate) struct RunArgs {
-    /// Scenario TOML file (the embedded default when omitted).
-    pub(crate) scenario: Option<PathBuf>,
-    /// Override a scenario value, e.g. `--set decision.peer=0.5` (repeatable).
-    #[arg(long = "set", value_name = "PATH=VALUE")]
-    pub(crate) set: Vec<String>,
+    #[command(flatten)]
+    pub(crate) input: ScenarioArgs,
     /// Output folder [default: output/<scenario-name>].
     #[arg(long)]
     pub(crate) out: Option<PathBuf>,

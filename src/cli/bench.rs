@@ -5,10 +5,10 @@ use std::path::Path;
 use anyhow::Context;
 
 use super::args::BenchArgs;
-use super::{load, thousands, thread_pool};
+use super::{thousands, thread_pool};
 
 pub(crate) fn bench(args: &BenchArgs) -> anyhow::Result<()> {
-    let mut scenario = load(args.scenario.as_deref(), &args.set)?;
+    let mut scenario = args.input.scenario()?;
     if let Some(scale) = args.scale {
         scenario.scale = scale;
     }

@@ -8,10 +8,10 @@ use anyhow::Context;
 use exodus::scenario;
 
 use super::args::CalibrateArgs;
-use super::{load_doc, progress_bar, thread_pool};
+use super::{progress_bar, thread_pool};
 
 pub(crate) fn calibrate(args: &CalibrateArgs) -> anyhow::Result<()> {
-    let doc = load_doc(args.scenario.as_deref(), &args.set)?;
+    let doc = args.input.document()?;
     let scenario = doc.scenario()?;
     let spec = scenario
         .calibration
@@ -26,7 +26,7 @@ pub(crate) fn calibrate(args: &CalibrateArgs) -> anyhow::Result<()> {
     };
     let command = format!(
         "exodus calibrate {} --budget {} --replicates {} --scale {} --seed {} --restarts {}",
-        args.scenario.as_ref().map_or_else(
+        args.input.scenario.as_ref().map_or_else(
             || "scenarios/mobilization-2022.toml".to_owned(),
             |p| p.display().to_string()
         ),

@@ -3,10 +3,10 @@
 use exodus::scenario::{PolicyKind, Scenario};
 
 use super::args::CheckArgs;
-use super::{load, thousands};
+use super::thousands;
 
 pub(crate) fn check(args: &CheckArgs) -> anyhow::Result<()> {
-    let s = load(args.scenario.as_deref(), &args.set)?;
+    let s = args.input.scenario()?;
     let expected: f64 = exodus::population::expected_eligible(&s).iter().sum();
     let p = &s.population;
     println!("scenario `{}`: {}", s.name, s.description.trim());

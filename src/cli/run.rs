@@ -11,12 +11,11 @@ use exodus::scenario::Scenario;
 
 use super::args::RunArgs;
 use super::{
-    Interrupted, catch_interrupt, interrupted, load, plot, progress_bar, score, thousands,
-    thread_pool,
+    Interrupted, catch_interrupt, interrupted, plot, progress_bar, score, thousands, thread_pool,
 };
 
 pub(crate) fn run(args: &RunArgs) -> anyhow::Result<()> {
-    let mut scenario = load(args.scenario.as_deref(), &args.set)?;
+    let mut scenario = args.input.scenario()?;
     if let Some(seed) = args.seed {
         scenario.seed = seed;
     }

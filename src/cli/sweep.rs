@@ -6,10 +6,10 @@ use std::time::Instant;
 use anyhow::Context;
 
 use super::args::SweepArgs;
-use super::{load_doc, thread_pool};
+use super::thread_pool;
 
 pub(crate) fn sweep(args: &SweepArgs) -> anyhow::Result<()> {
-    let doc = load_doc(args.scenario.as_deref(), &args.set)?;
+    let doc = args.input.document()?;
     let scenario = doc.scenario()?;
     let axes = args
         .params
