@@ -128,6 +128,23 @@ pub fn resolve_place(
     Ok(Place::Crossings(out))
 }
 
+/// What is wrong with a measure, by the part at fault.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MeasureError {
+    /// The place does not suit the metric.
+    Place(String),
+    /// The window is empty or outside the run.
+    Window(String),
+}
+
+impl fmt::Display for MeasureError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            MeasureError::Place(m) | MeasureError::Window(m) => f.write_str(m),
+        }
+    }
+}
+
 /// A figure's definition: metric, place and window (day numbers, inclusive).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Measure {
@@ -143,22 +160,24 @@ pub struct Measure {
 
 impl Measure {
     /// Checks that the measure makes sense on a run of `days` days.
-    pub fn check(&self, days: u32) -> Result<(), String> {
+    pub fn check(&self, days: u32) -> Result<(), MeasureError> {
         if self.metric == Metric::Drafted && self.place != Place::National {
-            return Err(
+            return Err(MeasureError::Place(
                 "`drafted` is counted nationally only: use the place `national`".to_owned(),
-            );
+            ));
         }
         if self.to < self.from {
-            return Err("the window ends before it starts".to_owned());
+            return Err(MeasureError::Window(
+                "the window ends before it starts".to_owned(),
+            ));
         }
         if self.from < 0 || self.to >= i64::from(days) {
-            return Err(format!(
+            return Err(MeasureError::Window(format!(
                 "the window (days {} to {}) is not inside the run (days 0 to {})",
                 self.from,
                 self.to,
                 i64::from(days) - 1
-            ));
+            )));
         }
         Ok(())
     }

@@ -21,7 +21,7 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 
 use crate::engine::RunResults;
-use crate::metrics::{Measure, Metric, Observed, log_error, resolve_place};
+use crate::metrics::{Measure, MeasureError, Metric, Observed, log_error, resolve_place};
 use crate::output::{OutputError, write_csv_file};
 use crate::scenario::InputError;
 
@@ -199,21 +199,16 @@ pub fn score(
                 from: run.calendar.day_of(f.from),
                 to: run.calendar.day_of(f.to),
             };
-            measure.check(run.calendar.days).map_err(|m| {
-                let m = format!(
-                    "{m}; the run covers {} to {}",
-                    run.calendar.start,
-                    run.calendar.end()
-                );
-                err(
-                    f,
-                    if f.metric == Metric::Drafted {
-                        "place"
-                    } else {
-                        "date_from"
-                    },
-                    m,
-                )
+            measure.check(run.calendar.days).map_err(|e| match e {
+                MeasureError::Place(m) => err(f, "place", m),
+                MeasureError::Window(m) => {
+                    let covers = format!(
+                        "the run covers {} to {}",
+                        run.calendar.start,
+                        run.calendar.end()
+                    );
+                    err(f, "date_from", format!("{m}; {covers}"))
+                }
             })?;
             let simulated = measure.evaluate(run);
             Ok(ScoredFigure {

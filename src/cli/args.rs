@@ -86,6 +86,18 @@ impl ScenarioArgs {
     pub(crate) fn scenario(&self) -> anyhow::Result<exodus::scenario::Scenario> {
         Ok(self.document()?.scenario()?)
     }
+
+    /// The validated scenario with the command line's seed and scale, where given.
+    pub(crate) fn scenario_at(
+        &self,
+        seed: Option<u64>,
+        scale: Option<u32>,
+    ) -> anyhow::Result<exodus::scenario::Scenario> {
+        let mut scenario = self.scenario()?;
+        scenario.seed = seed.unwrap_or(scenario.seed);
+        scenario.scale = scale.unwrap_or(scenario.scale);
+        Ok(scenario)
+    }
 }
 
 #[derive(clap::Args)]

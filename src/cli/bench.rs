@@ -8,10 +8,7 @@ use super::args::BenchArgs;
 use super::{thousands, thread_pool};
 
 pub(crate) fn bench(args: &BenchArgs) -> anyhow::Result<()> {
-    let mut scenario = args.input.scenario()?;
-    if let Some(scale) = args.scale {
-        scenario.scale = scale;
-    }
+    let scenario = args.input.scenario_at(None, args.scale)?;
     let pool = thread_pool(args.threads)?;
     let threads = pool.current_num_threads();
     let out = args

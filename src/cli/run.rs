@@ -15,13 +15,7 @@ use super::{
 };
 
 pub(crate) fn run(args: &RunArgs) -> anyhow::Result<()> {
-    let mut scenario = args.input.scenario()?;
-    if let Some(seed) = args.seed {
-        scenario.seed = seed;
-    }
-    if let Some(scale) = args.scale {
-        scenario.scale = scale;
-    }
+    let scenario = args.input.scenario_at(args.seed, args.scale)?;
     let pool = thread_pool(args.threads)?;
     let threads = pool.current_num_threads();
     let out = args

@@ -230,11 +230,6 @@ impl<'s> Simulation<'s> {
         recount == self.home_by_class
     }
 
-    /// The queues at the crossings.
-    pub fn queues(&self) -> &[Queue] {
-        &self.queues
-    }
-
     /// Days simulated so far.
     pub fn days_done(&self) -> u32 {
         self.next_day

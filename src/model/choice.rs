@@ -80,11 +80,6 @@ impl ChoiceTable {
         }
     }
 
-    /// The travel matrix the table uses.
-    pub fn travel(&self) -> &TravelMatrix {
-        &self.travel
-    }
-
     /// Tabulates the utilities of day `today`; `observed_wait[c]` is the wait
     /// (days) that men hear of at crossing `c`.
     pub fn update(

@@ -86,9 +86,4 @@ impl CallUp {
         }
         out
     }
-
-    /// Number of priority classes per region.
-    pub fn classes_per_region(&self) -> usize {
-        self.classes_per_region
-    }
 }

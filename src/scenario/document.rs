@@ -409,11 +409,6 @@ impl ScenarioDocument {
         self.sources.first().map_or("", |(_, text)| text.as_str())
     }
 
-    /// Where it came from.
-    pub fn origin(&self) -> &Origin {
-        &self.origin
-    }
-
     /// Overrides a scalar with `PATH=VALUE` (as `--set` on the command line).
     /// The value is read as TOML (`2022-09-23`, `0.5`, `true`, `"text"`) or
     /// else as a string, and must have the type of the value it replaces.

@@ -15,7 +15,7 @@ use super::{
     PolicyKind, PopulationParams, Scenario, SourceText, Target,
 };
 use crate::data::{AGE_BANDS, CrossingRecord, Region};
-use crate::metrics::{Measure, Metric, Observed, resolve_place};
+use crate::metrics::{Measure, MeasureError, Metric, Observed, resolve_place};
 use crate::population::{Agent, Cohorts};
 
 /// The longest simulated window accepted, in days.
@@ -1009,13 +1009,12 @@ fn targets(
             from,
             to,
         };
-        measure.check(calendar.days).map_err(|m| {
-            let key = if m.contains("national") {
-                "place"
-            } else {
-                "to"
+        measure.check(calendar.days).map_err(|e| {
+            let key = match e {
+                MeasureError::Place(_) => "place",
+                MeasureError::Window(_) => "to",
             };
-            c.err(&path.key(key), m)
+            c.err(&path.key(key), e.to_string())
         })?;
         let observed = match (t.value, t.low, t.high) {
             (Some(v), None, None) => Observed::Value(c.positive(&path.key("value"), v)?),

@@ -138,13 +138,7 @@ fn observed_csv(fx: &Fixture, rows: &str) -> std::path::PathBuf {
 #[test]
 fn score_compares_a_run_with_observed_figures() {
     let fx = Fixture::tiny();
-    let run = fx.dir().join("run");
-    exodus()
-        .args(["run", "--quiet", "--out"])
-        .arg(&run)
-        .arg(fx.write())
-        .assert()
-        .success();
+    let run = fx.run_cli("run");
     let observed = observed_csv(
         &fx,
         "kz,target,2022-09-21,2022-10-09,Kazakhstan,entries,150000,,,\n\
@@ -179,13 +173,7 @@ fn score_compares_a_run_with_observed_figures() {
 #[test]
 fn score_rejects_unknown_places_and_metrics_with_the_valid_names() {
     let fx = Fixture::tiny();
-    let run = fx.dir().join("run");
-    exodus()
-        .args(["run", "--quiet", "--out"])
-        .arg(&run)
-        .arg(fx.write())
-        .assert()
-        .success();
+    let run = fx.run_cli("run");
     let observed = observed_csv(
         &fx,
         "x,target,2022-09-21,2022-09-27,Armenia,entries,100,,,\n",

@@ -10,13 +10,7 @@ use exodus::output::{FILES, MANIFEST};
 #[test]
 fn run_writes_the_five_files_and_a_complete_manifest() {
     let fx = Fixture::tiny();
-    let out = fx.dir().join("out");
-    exodus()
-        .args(["run", "--quiet", "--out"])
-        .arg(&out)
-        .arg(fx.write())
-        .assert()
-        .success();
+    let out = fx.run_cli("out");
     for name in FILES.iter().chain([&MANIFEST]) {
         assert!(out.join(name).is_file(), "{name} missing");
     }

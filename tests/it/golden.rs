@@ -4,18 +4,12 @@
 
 use std::fs;
 
-use super::{Fixture, exodus};
+use super::Fixture;
 
 #[test]
 fn tiny_fixture_output_is_pinned() {
     let fx = Fixture::tiny().set("scale = 500", "scale = 5000");
-    let out = fx.dir().join("out");
-    exodus()
-        .args(["run", "--quiet", "--out"])
-        .arg(&out)
-        .arg(fx.write())
-        .assert()
-        .success();
+    let out = fx.run_cli("out");
     for name in [
         "daily_national.csv",
         "daily_destinations.csv",

@@ -83,6 +83,18 @@ impl Fixture {
         scenario::load(&self.write()).unwrap_or_else(|e| panic!("fixture must load: {e}"))
     }
 
+    /// Runs the scenario through the real CLI into `<fixture>/<name>` and returns that folder.
+    pub fn run_cli(&self, name: &str) -> PathBuf {
+        let out = self.dir().join(name);
+        exodus()
+            .args(["run", "--quiet", "--out"])
+            .arg(&out)
+            .arg(self.write())
+            .assert()
+            .success();
+        out
+    }
+
     /// Runs the scenario through the library.
     pub fn run(&self) -> RunResults {
         engine::run(&self.load(), &|_| {}).expect("run")
