@@ -91,17 +91,11 @@ struct CrossingRow {
 
 /// Parses a regions file. `file` is the name used in error messages.
 pub fn parse_regions(file: &str, text: &str) -> Result<Vec<Region>, InputError> {
-    let rows: Vec<(usize, RegionRow)> = parse_rows(file, text)?;
+    let (header, rows) = parse_rows::<RegionRow>(file, text)?;
     let mut regions = Vec::with_capacity(rows.len());
-    for (line, row) in rows {
-        let err = |key: &str, message: String| InputError {
-            file: file.to_owned(),
-            line: Some(line),
-            column: None,
-            key: Some(key.to_owned()),
-            message,
-        };
-        check_coordinates(row.lat, row.lon).map_err(|m| err("lat", m))?;
+    for (place, row) in rows {
+        let err = |key: &str, message: String| header.error(&place, key, message);
+        check_coordinates(row.lat, row.lon).map_err(|(key, m)| err(key, m))?;
         if !(0.0..=1.0).contains(&row.urban_share) {
             return Err(err(
                 "urban_share",
@@ -111,7 +105,10 @@ pub fn parse_regions(file: &str, text: &str) -> Result<Vec<Region>, InputError> 
         if regions.iter().any(|r: &Region| r.iso == row.iso_code) {
             return Err(err(
                 "iso_code",
-                format!("region `{}` appears twice", row.iso_code),
+                format!(
+                    "region `{}` appears twice: each region needs one row",
+                    row.iso_code
+                ),
             ));
         }
         regions.push(Region {
@@ -138,10 +135,12 @@ pub fn parse_regions(file: &str, text: &str) -> Result<Vec<Region>, InputError> 
     if regions.is_empty() {
         return Err(InputError {
             file: file.to_owned(),
-            line: None,
-            column: None,
+            line: Some(1),
+            column: Some(1),
             key: None,
-            message: "holds no regions: the population would be empty".to_owned(),
+            message: "holds no regions, so the population would be empty: \
+                      it needs a header and at least one row per region"
+                .to_owned(),
         });
     }
     Ok(regions)
@@ -149,19 +148,19 @@ pub fn parse_regions(file: &str, text: &str) -> Result<Vec<Region>, InputError> 
 
 /// Parses a crossings file. `file` is the name used in error messages.
 pub fn parse_crossings(file: &str, text: &str) -> Result<Vec<CrossingRecord>, InputError> {
-    let rows: Vec<(usize, CrossingRow)> = parse_rows(file, text)?;
+    let (header, rows) = parse_rows::<CrossingRow>(file, text)?;
     let mut crossings: Vec<CrossingRecord> = Vec::with_capacity(rows.len());
-    for (line, row) in rows {
-        let err = |key: &str, message: String| InputError {
-            file: file.to_owned(),
-            line: Some(line),
-            column: None,
-            key: Some(key.to_owned()),
-            message,
-        };
-        check_coordinates(row.lat, row.lon).map_err(|m| err("lat", m))?;
+    for (place, row) in rows {
+        let err = |key: &str, message: String| header.error(&place, key, message);
+        check_coordinates(row.lat, row.lon).map_err(|(key, m)| err(key, m))?;
         if crossings.iter().any(|c| c.id == row.id) {
-            return Err(err("id", format!("crossing `{}` appears twice", row.id)));
+            return Err(err(
+                "id",
+                format!(
+                    "crossing `{}` appears twice: each crossing needs one row",
+                    row.id
+                ),
+            ));
         }
         crossings.push(CrossingRecord {
             id: row.id,
@@ -175,51 +174,168 @@ pub fn parse_crossings(file: &str, text: &str) -> Result<Vec<CrossingRecord>, In
     Ok(crossings)
 }
 
-fn check_coordinates(lat: f64, lon: f64) -> Result<(), String> {
-    if !(-90.0..=90.0).contains(&lat) || !(-180.0..=180.0).contains(&lon) {
-        return Err(format!(
-            "coordinates ({lat}, {lon}) are not a valid latitude in [-90, 90] and longitude in [-180, 180]"
+/// Checks a latitude and longitude in degrees; on error, the column and why.
+fn check_coordinates(lat: f64, lon: f64) -> Result<(), (&'static str, String)> {
+    if !(-90.0..=90.0).contains(&lat) {
+        return Err(("lat", format!("latitude {lat} is not in [-90, 90] degrees")));
+    }
+    if !(-180.0..=180.0).contains(&lon) {
+        return Err((
+            "lon",
+            format!("longitude {lon} is not in [-180, 180] degrees"),
         ));
     }
     Ok(())
 }
 
+/// A CSV file's name and header, for locating errors in its records.
+struct Header<'f> {
+    file: &'f str,
+    headers: csv::StringRecord,
+}
+
+/// The line of a record and the column (1-based, in characters) where each
+/// of its fields starts.
+struct Place {
+    line: usize,
+    columns: Vec<usize>,
+}
+
+impl Header<'_> {
+    /// An error about the value of column `key` in the record at `place`.
+    fn error(&self, place: &Place, key: &str, message: String) -> InputError {
+        let column = self
+            .headers
+            .iter()
+            .position(|h| h == key)
+            .and_then(|i| place.columns.get(i).copied());
+        InputError {
+            file: self.file.to_owned(),
+            line: Some(place.line),
+            column,
+            key: Some(key.to_owned()),
+            message,
+        }
+    }
+}
+
 /// Reads every record, reporting the CSV line and the column of a bad value.
-fn parse_rows<T: DeserializeOwned>(file: &str, text: &str) -> Result<Vec<(usize, T)>, InputError> {
+fn parse_rows<'f, T: DeserializeOwned>(
+    file: &'f str,
+    text: &str,
+) -> Result<(Header<'f>, Vec<(Place, T)>), InputError> {
     let mut reader = csv::Reader::from_reader(text.as_bytes());
     let headers = reader
         .headers()
-        .map_err(|e| csv_error(file, &e, None))?
+        .map_err(|e| csv_error(file, text, &e, None))?
         .clone();
     let mut rows = Vec::new();
     let mut record = csv::StringRecord::new();
     loop {
         let more = reader
             .read_record(&mut record)
-            .map_err(|e| csv_error(file, &e, Some(&headers)))?;
+            .map_err(|e| csv_error(file, text, &e, Some(&headers)))?;
         if !more {
             break;
         }
-        // csv's line counter treats CRLF line ends inconsistently; count the
-        // newlines before the record's first byte instead.
-        let bytes = text.as_bytes();
-        let mut start = record.position().map_or(0, |p| p.byte() as usize);
-        while matches!(bytes.get(start), Some(b'\r' | b'\n')) {
-            start += 1;
-        }
-        let line = bytes.iter().take(start).filter(|&&b| b == b'\n').count() + 1;
+        let start = record_start(text, record.position().map_or(0, |p| p.byte() as usize));
+        let line = line_of_byte(text, start);
+        let place = Place {
+            line,
+            columns: field_columns(text.get(start..).unwrap_or_default()),
+        };
         let row: T = record.deserialize(Some(&headers)).map_err(|e| {
-            let mut err = csv_error(file, &e, Some(&headers));
-            err.line = Some(line);
+            let mut err = csv_error(file, text, &e, Some(&headers));
+            if let Some(column) = missing_column(&e) {
+                // Reported at the header, which lacks it.
+                err.line = Some(1);
+                err.column = Some(1);
+                err.key = Some(column);
+                err.message = "the header lacks this required column \
+                               (scenarios/data/README.md lists the columns)"
+                    .to_owned();
+            } else if let Some(field) = deserialize_field(&e) {
+                err.line = Some(line);
+                err.column = place.columns.get(field).copied();
+                let value = record.get(field).unwrap_or_default();
+                err.message = format!("{}, got `{value}`", err.message);
+            }
             err
         })?;
-        rows.push((line, row));
+        rows.push((place, row));
     }
-    Ok(rows)
+    Ok((Header { file, headers }, rows))
 }
 
-fn csv_error(file: &str, err: &csv::Error, headers: Option<&csv::StringRecord>) -> InputError {
-    let line = err.position().map(|p| p.line() as usize);
+/// The first byte of the record csv positions at `byte` (csv's position
+/// may fall on the line end before it).
+fn record_start(text: &str, byte: usize) -> usize {
+    let bytes = text.as_bytes();
+    let mut start = byte;
+    while matches!(bytes.get(start), Some(b'\r' | b'\n')) {
+        start += 1;
+    }
+    start
+}
+
+/// The 1-based line of the record at `byte`. csv's own line counter treats
+/// CRLF line ends inconsistently, so the newlines are counted here.
+fn line_of_byte(text: &str, byte: usize) -> usize {
+    let start = record_start(text, byte);
+    text.as_bytes()
+        .iter()
+        .take(start)
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
+}
+
+/// The column a "missing field" error names.
+fn missing_column(err: &csv::Error) -> Option<String> {
+    let csv::ErrorKind::Deserialize { err, .. } = err.kind() else {
+        return None;
+    };
+    let csv::DeserializeErrorKind::Message(message) = err.kind() else {
+        return None;
+    };
+    let rest = message.strip_prefix("missing field `")?;
+    Some(rest.split('`').next()?.to_owned())
+}
+
+/// The index of the field a deserialization error is about.
+fn deserialize_field(err: &csv::Error) -> Option<usize> {
+    match err.kind() {
+        csv::ErrorKind::Deserialize { err, .. } => err.field().map(|i| i as usize),
+        _ => None,
+    }
+}
+
+/// The 1-based character column at which each field of the record starting
+/// `text` begins (commas inside double quotes do not separate fields).
+fn field_columns(text: &str) -> Vec<usize> {
+    let mut columns = vec![1];
+    let mut quoted = false;
+    for (i, ch) in text.chars().enumerate() {
+        match ch {
+            '"' => quoted = !quoted,
+            ',' if !quoted => columns.push(i + 2),
+            '\n' | '\r' if !quoted => break,
+            _ => {}
+        }
+    }
+    columns
+}
+
+fn csv_error(
+    file: &str,
+    text: &str,
+    err: &csv::Error,
+    headers: Option<&csv::StringRecord>,
+) -> InputError {
+    let line = err
+        .position()
+        .map(|p| line_of_byte(text, p.byte() as usize));
+    let mut column = None;
     let (key, message) = match err.kind() {
         csv::ErrorKind::Deserialize { err: de, .. } => {
             let key = de
@@ -227,20 +343,34 @@ fn csv_error(file: &str, err: &csv::Error, headers: Option<&csv::StringRecord>) 
                 .and_then(|i| headers.and_then(|h| h.get(i as usize)))
                 .map(str::to_owned);
             let message = match de.kind() {
-                csv::DeserializeErrorKind::Message(m) if m.starts_with("missing field") => {
-                    format!("{m}: the file lacks a required column")
+                csv::DeserializeErrorKind::ParseInt(_) => {
+                    "expected a whole number >= 0 (a count of persons)".to_owned()
                 }
-                _ => format!("{}: expected a number of the column's type", de.kind()),
+                csv::DeserializeErrorKind::ParseFloat(_) => "expected a number".to_owned(),
+                kind => format!("{kind}: expected a value of the column's type"),
             };
             (key, message)
         }
-        csv::ErrorKind::Utf8 { .. } => (None, "is not valid UTF-8 text".to_owned()),
+        csv::ErrorKind::UnequalLengths {
+            expected_len, len, ..
+        } => {
+            column = Some(1);
+            (
+                None,
+                format!(
+                    "this row has {len} fields but the header has {expected_len}: every row needs a value (possibly empty) for every column"
+                ),
+            )
+        }
+        csv::ErrorKind::Utf8 { .. } => {
+            (None, "is not valid UTF-8 text: save it as UTF-8".to_owned())
+        }
         _ => (None, err.to_string()),
     };
     InputError {
         file: file.to_owned(),
         line,
-        column: None,
+        column,
         key,
         message,
     }
@@ -290,7 +420,14 @@ mod tests {
         let text = "id,destination,region_iso,lat,lon,mode\nx,Georgia,RU-SE,north,44.6,road\n";
         let err = parse_crossings("c.csv", text).unwrap_err();
         assert_eq!(err.line, Some(2));
+        assert_eq!(err.column, Some(17));
         assert_eq!(err.key.as_deref(), Some("lat"));
+    }
+
+    #[test]
+    fn columns_skip_commas_inside_quotes() {
+        assert_eq!(field_columns("a,\"b,c\",d\ne,f"), vec![1, 3, 9]);
+        assert_eq!(field_columns(""), vec![1]);
     }
 
     #[test]

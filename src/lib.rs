@@ -27,6 +27,7 @@ pub mod calibrate;
 pub mod compare;
 pub mod data;
 pub mod engine;
+pub mod memory;
 pub mod metrics;
 pub mod model;
 pub mod output;

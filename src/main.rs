@@ -57,7 +57,7 @@ fn main() -> ExitCode {
                     )
                     || matches!(
                         e.downcast_ref::<exodus::engine::EngineError>(),
-                        Some(exodus::engine::EngineError::TooLarge { .. })
+                        Some(exodus::engine::EngineError::TooLarge(_))
                     )
             });
             eprintln!("error: {err:#}");

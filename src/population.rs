@@ -15,6 +15,7 @@
 use rand::RngExt;
 use rayon::prelude::*;
 
+use crate::data::Region;
 use crate::engine::rng::{Stream, stream};
 use crate::scenario::{Documents, Scenario};
 
@@ -259,10 +260,14 @@ impl Population {
 /// Expected eligible men (persons) of each region, before sampling.
 pub fn expected_eligible(scenario: &Scenario) -> Vec<f64> {
     let p = &scenario.population;
-    scenario
-        .regions
+    eligible_men(&scenario.regions, p.age_min, p.age_max)
+}
+
+/// Men aged `age_min..=age_max` in each region.
+pub fn eligible_men(regions: &[Region], age_min: u32, age_max: u32) -> Vec<f64> {
+    regions
         .iter()
-        .map(|r| (p.age_min..=p.age_max).map(|a| r.men_of_age(a)).sum())
+        .map(|r| (age_min..=age_max).map(|a| r.men_of_age(a)).sum())
         .collect()
 }
 

@@ -201,6 +201,12 @@ pub fn score(
             };
             measure.check(run.calendar.days).map_err(|e| match e {
                 MeasureError::Place(m) => err(f, "place", m),
+                MeasureError::Reversed => err(
+                    f,
+                    "date_to",
+                    "the window ends before it starts: date_to must be on or after date_from"
+                        .to_owned(),
+                ),
                 MeasureError::Window(m) => {
                     let covers = format!(
                         "the run covers {} to {}",

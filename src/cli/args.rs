@@ -93,9 +93,12 @@ impl ScenarioArgs {
         seed: Option<u64>,
         scale: Option<u32>,
     ) -> anyhow::Result<exodus::scenario::Scenario> {
-        let mut scenario = self.scenario()?;
+        let mut doc = self.document()?;
+        if let Some(scale) = scale {
+            super::set_scale(&mut doc, scale)?;
+        }
+        let mut scenario = doc.scenario()?;
         scenario.seed = seed.unwrap_or(scenario.seed);
-        scenario.scale = scale.unwrap_or(scenario.scale);
         Ok(scenario)
     }
 }
@@ -115,7 +118,7 @@ pub(crate) struct CompareArgs {
     #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..=10_000))]
     pub(crate) replicates: u32,
     /// Persons per agent (overrides every scenario's).
-    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=i64::from(exodus::scenario::MAX_SCALE)))]
     pub(crate) scale: Option<u32>,
     /// Master seed of the replicates [default: the base scenario's].
     #[arg(long)]
@@ -145,7 +148,7 @@ pub(crate) struct SweepArgs {
     #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=10_000))]
     pub(crate) replicates: u32,
     /// Persons per agent (overrides the scenario's).
-    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=i64::from(exodus::scenario::MAX_SCALE)))]
     pub(crate) scale: Option<u32>,
     /// Master seed [default: the scenario's].
     #[arg(long)]
@@ -163,13 +166,13 @@ pub(crate) struct CalibrateArgs {
     #[command(flatten)]
     pub(crate) input: ScenarioArgs,
     /// Most loss evaluations [default: the scenario's, else 200].
-    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=i64::from(exodus::scenario::MAX_SCALE)))]
     pub(crate) budget: Option<u32>,
     /// Replicates per evaluation [default: the scenario's, else 2].
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1000))]
     pub(crate) replicates: Option<u32>,
     /// Persons per agent while calibrating [default: the scenario's calibration scale].
-    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=i64::from(exodus::scenario::MAX_SCALE)))]
     pub(crate) scale: Option<u32>,
     /// Master seed of the replicates [default: the scenario's].
     #[arg(long)]
@@ -193,7 +196,7 @@ pub(crate) struct BenchArgs {
     #[command(flatten)]
     pub(crate) input: ScenarioArgs,
     /// Persons per agent (overrides the scenario's).
-    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=i64::from(exodus::scenario::MAX_SCALE)))]
     pub(crate) scale: Option<u32>,
     /// Worker threads [default: all cores].
     #[arg(long, value_parser = clap::value_parser!(u16).range(1..=1024))]
@@ -217,7 +220,7 @@ pub(crate) struct RunArgs {
     #[arg(long)]
     pub(crate) seed: Option<u64>,
     /// Persons per agent (overrides the scenario's); 1 simulates every man.
-    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=i64::from(exodus::scenario::MAX_SCALE)))]
     pub(crate) scale: Option<u32>,
     /// Worker threads [default: all cores]. Results do not depend on it.
     #[arg(long, value_parser = clap::value_parser!(u16).range(1..=1024))]

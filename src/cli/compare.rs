@@ -6,16 +6,16 @@ use std::time::Instant;
 use anyhow::Context;
 
 use super::args::CompareArgs;
-use super::{load, plot, thread_pool};
+use super::{load_doc, plot, set_scale, thread_pool};
 
 pub(crate) fn compare(args: &CompareArgs) -> anyhow::Result<()> {
     let mut scenarios = Vec::with_capacity(args.scenarios.len());
     for path in &args.scenarios {
-        let mut s = load(Some(path), &args.set)?;
+        let mut doc = load_doc(Some(path), &args.set)?;
         if let Some(scale) = args.scale {
-            s.scale = scale;
+            set_scale(&mut doc, scale)?;
         }
-        scenarios.push(s);
+        scenarios.push(doc.scenario()?);
     }
     let names: Vec<&str> = scenarios.iter().map(|s| s.name.as_str()).collect();
     if let Some(dup) = names

@@ -19,7 +19,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 
-use exodus::scenario::{Scenario, ScenarioDocument};
+pub(crate) use exodus::output::thousands;
+use exodus::scenario::ScenarioDocument;
 
 pub(crate) use args::{Cli, Command, EXIT_INPUT};
 pub(crate) use bench::bench;
@@ -43,9 +44,10 @@ pub(crate) fn load_doc(path: Option<&Path>, sets: &[String]) -> anyhow::Result<S
     Ok(doc)
 }
 
-/// Loads a validated scenario with the `--set` overrides applied.
-pub(crate) fn load(path: Option<&Path>, sets: &[String]) -> anyhow::Result<Scenario> {
-    Ok(load_doc(path, sets)?.scenario()?)
+/// Replaces the scale of a scenario by the `--scale` option's, so that
+/// validation (a population that fits in memory) names the option.
+pub(crate) fn set_scale(doc: &mut ScenarioDocument, scale: u32) -> anyhow::Result<()> {
+    Ok(doc.set_by(&format!("--scale {scale}"), &format!("scale={scale}"))?)
 }
 
 pub(crate) fn thread_pool(threads: Option<u16>) -> anyhow::Result<rayon::ThreadPool> {
@@ -67,19 +69,6 @@ pub(crate) fn progress_bar(quiet: bool, length: u32, unit: &str) -> ProgressBar 
         bar.set_style(style);
     }
     bar
-}
-
-/// 1234567 → "1,234,567".
-pub(crate) fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    out
 }
 
 /// Set by Ctrl-C (SIGINT) once [`catch_interrupt`] has been called.

@@ -59,22 +59,8 @@ pub enum EngineError {
         reason: String,
     },
     /// The population would not fit: refused before allocating.
-    #[error(
-        "the scenario needs about {agents} agents at 1:{scale}, about {needed_mib} MiB, {limit}; \
-         raise the scale (persons per agent), e.g. --scale {suggested_scale}"
-    )]
-    TooLarge {
-        /// Agents expected.
-        agents: u64,
-        /// Persons per agent.
-        scale: u32,
-        /// Estimated memory.
-        needed_mib: u64,
-        /// What it exceeds.
-        limit: String,
-        /// A scale that would fit.
-        suggested_scale: u64,
-    },
+    #[error(transparent)]
+    TooLarge(#[from] crate::memory::TooLarge),
 }
 
 /// A cohort's probabilities for one day as thresholds on a uniform 64-bit
@@ -427,47 +413,16 @@ impl<'s> Simulation<'s> {
 }
 
 /// Refuses, before allocating anything, a population that would not fit:
-/// more agents than an index can address, or more memory than the machine
-/// has available (`MemAvailable` of `/proc/meminfo`, where it exists).
+/// more agents than an index can address, or more memory than the run may
+/// use (see [`crate::memory`]). Validation checks the same for the scale in
+/// the file; this guards a scale changed afterwards.
 pub fn check_size(scenario: &Scenario) -> Result<(), EngineError> {
     let persons: f64 = crate::population::expected_eligible(scenario).iter().sum();
-    let agents = (persons / f64::from(scenario.scale)).ceil().max(0.0);
-    // The agents, plus a margin for the tables, queues and records.
-    let needed = agents * std::mem::size_of::<crate::population::Agent>() as f64 * 1.1
-        + 64.0 * 1024.0 * 1024.0;
-    let limit = if agents > f64::from(u32::MAX) {
-        Some(format!(
-            "more than the {} agents a run can address",
-            u32::MAX
-        ))
-    } else {
-        available_memory()
-            .filter(|&available| needed > available as f64)
-            .map(|available| format!("more than the {} MiB of memory available", available >> 20))
-    };
-    match limit {
-        None => Ok(()),
-        Some(limit) => {
-            // A scale at which the run would use at most half the available memory.
-            let memory_factor = available_memory().map_or(1.0, |a| needed / (a as f64 / 2.0));
-            let factor = memory_factor.max(agents / f64::from(u32::MAX)).max(1.0);
-            Err(EngineError::TooLarge {
-                agents: agents as u64,
-                scale: scenario.scale,
-                needed_mib: (needed / 1_048_576.0).ceil() as u64,
-                limit,
-                suggested_scale: (f64::from(scenario.scale) * factor).ceil() as u64 + 1,
-            })
-        }
-    }
-}
-
-/// Memory available to new allocations, in bytes (Linux only).
-fn available_memory() -> Option<u64> {
-    let info = std::fs::read_to_string("/proc/meminfo").ok()?;
-    let line = info.lines().find(|l| l.starts_with("MemAvailable:"))?;
-    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kib * 1024)
+    Ok(crate::memory::check_fits(
+        persons,
+        scenario.scale,
+        crate::memory::available(),
+    )?)
 }
 
 /// Runs a scenario from start to end.

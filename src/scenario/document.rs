@@ -133,7 +133,7 @@ impl ParamPath {
                 if number && !(value.is_float() || value.is_integer()) {
                     return Err(format!(
                         "`{self}` is not a number (it is {})",
-                        value.type_str()
+                        type_words(value)
                     ));
                 }
             } else {
@@ -183,9 +183,9 @@ impl ParamPath {
             (old, new) if old.same_type(&new) && !old.is_table() && !old.is_array() => new,
             (old, new) => {
                 return Err(format!(
-                    "expects a {} (like the value it replaces), got a {}",
-                    old.type_str(),
-                    new.type_str()
+                    "expects {} (like the value it replaces), got {}",
+                    type_words(old),
+                    type_words(&new)
                 ));
             }
         };
@@ -237,6 +237,31 @@ impl ParamPath {
     }
 }
 
+/// The scenario file of a merged document; an error is reported in the file
+/// that wrote the offending value.
+fn deserialize_merged(
+    table: &toml::Table,
+    source: &SourceText<'_>,
+) -> Result<ScenarioFile, InputError> {
+    toml::Value::Table(table.clone())
+        .try_into()
+        .map_err(|e: toml::de::Error| {
+            let written = toml::to_string(table).unwrap_or_default();
+            source.from_merged_error(&e, &written)
+        })
+}
+
+/// The id or name of each element of each merged array of `table`.
+fn merged_ids(table: &toml::Table) -> Vec<(String, Vec<Option<String>>)> {
+    MERGED_ARRAYS
+        .iter()
+        .filter_map(|(array, _)| {
+            let items = table.get(*array)?.as_array()?;
+            Some(((*array).to_owned(), items.iter().map(item_name).collect()))
+        })
+        .collect()
+}
+
 fn item_name(item: &toml::Value) -> Option<String> {
     let t = item.as_table()?;
     t.get("id")
@@ -269,6 +294,9 @@ pub struct ScenarioDocument {
     table: toml::Table,
     regions: Vec<Region>,
     crossings: Vec<CrossingRecord>,
+    /// Values replaced after reading (key path, and the option that did it),
+    /// so that an error in one points at the option, not at the file.
+    overrides: Vec<(String, String)>,
 }
 
 /// Arrays of tables merged element by element, and the key naming an element.
@@ -291,13 +319,13 @@ impl ScenarioDocument {
             .iter()
             .map(|(name, text)| SourceText::new(name.clone(), text))
             .collect();
-        let source = SourceText::new(origin.display_name(), text).with_parents(parents);
+        let source = SourceText::new(origin.display_name(), text)
+            .with_parents(parents)
+            .with_merged_ids(merged_ids(&table));
         let raw: ScenarioFile = if sources.len() == 1 {
             toml::from_str(text).map_err(|e| source.from_toml_error(&e))?
         } else {
-            toml::Value::Table(table.clone())
-                .try_into()
-                .map_err(|e: toml::de::Error| source.from_toml_error(&e))?
+            deserialize_merged(&table, &source)?
         };
         let regions = super::read_data_file(
             &source,
@@ -319,6 +347,7 @@ impl ScenarioDocument {
             table,
             regions,
             crossings,
+            overrides: Vec::new(),
         })
     }
 
@@ -357,7 +386,13 @@ impl ScenarioDocument {
         let dir = own.parent().unwrap_or(Path::new("."));
         let parent_path = dir.join(relative);
         let canonical = parent_path.canonicalize().map_err(|e| {
-            source.error_at(&at, format!("cannot read `{}`: {e}", parent_path.display()))
+            source.error_at(
+                &at,
+                format!(
+                    "cannot read `{}`: {e}; give the path of a scenario file, relative to this one",
+                    parent_path.display()
+                ),
+            )
         })?;
         if stack.contains(&canonical) {
             let chain: Vec<String> = stack
@@ -413,8 +448,14 @@ impl ScenarioDocument {
     /// The value is read as TOML (`2022-09-23`, `0.5`, `true`, `"text"`) or
     /// else as a string, and must have the type of the value it replaces.
     pub fn set(&mut self, assignment: &str) -> Result<(), InputError> {
+        self.set_by(&format!("--set {assignment}"), assignment)
+    }
+
+    /// The same, for an option other than `--set`: `option` names it in
+    /// errors, e.g. `--scale 0`.
+    pub fn set_by(&mut self, option: &str, assignment: &str) -> Result<(), InputError> {
         let err = |key: Option<String>, message: String| InputError {
-            file: "--set".to_owned(),
+            file: option.to_owned(),
             line: None,
             column: None,
             key,
@@ -429,7 +470,13 @@ impl ScenarioDocument {
         let path: ParamPath = path.trim().parse().map_err(|m| err(None, m))?;
         let value = parse_scalar(value.trim());
         path.set_value(&mut self.table, value)
-            .map_err(|m| err(Some(path.to_string()), m))
+            .map_err(|m| err(Some(path.to_string()), m))?;
+        let located = path
+            .resolve(&self.table, false)
+            .map_err(|m| err(Some(path.to_string()), m))?;
+        self.overrides
+            .push((located.to_string(), option.to_owned()));
+        Ok(())
     }
 
     /// The validated scenario.
@@ -443,7 +490,9 @@ impl ScenarioDocument {
             .iter()
             .map(|(name, text)| SourceText::new(name.clone(), text))
             .collect();
-        let source = SourceText::new(self.origin.display_name(), self.text()).with_parents(parents);
+        let source = SourceText::new(self.origin.display_name(), self.text())
+            .with_parents(parents)
+            .with_merged_ids(merged_ids(&self.table));
         let mut table = self.table.clone();
         for (path, value) in values {
             path.set(&mut table, *value).map_err(|message| InputError {
@@ -454,11 +503,10 @@ impl ScenarioDocument {
                 message,
             })?;
         }
-        let raw: ScenarioFile = toml::Value::Table(table.clone())
-            .try_into()
-            .map_err(|e: toml::de::Error| source.from_toml_error(&e))?;
+        let raw = deserialize_merged(&table, &source)?;
         let mut scenario =
-            validate::validate(&raw, &source, &table, self.regions.clone(), &self.crossings)?;
+            validate::validate(&raw, &source, &table, self.regions.clone(), &self.crossings)
+                .map_err(|e| self.blame_override(e))?;
         let mut hashed: String = self.sources.iter().map(|(_, text)| text.as_str()).collect();
         hashed.push_str(&toml::to_string(&self.table).unwrap_or_default());
         for (path, value) in values {
@@ -466,6 +514,21 @@ impl ScenarioDocument {
         }
         scenario.content_hash = hex_sha256(hashed.as_bytes());
         Ok(scenario)
+    }
+
+    /// An error about a value that an option replaced names the option
+    /// (the file's line would show the value it no longer holds).
+    fn blame_override(&self, mut error: InputError) -> InputError {
+        let option = error
+            .key
+            .as_deref()
+            .and_then(|key| self.overrides.iter().rev().find(|(k, _)| k == key));
+        if let Some((_, option)) = option {
+            error.file.clone_from(option);
+            error.line = None;
+            error.column = None;
+        }
+        error
     }
 
     /// The numeric value at a path.
@@ -588,6 +651,7 @@ fn merge(
         match (parent.get_mut(&key), value) {
             (Some(toml::Value::Table(p)), toml::Value::Table(c)) => merge(p, c, &at)?,
             (Some(toml::Value::Array(p)), toml::Value::Array(c)) if merged_array.is_some() => {
+                check_unique(&c, &at, merged_array)?;
                 for item in c {
                     match item_name(&item)
                         .and_then(|name| p.iter().position(|q| item_name(q) == Some(name.clone())))
@@ -597,10 +661,10 @@ fn merge(
                     }
                 }
             }
-            (None, value)
-                if merged_array.is_some()
-                    || (top && matches!(key.as_str(), "name" | "description" | "calibration")) =>
-            {
+            (None, value) if merged_array.is_some() || may_add(&at) => {
+                if let toml::Value::Array(items) = &value {
+                    check_unique(items, &at, merged_array)?;
+                }
                 parent.insert(key, value);
             }
             (None, _) => {
@@ -619,9 +683,9 @@ fn merge(
                     return Err((
                         at,
                         format!(
-                            "expects a {} like the value it overrides, got a {}",
-                            old.type_str(),
-                            new.type_str()
+                            "expects {} (like the value it overrides), got {}",
+                            type_words(old),
+                            type_words(&new)
                         ),
                     ));
                 }
@@ -635,6 +699,63 @@ fn merge(
         }
     }
     Ok(())
+}
+
+/// A TOML value's type in words, with an example where that helps.
+fn type_words(value: &toml::Value) -> &'static str {
+    match value {
+        toml::Value::String(_) => "a string in quotes",
+        toml::Value::Integer(_) => "a whole number",
+        toml::Value::Float(_) => "a number such as 0.5",
+        toml::Value::Boolean(_) => "true or false",
+        toml::Value::Datetime(_) => "a date such as 2022-09-21",
+        toml::Value::Array(_) => "a list in brackets",
+        toml::Value::Table(_) => "a table",
+    }
+}
+
+/// Refuses two elements with one id (or name) in one file's array of
+/// tables: merging would silently keep only the second.
+fn check_unique(
+    items: &[toml::Value],
+    at: &KeyPath,
+    merged_array: Option<&(&str, &str)>,
+) -> Result<(), (KeyPath, String)> {
+    let Some((array, id_key)) = merged_array else {
+        return Ok(());
+    };
+    for (i, item) in items.iter().enumerate() {
+        let name = item_name(item);
+        if name.is_some() && items[..i].iter().any(|earlier| item_name(earlier) == name) {
+            return Err((
+                at.index(i).key(id_key),
+                format!(
+                    "`{}` is used twice in this file; each {array} needs its own {id_key}",
+                    name.unwrap_or_default()
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Keys an extending file may add although the scenario it extends lacks
+/// them: optional keys, and entries of the maps by region or district.
+const ADDABLE_KEYS: [&str; 6] = [
+    "name",
+    "description",
+    "calibration",
+    "population.foreign_passport.multiplier",
+    "population.schengen_visa.multiplier",
+    "mobilization.intensity",
+];
+
+fn may_add(at: &KeyPath) -> bool {
+    let at = at.to_string();
+    ADDABLE_KEYS.iter().any(|key| {
+        at.strip_prefix(key)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
+    })
 }
 
 /// A float with up to six decimals and no trailing zeros (`-8.25`, `1.0`).

@@ -102,6 +102,10 @@ pub struct SourceText<'a> {
     /// The files this one extends, nearest first: a key found only there is
     /// reported there.
     parents: Vec<SourceText<'a>>,
+    /// For each array of tables merged by id or name: the id of each element
+    /// of the merged array, so that an element is found in the file that
+    /// wrote it whatever its position there.
+    merged_ids: Vec<(String, Vec<Option<String>>)>,
 }
 
 impl<'a> SourceText<'a> {
@@ -114,6 +118,7 @@ impl<'a> SourceText<'a> {
             text,
             tree,
             parents: Vec::new(),
+            merged_ids: Vec::new(),
         }
     }
 
@@ -123,32 +128,124 @@ impl<'a> SourceText<'a> {
         self
     }
 
+    /// The same, with the ids of the elements of the merged arrays of tables
+    /// (`array`, and the id or name of each element, in merged order).
+    pub fn with_merged_ids(mut self, merged_ids: Vec<(String, Vec<Option<String>>)>) -> Self {
+        self.merged_ids = merged_ids;
+        self
+    }
+
     /// Whether the file itself holds a value at exactly `path`.
     pub fn has(&self, path: &KeyPath) -> bool {
         self.walk(path).is_some_and(|(_, exact)| exact)
     }
 
-    /// An error at the value found at `path` (or at the nearest enclosing table).
+    /// An error at the value found at `path` of the merged document, reported
+    /// in the file that wrote it (or at the nearest enclosing table).
     pub fn error_at(&self, path: &KeyPath, message: impl Into<String>) -> InputError {
-        if !self.has(path)
-            && let Some(parent) = self.parents.iter().find(|p| p.has(path))
-        {
-            return parent.error_at(path, message);
+        let sources = std::iter::once(self).chain(&self.parents);
+        if let Some(id) = self.merged_element_id(path) {
+            // An element of a merged array: the nearest file that writes an
+            // element with its id wrote all of it.
+            let found = sources
+                .filter_map(|s| s.local_element(path, id.as_deref()).map(|p| (s, p)))
+                .next();
+            if let Some((file, local)) = found {
+                return file.error_in_file(&local, message.into());
+            }
+        } else if let Some(file) = sources.clone().find(|s| s.has(path)) {
+            return file.error_in_file(path, message.into());
         }
+        self.error_in_file(path, message.into())
+    }
+
+    /// An error at `path` of this file itself.
+    fn error_in_file(&self, path: &KeyPath, message: String) -> InputError {
         let offset = self.span_of(path).map(|s| s.start);
-        self.error_at_offset(offset, Some(path.to_string()), message.into())
+        self.error_at_offset(offset, Some(path.to_string()), message)
+    }
+
+    /// For a path into an element of a merged array, the element's id
+    /// (`Some(None)` for an element without one).
+    fn merged_element_id(&self, path: &KeyPath) -> Option<Option<String>> {
+        let (Segment::Key(array), Segment::Index(n)) = (path.0.first()?, path.0.get(1)?) else {
+            return None;
+        };
+        let ids = &self.merged_ids.iter().find(|(a, _)| a == array)?.1;
+        Some(ids.get(*n).cloned().flatten())
+    }
+
+    /// `path` (into an element of a merged array) with the element's position
+    /// in this file: the element whose id is `id`, or, without an id, the
+    /// same position.
+    fn local_element(&self, path: &KeyPath, id: Option<&str>) -> Option<KeyPath> {
+        let Some(id) = id else {
+            return self
+                .has(&KeyPath(path.0[..2].to_vec()))
+                .then(|| path.clone());
+        };
+        let (Segment::Key(array), _) = (path.0.first()?, path.0.get(1)?) else {
+            return None;
+        };
+        let items = self.tree.as_ref()?.get_ref().get(array.as_str())?;
+        let DeValue::Array(items) = items.get_ref() else {
+            return None;
+        };
+        let position = items.iter().position(|item| {
+            item.get_ref().as_table().is_some_and(|t| {
+                ["id", "name"].iter().any(|key| {
+                    t.get(*key)
+                        .is_some_and(|v| matches!(v.get_ref(), DeValue::String(s) if s == id))
+                })
+            })
+        })?;
+        let mut local = path.clone();
+        local.0[1] = Segment::Index(position);
+        Some(local)
     }
 
     /// Converts a deserialization error from the `toml` crate.
     pub fn from_toml_error(&self, err: &toml::de::Error) -> InputError {
         let offset = err.span().map(|s| s.start);
+        let path = offset.and_then(|o| self.path_at(o));
+        if let Some((key, message)) = path.as_ref().and_then(|p| missing_field(p, err)) {
+            // Point at the table that lacks the key (the file's start for the top level).
+            let table = path
+                .as_ref()
+                .and_then(|p| self.span_of(p))
+                .map_or(0, |s| s.start);
+            return self.error_at_offset(Some(table), Some(key.to_string()), message);
+        }
         let key = offset.and_then(|o| {
-            self.path_at(o)
-                .map(|p| p.to_string())
+            path.map(|p| p.to_string())
+                .filter(|k| !k.is_empty())
                 .or_else(|| key_on_line(self.text, o))
         });
-        let message = err.message().trim().to_owned();
-        self.error_at_offset(offset, key.filter(|k| !k.is_empty()), message)
+        self.error_at_offset(offset, key, plain_message(err.message()))
+    }
+
+    /// Converts a deserialization error of the merged document, whose values
+    /// have no place in any file: `written` is the merged document written
+    /// out as TOML, in which the error is found again, to be reported at its
+    /// key in the file that wrote it.
+    pub fn from_merged_error(&self, err: &toml::de::Error, written: &str) -> InputError {
+        let merged = SourceText::new("", written);
+        let path = err
+            .span()
+            .or_else(|| {
+                toml::from_str::<super::ScenarioFile>(written)
+                    .err()
+                    .and_then(|e| e.span())
+            })
+            .and_then(|s| merged.path_at(s.start));
+        match path {
+            Some(path) => match missing_field(&path, err) {
+                Some((path, message)) => self.error_at(&path, message),
+                None if path.0.is_empty() => self.from_toml_error(err),
+                None => self.error_at(&path, plain_message(err.message())),
+            },
+            None => self.from_toml_error(err),
+        }
     }
 
     fn error_at_offset(
@@ -258,6 +355,48 @@ fn contains_deep(value: &DeValue<'_>, offset: usize) -> bool {
     }
 }
 
+/// The `toml` crate's message in the words of a scenario's author: Rust type
+/// names become what to write, and a bare syntax complaint gets its rule.
+fn plain_message(message: &str) -> String {
+    const WORDS: [(&str, &str); 6] = [
+        ("expected u64", "expected a whole number >= 0, such as 42"),
+        ("expected u32", "expected a whole number >= 0, such as 42"),
+        ("expected i64", "expected a whole number, such as 42"),
+        ("expected f64", "expected a number, such as 0.5"),
+        (
+            "expected a sequence",
+            "expected a list in brackets, such as [\"Georgia\"]",
+        ),
+        ("expected a boolean", "expected true or false"),
+    ];
+    let mut message = message.trim().to_owned();
+    for (from, to) in WORDS {
+        if let Some(at) = message.find(from)
+            && !message[at + from.len()..].starts_with(|c: char| c.is_alphanumeric())
+        {
+            message.replace_range(at..at + from.len(), to);
+        }
+    }
+    if message == "duplicate key" {
+        message.push_str(": a key may be set only once in a table");
+    }
+    message
+}
+
+/// A "missing field" error as the path of the missing key and a message
+/// that says it is required.
+fn missing_field(table: &KeyPath, err: &toml::de::Error) -> Option<(KeyPath, String)> {
+    let field = err
+        .message()
+        .trim()
+        .strip_prefix("missing field `")?
+        .split('`')
+        .next()?;
+    let path = table.key(field);
+    let message = "is required but missing (docs/scenario.md describes every key)".to_owned();
+    Some((path, message))
+}
+
 /// The dotted key assigned on the line holding `offset`, with its section
 /// header: a fallback for syntax errors, where no parse tree exists.
 fn key_on_line(text: &str, offset: usize) -> Option<String> {
@@ -294,6 +433,15 @@ pub fn line_column(text: &str, offset: usize) -> (usize, usize) {
     let line_start = before.rfind('\n').map_or(0, |i| i + 1);
     let column = before.get(line_start..).map_or(0, |s| s.chars().count()) + 1;
     (line, column)
+}
+
+/// The 1-based line and column of the first invalid byte of text that is
+/// not UTF-8.
+pub fn invalid_utf8_position(err: &std::string::FromUtf8Error) -> (usize, usize) {
+    let valid = err.utf8_error().valid_up_to();
+    let before =
+        std::str::from_utf8(err.as_bytes().get(..valid).unwrap_or_default()).unwrap_or_default();
+    line_column(before, valid)
 }
 
 #[cfg(test)]

@@ -22,7 +22,7 @@ use chrono::{Days, NaiveDate};
 use sha2::{Digest, Sha256};
 
 pub use document::{ParamPath, ScenarioDocument, format_float};
-pub use error::{InputError, KeyPath, SourceText, line_column};
+pub use error::{InputError, KeyPath, SourceText, invalid_utf8_position, line_column};
 pub use file::{DecisionParams, QueueParams, ScenarioFile, TravelParams};
 
 use crate::data::Region;
@@ -32,6 +32,9 @@ use crate::metrics::{Measure, Observed};
 pub const DEFAULT_SCENARIO: &str = include_str!("../../scenarios/mobilization-2022.toml");
 /// The name under which the embedded default scenario appears in messages.
 pub const DEFAULT_SCENARIO_NAME: &str = "<embedded>/mobilization-2022.toml";
+
+/// The largest scale (persons per agent) accepted.
+pub const MAX_SCALE: u32 = 1_000_000;
 
 /// Data files embedded with the default scenario, by their path relative to it.
 const EMBEDDED_DATA: &[(&str, &str)] = &[
@@ -483,12 +486,15 @@ impl Origin {
                 let dir = path.parent().unwrap_or(Path::new("."));
                 let full = dir.join(relative);
                 let shown = full.display().to_string();
-                let bytes = std::fs::read(&full)
-                    .map_err(|e| format!("cannot read data file `{shown}`: {e}"))?;
-                let text = String::from_utf8(bytes).map_err(|e| {
+                let bytes = std::fs::read(&full).map_err(|e| {
                     format!(
-                        "data file `{shown}` is not valid UTF-8 (byte {})",
-                        e.utf8_error().valid_up_to()
+                        "cannot read data file `{shown}`: {e}; give the path of a CSV file, relative to the scenario file"
+                    )
+                })?;
+                let text = String::from_utf8(bytes).map_err(|e| {
+                    let (line, column) = invalid_utf8_position(&e);
+                    format!(
+                        "data file `{shown}` is not valid UTF-8 text (line {line}, column {column}): save it as UTF-8"
                     )
                 })?;
                 Ok((shown, text))
@@ -519,16 +525,13 @@ fn read_text(path: &Path) -> Result<String, LoadError> {
         source,
     })?;
     String::from_utf8(bytes).map_err(|e| {
-        let offset = e.utf8_error().valid_up_to();
-        let valid =
-            String::from_utf8_lossy(e.as_bytes().get(..offset).unwrap_or_default()).into_owned();
-        let (line, column) = line_column(&valid, offset);
+        let (line, column) = invalid_utf8_position(&e);
         LoadError::Input(InputError {
             file: path.display().to_string(),
             line: Some(line),
             column: Some(column),
             key: None,
-            message: "the scenario file is not valid UTF-8 text".to_owned(),
+            message: "the scenario file is not valid UTF-8 text: save it as UTF-8".to_owned(),
         })
     })
 }

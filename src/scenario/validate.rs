@@ -167,11 +167,12 @@ pub(super) fn validate(
         &root.key("scale"),
         raw.scale,
         1,
-        1_000_000,
+        i64::from(super::MAX_SCALE),
         "persons per agent, an integer",
     )? as u32;
     let calendar = calendar(&c, raw)?;
     let population = population(&c, raw, &regions)?;
+    check_population_size(&c, &population, &regions, scale)?;
     let mobilization = mobilization(&c, raw, &calendar, &regions)?;
     check_decision(&c, raw)?;
     check_travel(&c, raw)?;
@@ -304,6 +305,49 @@ fn population(
         )?,
         schengen_visa: share_by_place(c, &path.key("schengen_visa"), &p.schengen_visa, regions)?,
     })
+}
+
+/// Refuses an empty population, one too small for a single agent, and one
+/// too large for the machine (before anything is allocated).
+fn check_population_size(
+    c: &Checker<'_, '_>,
+    population: &PopulationParams,
+    regions: &[Region],
+    scale: u32,
+) -> Result<(), InputError> {
+    let (age_min, age_max) = (population.age_min, population.age_max);
+    let persons: f64 = crate::population::eligible_men(regions, age_min, age_max)
+        .iter()
+        .sum();
+    if persons < 1.0 {
+        let what = if regions.is_empty() {
+            "holds no regions".to_owned()
+        } else {
+            format!(
+                "holds no men aged {age_min}-{age_max} in its {} regions",
+                regions.len()
+            )
+        };
+        return Err(c.err(
+            &KeyPath::of(&["data", "regions"]),
+            format!(
+                "the population is empty: the regions file {what}; it needs at least one region with men in the age range"
+            ),
+        ));
+    }
+    let at_scale = KeyPath::of(&["scale"]);
+    if persons < f64::from(scale) {
+        return Err(c.err(
+            &at_scale,
+            format!(
+                "at 1:{scale} the {} eligible men make less than one agent: the scale must be at most {}",
+                persons.round(),
+                persons.floor()
+            ),
+        ));
+    }
+    crate::memory::check_fits(persons, scale, crate::memory::available())
+        .map_err(|too_large| c.err(&at_scale, too_large.to_string()))
 }
 
 /// Resolves urban and rural shares with region or district multipliers.
@@ -1009,12 +1053,20 @@ fn targets(
             from,
             to,
         };
-        measure.check(calendar.days).map_err(|e| {
-            let key = match e {
-                MeasureError::Place(_) => "place",
-                MeasureError::Window(_) => "to",
-            };
-            c.err(&path.key(key), e.to_string())
+        measure.check(calendar.days).map_err(|e| match e {
+            MeasureError::Place(m) => c.err(&path.key("place"), m),
+            MeasureError::Reversed => c.err(
+                &path.key("to"),
+                "the window ends before it starts: `to` must be on or after `from`",
+            ),
+            MeasureError::Window(m) => c.err(
+                &path.key("to"),
+                format!(
+                    "{m}: it must lie within {} to {}",
+                    calendar.start,
+                    calendar.end()
+                ),
+            ),
         })?;
         let observed = match (t.value, t.low, t.high) {
             (Some(v), None, None) => Observed::Value(c.positive(&path.key("value"), v)?),

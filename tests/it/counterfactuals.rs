@@ -162,7 +162,7 @@ fn set_overrides_any_scalar_and_checks_its_type() {
         .code(2)
         .stderr(
             predicate::str::contains("`decision.peer`")
-                .and(predicate::str::contains("expects a float")),
+                .and(predicate::str::contains("expects a number such as 0.5")),
         );
     exodus()
         .args(["check", "--set", "decision.pear=0.1"])
