@@ -18,12 +18,11 @@
 //! number of threads.
 
 use std::collections::BTreeMap;
-use std::path::Path;
 
 use rayon::prelude::*;
 
 use crate::engine::{self, EngineError, RunResults, rng::replicate_seed};
-use crate::output::{OutputError, write_csv_file};
+use crate::output::csv_bytes;
 use crate::scenario::{Calendar, Scenario};
 
 /// A metric at a place, e.g. (`Kazakhstan`, `exodus`).
@@ -288,8 +287,9 @@ fn num(x: f64) -> String {
     format!("{x:.3}")
 }
 
-/// Writes `compare_summary.csv`.
-pub fn write_summary(path: &Path, rows: &[SummaryRow]) -> Result<(), OutputError> {
+/// `compare_summary.csv`: each scenario's mean, sd and 95% interval of every
+/// headline figure, and the paired difference from the base.
+pub fn summary_csv(rows: &[SummaryRow]) -> Result<Vec<u8>, csv::Error> {
     let header = [
         "scenario",
         "place",
@@ -321,11 +321,11 @@ pub fn write_summary(path: &Path, rows: &[SummaryRow]) -> Result<(), OutputError
             hi,
         ]
     });
-    write_csv_file(path, &header, records)
+    csv_bytes(&header, records)
 }
 
-/// Writes `compare_daily.csv`: date, scenario, place, metric, mean and 95% interval.
-pub fn write_daily(path: &Path, runs: &[ScenarioRuns]) -> Result<(), OutputError> {
+/// `compare_daily.csv`: date, scenario, place, metric, mean and 95% interval.
+pub fn daily_csv(runs: &[ScenarioRuns]) -> Result<Vec<u8>, csv::Error> {
     let mut records = Vec::new();
     for s in runs {
         let keys: Vec<&Key> = s
@@ -369,7 +369,7 @@ pub fn write_daily(path: &Path, runs: &[ScenarioRuns]) -> Result<(), OutputError
         "ci95_low",
         "ci95_high",
     ];
-    write_csv_file(path, &header, records)
+    csv_bytes(&header, records)
 }
 
 #[cfg(test)]

@@ -9,13 +9,11 @@
 //! one `parameter_<path>` column per axis, and the headline metrics of
 //! [`crate::compare::outcome`] as `<metric>_<place>` columns.
 
-use std::path::Path;
-
 use rayon::prelude::*;
 
 use crate::compare::outcome;
 use crate::engine::{self, EngineError, rng::replicate_seed};
-use crate::output::{OutputError, snake_case, write_atomic};
+use crate::output::{OutputError, snake_case};
 use crate::scenario::{InputError, LoadError, ParamPath, ScenarioDocument};
 
 /// One axis of the grid.
@@ -76,15 +74,27 @@ pub fn grid(axes: &[Axis]) -> Vec<Vec<String>> {
     })
 }
 
-/// Runs the sweep and writes `sweep.csv` to `path`; returns the number of rows.
+/// The name of the sweep's table.
+pub const SWEEP_CSV: &str = "sweep.csv";
+
+/// A finished sweep: its table, and the number of runs (rows) in it.
+#[derive(Debug, Clone)]
+pub struct SweepTable {
+    /// Runs made: points × replicates.
+    pub runs: usize,
+    /// `sweep.csv`.
+    pub csv: Vec<u8>,
+}
+
+/// Runs every point of the grid `replicates` times (at one agent per
+/// `scale` men when given) and tabulates the headline figures.
 pub fn sweep(
     doc: &ScenarioDocument,
     axes: &[Axis],
     replicates: u32,
     scale: Option<u32>,
     master: u64,
-    path: &Path,
-) -> Result<usize, SweepError> {
+) -> Result<SweepTable, SweepError> {
     let points = grid(axes);
     let mut scenarios = Vec::with_capacity(points.len());
     for point in &points {
@@ -92,11 +102,10 @@ pub fn sweep(
         for (axis, value) in axes.iter().zip(point) {
             d.set(&format!("{}={}", axis.path, value))?;
         }
-        let mut s = d.scenario()?;
         if let Some(k) = scale {
-            s.scale = k;
+            d.set_by(&format!("--scale {k}"), &format!("scale={k}"))?;
         }
-        scenarios.push(s);
+        scenarios.push(d.scenario()?);
     }
     let jobs: Vec<(usize, u32)> = (0..points.len())
         .flat_map(|p| (0..replicates).map(move |r| (p, r)))
@@ -115,7 +124,7 @@ pub fn sweep(
         .map(|o| o.headline.keys().cloned().collect())
         .unwrap_or_default();
     let csv_err = |source| OutputError::Csv {
-        path: path.to_owned(),
+        path: SWEEP_CSV.into(),
         source,
     };
     let mut w = csv::Writer::from_writer(Vec::new());
@@ -149,8 +158,10 @@ pub fn sweep(
     let bytes = w
         .into_inner()
         .map_err(|e| csv_err(csv::Error::from(e.into_error())))?;
-    write_atomic(path, &bytes)?;
-    Ok(outcomes.len())
+    Ok(SweepTable {
+        runs: outcomes.len(),
+        csv: bytes,
+    })
 }
 
 #[cfg(test)]

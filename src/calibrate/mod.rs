@@ -34,7 +34,7 @@ use crate::scenario::{
     CalibrationParameter, LoadError, ParamPath, Scenario, ScenarioDocument, Target,
 };
 
-pub use report::write;
+pub use report::files;
 
 /// Settings of one calibration.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -6,51 +6,48 @@
 //! - `calibrated.toml`: the scenario with the fitted values written in place,
 //!   ready to run, headed by how it was made.
 
-use std::path::Path;
+use std::path::PathBuf;
 
 use super::Calibration;
-use crate::output::{OutputError, write_atomic};
+use crate::output::{OutputError, OutputFile};
 use crate::scenario::{Calendar, ScenarioDocument, format_float};
 
-/// Writes the calibration's files into `dir`. `command` is the command line
-/// that reproduces it, quoted in `calibrated.toml`.
-pub fn write(
-    dir: &Path,
+/// The calibration's files, in the order they are written. `command` is the
+/// command line that reproduces it, quoted in `calibrated.toml`.
+pub fn files(
     doc: &ScenarioDocument,
     calendar: &Calendar,
     calibration: &Calibration,
     command: &str,
-) -> Result<(), OutputError> {
-    std::fs::create_dir_all(dir).map_err(|source| OutputError::Io {
-        path: dir.to_owned(),
-        source,
-    })?;
+) -> Result<Vec<OutputFile>, OutputError> {
     let csv_err = |name: &str| {
-        let path = dir.join(name);
+        let path = PathBuf::from(name);
         move |source: csv::Error| OutputError::Csv { path, source }
     };
-    write_atomic(
-        &dir.join("fit.csv"),
-        &fit_csv(calendar, calibration).map_err(csv_err("fit.csv"))?,
-    )?;
-    write_atomic(
-        &dir.join("trace.csv"),
-        &trace_csv(calibration).map_err(csv_err("trace.csv"))?,
-    )?;
-    write_atomic(
-        &dir.join("parameters.csv"),
-        &parameters_csv(calibration).map_err(csv_err("parameters.csv"))?,
-    )?;
     let text = doc
         .rewrite(&calibration.values())
         .map_err(|e| OutputError::Io {
-            path: dir.join("calibrated.toml"),
+            path: PathBuf::from("calibrated.toml"),
             source: std::io::Error::other(e),
         })?;
-    write_atomic(
-        &dir.join("calibrated.toml"),
-        calibrated_toml(calibration, command, &text).as_bytes(),
-    )
+    Ok(vec![
+        (
+            "fit.csv".to_owned(),
+            fit_csv(calendar, calibration).map_err(csv_err("fit.csv"))?,
+        ),
+        (
+            "trace.csv".to_owned(),
+            trace_csv(calibration).map_err(csv_err("trace.csv"))?,
+        ),
+        (
+            "parameters.csv".to_owned(),
+            parameters_csv(calibration).map_err(csv_err("parameters.csv"))?,
+        ),
+        (
+            "calibrated.toml".to_owned(),
+            calibrated_toml(calibration, command, &text).into_bytes(),
+        ),
+    ])
 }
 
 fn finish(w: csv::Writer<Vec<u8>>) -> Result<Vec<u8>, csv::Error> {

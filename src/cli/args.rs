@@ -129,6 +129,9 @@ pub(crate) struct CompareArgs {
     /// Also draw the comparison chart (SVG and PNG).
     #[arg(long)]
     pub(crate) plot: bool,
+    /// Write into the output folder even if it holds other files or other results.
+    #[arg(long)]
+    pub(crate) force: bool,
     /// Override a scenario value, e.g. `--set decision.peer=0.5` (repeatable).
     #[arg(long = "set", value_name = "PATH=VALUE")]
     pub(crate) set: Vec<String>,
@@ -156,6 +159,9 @@ pub(crate) struct SweepArgs {
     /// Output folder [default: output/<scenario-name>/sweep].
     #[arg(long)]
     pub(crate) out: Option<PathBuf>,
+    /// Write into the output folder even if it holds other files or other results.
+    #[arg(long)]
+    pub(crate) force: bool,
     /// Worker threads [default: all cores].
     #[arg(long, value_parser = clap::value_parser!(u16).range(1..=1024))]
     pub(crate) threads: Option<u16>,
@@ -166,7 +172,7 @@ pub(crate) struct CalibrateArgs {
     #[command(flatten)]
     pub(crate) input: ScenarioArgs,
     /// Most loss evaluations [default: the scenario's, else 200].
-    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=i64::from(exodus::scenario::MAX_SCALE)))]
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
     pub(crate) budget: Option<u32>,
     /// Replicates per evaluation [default: the scenario's, else 2].
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1000))]
@@ -183,6 +189,9 @@ pub(crate) struct CalibrateArgs {
     /// Output folder [default: output/<scenario-name>/calibration].
     #[arg(long)]
     pub(crate) out: Option<PathBuf>,
+    /// Write into the output folder even if it holds other files or other results.
+    #[arg(long)]
+    pub(crate) force: bool,
     /// Worker threads [default: all cores].
     #[arg(long, value_parser = clap::value_parser!(u16).range(1..=1024))]
     pub(crate) threads: Option<u16>,

@@ -5,10 +5,12 @@ use std::time::Instant;
 
 use anyhow::Context;
 
-use exodus::scenario;
+use exodus::{output, scenario};
 
 use super::args::CalibrateArgs;
-use super::{progress_bar, thread_pool};
+use super::{progress_bar, seed_value, thread_pool};
+
+const COMMAND: &str = "calibrate";
 
 pub(crate) fn calibrate(args: &CalibrateArgs) -> anyhow::Result<()> {
     let doc = args.input.document()?;
@@ -24,7 +26,7 @@ pub(crate) fn calibrate(args: &CalibrateArgs) -> anyhow::Result<()> {
         seed: args.seed.unwrap_or(scenario.seed),
         restarts: args.restarts.unwrap_or(spec.restarts),
     };
-    let command = format!(
+    let mut reproduce = format!(
         "exodus calibrate {} --budget {} --replicates {} --scale {} --seed {} --restarts {}",
         args.input.scenario.as_ref().map_or_else(
             || "scenarios/mobilization-2022.toml".to_owned(),
@@ -36,17 +38,35 @@ pub(crate) fn calibrate(args: &CalibrateArgs) -> anyhow::Result<()> {
         options.seed,
         options.restarts
     );
+    for assignment in &args.input.set {
+        reproduce.push_str(&format!(" --set '{assignment}'"));
+    }
     let out = args
         .out
         .clone()
         .unwrap_or_else(|| Path::new("output").join(&scenario.name).join("calibration"));
+    output::check_destination(&out, COMMAND, &scenario.name, args.force)?;
     let pool = thread_pool(args.threads)?;
     let bar = progress_bar(args.quiet, options.budget, "evaluation");
     let started = Instant::now();
     let fit = pool
         .install(|| exodus::calibrate::calibrate(&doc, options, &|n| bar.set_position(n as u64)))?;
     bar.finish_and_clear();
-    exodus::calibrate::write(&out, &doc, &scenario.calendar, &fit, &command)
+    let files = exodus::calibrate::files(&doc, &scenario.calendar, &fit, &reproduce)?;
+    let mut settings = toml::Table::new();
+    settings.insert("command_line".to_owned(), reproduce.clone().into());
+    settings.insert("budget".to_owned(), options.budget.into());
+    settings.insert("replicates".to_owned(), options.replicates.into());
+    settings.insert("scale".to_owned(), options.scale.into());
+    settings.insert("seed".to_owned(), seed_value(options.seed));
+    settings.insert("restarts".to_owned(), options.restarts.into());
+    settings.insert("set".to_owned(), args.input.set.clone().into());
+    let provenance = output::Provenance {
+        command: COMMAND,
+        scenario: scenario.name.clone(),
+        settings,
+    };
+    output::write_folder(&out, &provenance, &files)
         .with_context(|| format!("writing the calibration to {}", out.display()))?;
     if args.quiet {
         return Ok(());

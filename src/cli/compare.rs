@@ -5,8 +5,14 @@ use std::time::Instant;
 
 use anyhow::Context;
 
+use exodus::output;
+
 use super::args::CompareArgs;
-use super::{load_doc, plot, set_scale, thread_pool};
+use super::{load_doc, paths_value, plot, seed_value, set_scale, thread_pool};
+
+const COMMAND: &str = "compare";
+const SUMMARY: &str = "compare_summary.csv";
+const DAILY: &str = "compare_daily.csv";
 
 pub(crate) fn compare(args: &CompareArgs) -> anyhow::Result<()> {
     let mut scenarios = Vec::with_capacity(args.scenarios.len());
@@ -31,13 +37,38 @@ pub(crate) fn compare(args: &CompareArgs) -> anyhow::Result<()> {
         .out
         .clone()
         .unwrap_or_else(|| Path::new("output").join(format!("compare-{}", base.name)));
+    output::check_destination(&out, COMMAND, &base.name, args.force)?;
     let pool = thread_pool(args.threads)?;
     let started = Instant::now();
     let runs = pool.install(|| exodus::compare::run_all(&scenarios, args.replicates, master))?;
     let rows = exodus::compare::summarize(&runs);
-    std::fs::create_dir_all(&out).with_context(|| format!("creating {}", out.display()))?;
-    exodus::compare::write_summary(&out.join("compare_summary.csv"), &rows)?;
-    exodus::compare::write_daily(&out.join("compare_daily.csv"), &runs)?;
+    let csv = |what: &str| format!("formatting {what}");
+    let files = vec![
+        (
+            SUMMARY.to_owned(),
+            exodus::compare::summary_csv(&rows).with_context(|| csv(SUMMARY))?,
+        ),
+        (
+            DAILY.to_owned(),
+            exodus::compare::daily_csv(&runs).with_context(|| csv(DAILY))?,
+        ),
+    ];
+    let mut settings = toml::Table::new();
+    settings.insert(
+        "scenarios".to_owned(),
+        toml::Value::Array(names.iter().map(|n| toml::Value::from(*n)).collect()),
+    );
+    settings.insert("files".to_owned(), paths_value(&args.scenarios));
+    settings.insert("replicates".to_owned(), args.replicates.into());
+    settings.insert("scale".to_owned(), base.scale.into());
+    settings.insert("seed".to_owned(), seed_value(master));
+    settings.insert("set".to_owned(), args.set.clone().into());
+    let provenance = output::Provenance {
+        command: COMMAND,
+        scenario: base.name.clone(),
+        settings,
+    };
+    output::write_folder(&out, &provenance, &files)?;
     println!(
         "{} scenarios × {} paired replicates at 1:{} in {:.1} s; base `{}`",
         scenarios.len(),
@@ -71,8 +102,9 @@ pub(crate) fn compare(args: &CompareArgs) -> anyhow::Result<()> {
     }
     println!();
     println!(
-        "written to {} (compare_summary.csv, compare_daily.csv)",
-        out.display()
+        "written to {} ({SUMMARY}, {DAILY}, {})",
+        out.display(),
+        output::FOLDER_MANIFEST
     );
     if args.plot {
         plot(&out)?;

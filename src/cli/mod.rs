@@ -71,6 +71,22 @@ pub(crate) fn progress_bar(quiet: bool, length: u32, unit: &str) -> ProgressBar 
     bar
 }
 
+/// A seed as a manifest value: TOML integers are signed, so a seed above
+/// `i64::MAX` is written as a string.
+pub(crate) fn seed_value(seed: u64) -> toml::Value {
+    i64::try_from(seed).map_or_else(|_| seed.to_string().into(), toml::Value::from)
+}
+
+/// Paths as a manifest value.
+pub(crate) fn paths_value(paths: &[std::path::PathBuf]) -> toml::Value {
+    toml::Value::Array(
+        paths
+            .iter()
+            .map(|p| p.display().to_string().into())
+            .collect(),
+    )
+}
+
 /// Set by Ctrl-C (SIGINT) once [`catch_interrupt`] has been called.
 static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 

@@ -23,7 +23,7 @@ pub(crate) fn run(args: &RunArgs) -> anyhow::Result<()> {
         .clone()
         .unwrap_or_else(|| Path::new("output").join(&scenario.name));
 
-    output::check_destination(&out, &scenario.name, args.force)?;
+    output::check_destination(&out, "run", &scenario.name, args.force)?;
     let bar = progress_bar(args.quiet, scenario.calendar.days, "day");
     let started = Instant::now();
     catch_interrupt();

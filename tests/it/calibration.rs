@@ -85,6 +85,10 @@ fn calibrate_command_writes_its_report_and_a_runnable_scenario() {
     assert_eq!(trace.lines().count(), 1 + 8);
     let parameters = fs::read_to_string(out.join("parameters.csv")).unwrap();
     assert!(parameters.contains("decision.base_log_hazard"));
+    assert!(super::assert_complete_or_unmarked(
+        &out,
+        exodus::output::FOLDER_MANIFEST
+    ));
     let calibrated = fs::read_to_string(out.join("calibrated.toml")).unwrap();
     assert!(calibrated.starts_with("# Calibrated by exodus calibrate"));
     assert!(

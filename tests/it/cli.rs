@@ -174,7 +174,7 @@ fn another_scenarios_results_are_not_overwritten_without_force() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains(
-            "files that are not the results of an exodus run",
+            "files that are not complete results of exodus",
         ));
     assert_eq!(
         fs::read_to_string(foreign.join("thesis.txt")).unwrap(),

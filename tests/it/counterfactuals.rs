@@ -3,9 +3,10 @@
 use std::fs;
 use std::path::PathBuf;
 
+use exodus::output::FOLDER_MANIFEST;
 use predicates::prelude::*;
 
-use super::{Fixture, exodus};
+use super::{Fixture, assert_complete_or_unmarked, exodus};
 
 fn shipped(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -223,6 +224,49 @@ fn compare_writes_paired_summaries_and_daily_bands() {
     let daily = fs::read_to_string(out.join("compare_daily.csv")).unwrap();
     assert!(daily.starts_with("date,scenario,place,metric,mean,ci95_low,ci95_high\n"));
     assert!(daily.contains("2022-10-01,finland-open,Finland,exodus_entries,"));
+    // The manifest, written last, lists both files and how they were made.
+    assert!(assert_complete_or_unmarked(&out, FOLDER_MANIFEST));
+    let manifest: toml::Table = fs::read_to_string(out.join(FOLDER_MANIFEST))
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert_eq!(manifest["command"].as_str(), Some("compare"));
+    assert_eq!(manifest["scenario"].as_str(), Some("tiny"));
+    assert_eq!(manifest["settings"]["replicates"].as_integer(), Some(6));
+}
+
+#[test]
+fn results_folders_are_not_overwritten_by_another_command() {
+    let fx = Fixture::tiny();
+    let out = fx.dir().join("results");
+    let sweep = |force: bool| {
+        let mut cmd = exodus();
+        cmd.args([
+            "sweep",
+            "--param",
+            "decision.peer=0.2,0.4",
+            "--replicates",
+            "1",
+        ])
+        .args(["--scale", "2000", "--out"])
+        .arg(&out)
+        .arg(fx.write());
+        if force {
+            cmd.arg("--force");
+        }
+        cmd.assert()
+    };
+    fx.run_cli("results");
+    let refused = sweep(false).code(2);
+    let stderr = String::from_utf8_lossy(&refused.get_output().stderr).into_owned();
+    assert!(
+        stderr.contains("the results of `exodus run` on `tiny`") && stderr.contains("--force"),
+        "{stderr}"
+    );
+    sweep(true).success();
+    assert!(assert_complete_or_unmarked(&out, FOLDER_MANIFEST));
+    // The same command on the same scenario may write there again.
+    sweep(false).success();
 }
 
 #[test]
@@ -247,6 +291,7 @@ fn sweep_writes_one_row_per_point_and_replicate() {
         .stdout(predicate::str::contains(
             "6 points × 2 replicates = 12 runs",
         ));
+    assert!(assert_complete_or_unmarked(&out, FOLDER_MANIFEST));
     let csv = fs::read_to_string(out.join("sweep.csv")).unwrap();
     let header = csv.lines().next().unwrap();
     assert!(header.starts_with(

@@ -101,6 +101,35 @@ impl Fixture {
     }
 }
 
+/// Asserts that a folder of results is either without a manifest (`name`)
+/// or complete: every file the manifest lists is there with its size and
+/// SHA-256. Returns whether it had a manifest.
+pub fn assert_complete_or_unmarked(dir: &Path, name: &str) -> bool {
+    let Ok(text) = fs::read_to_string(dir.join(name)) else {
+        return false;
+    };
+    let manifest: toml::Table = text.parse().expect("a manifest is valid TOML");
+    let files = manifest["files"]
+        .as_array()
+        .expect("the manifest lists files");
+    assert!(!files.is_empty(), "{text}");
+    for file in files {
+        let name = file["name"].as_str().unwrap();
+        let bytes = fs::read(dir.join(name)).unwrap_or_else(|e| panic!("{name} listed: {e}"));
+        assert_eq!(
+            file["bytes"].as_integer(),
+            Some(bytes.len() as i64),
+            "{name}"
+        );
+        assert_eq!(
+            file["sha256"].as_str(),
+            Some(exodus::scenario::hex_sha256(&bytes).as_str()),
+            "{name}"
+        );
+    }
+    true
+}
+
 /// The real `exodus` binary.
 pub fn exodus() -> assert_cmd::Command {
     assert_cmd::Command::cargo_bin("exodus").expect("binary built")

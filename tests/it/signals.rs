@@ -5,7 +5,9 @@
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use exodus::output::MANIFEST;
+use exodus::output::{FOLDER_MANIFEST, MANIFEST};
+
+use super::{Fixture, assert_complete_or_unmarked};
 
 /// Starts a long run of the default scenario (every other man an agent).
 fn long_run(out: &std::path::Path) -> Child {
@@ -57,15 +59,53 @@ fn ctrl_c_stops_cleanly_with_exit_code_130_and_writes_nothing() {
 
 #[test]
 fn sigkill_part_way_never_leaves_a_complete_looking_folder() {
+    // Killed at several moments (synthesis, simulation, writing): the folder
+    // never has a manifest unless every file it lists is complete.
     let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("out");
-    let child = long_run(&out);
+    for delay_ms in [300, 900, 1500, 2100] {
+        let out = dir.path().join(format!("out-{delay_ms}"));
+        let child = long_run(&out);
+        std::thread::sleep(Duration::from_millis(delay_ms));
+        signal(&child, "-KILL");
+        let (status, stderr) = wait(child);
+        let killed = std::os::unix::process::ExitStatusExt::signal(&status) == Some(9);
+        assert!(killed || status.success(), "{status}: {stderr}");
+        let complete = assert_complete_or_unmarked(&out, MANIFEST);
+        assert!(complete || killed, "a finished run has its manifest");
+    }
+}
+
+#[test]
+fn sigkill_of_a_comparison_leaves_the_earlier_complete_results_or_none() {
+    let fx = Fixture::tiny();
+    let out = fx.dir().join("cmp");
+    let alt = fx.dir().join("alt.toml");
+    std::fs::write(&alt, "extends = \"scenario.toml\"\nname = \"alt\"\n").unwrap();
+    let start = |replicates: &str| {
+        Command::new(assert_cmd::cargo::cargo_bin("exodus"))
+            .args([
+                "compare",
+                "--replicates",
+                replicates,
+                "--scale",
+                "50",
+                "--out",
+            ])
+            .arg(&out)
+            .arg(fx.write())
+            .arg(&alt)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let (status, stderr) = wait(start("2"));
+    assert!(status.success(), "{stderr}");
+    assert!(assert_complete_or_unmarked(&out, FOLDER_MANIFEST));
+    // A long comparison into the same folder, killed part-way.
+    let child = start("400");
     std::thread::sleep(Duration::from_millis(1500));
     signal(&child, "-KILL");
-    let (status, _) = wait(child);
-    assert_eq!(
-        std::os::unix::process::ExitStatusExt::signal(&status),
-        Some(9)
-    );
-    assert!(!out.join(MANIFEST).exists(), "a killed run has no manifest");
+    wait(child);
+    assert_complete_or_unmarked(&out, FOLDER_MANIFEST);
 }

@@ -1,20 +1,25 @@
-//! Writing a run's results: four tidy CSV files and the `run.toml` manifest.
+//! Writing a run's results: four tidy CSV files and the `run.toml` manifest,
+//! and reading them back.
 //!
-//! Files are written completely or not at all: each goes to a temporary
-//! name in the output folder and is renamed into place once it is flushed,
-//! and the manifest, which lists every file with its SHA-256, is written
-//! last (and removed first), so a folder with a manifest holds a complete
-//! run. Numbers are formatted deterministically (integers, and waits with
-//! three decimals), so the same run gives byte-identical files.
+//! Files are written completely or not at all, with the manifest last (see
+//! [`folder`]), so a folder with a manifest holds a complete run. Numbers
+//! are formatted deterministically (integers, and waits with three
+//! decimals), so the same run gives byte-identical files.
+
+mod folder;
 
 use std::fs;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
 use crate::engine::{CrossingDay, NationalDay, RunResults};
-use crate::scenario::{Scenario, hex_sha256};
+use crate::scenario::Scenario;
+pub use folder::{
+    FOLDER_MANIFEST, OutputFile, Provenance, check_destination, csv_bytes, write_atomic,
+    write_csv_file, write_folder,
+};
+use folder::{ManifestFile, write_with_manifest};
 
 /// The CSV files of a run, in the order they are written.
 pub const FILES: [&str; 4] = [
@@ -90,13 +95,6 @@ struct Manifest<'a> {
     files: Vec<ManifestFile>,
 }
 
-#[derive(Serialize)]
-struct ManifestFile {
-    name: String,
-    bytes: u64,
-    sha256: String,
-}
-
 /// Renders the four CSV files in memory, in [`FILES`] order.
 pub fn render(results: &RunResults) -> Result<Vec<(&'static str, Vec<u8>)>, csv::Error> {
     Ok(vec![
@@ -107,42 +105,6 @@ pub fn render(results: &RunResults) -> Result<Vec<(&'static str, Vec<u8>)>, csv:
     ])
 }
 
-/// Checks that `dir` may receive the results of `scenario`: it is absent,
-/// empty, or holds an earlier run of the same scenario. Anything else needs
-/// `force`, so that no one's files are overwritten by mistake.
-pub fn check_destination(dir: &Path, scenario: &str, force: bool) -> Result<(), OutputError> {
-    if force || !dir.exists() {
-        return Ok(());
-    }
-    let io = |source| OutputError::Io {
-        path: dir.to_owned(),
-        source,
-    };
-    if fs::read_dir(dir).map_err(io)?.next().is_none() {
-        return Ok(());
-    }
-    let manifest = fs::read_to_string(dir.join(MANIFEST)).ok();
-    let previous = manifest
-        .as_deref()
-        .and_then(|text| text.parse::<toml::Table>().ok())
-        .and_then(|t| {
-            t.get("scenario")
-                .and_then(|v| v.as_str())
-                .map(str::to_owned)
-        });
-    match previous {
-        Some(name) if name == scenario => Ok(()),
-        Some(name) => Err(OutputError::Occupied {
-            path: dir.to_owned(),
-            what: format!("the results of another scenario (`{name}`)"),
-        }),
-        None => Err(OutputError::Occupied {
-            path: dir.to_owned(),
-            what: "files that are not the results of an exodus run".to_owned(),
-        }),
-    }
-}
-
 /// Writes a run's CSV files and manifest into `dir` (created if needed).
 pub fn write_run(
     dir: &Path,
@@ -150,83 +112,39 @@ pub fn write_run(
     results: &RunResults,
     info: &RunInfo,
 ) -> Result<(), OutputError> {
-    let io = |path: &Path| {
-        let path = path.to_owned();
-        move |source| OutputError::Io { path, source }
+    let rendered = |name: &str| {
+        let path = dir.join(name);
+        move |source| OutputError::Csv { path, source }
     };
-    fs::create_dir_all(dir).map_err(io(dir))?;
-    let manifest_path = dir.join(MANIFEST);
-    if manifest_path.exists() {
-        fs::remove_file(&manifest_path).map_err(io(&manifest_path))?;
-    }
-    let files = render(results).map_err(|source| OutputError::Csv {
-        path: dir.to_owned(),
-        source,
-    })?;
-    let mut listed = Vec::with_capacity(files.len());
-    for (name, bytes) in &files {
-        write_atomic(&dir.join(name), bytes)?;
-        listed.push(ManifestFile {
-            name: (*name).to_owned(),
-            bytes: bytes.len() as u64,
-            sha256: hex_sha256(bytes),
-        });
-    }
+    let mut files: Vec<OutputFile> = render(results)
+        .map_err(rendered(FILES[0]))?
+        .into_iter()
+        .map(|(name, bytes)| (name.to_owned(), bytes))
+        .collect();
     if !scenario.targets.is_empty() {
-        let bytes = targets_csv(scenario).map_err(|source| OutputError::Csv {
-            path: dir.join(TARGETS),
-            source,
-        })?;
-        write_atomic(&dir.join(TARGETS), &bytes)?;
-        listed.push(ManifestFile {
-            name: TARGETS.to_owned(),
-            bytes: bytes.len() as u64,
-            sha256: hex_sha256(&bytes),
-        });
+        files.push((
+            TARGETS.to_owned(),
+            targets_csv(scenario).map_err(rendered(TARGETS))?,
+        ));
     }
     let calendar = &scenario.calendar;
-    let manifest = Manifest {
-        exodus_version: env!("CARGO_PKG_VERSION"),
-        scenario: &scenario.name,
-        scenario_sha256: &scenario.content_hash,
-        seed: scenario.seed,
-        scale: scenario.scale,
-        threads: info.threads,
-        start: calendar.start.to_string(),
-        decree: calendar.date(i64::from(calendar.decree)).to_string(),
-        end: calendar.end().to_string(),
-        days: calendar.days,
-        agents: results.agents,
-        eligible: results.eligible,
-        wall_seconds: (info.wall_seconds * 1000.0).round() / 1000.0,
-        files: listed,
-    };
-    let text = toml::to_string_pretty(&manifest).map_err(|e| OutputError::Io {
-        path: manifest_path.clone(),
-        source: std::io::Error::other(e),
-    })?;
-    write_atomic(&manifest_path, text.as_bytes())
-}
-
-/// Writes `bytes` to a temporary file beside `path`, flushes it to disk, and
-/// renames it into place.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), OutputError> {
-    let name = path
-        .file_name()
-        .map_or_else(|| "out".into(), |n| n.to_string_lossy().into_owned());
-    let tmp = path.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
-    let result = (|| {
-        let mut file = fs::File::create(&tmp)?;
-        file.write_all(bytes)?;
-        file.sync_all()?;
-        fs::rename(&tmp, path)
-    })();
-    result.map_err(|source| {
-        let _ = fs::remove_file(&tmp);
-        OutputError::Io {
-            path: path.to_owned(),
-            source,
-        }
+    write_with_manifest(dir, MANIFEST, &files, |listed| {
+        toml::to_string_pretty(&Manifest {
+            exodus_version: env!("CARGO_PKG_VERSION"),
+            scenario: &scenario.name,
+            scenario_sha256: &scenario.content_hash,
+            seed: scenario.seed,
+            scale: scenario.scale,
+            threads: info.threads,
+            start: calendar.start.to_string(),
+            decree: calendar.date(i64::from(calendar.decree)).to_string(),
+            end: calendar.end().to_string(),
+            days: calendar.days,
+            agents: results.agents,
+            eligible: results.eligible,
+            wall_seconds: (info.wall_seconds * 1000.0).round() / 1000.0,
+            files: listed,
+        })
     })
 }
 
@@ -266,29 +184,6 @@ fn targets_csv(scenario: &Scenario) -> Result<Vec<u8>, csv::Error> {
         ])?;
     }
     finish(w)
-}
-
-/// Writes a CSV file atomically: the header, then the rows.
-pub fn write_csv_file<R>(
-    path: &Path,
-    header: &[&str],
-    rows: impl IntoIterator<Item = R>,
-) -> Result<(), OutputError>
-where
-    R: IntoIterator,
-    R::Item: AsRef<[u8]>,
-{
-    let csv_err = |source| OutputError::Csv {
-        path: path.to_owned(),
-        source,
-    };
-    let mut w = writer();
-    w.write_record(header).map_err(csv_err)?;
-    for row in rows {
-        w.write_record(row).map_err(csv_err)?;
-    }
-    let bytes = finish(w).map_err(csv_err)?;
-    write_atomic(path, &bytes)
 }
 
 /// A count for people to read: 1234567 → "1,234,567".
