@@ -1,0 +1,43 @@
+//! A scenario that extends the default one: arbitrary text merged onto it
+//! (`extends`, arrays merged by id, `remove_policies`) and validated, with
+//! errors located in either file. No input may panic.
+#![no_main]
+
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+use libfuzzer_sys::fuzz_target;
+
+use exodus::scenario::ScenarioDocument;
+
+/// A folder holding the default scenario as `base.toml` and its data.
+fn folder() -> &'static PathBuf {
+    static FOLDER: OnceLock<PathBuf> = OnceLock::new();
+    FOLDER.get_or_init(|| {
+        let dir = std::env::temp_dir().join(format!("exodus-fuzz-extends-{}", std::process::id()));
+        let data = dir.join("data");
+        std::fs::create_dir_all(&data).expect("temporary folder");
+        let files = [
+            ("base.toml", include_str!("../../scenarios/mobilization-2022.toml")),
+            ("data/regions.csv", include_str!("../../scenarios/data/regions.csv")),
+            ("data/crossings.csv", include_str!("../../scenarios/data/crossings.csv")),
+        ];
+        for (name, text) in files {
+            std::fs::write(dir.join(name), text).expect("fuzz fixture written");
+        }
+        dir
+    })
+}
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let child = folder().join("child.toml");
+    if std::fs::write(&child, format!("extends = \"base.toml\"\n{text}")).is_err() {
+        return;
+    }
+    if let Ok(doc) = ScenarioDocument::load(&child) {
+        let _ = doc.scenario();
+    }
+});
