@@ -126,11 +126,13 @@ pub struct ScenarioRuns {
     pub replicates: Vec<Outcome>,
 }
 
-/// Runs every scenario `replicates` times with paired seeds under `master`.
+/// Runs every scenario `replicates` times with paired seeds under `master`;
+/// `stop` can cancel it between two simulated days.
 pub fn run_all(
     scenarios: &[Scenario],
     replicates: u32,
     master: u64,
+    stop: &(dyn Fn() -> bool + Sync),
 ) -> Result<Vec<ScenarioRuns>, EngineError> {
     let jobs: Vec<(usize, u32)> = (0..scenarios.len())
         .flat_map(|s| (0..replicates).map(move |r| (s, r)))
@@ -140,7 +142,7 @@ pub fn run_all(
         .map(|&(s, r)| {
             let mut scenario = scenarios[s].clone();
             scenario.seed = replicate_seed(master, r);
-            Ok(outcome(&engine::run(&scenario, &|_| {})?))
+            Ok(outcome(&engine::run_stoppable(&scenario, stop)?))
         })
         .collect();
     let mut outcomes = outcomes.into_iter();

@@ -31,11 +31,15 @@ fn main() -> ExitCode {
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(err)
-            if err
-                .chain()
-                .any(|e| e.downcast_ref::<cli::Interrupted>().is_some()) =>
+            if err.chain().any(|e| {
+                e.downcast_ref::<cli::Interrupted>().is_some()
+                    || matches!(
+                        e.downcast_ref::<exodus::engine::EngineError>(),
+                        Some(exodus::engine::EngineError::Stopped)
+                    )
+            }) =>
         {
-            eprintln!("{err}");
+            eprintln!("{}", cli::Interrupted);
             ExitCode::from(EXIT_INTERRUPTED)
         }
         Err(err) => {

@@ -87,13 +87,15 @@ pub struct SweepTable {
 }
 
 /// Runs every point of the grid `replicates` times (at one agent per
-/// `scale` men when given) and tabulates the headline figures.
+/// `scale` men when given) and tabulates the headline figures; `stop` can
+/// cancel it between two simulated days.
 pub fn sweep(
     doc: &ScenarioDocument,
     axes: &[Axis],
     replicates: u32,
     scale: Option<u32>,
     master: u64,
+    stop: &(dyn Fn() -> bool + Sync),
 ) -> Result<SweepTable, SweepError> {
     let points = grid(axes);
     let mut scenarios = Vec::with_capacity(points.len());
@@ -115,7 +117,7 @@ pub fn sweep(
         .map(|&(p, r)| {
             let mut s = scenarios[p].clone();
             s.seed = replicate_seed(master, r);
-            engine::run(&s, &|_| {}).map(|run| outcome(&run))
+            engine::run_stoppable(&s, stop).map(|run| outcome(&run))
         })
         .collect::<Result<Vec<_>, EngineError>>()?;
 

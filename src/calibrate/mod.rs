@@ -165,6 +165,9 @@ struct Objective<'d> {
     options: Options,
     state: Mutex<SearchState>,
     progress: &'d (dyn Fn(usize) + Sync),
+    stop: &'d (dyn Fn() -> bool + Sync),
+    /// The first error of an evaluation: argmin only carries its text.
+    failure: Mutex<Option<CalibrationError>>,
 }
 
 #[derive(Default)]
@@ -202,7 +205,7 @@ impl Objective<'_> {
             .map(|r| {
                 let mut s = scenario.clone();
                 s.seed = replicate_seed(self.options.seed, r);
-                let results = engine::run(&s, &|_| {})?;
+                let results = engine::run_stoppable(&s, self.stop)?;
                 Ok(self
                     .targets
                     .iter()
@@ -251,7 +254,9 @@ impl Objective<'_> {
 }
 
 /// argmin's view of the objective: unit coordinates in, loss out; past the
-/// budget every point costs infinity, which ends the search.
+/// budget every point costs infinity, which ends the search. So does a
+/// failed evaluation: its error is kept for [`calibrate`] to return, because
+/// argmin's Nelder-Mead panics on an error from the first simplex.
 struct Problem<'o, 'd>(&'o Objective<'d>);
 
 impl CostFunction for Problem<'_, '_> {
@@ -259,12 +264,16 @@ impl CostFunction for Problem<'_, '_> {
     type Output = f64;
 
     fn cost(&self, z: &Self::Param) -> Result<f64, ArgminError> {
-        if self.0.evaluations() >= self.0.options.budget as usize {
+        let failed = self.0.failure.lock().map_or(true, |f| f.is_some());
+        if failed || self.0.evaluations() >= self.0.options.budget as usize {
             return Ok(f64::INFINITY);
         }
-        self.0
-            .evaluate(z)
-            .map_err(|e| ArgminError::msg(e.to_string()))
+        Ok(self.0.evaluate(z).unwrap_or_else(|e| {
+            if let Ok(mut failure) = self.0.failure.lock() {
+                failure.get_or_insert(e);
+            }
+            f64::INFINITY
+        }))
     }
 }
 
@@ -329,11 +338,13 @@ pub fn within_tolerance(simulated: f64, observed: Observed, tolerance: f64) -> b
     }
 }
 
-/// Calibrates a scenario document; `progress` is told the number of evaluations done.
+/// Calibrates a scenario document; `progress` is told the number of
+/// evaluations done, and `stop` can cancel it between two simulated days.
 pub fn calibrate(
     doc: &ScenarioDocument,
     options: Options,
     progress: &(dyn Fn(usize) + Sync),
+    stop: &(dyn Fn() -> bool + Sync),
 ) -> Result<Calibration, CalibrationError> {
     let scenario = doc.scenario()?;
     let spec = scenario
@@ -350,6 +361,8 @@ pub fn calibrate(
         options,
         state: Mutex::new(SearchState::default()),
         progress,
+        stop,
+        failure: Mutex::new(None),
     };
     let mut start: Vec<f64> = spec
         .parameters
@@ -366,8 +379,12 @@ pub fn calibrate(
             .map_err(|e| CalibrationError::Optimizer(e.to_string()))?;
         let result = Executor::new(Problem(&objective), solver)
             .configure(|state| state.max_iters(remaining as u64))
-            .run()
-            .map_err(|e| CalibrationError::Optimizer(e.to_string()))?;
+            .run();
+        // An evaluation's own error (the engine's, a scenario's) comes first.
+        if let Some(failure) = objective.failure.lock().ok().and_then(|mut f| f.take()) {
+            return Err(failure);
+        }
+        let result = result.map_err(|e| CalibrationError::Optimizer(e.to_string()))?;
         if let Some(best) = result.state().get_best_param() {
             start = best.iter().map(|z| z.clamp(0.0, 1.0)).collect();
         }

@@ -8,7 +8,7 @@ use anyhow::Context;
 use exodus::{output, scenario};
 
 use super::args::CalibrateArgs;
-use super::{progress_bar, seed_value, thread_pool};
+use super::{catch_interrupt, interrupted, progress_bar, seed_value, thread_pool};
 
 const COMMAND: &str = "calibrate";
 
@@ -47,10 +47,12 @@ pub(crate) fn calibrate(args: &CalibrateArgs) -> anyhow::Result<()> {
         .unwrap_or_else(|| Path::new("output").join(&scenario.name).join("calibration"));
     output::check_destination(&out, COMMAND, &scenario.name, args.force)?;
     let pool = thread_pool(args.threads)?;
+    catch_interrupt();
     let bar = progress_bar(args.quiet, options.budget, "evaluation");
     let started = Instant::now();
-    let fit = pool
-        .install(|| exodus::calibrate::calibrate(&doc, options, &|n| bar.set_position(n as u64)))?;
+    let fit = pool.install(|| {
+        exodus::calibrate::calibrate(&doc, options, &|n| bar.set_position(n as u64), &interrupted)
+    })?;
     bar.finish_and_clear();
     let files = exodus::calibrate::files(&doc, &scenario.calendar, &fit, &reproduce)?;
     let mut settings = toml::Table::new();

@@ -8,7 +8,9 @@ use anyhow::Context;
 use exodus::output;
 
 use super::args::CompareArgs;
-use super::{load_doc, paths_value, plot, seed_value, set_scale, thread_pool};
+use super::{
+    catch_interrupt, interrupted, load_doc, paths_value, plot, seed_value, set_scale, thread_pool,
+};
 
 const COMMAND: &str = "compare";
 const SUMMARY: &str = "compare_summary.csv";
@@ -39,8 +41,10 @@ pub(crate) fn compare(args: &CompareArgs) -> anyhow::Result<()> {
         .unwrap_or_else(|| Path::new("output").join(format!("compare-{}", base.name)));
     output::check_destination(&out, COMMAND, &base.name, args.force)?;
     let pool = thread_pool(args.threads)?;
+    catch_interrupt();
     let started = Instant::now();
-    let runs = pool.install(|| exodus::compare::run_all(&scenarios, args.replicates, master))?;
+    let runs = pool
+        .install(|| exodus::compare::run_all(&scenarios, args.replicates, master, &interrupted))?;
     let rows = exodus::compare::summarize(&runs);
     let csv = |what: &str| format!("formatting {what}");
     let files = vec![

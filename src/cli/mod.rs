@@ -105,7 +105,5 @@ pub(crate) fn interrupted() -> bool {
 
 /// A command stopped by Ctrl-C; the process exits with 130.
 #[derive(Debug, thiserror::Error)]
-#[error(
-    "interrupted by Ctrl-C: the run stopped before writing anything, so no results were written"
-)]
+#[error("interrupted by Ctrl-C: stopped before writing anything, so no results were written")]
 pub(crate) struct Interrupted;

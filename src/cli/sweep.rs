@@ -6,7 +6,7 @@ use std::time::Instant;
 use exodus::output;
 
 use super::args::SweepArgs;
-use super::{seed_value, thread_pool};
+use super::{catch_interrupt, interrupted, seed_value, thread_pool};
 
 const COMMAND: &str = "sweep";
 
@@ -28,9 +28,18 @@ pub(crate) fn sweep(args: &SweepArgs) -> anyhow::Result<()> {
     output::check_destination(&out, COMMAND, &scenario.name, args.force)?;
     let master = args.seed.unwrap_or(scenario.seed);
     let pool = thread_pool(args.threads)?;
+    catch_interrupt();
     let started = Instant::now();
-    let table =
-        pool.install(|| exodus::sweep::sweep(&doc, &axes, args.replicates, args.scale, master))?;
+    let table = pool.install(|| {
+        exodus::sweep::sweep(
+            &doc,
+            &axes,
+            args.replicates,
+            args.scale,
+            master,
+            &interrupted,
+        )
+    })?;
     let mut settings = toml::Table::new();
     if let Some(file) = &args.input.scenario {
         settings.insert("file".to_owned(), file.display().to_string().into());

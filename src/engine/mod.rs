@@ -58,6 +58,9 @@ pub enum EngineError {
         /// Cause.
         reason: String,
     },
+    /// The caller asked the run to stop (between two days).
+    #[error("the run was stopped before it finished")]
+    Stopped,
     /// The population would not fit: refused before allocating.
     #[error(transparent)]
     TooLarge(#[from] crate::memory::TooLarge),
@@ -423,6 +426,23 @@ pub fn check_size(scenario: &Scenario) -> Result<(), EngineError> {
         scenario.scale,
         crate::memory::available(),
     )?)
+}
+
+/// Runs a scenario from start to end, unless `stop` says so before a day:
+/// then [`EngineError::Stopped`]. `stop` is how a caller (Ctrl-C in the
+/// command line) cancels runs made deep inside a comparison or a calibration.
+pub fn run_stoppable(
+    scenario: &Scenario,
+    stop: &(dyn Fn() -> bool + Sync),
+) -> Result<RunResults, EngineError> {
+    let mut sim = Simulation::new(scenario)?;
+    while !sim.finished() {
+        if stop() {
+            return Err(EngineError::Stopped);
+        }
+        sim.step();
+    }
+    Ok(sim.into_results())
 }
 
 /// Runs a scenario from start to end.

@@ -10,6 +10,17 @@ use predicates::prelude::*;
 
 use super::{Fixture, exodus};
 
+/// Calibration options for the tiny fixture: one replicate at 1:500.
+fn tiny_options(budget: u32, restarts: u32) -> Options {
+    Options {
+        budget,
+        replicates: 1,
+        scale: 500,
+        seed: 42,
+        restarts,
+    }
+}
+
 /// The tiny fixture with a Kazakhstan target and the hazard to fit.
 fn with_target(value: f64, hazard: &str) -> Fixture {
     Fixture::tiny()
@@ -46,19 +57,26 @@ fn calibration_recovers_a_known_parameter() {
 
     let fx = with_target(observed as f64, "-9.5");
     let doc = ScenarioDocument::load(&fx.write()).unwrap();
-    let options = Options {
-        budget: 40,
-        replicates: 1,
-        scale: 500,
-        seed: 42,
-        restarts: 2,
-    };
-    let fit = calibrate::calibrate(&doc, options, &|_| {}).unwrap();
+    let fit = calibrate::calibrate(&doc, tiny_options(40, 2), &|_| {}, &|| false).unwrap();
     let hazard = fit.parameters[0].value;
     assert!((hazard + 8.0).abs() < 0.15, "fitted {hazard}, truth -8.0");
     assert!(fit.fits[0].log_error.abs() < 0.02, "{:?}", fit.fits[0]);
     assert!(fit.trace.len() <= 40, "the budget caps the evaluations");
     assert_eq!(fit.parameters[0].at_bound, None);
+}
+
+#[test]
+fn a_stopped_calibration_reports_the_stop_not_an_optimizer_failure() {
+    let fx = with_target(40_000.0, "-9.0");
+    let doc = ScenarioDocument::load(&fx.write()).unwrap();
+    let err = calibrate::calibrate(&doc, tiny_options(40, 0), &|_| {}, &|| true).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            calibrate::CalibrationError::Engine(exodus::engine::EngineError::Stopped)
+        ),
+        "{err:?}"
+    );
 }
 
 #[test]

@@ -84,7 +84,8 @@ fn default_scenario_runs_with_no_scenario_argument() {
 }
 
 #[test]
-fn same_seed_gives_identical_files_for_any_thread_count() {
+fn same_seed_gives_identical_files_in_separate_processes_for_any_thread_count() {
+    // Every run below is its own process.
     let fx = Fixture::tiny();
     let path = fx.write();
     let run = |threads: &str, seed: &str| {
@@ -106,7 +107,9 @@ fn same_seed_gives_identical_files_for_any_thread_count() {
         FILES.map(|f| fs::read(out.join(f)).unwrap())
     };
     let one = run("1", "7");
-    assert_eq!(one, run("2", "7"), "1 vs 2 threads");
+    let two = run("2", "7");
+    assert_eq!(one, two, "1 vs 2 threads");
+    assert_eq!(two, run("2", "7"), "two processes with 2 threads");
     assert_eq!(one, run("8", "7"), "1 vs 8 threads");
     assert_ne!(one, run("2", "8"), "another seed must change the results");
 }

@@ -321,7 +321,7 @@ fn shipped_counterfactuals_have_the_expected_effects() {
         load("counterfactuals/finland-never-closes.toml"),
         load("counterfactuals/kazakhstan-requires-foreign-passport.toml"),
     ];
-    let runs = exodus::compare::run_all(&scenarios, 10, 20220921).unwrap();
+    let runs = exodus::compare::run_all(&scenarios, 10, 20220921, &|| false).unwrap();
     let cal = scenarios[0].calendar;
     let from = cal.day_of("2022-09-30".parse().unwrap()) as usize;
     let finland_after = |o: &exodus::compare::Outcome| -> f64 {

@@ -75,37 +75,52 @@ fn sigkill_part_way_never_leaves_a_complete_looking_folder() {
     }
 }
 
+/// Starts `exodus compare` of the fixture against a renamed copy into `out`.
+fn start_compare(fx: &Fixture, out: &std::path::Path, replicates: &str) -> Child {
+    let alt = fx.dir().join("alt.toml");
+    std::fs::write(&alt, "extends = \"scenario.toml\"\nname = \"alt\"\n").unwrap();
+    Command::new(assert_cmd::cargo::cargo_bin("exodus"))
+        .args([
+            "compare",
+            "--replicates",
+            replicates,
+            "--scale",
+            "50",
+            "--out",
+        ])
+        .arg(out)
+        .arg(fx.write())
+        .arg(&alt)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
 #[test]
 fn sigkill_of_a_comparison_leaves_the_earlier_complete_results_or_none() {
     let fx = Fixture::tiny();
     let out = fx.dir().join("cmp");
-    let alt = fx.dir().join("alt.toml");
-    std::fs::write(&alt, "extends = \"scenario.toml\"\nname = \"alt\"\n").unwrap();
-    let start = |replicates: &str| {
-        Command::new(assert_cmd::cargo::cargo_bin("exodus"))
-            .args([
-                "compare",
-                "--replicates",
-                replicates,
-                "--scale",
-                "50",
-                "--out",
-            ])
-            .arg(&out)
-            .arg(fx.write())
-            .arg(&alt)
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap()
-    };
-    let (status, stderr) = wait(start("2"));
+    let (status, stderr) = wait(start_compare(&fx, &out, "2"));
     assert!(status.success(), "{stderr}");
     assert!(assert_complete_or_unmarked(&out, FOLDER_MANIFEST));
     // A long comparison into the same folder, killed part-way.
-    let child = start("400");
+    let child = start_compare(&fx, &out, "400");
     std::thread::sleep(Duration::from_millis(1500));
     signal(&child, "-KILL");
     wait(child);
     assert_complete_or_unmarked(&out, FOLDER_MANIFEST);
+}
+
+#[test]
+fn ctrl_c_stops_a_comparison_with_exit_code_130() {
+    let fx = Fixture::tiny();
+    let out = fx.dir().join("cmp");
+    let child = start_compare(&fx, &out, "400");
+    std::thread::sleep(Duration::from_millis(1500));
+    signal(&child, "-INT");
+    let (status, stderr) = wait(child);
+    assert_eq!(status.code(), Some(130), "{stderr}");
+    assert!(stderr.contains("no results were written"), "{stderr}");
+    assert!(!out.join(FOLDER_MANIFEST).exists());
 }
