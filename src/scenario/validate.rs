@@ -636,8 +636,8 @@ fn crossings(
                 c.err(
                 &path.key("id"),
                 format!(
-                    "crossing `{}` leads to `{}`, which is not a [[destination]] of the scenario",
-                    x.id, record.destination
+                    "crossing `{}` leads to `{}`, which is not a [[destination]] of the scenario: add a [[destination]] named `{}`, or leave the crossing out",
+                    x.id, record.destination, record.destination
                 ),
             )
             })?;
