@@ -17,6 +17,11 @@ pub(crate) fn check(args: &CheckArgs) -> anyhow::Result<()> {
         s.calendar.days,
         s.calendar.date(i64::from(s.calendar.decree))
     );
+    let agents = (expected / f64::from(s.scale)).ceil();
+    let needed_mib = (exodus::memory::run_bytes(agents) / 1_048_576.0).ceil() as u64;
+    let available = exodus::memory::available().map_or_else(String::new, |bytes| {
+        format!(" of the {} MiB available", thousands(bytes >> 20))
+    });
     let (fp, visa) = implied_shares(&s);
     println!(
         "population: {} regions, men aged {}-{}: {} eligible, about {} agents at 1:{}",
@@ -26,6 +31,10 @@ pub(crate) fn check(args: &CheckArgs) -> anyhow::Result<()> {
         thousands(expected.round() as u64),
         thousands((expected / f64::from(s.scale)).round() as u64),
         s.scale
+    );
+    println!(
+        "  memory: an estimated {} MiB{available}",
+        thousands(needed_mib)
     );
     println!(
         "  implied shares: foreign passport {:.1}%, Schengen visa {:.1}%, prior service {:.0}%, car {:.0}%",
