@@ -16,6 +16,9 @@ use cli::{Cli, Command, EXIT_INPUT};
 const EXIT_INTERRUPTED: u8 = 130;
 
 fn main() -> ExitCode {
+    // `exodus check | head` ends quietly, as Unix tools do, instead of
+    // panicking on the closed pipe.
+    sigpipe::reset();
     let cli = Cli::parse();
     let outcome = match cli.command {
         Some(Command::Run(args)) => cli::run(&args),

@@ -184,3 +184,19 @@ fn another_scenarios_results_are_not_overwritten_without_force() {
         "precious"
     );
 }
+
+#[cfg(unix)]
+#[test]
+fn a_closed_pipe_ends_the_output_quietly() {
+    // As in `exodus check | head -1`: the reader goes away before the summary is printed.
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("exodus"))
+        .arg("check")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
