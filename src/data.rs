@@ -91,7 +91,7 @@ struct CrossingRow {
 
 /// Parses a regions file. `file` is the name used in error messages.
 pub fn parse_regions(file: &str, text: &str) -> Result<Vec<Region>, InputError> {
-    let (header, rows) = parse_rows::<RegionRow>(file, text)?;
+    let (header, rows) = read_rows::<RegionRow>(file, text)?;
     let mut regions = Vec::with_capacity(rows.len());
     for (place, row) in rows {
         let err = |key: &str, message: String| header.error(&place, key, message);
@@ -148,7 +148,7 @@ pub fn parse_regions(file: &str, text: &str) -> Result<Vec<Region>, InputError> 
 
 /// Parses a crossings file. `file` is the name used in error messages.
 pub fn parse_crossings(file: &str, text: &str) -> Result<Vec<CrossingRecord>, InputError> {
-    let (header, rows) = parse_rows::<CrossingRow>(file, text)?;
+    let (header, rows) = read_rows::<CrossingRow>(file, text)?;
     let mut crossings: Vec<CrossingRecord> = Vec::with_capacity(rows.len());
     for (place, row) in rows {
         let err = |key: &str, message: String| header.error(&place, key, message);
@@ -189,21 +189,42 @@ fn check_coordinates(lat: f64, lon: f64) -> Result<(), (&'static str, String)> {
 }
 
 /// A CSV file's name and header, for locating errors in its records.
-struct Header<'f> {
+pub(crate) struct CsvHeader<'f> {
     file: &'f str,
     headers: csv::StringRecord,
 }
 
 /// The line of a record and the column (1-based, in characters) where each
 /// of its fields starts.
-struct Place {
-    line: usize,
+pub(crate) struct RowPlace {
+    /// 1-based line of the record.
+    pub(crate) line: usize,
     columns: Vec<usize>,
 }
 
-impl Header<'_> {
+impl CsvHeader<'_> {
+    /// Refuses a header that lacks one of `required` (reported at line 1).
+    pub(crate) fn require(&self, required: &[&str]) -> Result<(), InputError> {
+        match required
+            .iter()
+            .find(|r| !self.headers.iter().any(|h| h == **r))
+        {
+            None => Ok(()),
+            Some(missing) => Err(InputError {
+                file: self.file.to_owned(),
+                line: Some(1),
+                column: Some(1),
+                key: Some((*missing).to_owned()),
+                message: format!(
+                    "the header lacks this required column; the required columns are: {}",
+                    required.join(", ")
+                ),
+            }),
+        }
+    }
+
     /// An error about the value of column `key` in the record at `place`.
-    fn error(&self, place: &Place, key: &str, message: String) -> InputError {
+    pub(crate) fn error(&self, place: &RowPlace, key: &str, message: String) -> InputError {
         let column = self
             .headers
             .iter()
@@ -219,11 +240,13 @@ impl Header<'_> {
     }
 }
 
-/// Reads every record, reporting the CSV line and the column of a bad value.
-fn parse_rows<'f, T: DeserializeOwned>(
+/// Reads every record of a CSV file into `T` (by header name), reporting
+/// the line, the column and the column's name of a bad value, and a missing
+/// column at the header. `file` names the file in errors.
+pub(crate) fn read_rows<'f, T: DeserializeOwned>(
     file: &'f str,
     text: &str,
-) -> Result<(Header<'f>, Vec<(Place, T)>), InputError> {
+) -> Result<(CsvHeader<'f>, Vec<(RowPlace, T)>), InputError> {
     let mut reader = csv::Reader::from_reader(text.as_bytes());
     let headers = reader
         .headers()
@@ -240,7 +263,7 @@ fn parse_rows<'f, T: DeserializeOwned>(
         }
         let start = record_start(text, record.position().map_or(0, |p| p.byte() as usize));
         let line = line_of_byte(text, start);
-        let place = Place {
+        let place = RowPlace {
             line,
             columns: field_columns(text.get(start..).unwrap_or_default()),
         };
@@ -252,7 +275,7 @@ fn parse_rows<'f, T: DeserializeOwned>(
                 err.column = Some(1);
                 err.key = Some(column);
                 err.message = "the header lacks this required column \
-                               (scenarios/data/README.md lists the columns)"
+                               (scenarios/data/README.md describes each file)"
                     .to_owned();
             } else if let Some(field) = deserialize_field(&e) {
                 err.line = Some(line);
@@ -264,7 +287,7 @@ fn parse_rows<'f, T: DeserializeOwned>(
         })?;
         rows.push((place, row));
     }
-    Ok((Header { file, headers }, rows))
+    Ok((CsvHeader { file, headers }, rows))
 }
 
 /// The first byte of the record csv positions at `byte` (csv's position

@@ -6,8 +6,14 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use exodus::output::ReadRunError;
+use std::error::Error;
+
+use exodus::calibrate::CalibrationError;
+use exodus::engine::EngineError;
+use exodus::output::{OutputError, ReadRunError};
+use exodus::plot::PlotError;
 use exodus::scenario::{InputError, LoadError};
+use exodus::sweep::SweepError;
 
 use cli::args::RunArgs;
 use cli::{Cli, Command, EXIT_INPUT};
@@ -33,42 +39,64 @@ fn main() -> ExitCode {
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
-        Err(err)
-            if err.chain().any(|e| {
-                e.downcast_ref::<cli::Interrupted>().is_some()
-                    || matches!(
-                        e.downcast_ref::<exodus::engine::EngineError>(),
-                        Some(exodus::engine::EngineError::Stopped)
-                    )
-            }) =>
-        {
+        Err(err) if err.chain().any(is_interrupted) => {
             eprintln!("{}", cli::Interrupted);
             ExitCode::from(EXIT_INTERRUPTED)
         }
         Err(err) => {
-            let input = err.chain().any(|e| {
-                e.downcast_ref::<LoadError>().is_some()
-                    || e.downcast_ref::<exodus::sweep::SweepError>()
-                        .is_some_and(|s| {
-                            matches!(
-                                s,
-                                exodus::sweep::SweepError::Input(_)
-                                    | exodus::sweep::SweepError::Load(_)
-                            )
-                        })
-                    || e.downcast_ref::<InputError>().is_some()
-                    || e.downcast_ref::<ReadRunError>().is_some()
-                    || matches!(
-                        e.downcast_ref::<exodus::output::OutputError>(),
-                        Some(exodus::output::OutputError::Occupied { .. })
-                    )
-                    || matches!(
-                        e.downcast_ref::<exodus::engine::EngineError>(),
-                        Some(exodus::engine::EngineError::TooLarge(_))
-                    )
-            });
             eprintln!("error: {err:#}");
+            let input = err.chain().any(is_input_error);
             ExitCode::from(if input { EXIT_INPUT } else { 1 })
         }
+    }
+}
+
+/// The engine's error inside `e`, also where a sweep or a calibration wraps it.
+fn engine_error<'e>(e: &'e (dyn Error + 'static)) -> Option<&'e EngineError> {
+    e.downcast_ref::<EngineError>()
+        .or_else(|| match e.downcast_ref::<SweepError>() {
+            Some(SweepError::Engine(engine)) => Some(engine),
+            _ => None,
+        })
+        .or_else(|| match e.downcast_ref::<CalibrationError>() {
+            Some(CalibrationError::Engine(engine)) => Some(engine),
+            _ => None,
+        })
+}
+
+/// Whether `e` is Ctrl-C stopping a command (exit code 130).
+fn is_interrupted(e: &(dyn Error + 'static)) -> bool {
+    e.is::<cli::Interrupted>() || matches!(engine_error(e), Some(EngineError::Stopped))
+}
+
+/// Whether `e` is a problem with what the user gave (exit code 2) rather
+/// than a failure of the machine or of exodus (exit code 1).
+fn is_input_error(e: &(dyn Error + 'static)) -> bool {
+    if e.is::<LoadError>() || e.is::<InputError>() || e.is::<ReadRunError>() {
+        return true;
+    }
+    if matches!(engine_error(e), Some(EngineError::TooLarge(_))) {
+        return true;
+    }
+    match (
+        e.downcast_ref::<OutputError>(),
+        e.downcast_ref::<SweepError>(),
+        e.downcast_ref::<CalibrationError>(),
+        e.downcast_ref::<PlotError>(),
+    ) {
+        (Some(OutputError::Occupied { .. }), ..) => true,
+        (_, Some(SweepError::Input(_) | SweepError::Load(_)), ..) => true,
+        (_, Some(SweepError::Output(OutputError::Occupied { .. })), ..) => true,
+        (
+            ..,
+            Some(
+                CalibrationError::NothingToFit
+                | CalibrationError::NoTargets
+                | CalibrationError::Load(_),
+            ),
+            _,
+        ) => true,
+        (.., Some(PlotError::Read { .. } | PlotError::NothingToPlot(_))) => true,
+        _ => false,
     }
 }

@@ -87,42 +87,12 @@ struct Row {
 
 /// Reads observed figures; `file` names the file in errors.
 pub fn read_observed(file: &str, text: &str) -> Result<Vec<ObservedFigure>, InputError> {
-    let err = |line: usize, key: &str, message: String| InputError {
-        file: file.to_owned(),
-        line: Some(line),
-        column: None,
-        key: Some(key.to_owned()),
-        message,
-    };
-    let mut reader = csv::Reader::from_reader(text.as_bytes());
-    let headers = reader
-        .headers()
-        .map_err(|e| err(1, "header", e.to_string()))?
-        .clone();
-    for required in ["id", "date_from", "date_to", "place", "metric"] {
-        if !headers.iter().any(|h| h == required) {
-            return Err(err(
-                1,
-                required,
-                "the file lacks this column; it needs id, date_from, date_to, place, metric and value (or low and high)".to_owned(),
-            ));
-        }
-    }
+    let (header, rows) = crate::data::read_rows::<Row>(file, text)?;
+    header.require(&["id", "date_from", "date_to", "place", "metric"])?;
     let mut figures = Vec::new();
-    let mut record = csv::StringRecord::new();
-    let mut line = 1;
-    while reader
-        .read_record(&mut record)
-        .map_err(|e| err(line + 1, "row", e.to_string()))?
-    {
-        line += 1;
-        let row: Row = record.deserialize(Some(&headers)).map_err(|e| {
-            err(
-                line,
-                "row",
-                format!("{e}: expected numbers in value, low and high"),
-            )
-        })?;
+    for (place, row) in rows {
+        let line = place.line;
+        let err = |key: &str, message: String| header.error(&place, key, message);
         if row
             .kind
             .as_deref()
@@ -133,22 +103,14 @@ pub fn read_observed(file: &str, text: &str) -> Result<Vec<ObservedFigure>, Inpu
         let date = |key: &str, s: &str| {
             s.trim()
                 .parse::<NaiveDate>()
-                .map_err(|_| err(line, key, format!("`{s}` is not a date like 2022-09-21")))
+                .map_err(|_| err(key, format!("`{s}` is not a date like 2022-09-21")))
         };
         let from = date("date_from", &row.date_from)?;
         let to = date("date_to", &row.date_to)?;
         if to < from {
-            return Err(err(
-                line,
-                "date_to",
-                format!("{to} is before date_from ({from})"),
-            ));
+            return Err(err("date_to", format!("{to} is before date_from ({from})")));
         }
-        let metric: Metric = row
-            .metric
-            .trim()
-            .parse()
-            .map_err(|m| err(line, "metric", m))?;
+        let metric: Metric = row.metric.trim().parse().map_err(|m| err("metric", m))?;
         let observed = match (row.value, row.low, row.high) {
             (Some(v), _, _) if v > 0.0 => Observed::Value(v),
             (None, Some(low), Some(high)) if high >= low && high > 0.0 => {
@@ -156,7 +118,6 @@ pub fn read_observed(file: &str, text: &str) -> Result<Vec<ObservedFigure>, Inpu
             }
             _ => {
                 return Err(err(
-                    line,
                     "value",
                     "needs a positive `value`, or `low` and `high` with low <= high".to_owned(),
                 ));
@@ -170,6 +131,15 @@ pub fn read_observed(file: &str, text: &str) -> Result<Vec<ObservedFigure>, Inpu
             metric,
             observed,
             line,
+        });
+    }
+    if figures.is_empty() {
+        return Err(InputError {
+            file: file.to_owned(),
+            line: Some(1),
+            column: Some(1),
+            key: None,
+            message: "holds no figures to score: it needs a row per figure, of kind `target` or `heldout` (or no kind)".to_owned(),
         });
     }
     Ok(figures)

@@ -102,7 +102,10 @@ pub fn sweep(
     for point in &points {
         let mut d = doc.clone();
         for (axis, value) in axes.iter().zip(point) {
-            d.set(&format!("{}={}", axis.path, value))?;
+            d.set_by(
+                &format!("--param {}", axis.path),
+                &format!("{}={}", axis.path, value),
+            )?;
         }
         if let Some(k) = scale {
             d.set_by(&format!("--scale {k}"), &format!("scale={k}"))?;

@@ -18,9 +18,15 @@ pub(crate) fn sweep(args: &SweepArgs) -> anyhow::Result<()> {
         .iter()
         .map(|p| {
             p.parse::<exodus::sweep::Axis>()
-                .map_err(|m| anyhow::anyhow!("--param: {m}"))
+                .map_err(|message| exodus::scenario::InputError {
+                    file: format!("--param {p}"),
+                    line: None,
+                    column: None,
+                    key: None,
+                    message,
+                })
         })
-        .collect::<anyhow::Result<Vec<_>>>()?;
+        .collect::<Result<Vec<_>, _>>()?;
     let out = args
         .out
         .clone()

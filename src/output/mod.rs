@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::engine::{CrossingDay, NationalDay, RunResults};
-use crate::scenario::Scenario;
+use crate::scenario::{Scenario, hex_sha256};
 pub use folder::{
     FOLDER_MANIFEST, OutputFile, Provenance, check_destination, csv_bytes, write_atomic,
     write_csv_file, write_folder,
@@ -400,6 +400,13 @@ struct ManifestDates {
     days: u32,
     agents: u64,
     eligible: u64,
+    files: Vec<ListedFile>,
+}
+
+#[derive(serde::Deserialize)]
+struct ListedFile {
+    name: String,
+    sha256: String,
 }
 
 #[derive(serde::Deserialize)]
@@ -448,6 +455,31 @@ pub fn read_run(dir: &Path) -> Result<RunResults, ReadRunError> {
         s.parse::<chrono::NaiveDate>()
             .map_err(|e| format(name, format!("bad date `{s}`: {e}")))
     };
+    if manifest.days == 0 || manifest.days > crate::scenario::MAX_DAYS {
+        return Err(format(
+            MANIFEST,
+            format!(
+                "`days` is {}, not a run length in [1, {}]",
+                manifest.days,
+                crate::scenario::MAX_DAYS
+            ),
+        ));
+    }
+    for name in FILES {
+        let listed = manifest
+            .files
+            .iter()
+            .find(|f| f.name == name)
+            .ok_or_else(|| format(MANIFEST, format!("does not list `{name}`")))?;
+        if hex_sha256(read(name)?.as_bytes()) != listed.sha256 {
+            return Err(format(
+                name,
+                format!(
+                    "its SHA-256 differs from the one in {MANIFEST}: the file was changed or damaged after the run; run it again"
+                ),
+            ));
+        }
+    }
     let start = date(MANIFEST, &manifest.start)?;
     let decree = date(MANIFEST, &manifest.decree)?;
     let calendar = crate::scenario::Calendar {

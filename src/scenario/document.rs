@@ -469,11 +469,15 @@ impl ScenarioDocument {
         })?;
         let path: ParamPath = path.trim().parse().map_err(|m| err(None, m))?;
         let value = parse_scalar(value.trim());
-        path.set_value(&mut self.table, value)
-            .map_err(|m| err(Some(path.to_string()), m))?;
-        let located = path
-            .resolve(&self.table, false)
-            .map_err(|m| err(Some(path.to_string()), m))?;
+        // The key names the path already; the message need not repeat it.
+        let at_path = |m: String| {
+            let m = m
+                .strip_prefix(&format!("`{path}`: "))
+                .map_or_else(|| m.clone(), str::to_owned);
+            err(Some(path.to_string()), m)
+        };
+        path.set_value(&mut self.table, value).map_err(at_path)?;
+        let located = path.resolve(&self.table, false).map_err(at_path)?;
         self.overrides
             .push((located.to_string(), option.to_owned()));
         Ok(())

@@ -33,6 +33,9 @@ pub const DEFAULT_SCENARIO: &str = include_str!("../../scenarios/mobilization-20
 /// The name under which the embedded default scenario appears in messages.
 pub const DEFAULT_SCENARIO_NAME: &str = "<embedded>/mobilization-2022.toml";
 
+/// The longest simulated window accepted, in days.
+pub const MAX_DAYS: u32 = 3650;
+
 /// The largest scale (persons per agent) accepted.
 pub const MAX_SCALE: u32 = 1_000_000;
 

@@ -18,9 +18,6 @@ use crate::data::{AGE_BANDS, CrossingRecord, Region};
 use crate::metrics::{Measure, MeasureError, Metric, Observed, resolve_place};
 use crate::population::{Agent, Cohorts};
 
-/// The longest simulated window accepted, in days.
-const MAX_DAYS: i64 = 3650;
-
 /// Policy kinds and the parameters each takes.
 const POLICY_KINDS: &[(&str, &[&str])] = &[
     ("entry_ban", &["exempt_share", "baseline_share"]),
@@ -238,10 +235,13 @@ fn calendar(c: &Checker<'_, '_>, raw: &ScenarioFile) -> Result<Calendar, InputEr
         ));
     }
     let days = (end - start).num_days() + 1;
-    if days > MAX_DAYS {
+    if days > i64::from(super::MAX_DAYS) {
         return Err(c.err(
             &path.key("end"),
-            format!("the window has {days} days; at most {MAX_DAYS} are supported"),
+            format!(
+                "the window has {days} days; at most {} are supported",
+                super::MAX_DAYS
+            ),
         ));
     }
     Ok(Calendar {

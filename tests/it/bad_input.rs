@@ -165,3 +165,55 @@ fn missing_scenario_file() {
         "{stderr}"
     );
 }
+
+#[test]
+fn other_inputs_are_refused_with_their_place() {
+    let fx = Fixture::tiny();
+    let run = fx.run_cli("run");
+    // Observed figures with a value that is not a number, and with none at all.
+    let observed = fx.dir().join("observed.csv");
+    fs::write(
+        &observed,
+        "id,date_from,date_to,place,metric,value\nkz,2022-09-21,2022-09-27,Kazakhstan,exodus,many\n",
+    )
+    .unwrap();
+    let stderr = stderr_of_refusal(
+        exodus()
+            .arg("score")
+            .arg(&run)
+            .arg("--observed")
+            .arg(&observed),
+    );
+    assert!(
+        stderr.contains("observed.csv:2:44: `value`: expected a number, got `many`"),
+        "{stderr}"
+    );
+    fs::write(&observed, "id,date_from,date_to,place,metric,value\n").unwrap();
+    let stderr = stderr_of_refusal(
+        exodus()
+            .arg("score")
+            .arg(&run)
+            .arg("--observed")
+            .arg(&observed),
+    );
+    assert!(stderr.contains("holds no figures"), "{stderr}");
+    // A run folder whose file changed after the run.
+    let national = run.join("daily_national.csv");
+    let text = fs::read_to_string(&national).unwrap();
+    fs::write(&national, text.replacen(",0,", ",1,", 1)).unwrap();
+    let stderr = stderr_of_refusal(exodus().arg("plot").arg(&run));
+    assert!(
+        stderr.contains("daily_national.csv") && stderr.contains("SHA-256 differs"),
+        "{stderr}"
+    );
+    // A sweep axis without values.
+    let stderr = stderr_of_refusal(
+        exodus()
+            .args(["sweep", "--param", "decision.peer"])
+            .arg(fx.write()),
+    );
+    assert!(
+        stderr.starts_with("error: --param decision.peer: ") && stderr.contains("PATH=V1,V2"),
+        "{stderr}"
+    );
+}
