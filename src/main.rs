@@ -78,25 +78,25 @@ fn is_input_error(e: &(dyn Error + 'static)) -> bool {
     if matches!(engine_error(e), Some(EngineError::TooLarge(_))) {
         return true;
     }
-    match (
+    matches!(
         e.downcast_ref::<OutputError>(),
+        Some(OutputError::Occupied { .. })
+    ) || matches!(
         e.downcast_ref::<SweepError>(),
+        Some(
+            SweepError::Input(_)
+                | SweepError::Load(_)
+                | SweepError::Output(OutputError::Occupied { .. })
+        )
+    ) || matches!(
         e.downcast_ref::<CalibrationError>(),
-        e.downcast_ref::<PlotError>(),
-    ) {
-        (Some(OutputError::Occupied { .. }), ..) => true,
-        (_, Some(SweepError::Input(_) | SweepError::Load(_)), ..) => true,
-        (_, Some(SweepError::Output(OutputError::Occupied { .. })), ..) => true,
-        (
-            ..,
-            Some(
-                CalibrationError::NothingToFit
+        Some(
+            CalibrationError::NothingToFit
                 | CalibrationError::NoTargets
-                | CalibrationError::Load(_),
-            ),
-            _,
-        ) => true,
-        (.., Some(PlotError::Read { .. } | PlotError::NothingToPlot(_))) => true,
-        _ => false,
-    }
+                | CalibrationError::Load(_)
+        )
+    ) || matches!(
+        e.downcast_ref::<PlotError>(),
+        Some(PlotError::Read { .. } | PlotError::NothingToPlot(_))
+    )
 }

@@ -172,30 +172,26 @@ fn other_inputs_are_refused_with_their_place() {
     let run = fx.run_cli("run");
     // Observed figures with a value that is not a number, and with none at all.
     let observed = fx.dir().join("observed.csv");
-    fs::write(
-        &observed,
-        "id,date_from,date_to,place,metric,value\nkz,2022-09-21,2022-09-27,Kazakhstan,exodus,many\n",
-    )
-    .unwrap();
-    let stderr = stderr_of_refusal(
-        exodus()
-            .arg("score")
-            .arg(&run)
-            .arg("--observed")
-            .arg(&observed),
-    );
+    let score = |rows: &str| {
+        fs::write(
+            &observed,
+            format!("id,date_from,date_to,place,metric,value\n{rows}"),
+        )
+        .unwrap();
+        stderr_of_refusal(
+            exodus()
+                .arg("score")
+                .arg(&run)
+                .arg("--observed")
+                .arg(&observed),
+        )
+    };
+    let stderr = score("kz,2022-09-21,2022-09-27,Kazakhstan,exodus,many\n");
     assert!(
         stderr.contains("observed.csv:2:44: `value`: expected a number, got `many`"),
         "{stderr}"
     );
-    fs::write(&observed, "id,date_from,date_to,place,metric,value\n").unwrap();
-    let stderr = stderr_of_refusal(
-        exodus()
-            .arg("score")
-            .arg(&run)
-            .arg("--observed")
-            .arg(&observed),
-    );
+    let stderr = score("");
     assert!(stderr.contains("holds no figures"), "{stderr}");
     // A run folder whose file changed after the run.
     let national = run.join("daily_national.csv");
