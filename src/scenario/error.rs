@@ -180,9 +180,8 @@ impl<'a> SourceText<'a> {
     /// same position.
     fn local_element(&self, path: &KeyPath, id: Option<&str>) -> Option<KeyPath> {
         let Some(id) = id else {
-            return self
-                .has(&KeyPath(path.0[..2].to_vec()))
-                .then(|| path.clone());
+            let element = KeyPath(path.0.get(..2)?.to_vec());
+            return self.has(&element).then(|| path.clone());
         };
         let (Segment::Key(array), _) = (path.0.first()?, path.0.get(1)?) else {
             return None;
