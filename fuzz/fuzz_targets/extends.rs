@@ -1,6 +1,7 @@
 //! A scenario that extends the default one: arbitrary text merged onto it
 //! (`extends`, arrays merged by id, `remove_policies`) and validated, with
-//! errors located in either file. No input may panic.
+//! errors located in either file. No input may panic, and every error
+//! names its line and column.
 #![no_main]
 
 use std::path::PathBuf;
@@ -8,7 +9,14 @@ use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
 
-use exodus::scenario::ScenarioDocument;
+use exodus::scenario::{LoadError, ScenarioDocument};
+
+/// An error about either file must point into it.
+fn assert_located(result: &Result<impl Sized, LoadError>) {
+    if let Err(LoadError::Input(e)) = result {
+        assert!(e.line.is_some() && e.column.is_some(), "unlocated: {e}");
+    }
+}
 
 /// A folder holding the default scenario as `base.toml` and its data.
 fn folder() -> &'static PathBuf {
@@ -44,7 +52,9 @@ fuzz_target!(|data: &[u8]| {
     if std::fs::write(&child, child_text).is_err() {
         return;
     }
-    if let Ok(doc) = ScenarioDocument::load(&child) {
-        let _ = doc.scenario();
+    let loaded = ScenarioDocument::load(&child);
+    assert_located(&loaded);
+    if let Ok(doc) = loaded {
+        assert_located(&doc.scenario());
     }
 });

@@ -1,20 +1,34 @@
-//! Scenario text through parsing, validation and a tiny run: no input may panic.
+//! Scenario text through parsing, validation and a tiny run: no input may
+//! panic, and every error about the text names its line and column.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
 
-use exodus::scenario::{Origin, ScenarioDocument};
+use exodus::scenario::{LoadError, Origin, ScenarioDocument};
+
+/// An error about the scenario text must point into it.
+fn assert_located(result: &Result<impl Sized, LoadError>) {
+    if let Err(LoadError::Input(e)) = result
+        && !e.file.starts_with("--")
+    {
+        assert!(e.line.is_some() && e.column.is_some(), "unlocated: {e}");
+    }
+}
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
     // Data paths resolve against the embedded data files.
-    let Ok(mut doc) = ScenarioDocument::parse(text, Origin::Embedded) else {
+    let parsed = ScenarioDocument::parse(text, Origin::Embedded);
+    assert_located(&parsed);
+    let Ok(mut doc) = parsed else {
         return;
     };
     let _ = doc.set("decision.peer=0.1");
-    let Ok(mut scenario) = doc.scenario() else {
+    let validated = doc.scenario();
+    assert_located(&validated);
+    let Ok(mut scenario) = validated else {
         return;
     };
     // A tiny run: a few hundred agents, at most a year.
