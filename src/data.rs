@@ -254,6 +254,7 @@ pub(crate) fn read_rows<'f, T: DeserializeOwned>(
         .clone();
     let mut rows = Vec::new();
     let mut record = csv::StringRecord::new();
+    let (mut line, mut counted) = (1, 0);
     loop {
         let more = reader
             .read_record(&mut record)
@@ -262,7 +263,9 @@ pub(crate) fn read_rows<'f, T: DeserializeOwned>(
             break;
         }
         let start = record_start(text, record.position().map_or(0, |p| p.byte() as usize));
-        let line = line_of_byte(text, start);
+        // Lines are counted as the records go, not from the start each time.
+        line += newlines(text.as_bytes().get(counted..start).unwrap_or_default());
+        counted = start;
         let place = RowPlace {
             line,
             columns: field_columns(text.get(start..).unwrap_or_default()),
@@ -304,13 +307,15 @@ fn record_start(text: &str, byte: usize) -> usize {
 /// The 1-based line of the record at `byte`. csv's own line counter treats
 /// CRLF line ends inconsistently, so the newlines are counted here.
 fn line_of_byte(text: &str, byte: usize) -> usize {
-    let start = record_start(text, byte);
-    text.as_bytes()
-        .iter()
-        .take(start)
-        .filter(|&&b| b == b'\n')
-        .count()
-        + 1
+    1 + newlines(
+        text.as_bytes()
+            .get(..record_start(text, byte))
+            .unwrap_or_default(),
+    )
+}
+
+fn newlines(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|&&b| b == b'\n').count()
 }
 
 /// The column a "missing field" error names.

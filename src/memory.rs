@@ -28,6 +28,11 @@ pub fn run_bytes(agents: f64) -> f64 {
     agents * std::mem::size_of::<Agent>() as f64 * AGENT_OVERHEAD + FIXED_BYTES
 }
 
+/// Estimated peak memory of a run with `agents` agents, in MiB (rounded up).
+pub fn run_mib(agents: f64) -> u64 {
+    (run_bytes(agents) / 1_048_576.0).ceil() as u64
+}
+
 /// Memory the run may use, in bytes, when it can be known (see the module
 /// documentation for the sources).
 pub fn available() -> Option<u64> {
@@ -124,7 +129,7 @@ pub fn check_fits(persons: f64, scale: u32, available: Option<u64>) -> Result<()
     Err(TooLarge {
         agents: agents as u64,
         scale,
-        needed_mib: (needed / 1_048_576.0).ceil() as u64,
+        needed_mib: run_mib(agents),
         limit,
         suggested_scale: (f64::from(scale) * factor).ceil() as u64 + 1,
     })

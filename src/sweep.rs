@@ -13,7 +13,7 @@ use rayon::prelude::*;
 
 use crate::compare::outcome;
 use crate::engine::{self, EngineError, rng::replicate_seed};
-use crate::output::{OutputError, snake_case};
+use crate::output::{CsvBuilder, OutputError, snake_case};
 use crate::scenario::{InputError, LoadError, ParamPath, ScenarioDocument};
 
 /// One axis of the grid.
@@ -77,18 +77,10 @@ pub fn grid(axes: &[Axis]) -> Vec<Vec<String>> {
 /// The name of the sweep's table.
 pub const SWEEP_CSV: &str = "sweep.csv";
 
-/// A finished sweep: its table, and the number of runs (rows) in it.
-#[derive(Debug, Clone)]
-pub struct SweepTable {
-    /// Runs made: points × replicates.
-    pub runs: usize,
-    /// `sweep.csv`.
-    pub csv: Vec<u8>,
-}
-
 /// Runs every point of the grid `replicates` times (at one agent per
-/// `scale` men when given) and tabulates the headline figures; `stop` can
-/// cancel it between two simulated days.
+/// `scale` men when given) and tabulates the headline figures as
+/// [`SWEEP_CSV`], one row a run; `stop` can cancel it between two simulated
+/// days.
 pub fn sweep(
     doc: &ScenarioDocument,
     axes: &[Axis],
@@ -96,7 +88,7 @@ pub fn sweep(
     scale: Option<u32>,
     master: u64,
     stop: &(dyn Fn() -> bool + Sync),
-) -> Result<SweepTable, SweepError> {
+) -> Result<Vec<u8>, SweepError> {
     let points = grid(axes);
     let mut scenarios = Vec::with_capacity(points.len());
     for point in &points {
@@ -132,7 +124,6 @@ pub fn sweep(
         path: SWEEP_CSV.into(),
         source,
     };
-    let mut w = csv::Writer::from_writer(Vec::new());
     let mut header = vec![
         "point".to_owned(),
         "replicate".to_owned(),
@@ -146,7 +137,7 @@ pub fn sweep(
         keys.iter()
             .map(|(place, metric)| format!("{metric}_{}", snake_case(place))),
     );
-    w.write_record(&header).map_err(csv_err)?;
+    let mut w = CsvBuilder::new(&header).map_err(csv_err)?;
     for ((p, r), o) in jobs.iter().zip(&outcomes) {
         let mut row = vec![
             (p + 1).to_string(),
@@ -158,15 +149,9 @@ pub fn sweep(
             keys.iter()
                 .map(|k| format!("{:.3}", o.headline.get(k).copied().unwrap_or(0.0))),
         );
-        w.write_record(&row).map_err(csv_err)?;
+        w.row(&row).map_err(csv_err)?;
     }
-    let bytes = w
-        .into_inner()
-        .map_err(|e| csv_err(csv::Error::from(e.into_error())))?;
-    Ok(SweepTable {
-        runs: outcomes.len(),
-        csv: bytes,
-    })
+    Ok(w.finish().map_err(csv_err)?)
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@
 use std::path::PathBuf;
 
 use super::Calibration;
-use crate::output::{OutputError, OutputFile};
+use crate::output::{CsvBuilder, OutputError, OutputFile};
 use crate::scenario::{Calendar, ScenarioDocument, format_float};
 
 /// The calibration's files, in the order they are written. `command` is the
@@ -50,13 +50,8 @@ pub fn files(
     ])
 }
 
-fn finish(w: csv::Writer<Vec<u8>>) -> Result<Vec<u8>, csv::Error> {
-    w.into_inner().map_err(|e| csv::Error::from(e.into_error()))
-}
-
 fn fit_csv(calendar: &Calendar, c: &Calibration) -> Result<Vec<u8>, csv::Error> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record([
+    let mut w = CsvBuilder::new([
         "target",
         "place",
         "metric",
@@ -71,7 +66,7 @@ fn fit_csv(calendar: &Calendar, c: &Calibration) -> Result<Vec<u8>, csv::Error> 
     ])?;
     for f in &c.fits {
         let t = &f.target;
-        w.write_record([
+        w.row([
             t.id.clone(),
             t.place.clone(),
             t.measure.metric.to_string(),
@@ -85,11 +80,10 @@ fn fit_csv(calendar: &Calendar, c: &Calibration) -> Result<Vec<u8>, csv::Error> 
             f.within_tolerance.to_string(),
         ])?;
     }
-    finish(w)
+    w.finish()
 }
 
 fn trace_csv(c: &Calibration) -> Result<Vec<u8>, csv::Error> {
-    let mut w = csv::Writer::from_writer(Vec::new());
     let mut header = vec!["evaluation".to_owned()];
     header.extend(
         c.parameters
@@ -97,19 +91,18 @@ fn trace_csv(c: &Calibration) -> Result<Vec<u8>, csv::Error> {
             .map(|p| format!("parameter_{}", p.parameter.path.column_name())),
     );
     header.push("loss".to_owned());
-    w.write_record(&header)?;
+    let mut w = CsvBuilder::new(&header)?;
     for (i, e) in c.trace.iter().enumerate() {
         let mut row = vec![(i + 1).to_string()];
         row.extend(e.values.iter().map(|v| format_float(*v)));
         row.push(format!("{:.6}", e.loss));
-        w.write_record(&row)?;
+        w.row(&row)?;
     }
-    finish(w)
+    w.finish()
 }
 
 fn parameters_csv(c: &Calibration) -> Result<Vec<u8>, csv::Error> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record([
+    let mut w = CsvBuilder::new([
         "parameter",
         "value",
         "lower",
@@ -123,7 +116,7 @@ fn parameters_csv(c: &Calibration) -> Result<Vec<u8>, csv::Error> {
         "note",
     ])?;
     for p in &c.parameters {
-        w.write_record([
+        w.row([
             p.parameter.path.to_string(),
             format_float(p.value),
             format_float(p.parameter.lower),
@@ -137,7 +130,7 @@ fn parameters_csv(c: &Calibration) -> Result<Vec<u8>, csv::Error> {
             p.note.clone(),
         ])?;
     }
-    finish(w)
+    w.finish()
 }
 
 fn calibrated_toml(c: &Calibration, command: &str, text: &str) -> String {

@@ -65,6 +65,16 @@ pub(crate) enum Command {
     },
 }
 
+/// `--scale`: persons per agent, from 1 to the largest scale accepted.
+fn scale() -> clap::builder::RangedI64ValueParser<u32> {
+    clap::value_parser!(u32).range(1..=i64::from(exodus::scenario::MAX_SCALE))
+}
+
+/// `--threads`: worker threads, from 1 to 1024.
+fn threads() -> clap::builder::RangedI64ValueParser<u16> {
+    clap::value_parser!(u16).range(1..=1024)
+}
+
 /// The scenario a command works on: a file (or the embedded default) and
 /// `--set` overrides.
 #[derive(clap::Args, Default)]
@@ -118,7 +128,7 @@ pub(crate) struct CompareArgs {
     #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..=10_000))]
     pub(crate) replicates: u32,
     /// Persons per agent (overrides every scenario's).
-    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=i64::from(exodus::scenario::MAX_SCALE)))]
+    #[arg(long, value_parser = scale())]
     pub(crate) scale: Option<u32>,
     /// Master seed of the replicates [default: the base scenario's].
     #[arg(long)]
@@ -136,7 +146,7 @@ pub(crate) struct CompareArgs {
     #[arg(long = "set", value_name = "PATH=VALUE")]
     pub(crate) set: Vec<String>,
     /// Worker threads [default: all cores].
-    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=1024))]
+    #[arg(long, value_parser = threads())]
     pub(crate) threads: Option<u16>,
 }
 
@@ -151,7 +161,7 @@ pub(crate) struct SweepArgs {
     #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=10_000))]
     pub(crate) replicates: u32,
     /// Persons per agent (overrides the scenario's).
-    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=i64::from(exodus::scenario::MAX_SCALE)))]
+    #[arg(long, value_parser = scale())]
     pub(crate) scale: Option<u32>,
     /// Master seed [default: the scenario's].
     #[arg(long)]
@@ -163,7 +173,7 @@ pub(crate) struct SweepArgs {
     #[arg(long)]
     pub(crate) force: bool,
     /// Worker threads [default: all cores].
-    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=1024))]
+    #[arg(long, value_parser = threads())]
     pub(crate) threads: Option<u16>,
 }
 
@@ -178,7 +188,7 @@ pub(crate) struct CalibrateArgs {
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1000))]
     pub(crate) replicates: Option<u32>,
     /// Persons per agent while calibrating [default: the scenario's calibration scale].
-    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=i64::from(exodus::scenario::MAX_SCALE)))]
+    #[arg(long, value_parser = scale())]
     pub(crate) scale: Option<u32>,
     /// Master seed of the replicates [default: the scenario's].
     #[arg(long)]
@@ -193,7 +203,7 @@ pub(crate) struct CalibrateArgs {
     #[arg(long)]
     pub(crate) force: bool,
     /// Worker threads [default: all cores].
-    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=1024))]
+    #[arg(long, value_parser = threads())]
     pub(crate) threads: Option<u16>,
     /// Print nothing but errors.
     #[arg(long)]
@@ -205,10 +215,10 @@ pub(crate) struct BenchArgs {
     #[command(flatten)]
     pub(crate) input: ScenarioArgs,
     /// Persons per agent (overrides the scenario's).
-    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=i64::from(exodus::scenario::MAX_SCALE)))]
+    #[arg(long, value_parser = scale())]
     pub(crate) scale: Option<u32>,
     /// Worker threads [default: all cores].
-    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=1024))]
+    #[arg(long, value_parser = threads())]
     pub(crate) threads: Option<u16>,
     /// Runs to take the median over.
     #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u16).range(1..=1000))]
@@ -229,10 +239,10 @@ pub(crate) struct RunArgs {
     #[arg(long)]
     pub(crate) seed: Option<u64>,
     /// Persons per agent (overrides the scenario's); 1 simulates every man.
-    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=i64::from(exodus::scenario::MAX_SCALE)))]
+    #[arg(long, value_parser = scale())]
     pub(crate) scale: Option<u32>,
     /// Worker threads [default: all cores]. Results do not depend on it.
-    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=1024))]
+    #[arg(long, value_parser = threads())]
     pub(crate) threads: Option<u16>,
     /// Print nothing but errors.
     #[arg(long)]

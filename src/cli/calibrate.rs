@@ -8,7 +8,7 @@ use anyhow::Context;
 use exodus::{output, scenario};
 
 use super::args::CalibrateArgs;
-use super::{catch_interrupt, interrupted, progress_bar, seed_value, thread_pool};
+use super::{catch_interrupt, interrupted, progress_bar, replicate_settings, thread_pool};
 
 const COMMAND: &str = "calibrate";
 
@@ -55,14 +55,15 @@ pub(crate) fn calibrate(args: &CalibrateArgs) -> anyhow::Result<()> {
     })?;
     bar.finish_and_clear();
     let files = exodus::calibrate::files(&doc, &scenario.calendar, &fit, &reproduce)?;
-    let mut settings = toml::Table::new();
+    let mut settings = replicate_settings(
+        options.replicates,
+        options.scale,
+        options.seed,
+        &args.input.set,
+    );
     settings.insert("command_line".to_owned(), reproduce.clone().into());
     settings.insert("budget".to_owned(), options.budget.into());
-    settings.insert("replicates".to_owned(), options.replicates.into());
-    settings.insert("scale".to_owned(), options.scale.into());
-    settings.insert("seed".to_owned(), seed_value(options.seed));
     settings.insert("restarts".to_owned(), options.restarts.into());
-    settings.insert("set".to_owned(), args.input.set.clone().into());
     let provenance = output::Provenance {
         command: COMMAND,
         scenario: scenario.name.clone(),

@@ -17,8 +17,8 @@ pub(crate) fn check(args: &CheckArgs) -> anyhow::Result<()> {
         s.calendar.days,
         s.calendar.date(i64::from(s.calendar.decree))
     );
-    let agents = (expected / f64::from(s.scale)).ceil();
-    let needed_mib = (exodus::memory::run_bytes(agents) / 1_048_576.0).ceil() as u64;
+    let agents = expected / f64::from(s.scale);
+    let needed_mib = exodus::memory::run_mib(agents.ceil());
     let available = exodus::memory::available().map_or_else(String::new, |bytes| {
         format!(" of the {} MiB available", thousands(bytes >> 20))
     });
@@ -29,7 +29,7 @@ pub(crate) fn check(args: &CheckArgs) -> anyhow::Result<()> {
         p.age_min,
         p.age_max,
         thousands(expected.round() as u64),
-        thousands((expected / f64::from(s.scale)).round() as u64),
+        thousands(agents.round() as u64),
         s.scale
     );
     println!(

@@ -9,7 +9,7 @@ use exodus::output;
 
 use super::args::CompareArgs;
 use super::{
-    catch_interrupt, interrupted, load_doc, paths_value, plot, seed_value, set_scale, thread_pool,
+    catch_interrupt, interrupted, load_doc, plot, replicate_settings, set_scale, thread_pool,
 };
 
 const COMMAND: &str = "compare";
@@ -57,16 +57,10 @@ pub(crate) fn compare(args: &CompareArgs) -> anyhow::Result<()> {
             exodus::compare::daily_csv(&runs).with_context(|| csv(DAILY))?,
         ),
     ];
-    let mut settings = toml::Table::new();
-    settings.insert(
-        "scenarios".to_owned(),
-        toml::Value::Array(names.iter().map(|n| toml::Value::from(*n)).collect()),
-    );
-    settings.insert("files".to_owned(), paths_value(&args.scenarios));
-    settings.insert("replicates".to_owned(), args.replicates.into());
-    settings.insert("scale".to_owned(), base.scale.into());
-    settings.insert("seed".to_owned(), seed_value(master));
-    settings.insert("set".to_owned(), args.set.clone().into());
+    let mut settings = replicate_settings(args.replicates, base.scale, master, &args.set);
+    settings.insert("scenarios".to_owned(), names.clone().into());
+    let files_given = args.scenarios.iter().map(|p| p.display().to_string());
+    settings.insert("files".to_owned(), files_given.collect::<Vec<_>>().into());
     let provenance = output::Provenance {
         command: COMMAND,
         scenario: base.name.clone(),

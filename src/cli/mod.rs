@@ -71,20 +71,22 @@ pub(crate) fn progress_bar(quiet: bool, length: u32, unit: &str) -> ProgressBar 
     bar
 }
 
-/// A seed as a manifest value: TOML integers are signed, so a seed above
-/// `i64::MAX` is written as a string.
-pub(crate) fn seed_value(seed: u64) -> toml::Value {
-    i64::try_from(seed).map_or_else(|_| seed.to_string().into(), toml::Value::from)
-}
-
-/// Paths as a manifest value.
-pub(crate) fn paths_value(paths: &[std::path::PathBuf]) -> toml::Value {
-    toml::Value::Array(
-        paths
-            .iter()
-            .map(|p| p.display().to_string().into())
-            .collect(),
-    )
+/// The settings every replicated command records in its manifest: the
+/// replicates, the scale, the master seed and the `--set` values. A seed above
+/// `i64::MAX` is written as a string, since TOML integers are signed.
+pub(crate) fn replicate_settings(
+    replicates: u32,
+    scale: u32,
+    seed: u64,
+    set: &[String],
+) -> toml::Table {
+    let seed = i64::try_from(seed).map_or_else(|_| seed.to_string().into(), toml::Value::from);
+    toml::Table::from_iter([
+        ("replicates".to_owned(), replicates.into()),
+        ("scale".to_owned(), scale.into()),
+        ("seed".to_owned(), seed),
+        ("set".to_owned(), set.to_vec().into()),
+    ])
 }
 
 /// Set by Ctrl-C (SIGINT) once [`catch_interrupt`] has been called.

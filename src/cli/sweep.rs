@@ -6,7 +6,7 @@ use std::time::Instant;
 use exodus::output;
 
 use super::args::SweepArgs;
-use super::{catch_interrupt, interrupted, seed_value, thread_pool};
+use super::{catch_interrupt, interrupted, replicate_settings, thread_pool};
 
 const COMMAND: &str = "sweep";
 
@@ -36,7 +36,7 @@ pub(crate) fn sweep(args: &SweepArgs) -> anyhow::Result<()> {
     let pool = thread_pool(args.threads)?;
     catch_interrupt();
     let started = Instant::now();
-    let table = pool.install(|| {
+    let csv = pool.install(|| {
         exodus::sweep::sweep(
             &doc,
             &axes,
@@ -46,30 +46,24 @@ pub(crate) fn sweep(args: &SweepArgs) -> anyhow::Result<()> {
             &interrupted,
         )
     })?;
-    let mut settings = toml::Table::new();
+    let scale = args.scale.unwrap_or(scenario.scale);
+    let mut settings = replicate_settings(args.replicates, scale, master, &args.input.set);
     if let Some(file) = &args.input.scenario {
         settings.insert("file".to_owned(), file.display().to_string().into());
     }
     settings.insert("param".to_owned(), args.params.clone().into());
-    settings.insert("replicates".to_owned(), args.replicates.into());
-    settings.insert(
-        "scale".to_owned(),
-        args.scale.unwrap_or(scenario.scale).into(),
-    );
-    settings.insert("seed".to_owned(), seed_value(master));
-    settings.insert("set".to_owned(), args.input.set.clone().into());
     let provenance = output::Provenance {
         command: COMMAND,
         scenario: scenario.name.clone(),
         settings,
     };
-    let files = [(exodus::sweep::SWEEP_CSV.to_owned(), table.csv)];
+    let files = [(exodus::sweep::SWEEP_CSV.to_owned(), csv)];
     output::write_folder(&out, &provenance, &files)?;
+    let points = exodus::sweep::grid(&axes).len();
     println!(
-        "{} points × {} replicates = {} runs in {:.1} s; written {}",
-        exodus::sweep::grid(&axes).len(),
+        "{points} points × {} replicates = {} runs in {:.1} s; written {}",
         args.replicates,
-        table.runs,
+        points * args.replicates as usize,
         started.elapsed().as_secs_f64(),
         out.join(exodus::sweep::SWEEP_CSV).display()
     );

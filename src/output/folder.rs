@@ -181,40 +181,6 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), OutputError> {
     })
 }
 
-/// A CSV file in memory: the header, then the rows.
-pub fn csv_bytes<R>(
-    header: &[&str],
-    rows: impl IntoIterator<Item = R>,
-) -> Result<Vec<u8>, csv::Error>
-where
-    R: IntoIterator,
-    R::Item: AsRef<[u8]>,
-{
-    let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(header)?;
-    for row in rows {
-        w.write_record(row)?;
-    }
-    w.into_inner().map_err(|e| csv::Error::from(e.into_error()))
-}
-
-/// Writes a CSV file atomically: the header, then the rows.
-pub fn write_csv_file<R>(
-    path: &Path,
-    header: &[&str],
-    rows: impl IntoIterator<Item = R>,
-) -> Result<(), OutputError>
-where
-    R: IntoIterator,
-    R::Item: AsRef<[u8]>,
-{
-    let bytes = csv_bytes(header, rows).map_err(|source| OutputError::Csv {
-        path: path.to_owned(),
-        source,
-    })?;
-    write_atomic(path, &bytes)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

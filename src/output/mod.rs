@@ -7,6 +7,7 @@
 //! decimals), so the same run gives byte-identical files.
 
 mod folder;
+mod table;
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -16,10 +17,10 @@ use serde::Serialize;
 use crate::engine::{CrossingDay, NationalDay, RunResults};
 use crate::scenario::{Scenario, hex_sha256};
 pub use folder::{
-    FOLDER_MANIFEST, OutputFile, Provenance, check_destination, csv_bytes, write_atomic,
-    write_csv_file, write_folder,
+    FOLDER_MANIFEST, OutputFile, Provenance, check_destination, write_atomic, write_folder,
 };
 use folder::{ManifestFile, write_with_manifest};
+pub use table::{CsvBuilder, csv_bytes, write_csv_file};
 
 /// The CSV files of a run, in the order they are written.
 pub const FILES: [&str; 4] = [
@@ -150,8 +151,7 @@ pub fn write_run(
 
 /// The scenario's targets in the observed-figures format.
 fn targets_csv(scenario: &Scenario) -> Result<Vec<u8>, csv::Error> {
-    let mut w = writer();
-    w.write_record([
+    let mut w = CsvBuilder::new([
         "id",
         "kind",
         "date_from",
@@ -170,7 +170,7 @@ fn targets_csv(scenario: &Scenario) -> Result<Vec<u8>, csv::Error> {
                 (String::new(), low.to_string(), high.to_string())
             }
         };
-        w.write_record([
+        w.row([
             t.id.clone(),
             "target".to_owned(),
             scenario.calendar.date(t.measure.from).to_string(),
@@ -183,7 +183,7 @@ fn targets_csv(scenario: &Scenario) -> Result<Vec<u8>, csv::Error> {
             t.source.clone(),
         ])?;
     }
-    finish(w)
+    w.finish()
 }
 
 /// A count for people to read: 1234567 → "1,234,567".
@@ -199,17 +199,8 @@ pub fn thousands(n: u64) -> String {
     out
 }
 
-fn writer() -> csv::Writer<Vec<u8>> {
-    csv::WriterBuilder::new().from_writer(Vec::new())
-}
-
-fn finish(w: csv::Writer<Vec<u8>>) -> Result<Vec<u8>, csv::Error> {
-    w.into_inner().map_err(|e| csv::Error::from(e.into_error()))
-}
-
 fn daily_crossings(r: &RunResults) -> Result<Vec<u8>, csv::Error> {
-    let mut w = writer();
-    w.write_record([
+    let mut w = CsvBuilder::new([
         "date",
         "crossing",
         "destination",
@@ -226,7 +217,7 @@ fn daily_crossings(r: &RunResults) -> Result<Vec<u8>, csv::Error> {
     for (day, rows) in r.crossing_days.iter().enumerate() {
         let date = r.calendar.date(day as i64).to_string();
         for ((id, dest), x) in r.crossings.iter().zip(rows) {
-            w.write_record([
+            w.row([
                 date.clone(),
                 id.clone(),
                 r.destinations[*dest].clone(),
@@ -242,12 +233,11 @@ fn daily_crossings(r: &RunResults) -> Result<Vec<u8>, csv::Error> {
             ])?;
         }
     }
-    finish(w)
+    w.finish()
 }
 
 fn daily_destinations(r: &RunResults) -> Result<Vec<u8>, csv::Error> {
-    let mut w = writer();
-    w.write_record([
+    let mut w = CsvBuilder::new([
         "date",
         "destination",
         "exodus_entries",
@@ -262,7 +252,7 @@ fn daily_destinations(r: &RunResults) -> Result<Vec<u8>, csv::Error> {
             let exodus = r.destination_exodus(day, d);
             let baseline = r.destination_baseline(day, d);
             cumulative[d] += exodus;
-            w.write_record([
+            w.row([
                 date.clone(),
                 name.clone(),
                 exodus.to_string(),
@@ -272,12 +262,11 @@ fn daily_destinations(r: &RunResults) -> Result<Vec<u8>, csv::Error> {
             ])?;
         }
     }
-    finish(w)
+    w.finish()
 }
 
 fn daily_national(r: &RunResults) -> Result<Vec<u8>, csv::Error> {
-    let mut w = writer();
-    w.write_record([
+    let mut w = CsvBuilder::new([
         "date",
         "decided",
         "departed",
@@ -292,7 +281,7 @@ fn daily_national(r: &RunResults) -> Result<Vec<u8>, csv::Error> {
         "awaiting_passport",
     ])?;
     for (day, n) in r.national.iter().enumerate() {
-        w.write_record([
+        w.row([
             r.calendar.date(day as i64).to_string(),
             n.decided.to_string(),
             n.departed.to_string(),
@@ -307,7 +296,7 @@ fn daily_national(r: &RunResults) -> Result<Vec<u8>, csv::Error> {
             n.awaiting_passport.to_string(),
         ])?;
     }
-    finish(w)
+    w.finish()
 }
 
 /// `Baltic states` → `baltic_states`.
@@ -324,7 +313,6 @@ pub fn snake_case(name: &str) -> String {
 }
 
 fn regions(r: &RunResults) -> Result<Vec<u8>, csv::Error> {
-    let mut w = writer();
     let mut header: Vec<String> = [
         "region",
         "name",
@@ -340,7 +328,7 @@ fn regions(r: &RunResults) -> Result<Vec<u8>, csv::Error> {
             .iter()
             .map(|d| format!("left_{}", snake_case(d))),
     );
-    w.write_record(&header)?;
+    let mut w = CsvBuilder::new(&header)?;
     for region in &r.regions {
         let share = if region.eligible > 0 {
             region.left as f64 / region.eligible as f64
@@ -356,9 +344,9 @@ fn regions(r: &RunResults) -> Result<Vec<u8>, csv::Error> {
             format!("{share:.6}"),
         ];
         row.extend(region.left_by_destination.iter().map(u64::to_string));
-        w.write_record(&row)?;
+        w.row(&row)?;
     }
-    finish(w)
+    w.finish()
 }
 
 #[cfg(test)]
@@ -465,13 +453,16 @@ pub fn read_run(dir: &Path) -> Result<RunResults, ReadRunError> {
             ),
         ));
     }
+    // Each file, checked against its SHA-256 in the manifest before it is read.
+    let mut texts = Vec::with_capacity(FILES.len());
     for name in FILES {
         let listed = manifest
             .files
             .iter()
             .find(|f| f.name == name)
             .ok_or_else(|| format(MANIFEST, format!("does not list `{name}`")))?;
-        if hex_sha256(read(name)?.as_bytes()) != listed.sha256 {
+        let text = read(name)?;
+        if hex_sha256(text.as_bytes()) != listed.sha256 {
             return Err(format(
                 name,
                 format!(
@@ -479,6 +470,7 @@ pub fn read_run(dir: &Path) -> Result<RunResults, ReadRunError> {
                 ),
             ));
         }
+        texts.push(text);
     }
     let start = date(MANIFEST, &manifest.start)?;
     let decree = date(MANIFEST, &manifest.decree)?;
@@ -489,7 +481,7 @@ pub fn read_run(dir: &Path) -> Result<RunResults, ReadRunError> {
             .map_err(|_| format(MANIFEST, "decree before start".into()))?,
     };
 
-    let text = read(FILES[0])?;
+    let text = &texts[0];
     let mut destinations: Vec<String> = Vec::new();
     let mut crossings: Vec<(String, usize)> = Vec::new();
     let mut crossing_days: Vec<Vec<CrossingDay>> = vec![Vec::new(); manifest.days as usize];
@@ -531,7 +523,7 @@ pub fn read_run(dir: &Path) -> Result<RunResults, ReadRunError> {
         ));
     }
 
-    let text = read(FILES[2])?;
+    let text = &texts[2];
     let mut national = Vec::with_capacity(manifest.days as usize);
     for row in csv::Reader::from_reader(text.as_bytes()).deserialize::<NationalRow>() {
         let n = row.map_err(|e| format(FILES[2], e.to_string()))?;

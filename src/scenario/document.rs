@@ -237,18 +237,35 @@ impl ParamPath {
     }
 }
 
-/// The scenario file of a merged document; an error is reported in the file
-/// that wrote the offending value.
+/// The text of a scenario (the first of `sources`) with the files it extends
+/// and the ids of its merged arrays, for locating errors.
+fn source_text<'s>(sources: &'s [(String, String)], table: &toml::Table) -> SourceText<'s> {
+    let Some(((name, text), parents)) = sources.split_first() else {
+        return SourceText::new("", "");
+    };
+    let parents = parents
+        .iter()
+        .map(|(name, text)| SourceText::new(name.clone(), text))
+        .collect();
+    SourceText::new(name.clone(), text)
+        .with_parents(parents)
+        .with_merged_ids(merged_ids(table))
+}
+
+/// The scenario file of a merged document. The merged table has no places
+/// in any file, so it is written out and read back as TOML: an error then
+/// has a key path, and is reported in the file that wrote that key.
 fn deserialize_merged(
     table: &toml::Table,
     source: &SourceText<'_>,
 ) -> Result<ScenarioFile, InputError> {
-    toml::Value::Table(table.clone())
-        .try_into()
-        .map_err(|e: toml::de::Error| {
-            let written = toml::to_string(table).unwrap_or_default();
-            source.from_merged_error(&e, &written)
-        })
+    match toml::to_string(table) {
+        Ok(written) => toml::from_str(&written).map_err(|e| source.from_merged_error(&e, &written)),
+        // Not expected for a table read from TOML; without the text, no place.
+        Err(_) => toml::Value::Table(table.clone())
+            .try_into()
+            .map_err(|e: toml::de::Error| source.from_toml_error(&e)),
+    }
 }
 
 /// The id or name of each element of each merged array of `table`.
@@ -315,13 +332,7 @@ impl ScenarioDocument {
             stack.extend(path.canonicalize().ok());
         }
         let (sources, table) = Self::merged(text, &origin, &mut stack)?;
-        let parents: Vec<SourceText<'_>> = sources[1..]
-            .iter()
-            .map(|(name, text)| SourceText::new(name.clone(), text))
-            .collect();
-        let source = SourceText::new(origin.display_name(), text)
-            .with_parents(parents)
-            .with_merged_ids(merged_ids(&table));
+        let source = source_text(&sources, &table);
         let raw: ScenarioFile = if sources.len() == 1 {
             toml::from_str(text).map_err(|e| source.from_toml_error(&e))?
         } else {
@@ -490,13 +501,7 @@ impl ScenarioDocument {
 
     /// The validated scenario with some values replaced.
     pub fn scenario_with(&self, values: &[(ParamPath, f64)]) -> Result<Scenario, LoadError> {
-        let parents: Vec<SourceText<'_>> = self.sources[1..]
-            .iter()
-            .map(|(name, text)| SourceText::new(name.clone(), text))
-            .collect();
-        let source = SourceText::new(self.origin.display_name(), self.text())
-            .with_parents(parents)
-            .with_merged_ids(merged_ids(&self.table));
+        let source = source_text(&self.sources, &self.table);
         let mut table = self.table.clone();
         for (path, value) in values {
             path.set(&mut table, *value).map_err(|message| InputError {

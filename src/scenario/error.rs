@@ -73,6 +73,12 @@ impl KeyPath {
         next
     }
 
+    /// The path without its last step (`None` for the top level).
+    fn parent(&self) -> Option<Self> {
+        let (_, init) = self.0.split_last()?;
+        Some(Self(init.to_vec()))
+    }
+
     /// This path extended by an array index.
     pub fn index(&self, index: usize) -> Self {
         let mut next = self.clone();
@@ -206,45 +212,44 @@ impl<'a> SourceText<'a> {
     /// Converts a deserialization error from the `toml` crate.
     pub fn from_toml_error(&self, err: &toml::de::Error) -> InputError {
         let offset = err.span().map(|s| s.start);
-        let path = offset.and_then(|o| self.path_at(o));
-        if let Some((key, message)) = path.as_ref().and_then(|p| missing_field(p, err)) {
-            // Point at the table that lacks the key (the file's start for the top level).
-            let table = path
-                .as_ref()
-                .and_then(|p| self.span_of(p))
-                .map_or(0, |s| s.start);
-            return self.error_at_offset(Some(table), Some(key.to_string()), message);
+        match self.key_of(err) {
+            // A missing key: point at the table that lacks it (the file's
+            // start for the top level).
+            Some((key, message, true)) => {
+                let table = key
+                    .parent()
+                    .and_then(|t| self.span_of(&t))
+                    .map_or(0, |s| s.start);
+                self.error_at_offset(Some(table), Some(key.to_string()), message)
+            }
+            Some((key, message, false)) => {
+                self.error_at_offset(offset, Some(key.to_string()), message)
+            }
+            None => {
+                let key = offset.and_then(|o| key_on_line(self.text, o));
+                self.error_at_offset(offset, key, plain_message(err.message()))
+            }
         }
-        let key = offset.and_then(|o| {
-            path.map(|p| p.to_string())
-                .filter(|k| !k.is_empty())
-                .or_else(|| key_on_line(self.text, o))
-        });
-        self.error_at_offset(offset, key, plain_message(err.message()))
     }
 
-    /// Converts a deserialization error of the merged document, whose values
-    /// have no place in any file: `written` is the merged document written
-    /// out as TOML, in which the error is found again, to be reported at its
-    /// key in the file that wrote it.
+    /// Converts a deserialization error of a merged document, found in
+    /// `written`, the merged document written out as TOML: it is reported at
+    /// its key in the file that wrote it.
     pub fn from_merged_error(&self, err: &toml::de::Error, written: &str) -> InputError {
-        let merged = SourceText::new("", written);
-        let path = err
-            .span()
-            .or_else(|| {
-                toml::from_str::<super::ScenarioFile>(written)
-                    .err()
-                    .and_then(|e| e.span())
-            })
-            .and_then(|s| merged.path_at(s.start));
-        match path {
-            Some(path) => match missing_field(&path, err) {
-                Some((path, message)) => self.error_at(&path, message),
-                None if path.0.is_empty() => self.from_toml_error(err),
-                None => self.error_at(&path, plain_message(err.message())),
-            },
-            None => self.from_toml_error(err),
+        match SourceText::new("", written).key_of(err) {
+            Some((key, message, _)) => self.error_at(&key, message),
+            None => self.error_at_offset(None, None, plain_message(err.message())),
         }
+    }
+
+    /// The key a deserialization error is about, its message in plain words,
+    /// and whether the key is missing.
+    fn key_of(&self, err: &toml::de::Error) -> Option<(KeyPath, String, bool)> {
+        let path = self.path_at(err.span()?.start)?;
+        if let Some((key, message)) = missing_field(&path, err) {
+            return Some((key, message, true));
+        }
+        (!path.0.is_empty()).then(|| (path, plain_message(err.message()), false))
     }
 
     fn error_at_offset(

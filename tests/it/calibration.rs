@@ -2,6 +2,7 @@
 //! default scenario fits its targets; scoring compares runs with figures.
 
 use std::fs;
+use std::path::{Path, PathBuf};
 
 use exodus::calibrate::{self, Options};
 use exodus::metrics::Observed;
@@ -147,7 +148,7 @@ fn default_scenario_fits_its_targets_at_reduced_scale() {
     }
 }
 
-fn observed_csv(fx: &Fixture, rows: &str) -> std::path::PathBuf {
+fn observed_csv(fx: &Fixture, rows: &str) -> PathBuf {
     let path = fx.dir().join("observed.csv");
     fs::write(
         &path,
@@ -155,6 +156,16 @@ fn observed_csv(fx: &Fixture, rows: &str) -> std::path::PathBuf {
     )
     .unwrap();
     path
+}
+
+/// `exodus score RUN --observed FILE`.
+fn score(run: &Path, observed: &Path) -> assert_cmd::assert::Assert {
+    exodus()
+        .arg("score")
+        .arg(run)
+        .arg("--observed")
+        .arg(observed)
+        .assert()
 }
 
 #[test]
@@ -169,19 +180,12 @@ fn score_compares_a_run_with_observed_figures() {
          draft,target,2022-09-21,2022-10-09,national,drafted,200000,,,\n\
          base,baseline,2022-09-19,2022-09-19,Georgia,entries,5500,,,skipped: not a target\n",
     );
-    exodus()
-        .args(["score"])
-        .arg(&run)
-        .arg("--observed")
-        .arg(&observed)
-        .assert()
-        .success()
-        .stdout(
-            predicate::str::contains("figures scored                 4")
-                .and(predicate::str::contains("median |log error|"))
-                .and(predicate::str::contains("within ±25%"))
-                .and(predicate::str::contains("over 2 daily figures")),
-        );
+    score(&run, &observed).success().stdout(
+        predicate::str::contains("figures scored                 4")
+            .and(predicate::str::contains("median |log error|"))
+            .and(predicate::str::contains("within ±25%"))
+            .and(predicate::str::contains("over 2 daily figures")),
+    );
     let score = fs::read_to_string(run.join("score.csv")).unwrap();
     let mut lines = score.lines();
     assert_eq!(
@@ -200,34 +204,20 @@ fn score_rejects_unknown_places_and_metrics_with_the_valid_names() {
         &fx,
         "x,target,2022-09-21,2022-09-27,Armenia,entries,100,,,\n",
     );
-    exodus()
-        .args(["score"])
-        .arg(&run)
-        .arg("--observed")
-        .arg(&observed)
-        .assert()
-        .code(2)
-        .stderr(
-            predicate::str::contains("observed.csv:2")
-                .and(predicate::str::contains("`Armenia` is not a place"))
-                .and(predicate::str::contains("Kazakhstan, Georgia, Finland"))
-                .and(predicate::str::contains("upper-lars")),
-        );
+    score(&run, &observed).code(2).stderr(
+        predicate::str::contains("observed.csv:2")
+            .and(predicate::str::contains("`Armenia` is not a place"))
+            .and(predicate::str::contains("Kazakhstan, Georgia, Finland"))
+            .and(predicate::str::contains("upper-lars")),
+    );
     let observed = observed_csv(
         &fx,
         "x,target,2022-09-21,2022-09-27,Georgia,arrivals,100,,,\n",
     );
-    exodus()
-        .args(["score"])
-        .arg(&run)
-        .arg("--observed")
-        .arg(&observed)
-        .assert()
-        .code(2)
-        .stderr(
-            predicate::str::contains("`arrivals` is not a metric")
-                .and(predicate::str::contains("max_daily_entries")),
-        );
+    score(&run, &observed).code(2).stderr(
+        predicate::str::contains("`arrivals` is not a metric")
+            .and(predicate::str::contains("max_daily_entries")),
+    );
 }
 
 #[test]
