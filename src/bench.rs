@@ -91,7 +91,8 @@ pub fn run(
     }
     // Microsecond resolution is all a wall clock gives; round so that the CSV reads cleanly.
     let micros = |x: f64| (x * 1e6).round() / 1e6;
-    let median_of = |f: &dyn Fn(&[f64; 3]) -> f64| micros(median(phases.iter().map(f).collect()));
+    let median_of =
+        |f: &dyn Fn(&[f64; 3]) -> f64| micros(crate::stats::median(phases.iter().map(f).collect()));
     let wall_seconds = median_of(&|p| p.iter().sum());
     let days = scenario.calendar.days;
     let peak_rss_bytes = peak_rss_bytes();
@@ -112,16 +113,6 @@ pub fn run(
         simulation_seconds: median_of(&|p| p[1]),
         output_seconds: median_of(&|p| p[2]),
     })
-}
-
-fn median(mut values: Vec<f64>) -> f64 {
-    values.sort_by(f64::total_cmp);
-    let n = values.len();
-    match n {
-        0 => 0.0,
-        _ if n % 2 == 1 => values[n / 2],
-        _ => (values[n / 2 - 1] + values[n / 2]) / 2.0,
-    }
 }
 
 /// The process's peak resident set size, from `/proc/self/status` (Linux).
@@ -146,16 +137,4 @@ pub fn write_csv(path: &Path, reports: &[BenchReport]) -> Result<(), OutputError
         .into_inner()
         .map_err(|e| csv_err(csv::Error::from(e.into_error())))?;
     output::write_atomic(path, &bytes)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn median_of_odd_and_even_counts() {
-        assert_eq!(median(vec![3.0, 1.0, 2.0]), 2.0);
-        assert_eq!(median(vec![4.0, 1.0, 2.0, 3.0]), 2.5);
-        assert_eq!(median(vec![]), 0.0);
-    }
 }

@@ -24,6 +24,7 @@ use rayon::prelude::*;
 use crate::engine::{self, EngineError, RunResults, rng::replicate_seed};
 use crate::output::csv_bytes;
 use crate::scenario::{Calendar, Scenario};
+use crate::stats;
 
 /// A metric at a place, e.g. (`Kazakhstan`, `exodus`).
 pub type Key = (String, String);
@@ -73,13 +74,7 @@ pub fn outcome(run: &RunResults) -> Outcome {
         .insert((national.clone(), "exodus_entries".into()), national_exodus);
     o.daily
         .insert((national.clone(), "entries".into()), national_entries);
-    let last = run.national.last().copied().unwrap_or_default();
-    o.headline
-        .insert((national.clone(), "drafted".into()), last.drafted as f64);
-    o.headline
-        .insert((national.clone(), "stuck".into()), last.stuck as f64);
-    o.headline
-        .insert((national.clone(), "abroad".into()), last.abroad as f64);
+    // Stocks: the daily series, and their value at the end as the headline.
     for (metric, f) in [
         (
             "abroad",
@@ -88,10 +83,11 @@ pub fn outcome(run: &RunResults) -> Outcome {
         ("drafted", |n| n.drafted),
         ("stuck", |n| n.stuck),
     ] {
-        o.daily.insert(
-            (national.clone(), metric.into()),
-            run.national.iter().map(|n| f(n) as f64).collect(),
-        );
+        let series: Vec<f64> = run.national.iter().map(|n| f(n) as f64).collect();
+        let key = (national.clone(), metric.to_owned());
+        o.headline
+            .insert(key.clone(), series.last().copied().unwrap_or(0.0));
+        o.daily.insert(key, series);
     }
     for (c, (id, _)) in run.crossings.iter().enumerate() {
         let queue: Vec<f64> = run
@@ -187,12 +183,7 @@ impl Interval {
                 high: 0.0,
             };
         }
-        let mean = xs.iter().sum::<f64>() / n;
-        let sd = if xs.len() > 1 {
-            (xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt()
-        } else {
-            0.0
-        };
+        let (mean, sd) = (stats::mean(xs), stats::sd(xs));
         let half = if xs.len() > 1 {
             t975(xs.len() - 1) * sd / n.sqrt()
         } else {

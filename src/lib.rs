@@ -35,4 +35,5 @@ pub mod plot;
 pub mod population;
 pub mod scenario;
 pub mod score;
+pub mod stats;
 pub mod sweep;

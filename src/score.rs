@@ -199,13 +199,7 @@ pub fn score(
 
 /// The summary metrics of scored figures.
 pub fn summarize(scored: &[ScoredFigure]) -> Summary {
-    let mut abs: Vec<f64> = scored.iter().map(|s| s.log_error.abs()).collect();
-    abs.sort_by(f64::total_cmp);
-    let median = match abs.len() {
-        0 => 0.0,
-        n if n % 2 == 1 => abs[n / 2],
-        n => (abs[n / 2 - 1] + abs[n / 2]) / 2.0,
-    };
+    let median = crate::stats::median(scored.iter().map(|s| s.log_error.abs()).collect());
     let within = scored.iter().filter(|s| within_25(s)).count();
     let mut by_date: BTreeMap<NaiveDate, (f64, f64)> = BTreeMap::new();
     let mut daily = 0;

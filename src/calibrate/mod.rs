@@ -33,6 +33,7 @@ use crate::metrics::{Observed, log_error};
 use crate::scenario::{
     CalibrationParameter, LoadError, ParamPath, Scenario, ScenarioDocument, Target,
 };
+use crate::stats;
 
 pub use report::files;
 
@@ -223,7 +224,7 @@ impl Objective<'_> {
         self.targets
             .iter()
             .zip(simulated)
-            .map(|(t, reps)| t.weight * log_error(mean(reps), t.observed).powi(2))
+            .map(|(t, reps)| t.weight * log_error(stats::mean(reps), t.observed).powi(2))
             .sum()
     }
 
@@ -294,22 +295,6 @@ pub fn to_unit(p: &CalibrationParameter, v: f64) -> f64 {
         (v - p.lower) / (p.upper - p.lower)
     };
     z.clamp(0.0, 1.0)
-}
-
-fn mean(xs: &[f64]) -> f64 {
-    if xs.is_empty() {
-        0.0
-    } else {
-        xs.iter().sum::<f64>() / xs.len() as f64
-    }
-}
-
-fn sd(xs: &[f64]) -> f64 {
-    if xs.len() < 2 {
-        return 0.0;
-    }
-    let m = mean(xs);
-    (xs.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (xs.len() - 1) as f64).sqrt()
 }
 
 /// A simplex around `z`: `z` and one vertex a `step` away along each axis
@@ -405,11 +390,11 @@ pub fn calibrate(
         .iter()
         .zip(&best_sim)
         .map(|(t, reps)| {
-            let m = mean(reps);
+            let m = stats::mean(reps);
             TargetFit {
                 target: t.clone(),
                 simulated_mean: m,
-                simulated_sd: sd(reps),
+                simulated_sd: stats::sd(reps),
                 log_error: log_error(m, t.observed),
                 within_tolerance: within_tolerance(m, t.observed, t.tolerance),
             }
