@@ -216,17 +216,11 @@ fn render<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, chart: &Chart) -> R
     Ok(())
 }
 
+/// An axis label: `v` rounded, with thousands separators.
 fn thousands(v: f64) -> String {
     let n = v.round() as i64;
-    let digits = n.unsigned_abs().to_string();
-    let mut out = String::new();
-    for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    if n < 0 { format!("-{out}") } else { out }
+    let digits = crate::output::thousands(n.unsigned_abs());
+    if n < 0 { format!("-{digits}") } else { digits }
 }
 
 /// A reported figure drawn on the daily chart: its place, window and value.
