@@ -21,9 +21,12 @@ use std::collections::BTreeMap;
 
 use rayon::prelude::*;
 
-use crate::engine::{self, EngineError, RunResults, rng::replicate_seed};
+use crate::calendar::Calendar;
+use crate::engine::{self, EngineError};
 use crate::output::csv_bytes;
-use crate::scenario::{Calendar, Scenario};
+use crate::results::{NationalDay, RunResults};
+use crate::rng::replicate_seed;
+use crate::scenario::Scenario;
 use crate::stats;
 
 /// A metric at a place, e.g. (`Kazakhstan`, `exodus`).
@@ -78,7 +81,7 @@ pub fn outcome(run: &RunResults) -> Outcome {
     for (metric, f) in [
         (
             "abroad",
-            (|n: &engine::NationalDay| n.abroad) as fn(&engine::NationalDay) -> u64,
+            (|n: &NationalDay| n.abroad) as fn(&NationalDay) -> u64,
         ),
         ("drafted", |n| n.drafted),
         ("stuck", |n| n.stuck),

@@ -8,7 +8,7 @@
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
-use crate::scenario::InputError;
+use crate::input_error::InputError;
 
 /// Lower bounds of the 5-year age bands in `regions.csv` (`men_15_19` … `men_60_64`).
 pub const AGE_BANDS: [u32; 10] = [15, 20, 25, 30, 35, 40, 45, 50, 55, 60];
@@ -40,6 +40,14 @@ impl Region {
             .position(|&low| (low..low + 5).contains(&age))
             .map_or(0.0, |band| self.men_by_band[band] as f64 / 5.0)
     }
+}
+
+/// Men aged `age_min..=age_max` in each region.
+pub fn eligible_men(regions: &[Region], age_min: u32, age_max: u32) -> Vec<f64> {
+    regions
+        .iter()
+        .map(|r| (age_min..=age_max).map(|a| r.men_of_age(a)).sum())
+        .collect()
 }
 
 /// One border crossing from `crossings.csv`.

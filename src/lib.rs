@@ -23,16 +23,21 @@
 //! scenario format key by key in `docs/scenario.md`.
 
 pub mod bench;
+pub mod calendar;
 pub mod calibrate;
 pub mod compare;
 pub mod data;
 pub mod engine;
+pub mod format;
+pub mod input_error;
 pub mod memory;
 pub mod metrics;
 pub mod model;
 pub mod output;
 pub mod plot;
 pub mod population;
+pub mod results;
+pub mod rng;
 pub mod scenario;
 pub mod score;
 pub mod stats;

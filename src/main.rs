@@ -10,9 +10,10 @@ use std::error::Error;
 
 use exodus::calibrate::CalibrationError;
 use exodus::engine::EngineError;
+use exodus::input_error::InputError;
 use exodus::output::{OutputError, ReadRunError};
 use exodus::plot::PlotError;
-use exodus::scenario::{InputError, LoadError};
+use exodus::scenario::LoadError;
 use exodus::sweep::SweepError;
 
 use cli::args::RunArgs;

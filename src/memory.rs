@@ -1,7 +1,7 @@
 //! How much memory a run needs, how much the machine can give it, and the
 //! refusal of a population that would not fit, before anything is allocated.
 //!
-//! A run holds one 8-byte [`Agent`] per `scale` men, plus tables, queues and
+//! A run holds one agent of [`AGENT_BYTES`] per `scale` men, plus tables, queues and
 //! daily records that do not grow with the population (under 64 MiB for any
 //! scenario the validator accepts). The memory a run may use is the least of
 //! what the kernel reports as available (`MemAvailable`), what the process's
@@ -11,8 +11,11 @@
 
 use std::fmt;
 
-use crate::population::Agent;
+use crate::format::thousands;
 use crate::scenario::MAX_SCALE;
+
+/// Bytes of one agent (the population asserts that its `Agent` has this size).
+pub const AGENT_BYTES: usize = 8;
 
 /// Environment variable capping the memory a run may use, in MiB.
 pub const LIMIT_VARIABLE: &str = "EXODUS_MEMORY_LIMIT_MIB";
@@ -25,7 +28,7 @@ const AGENT_OVERHEAD: f64 = 1.1;
 
 /// Estimated peak memory of a run with `agents` agents, in bytes.
 pub fn run_bytes(agents: f64) -> f64 {
-    agents * std::mem::size_of::<Agent>() as f64 * AGENT_OVERHEAD + FIXED_BYTES
+    agents * AGENT_BYTES as f64 * AGENT_OVERHEAD + FIXED_BYTES
 }
 
 /// Estimated peak memory of a run with `agents` agents, in MiB (rounded up).
@@ -141,7 +144,7 @@ fn count(n: u64) -> String {
     if n >= 1_000_000_000_000 {
         format!("{:.2e}", n as f64)
     } else {
-        crate::output::thousands(n)
+        thousands(n)
     }
 }
 

@@ -19,7 +19,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use crate::engine::RunResults;
+use crate::results::{CrossingDay, RunResults};
 
 /// What is measured.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -186,7 +186,7 @@ impl Measure {
         let from = usize::try_from(self.from).unwrap_or(0).min(last);
         let to = usize::try_from(self.to).unwrap_or(0).min(last);
         let days = from..=to;
-        let at = |day: usize| -> Box<dyn Iterator<Item = &crate::engine::CrossingDay> + '_> {
+        let at = |day: usize| -> Box<dyn Iterator<Item = &CrossingDay> + '_> {
             let rows = &run.crossing_days[day];
             match &self.place {
                 Place::National => Box::new(rows.iter()),

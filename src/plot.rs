@@ -20,8 +20,9 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::FontStyle;
 
-use crate::engine::RunResults;
+use crate::format::signed_thousands;
 use crate::output::{OutputError, write_atomic};
+use crate::results::RunResults;
 
 const FONT: &[u8] = include_bytes!("../assets/fonts/DejaVuSans.ttf");
 const SIZE: (u32, u32) = (1200, 700);
@@ -165,7 +166,7 @@ fn render<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, chart: &Chart) -> R
                 .checked_add_days(chrono::Days::new(day.max(0) as u64))
                 .map_or_else(String::new, |d| d.format("%d %b").to_string())
         })
-        .y_label_formatter(&|y| thousands(*y))
+        .y_label_formatter(&|y| signed_thousands(*y))
         .label_style(("sans-serif", 15))
         .axis_desc_style(("sans-serif", 17))
         .draw()
@@ -214,13 +215,6 @@ fn render<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, chart: &Chart) -> R
         .draw()
         .map_err(e)?;
     Ok(())
-}
-
-/// An axis label: `v` rounded, with thousands separators.
-fn thousands(v: f64) -> String {
-    let n = v.round() as i64;
-    let digits = crate::output::thousands(n.unsigned_abs());
-    if n < 0 { format!("-{digits}") } else { digits }
 }
 
 /// A reported figure drawn on the daily chart: its place, window and value.

@@ -7,7 +7,7 @@
 //! looked up per agent. The cohort index packs the attributes
 //! mixed-radix, so changing one attribute (a new passport) is arithmetic.
 //!
-//! Agents are compact ([`Agent`] is 12 bytes) and stored in one vector,
+//! Agents are compact ([`Agent`] is 8 bytes) and stored in one vector,
 //! ordered by region and age. Synthesis runs per region in parallel, each
 //! region with its own random stream, so the population does not depend on
 //! the number of threads.
@@ -15,9 +15,10 @@
 use rand::RngExt;
 use rayon::prelude::*;
 
-use crate::data::Region;
-use crate::engine::rng::{Stream, stream};
-use crate::scenario::{Documents, Scenario};
+use crate::data::eligible_men;
+use crate::memory::AGENT_BYTES;
+use crate::rng::{Stream, stream};
+use crate::scenario::{COHORTS_PER_AGE, Documents, MAX_COHORTS, Scenario};
 
 /// What a man is doing at the end of a day.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -59,6 +60,9 @@ impl AgentState {
     }
 }
 
+// The memory estimate counts an agent as `AGENT_BYTES`: keep them in step.
+const _: () = assert!(std::mem::size_of::<Agent>() == AGENT_BYTES);
+
 /// One agent: `scale` men with identical attributes and history, in 8 bytes.
 ///
 /// The cohort index, the number of crossings tried and the exempt rank share
@@ -77,10 +81,8 @@ pub struct Agent {
 }
 
 impl Agent {
-    /// Cohort indices must be below this.
-    pub const MAX_COHORTS: usize = 1 << 20;
-    const COHORT_MASK: u32 = (1 << 20) - 1;
-    const ATTEMPTS_SHIFT: u32 = 20;
+    const COHORT_MASK: u32 = (MAX_COHORTS - 1) as u32;
+    const ATTEMPTS_SHIFT: u32 = MAX_COHORTS.trailing_zeros();
     const RANK_SHIFT: u32 = 24;
 
     /// A man at home in `cohort` with this exempt rank.
@@ -148,7 +150,7 @@ pub struct Cohorts {
 
 impl Cohorts {
     /// Cohorts per region and age (prior service × documents × car × urban).
-    pub const PER_AGE: usize = 2 * 3 * 2 * 2;
+    pub const PER_AGE: usize = COHORTS_PER_AGE;
 
     /// Cohorts for `regions` regions and ages `age_min..=age_max`.
     pub fn new(regions: usize, age_min: u32, age_max: u32) -> Self {
@@ -261,14 +263,6 @@ impl Population {
 pub fn expected_eligible(scenario: &Scenario) -> Vec<f64> {
     let p = &scenario.population;
     eligible_men(&scenario.regions, p.age_min, p.age_max)
-}
-
-/// Men aged `age_min..=age_max` in each region.
-pub fn eligible_men(regions: &[Region], age_min: u32, age_max: u32) -> Vec<f64> {
-    regions
-        .iter()
-        .map(|r| (age_min..=age_max).map(|a| r.men_of_age(a)).sum())
-        .collect()
 }
 
 /// Builds the agents of a scenario.
@@ -394,11 +388,11 @@ mod tests {
     #[test]
     fn agents_are_compact_and_pack_losslessly() {
         assert_eq!(std::mem::size_of::<Agent>(), 8);
-        let mut a = Agent::new(Agent::MAX_COHORTS as u32 - 1, 255);
+        let mut a = Agent::new(MAX_COHORTS as u32 - 1, 255);
         a.set_attempts(10);
         assert_eq!(
             (a.cohort(), a.exempt_rank(), a.attempts()),
-            (Agent::MAX_COHORTS as u32 - 1, 255, 10)
+            (MAX_COHORTS as u32 - 1, 255, 10)
         );
         a.set_cohort(7);
         assert_eq!((a.cohort(), a.exempt_rank(), a.attempts()), (7, 255, 10));

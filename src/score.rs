@@ -20,10 +20,10 @@ use std::path::Path;
 use chrono::NaiveDate;
 use serde::Deserialize;
 
-use crate::engine::RunResults;
+use crate::input_error::InputError;
 use crate::metrics::{Measure, MeasureError, Metric, Observed, log_error, resolve_place};
 use crate::output::{OutputError, write_csv_file};
-use crate::scenario::InputError;
+use crate::results::RunResults;
 
 /// One observed figure, read from a CSV file.
 #[derive(Debug, Clone, PartialEq)]

@@ -12,9 +12,12 @@
 use rayon::prelude::*;
 
 use crate::compare::outcome;
-use crate::engine::{self, EngineError, rng::replicate_seed};
-use crate::output::{CsvBuilder, OutputError, snake_case};
-use crate::scenario::{InputError, LoadError, ParamPath, ScenarioDocument};
+use crate::engine::{self, EngineError};
+use crate::format::snake_case;
+use crate::input_error::InputError;
+use crate::output::{CsvBuilder, OutputError};
+use crate::rng::replicate_seed;
+use crate::scenario::{LoadError, ParamPath, ScenarioDocument};
 
 /// One axis of the grid.
 #[derive(Debug, Clone, PartialEq, Eq)]

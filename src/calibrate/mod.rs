@@ -28,8 +28,9 @@ use argmin::core::{CostFunction, Error as ArgminError, Executor, State};
 use argmin::solver::neldermead::NelderMead;
 use rayon::prelude::*;
 
-use crate::engine::{self, EngineError, rng::replicate_seed};
+use crate::engine::{self, EngineError};
 use crate::metrics::{Observed, log_error};
+use crate::rng::replicate_seed;
 use crate::scenario::{
     CalibrationParameter, LoadError, ParamPath, Scenario, ScenarioDocument, Target,
 };

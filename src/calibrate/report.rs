@@ -9,8 +9,10 @@
 use std::path::PathBuf;
 
 use super::Calibration;
+use crate::calendar::Calendar;
+use crate::format::format_float;
 use crate::output::{CsvBuilder, OutputError, OutputFile};
-use crate::scenario::{Calendar, ScenarioDocument, format_float};
+use crate::scenario::ScenarioDocument;
 
 /// The calibration's files, in the order they are written. `command` is the
 /// command line that reproduces it, quoted in `calibrated.toml`.

@@ -5,7 +5,8 @@ use std::time::Instant;
 
 use anyhow::Context;
 
-use exodus::{output, scenario};
+use exodus::format::format_float;
+use exodus::output;
 
 use super::args::CalibrateArgs;
 use super::{catch_interrupt, interrupted, progress_bar, replicate_settings, thread_pool};
@@ -89,7 +90,7 @@ pub(crate) fn calibrate(args: &CalibrateArgs) -> anyhow::Result<()> {
         println!(
             "{:<48} {:>12}  {}",
             p.parameter.path.to_string(),
-            scenario::format_float(p.value),
+            format_float(p.value),
             p.note
         );
     }

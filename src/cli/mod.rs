@@ -19,7 +19,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 
-pub(crate) use exodus::output::thousands;
+pub(crate) use exodus::format::thousands;
 use exodus::scenario::ScenarioDocument;
 
 pub(crate) use args::{Cli, Command, EXIT_INPUT};

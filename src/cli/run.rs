@@ -7,6 +7,7 @@ use anyhow::Context;
 
 use exodus::engine;
 use exodus::output::{self, RunInfo};
+use exodus::results::RunResults;
 use exodus::scenario::Scenario;
 
 use super::args::RunArgs;
@@ -27,7 +28,7 @@ pub(crate) fn run(args: &RunArgs) -> anyhow::Result<()> {
     let bar = progress_bar(args.quiet, scenario.calendar.days, "day");
     let started = Instant::now();
     catch_interrupt();
-    let results = pool.install(|| -> anyhow::Result<engine::RunResults> {
+    let results = pool.install(|| -> anyhow::Result<RunResults> {
         let mut sim = engine::Simulation::new(&scenario)?;
         while !sim.finished() {
             if interrupted() {
@@ -65,7 +66,7 @@ pub(crate) fn run(args: &RunArgs) -> anyhow::Result<()> {
 
 pub(crate) fn print_summary(
     scenario: &Scenario,
-    results: &engine::RunResults,
+    results: &RunResults,
     out: &Path,
     wall_seconds: f64,
 ) {

@@ -4,7 +4,7 @@ use std::path::Path;
 
 use anyhow::Context;
 
-use exodus::scenario::InputError;
+use exodus::input_error::InputError;
 
 pub(crate) fn score(run_dir: &Path, observed: &Path) -> anyhow::Result<()> {
     let run = exodus::output::read_run(run_dir)?;

@@ -18,7 +18,7 @@ pub(crate) fn sweep(args: &SweepArgs) -> anyhow::Result<()> {
         .iter()
         .map(|p| {
             p.parse::<exodus::sweep::Axis>()
-                .map_err(|message| exodus::scenario::InputError {
+                .map_err(|message| exodus::input_error::InputError {
                     file: format!("--param {p}"),
                     line: None,
                     column: None,

@@ -6,12 +6,12 @@
 use rand::{Rng, RngExt};
 use rayon::prelude::*;
 
-use super::rng::{SimRng, Stream, stream};
 use super::{CHUNK, Odds, Simulation};
 use crate::model::choice::{ChoiceTable, Chooser};
 use crate::model::policy::{PolicyTimeline, View};
 use crate::model::travel::{Mode, Origin};
 use crate::population::{Agent, AgentState, Cohorts};
+use crate::rng::{SimRng, Stream, stream};
 use crate::scenario::{Documents, Scenario};
 
 /// The merged result of one agent pass.

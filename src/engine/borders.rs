@@ -23,13 +23,14 @@ use rand::RngExt;
 use rand::distr::Distribution;
 use rand::seq::SliceRandom;
 
-use super::rng::{SimRng, Stream, stream};
-use super::{CrossingDay, Simulation};
+use super::Simulation;
 use crate::model::border::{Entry, Outcome};
 use crate::model::choice::Chooser;
 use crate::model::policy::View;
 use crate::model::travel::{Mode, Origin};
 use crate::population::AgentState;
+use crate::results::CrossingDay;
+use crate::rng::{SimRng, Stream, stream};
 use crate::scenario::GiveUp;
 
 /// Runs every crossing's day; returns the day's rows.

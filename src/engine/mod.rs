@@ -22,8 +22,6 @@
 
 mod agents;
 mod borders;
-pub mod results;
-pub mod rng;
 
 use rand_distr::Gamma;
 use rayon::prelude::*;
@@ -34,8 +32,8 @@ use crate::model::decision::{RegionalSignals, leave_probability};
 use crate::model::mobilization::CallUp;
 use crate::model::policy::PolicyTimeline;
 use crate::population::{AgentState, Population, synthesize};
+use crate::results::{CrossingDay, NationalDay, RegionOutcome, RunResults};
 use crate::scenario::{Documents, Scenario};
-pub use results::{CrossingDay, NationalDay, RegionOutcome, RunResults};
 
 /// Agents per chunk of the parallel pass. Fixed, so that random streams do
 /// not depend on the number of threads.

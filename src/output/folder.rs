@@ -19,7 +19,7 @@ use std::path::Path;
 use serde::Serialize;
 
 use super::{MANIFEST, OutputError};
-use crate::scenario::hex_sha256;
+use crate::format::hex_sha256;
 
 /// The manifest of a folder of results of `compare`, `sweep` or `calibrate`.
 pub const FOLDER_MANIFEST: &str = "manifest.toml";

@@ -14,8 +14,10 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use crate::engine::{CrossingDay, NationalDay, RunResults};
-use crate::scenario::{Scenario, hex_sha256};
+use crate::calendar::Calendar;
+use crate::format::{hex_sha256, snake_case};
+use crate::results::{CrossingDay, NationalDay, RunResults};
+use crate::scenario::Scenario;
 pub use folder::{
     FOLDER_MANIFEST, OutputFile, Provenance, check_destination, write_atomic, write_folder,
 };
@@ -186,19 +188,6 @@ fn targets_csv(scenario: &Scenario) -> Result<Vec<u8>, csv::Error> {
     w.finish()
 }
 
-/// A count for people to read: 1234567 → "1,234,567".
-pub fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    out
-}
-
 fn daily_crossings(r: &RunResults) -> Result<Vec<u8>, csv::Error> {
     let mut w = CsvBuilder::new([
         "date",
@@ -299,19 +288,6 @@ fn daily_national(r: &RunResults) -> Result<Vec<u8>, csv::Error> {
     w.finish()
 }
 
-/// `Baltic states` → `baltic_states`.
-pub fn snake_case(name: &str) -> String {
-    let mut out = String::with_capacity(name.len());
-    for ch in name.chars() {
-        if ch.is_alphanumeric() {
-            out.extend(ch.to_lowercase());
-        } else if !out.ends_with('_') {
-            out.push('_');
-        }
-    }
-    out.trim_matches('_').to_owned()
-}
-
 fn regions(r: &RunResults) -> Result<Vec<u8>, csv::Error> {
     let mut header: Vec<String> = [
         "region",
@@ -347,17 +323,6 @@ fn regions(r: &RunResults) -> Result<Vec<u8>, csv::Error> {
         w.row(&row)?;
     }
     w.finish()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn snake_case_destinations() {
-        assert_eq!(snake_case("Baltic states"), "baltic_states");
-        assert_eq!(snake_case("Kazakhstan"), "kazakhstan");
-    }
 }
 
 /// Why a finished run could not be read back.
@@ -474,7 +439,7 @@ pub fn read_run(dir: &Path) -> Result<RunResults, ReadRunError> {
     }
     let start = date(MANIFEST, &manifest.start)?;
     let decree = date(MANIFEST, &manifest.decree)?;
-    let calendar = crate::scenario::Calendar {
+    let calendar = Calendar {
         start,
         days: manifest.days,
         decree: u32::try_from((decree - start).num_days())

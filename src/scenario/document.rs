@@ -12,10 +12,12 @@ use std::fmt;
 use std::path::Path;
 use std::str::FromStr;
 
-use super::error::SourceText;
 use super::file::ScenarioFile;
-use super::{InputError, KeyPath, LoadError, Origin, Scenario, hex_sha256, line_column, validate};
+use super::locator::SourceText;
+use super::{KeyPath, LoadError, Origin, Scenario, validate};
 use crate::data::{CrossingRecord, Region};
+use crate::format::{format_float, hex_sha256};
+use crate::input_error::{InputError, line_column};
 
 /// A path to a scalar value in a scenario document.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -767,17 +769,6 @@ fn may_add(at: &KeyPath) -> bool {
     })
 }
 
-/// A float with up to six decimals and no trailing zeros (`-8.25`, `1.0`).
-pub fn format_float(v: f64) -> String {
-    let s = format!("{v:.6}");
-    let s = s.trim_end_matches('0');
-    if s.ends_with('.') {
-        format!("{s}0")
-    } else {
-        s.to_owned()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -813,12 +804,5 @@ mod tests {
         assert!(missing.get(&t).unwrap_err().contains("x, y"));
         let not_number: ParamPath = "item[x].id".parse().unwrap();
         assert!(not_number.get(&t).unwrap_err().contains("not a number"));
-    }
-
-    #[test]
-    fn format_float_is_short() {
-        assert_eq!(format_float(-8.25), "-8.25");
-        assert_eq!(format_float(1.0), "1.0");
-        assert_eq!(format_float(0.1234567), "0.123457");
     }
 }

@@ -11,21 +11,20 @@
 //! `exodus run` works with no file at hand.
 
 mod document;
-mod error;
 pub mod file;
+mod locator;
 mod validate;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use chrono::{Days, NaiveDate};
-use sha2::{Digest, Sha256};
-
-pub use document::{ParamPath, ScenarioDocument, format_float};
-pub use error::{InputError, KeyPath, SourceText, invalid_utf8_position, line_column};
+pub use document::{ParamPath, ScenarioDocument};
 pub use file::{DecisionParams, QueueParams, ScenarioFile, TravelParams};
+pub use locator::{KeyPath, SourceText};
 
+use crate::calendar::Calendar;
 use crate::data::Region;
+use crate::input_error::{InputError, invalid_utf8_position};
 use crate::metrics::{Measure, Observed};
 
 /// The default scenario's text, as shipped in `scenarios/mobilization-2022.toml`.
@@ -38,6 +37,14 @@ pub const MAX_DAYS: u32 = 3650;
 
 /// The largest scale (persons per agent) accepted.
 pub const MAX_SCALE: u32 = 1_000_000;
+
+/// Cohorts per region and age: the attributes a man of one region and age
+/// may differ in, prior service (2) × documents (3) × car (2) × urban (2).
+pub const COHORTS_PER_AGE: usize = 2 * Documents::ALL.len() * 2 * 2;
+
+/// The most cohorts (regions × ages × [`COHORTS_PER_AGE`]) a scenario may
+/// make: the population packs a cohort index into 20 bits of an agent.
+pub const MAX_COHORTS: usize = 1 << 20;
 
 /// Data files embedded with the default scenario, by their path relative to it.
 const EMBEDDED_DATA: &[(&str, &str)] = &[
@@ -103,39 +110,6 @@ impl Scenario {
     /// Index of the crossing with this `id`.
     pub fn crossing_index(&self, id: &str) -> Option<usize> {
         self.crossings.iter().position(|c| c.id == id)
-    }
-}
-
-/// The simulated window: day 0 is `start`; days are whole calendar days.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Calendar {
-    /// Date of day 0.
-    pub start: NaiveDate,
-    /// Number of simulated days (`end` − `start` + 1).
-    pub days: u32,
-    /// Day number of the decree.
-    pub decree: u32,
-}
-
-impl Calendar {
-    /// The date of day `day` (which may lie outside the window).
-    pub fn date(&self, day: i64) -> NaiveDate {
-        let shifted = if day >= 0 {
-            self.start.checked_add_days(Days::new(day.unsigned_abs()))
-        } else {
-            self.start.checked_sub_days(Days::new(day.unsigned_abs()))
-        };
-        shifted.unwrap_or(self.start)
-    }
-
-    /// The day number of `date` (negative before the start).
-    pub fn day_of(&self, date: NaiveDate) -> i64 {
-        (date - self.start).num_days()
-    }
-
-    /// The last simulated date.
-    pub fn end(&self) -> NaiveDate {
-        self.date(i64::from(self.days) - 1)
     }
 }
 
@@ -550,12 +524,4 @@ fn read_data_file<T>(
         .read_data(relative)
         .map_err(|message| source.error_at(&KeyPath::of(&["data", key]), message))?;
     Ok(parse(&name, &text)?)
-}
-
-/// Lower-case hex SHA-256 of `bytes`.
-pub fn hex_sha256(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
 }

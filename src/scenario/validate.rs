@@ -10,13 +10,14 @@ use toml::value::Datetime;
 
 use super::file::{PolicyFile, ScenarioFile, ShareByPlaceFile};
 use super::{
-    Calendar, CalibrationParameter, CalibrationSpec, ChoiceParams, Crossing, Destination,
-    Documents, GiveUp, InputError, KeyPath, MobilizationParams, ParamPath, PassportParams, Policy,
+    COHORTS_PER_AGE, CalibrationParameter, CalibrationSpec, ChoiceParams, Crossing, Destination,
+    Documents, GiveUp, KeyPath, MAX_COHORTS, MobilizationParams, ParamPath, PassportParams, Policy,
     PolicyKind, PopulationParams, Scenario, SourceText, Target,
 };
-use crate::data::{AGE_BANDS, CrossingRecord, Region};
+use crate::calendar::Calendar;
+use crate::data::{AGE_BANDS, CrossingRecord, Region, eligible_men};
+use crate::input_error::InputError;
 use crate::metrics::{Measure, MeasureError, Metric, Observed, resolve_place};
-use crate::population::{Agent, Cohorts};
 
 /// Policy kinds and the parameters each takes.
 const POLICY_KINDS: &[(&str, &[&str])] = &[
@@ -280,15 +281,15 @@ fn population(
             format!("must be at least age_min ({age_min}), got {age_max}"),
         ));
     }
-    let cohorts = regions.len() * (age_max - age_min + 1) as usize * Cohorts::PER_AGE;
-    if cohorts > Agent::MAX_COHORTS {
+    let cohorts = regions.len() * (age_max - age_min + 1) as usize * COHORTS_PER_AGE;
+    if cohorts > MAX_COHORTS {
         return Err(c.err(
             &path.key("age_max"),
             format!(
                 "{} regions × {} ages make {cohorts} cohorts; at most {} are supported: narrow the age range",
                 regions.len(),
                 age_max - age_min + 1,
-                Agent::MAX_COHORTS
+                MAX_COHORTS
             ),
         ));
     }
@@ -316,9 +317,7 @@ fn check_population_size(
     scale: u32,
 ) -> Result<(), InputError> {
     let (age_min, age_max) = (population.age_min, population.age_max);
-    let persons: f64 = crate::population::eligible_men(regions, age_min, age_max)
-        .iter()
-        .sum();
+    let persons: f64 = eligible_men(regions, age_min, age_max).iter().sum();
     if persons < 1.0 {
         let what = if regions.is_empty() {
             "holds no regions".to_owned()

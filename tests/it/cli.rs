@@ -27,7 +27,7 @@ fn run_writes_the_five_files_and_a_complete_manifest() {
         let bytes = fs::read(out.join(name)).unwrap();
         assert_eq!(
             file["sha256"].as_str().unwrap(),
-            exodus::scenario::hex_sha256(&bytes),
+            exodus::format::hex_sha256(&bytes),
             "{name}"
         );
     }

@@ -15,7 +15,8 @@ mod signals;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use exodus::engine::{self, RunResults};
+use exodus::engine;
+use exodus::results::RunResults;
 use exodus::scenario::{self, Scenario};
 use tempfile::TempDir;
 
@@ -123,7 +124,7 @@ pub fn assert_complete_or_unmarked(dir: &Path, name: &str) -> bool {
         );
         assert_eq!(
             file["sha256"].as_str(),
-            Some(exodus::scenario::hex_sha256(&bytes).as_str()),
+            Some(exodus::format::hex_sha256(&bytes).as_str()),
             "{name}"
         );
     }

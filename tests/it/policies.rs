@@ -19,11 +19,11 @@ fn with_lars_policy(params: &str) -> Fixture {
 }
 
 fn column(
-    r: &exodus::engine::RunResults,
+    r: &exodus::results::RunResults,
     id: &str,
     from: &str,
     to: &str,
-    f: fn(&exodus::engine::CrossingDay) -> u64,
+    f: fn(&exodus::results::CrossingDay) -> u64,
 ) -> u64 {
     let c = crossing(r, id);
     (day(r, from)..=day(r, to))

@@ -1,11 +1,13 @@
-//! Errors in scenario and data files, located to the line, column and key.
+//! The TOML locator: from a key path or a byte offset in a scenario's text
+//! back to the file, line and column that wrote it.
 //!
-//! Every problem a user can cause with an input file ends up as an
-//! [`InputError`]: it names the file, the position, the key (a TOML path such
-//! as `policy[3].exempt_share`, or a CSV column) and says what is wrong and
-//! what would be valid. [`SourceText`] maps key paths and byte offsets of a
-//! TOML document back to lines and columns, so that validation, which works
-//! on plain values, can still point at the exact place in the file.
+//! Validation works on plain values, so when it finds a problem it knows
+//! only the key (`policy[3].exempt_share`). [`SourceText`] holds the text of
+//! the file with a spanned parse tree, and the texts of the files it
+//! extends, and turns a [`KeyPath`] into an [`InputError`] that points at
+//! the exact place, in whichever file wrote the value. It also turns the
+//! `toml` crate's deserialization errors into such errors, in the words of a
+//! scenario's author.
 
 use std::fmt;
 use std::ops::Range;
@@ -13,39 +15,7 @@ use std::ops::Range;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
-/// A problem in an input file, with its place.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct InputError {
-    /// The file, as given by the user (or `<embedded>/…` for built-in files).
-    pub file: String,
-    /// 1-based line, when known.
-    pub line: Option<usize>,
-    /// 1-based column, when known.
-    pub column: Option<usize>,
-    /// The key path or CSV column, when known.
-    pub key: Option<String>,
-    /// What is wrong and what would be valid.
-    pub message: String,
-}
-
-impl fmt::Display for InputError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.file)?;
-        if let Some(line) = self.line {
-            write!(f, ":{line}")?;
-            if let Some(column) = self.column {
-                write!(f, ":{column}")?;
-            }
-        }
-        write!(f, ": ")?;
-        if let Some(key) = &self.key {
-            write!(f, "`{key}`: ")?;
-        }
-        write!(f, "{}", self.message)
-    }
-}
-
-impl std::error::Error for InputError {}
+use crate::input_error::{InputError, line_column};
 
 /// One step of a key path: a table key or an array index.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -429,25 +399,6 @@ fn key_on_line(text: &str, offset: usize) -> Option<String> {
     })
 }
 
-/// 1-based line and column (in characters) of a byte offset.
-pub fn line_column(text: &str, offset: usize) -> (usize, usize) {
-    let offset = offset.min(text.len());
-    let before = text.get(..offset).unwrap_or(text);
-    let line = before.matches('\n').count() + 1;
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    let column = before.get(line_start..).map_or(0, |s| s.chars().count()) + 1;
-    (line, column)
-}
-
-/// The 1-based line and column of the first invalid byte of text that is
-/// not UTF-8.
-pub fn invalid_utf8_position(err: &std::string::FromUtf8Error) -> (usize, usize) {
-    let valid = err.utf8_error().valid_up_to();
-    let before =
-        std::str::from_utf8(err.as_bytes().get(..valid).unwrap_or_default()).unwrap_or_default();
-    line_column(before, valid)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -475,11 +426,5 @@ mod tests {
                 .to_string(),
             "policy[1].exempt_share"
         );
-    }
-
-    #[test]
-    fn line_column_counts_characters() {
-        assert_eq!(line_column("ab\ncdé f", 8), (2, 5));
-        assert_eq!(line_column("", 0), (1, 1));
     }
 }

@@ -1,6 +1,6 @@
 //! What a run produces, in persons (agents × scale), before it is written out.
 
-use crate::scenario::Calendar;
+use crate::calendar::Calendar;
 
 /// One crossing on one day.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
