@@ -7,27 +7,34 @@ use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 
 use exodus::engine::Simulation;
 use exodus::population::synthesize;
-use exodus::scenario::{Scenario, load_default};
+use exodus::scenario::{Scenario, ScenarioDocument};
+use exodus::settings::{Overrides, RunSettings};
 
-fn scenario() -> Scenario {
-    let mut s = load_default().expect("the default scenario is valid");
-    s.scale = 100;
-    s
+fn scenario() -> (Scenario, RunSettings) {
+    let overrides = Overrides {
+        scale: Some(100),
+        ..Overrides::default()
+    };
+    ScenarioDocument::embedded_default()
+        .and_then(|doc| doc.prepare(&overrides))
+        .expect("the default scenario is valid")
 }
 
 fn population(c: &mut Criterion) {
-    let s = scenario();
-    c.bench_function("population synthesis 1:100", |b| b.iter(|| synthesize(&s)));
+    let (s, settings) = scenario();
+    c.bench_function("population synthesis 1:100", |b| {
+        b.iter(|| synthesize(&s, &settings))
+    });
 }
 
 fn one_day(c: &mut Criterion) {
-    let s = scenario();
+    let (s, settings) = scenario();
     // Day 14 is 26 Sep, five days after the decree: queues, reroutes and call-ups all active.
     let day = 14;
     c.bench_function("one simulated day 1:100 (26 Sep)", |b| {
         b.iter_batched(
             || {
-                let mut sim = Simulation::new(&s).expect("engine starts");
+                let mut sim = Simulation::new(&s, &settings).expect("engine starts");
                 for _ in 0..day {
                     sim.step();
                 }
@@ -43,11 +50,15 @@ fn one_day(c: &mut Criterion) {
 }
 
 fn full_run(c: &mut Criterion) {
-    let s = scenario();
+    let (s, settings) = scenario();
     let mut group = c.benchmark_group("full run");
     group.sample_size(10);
     group.bench_function("default scenario 1:100", |b| {
-        b.iter(|| Simulation::new(&s).expect("engine starts").run(&|_| {}))
+        b.iter(|| {
+            Simulation::new(&s, &settings)
+                .and_then(|sim| sim.run_until(&|| false, &|_| {}))
+                .expect("the run completes")
+        })
     });
     group.finish();
 }

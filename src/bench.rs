@@ -15,6 +15,7 @@ use crate::engine::{EngineError, Simulation};
 use crate::output::{self, OutputError, RunInfo};
 use crate::population::synthesize;
 use crate::scenario::Scenario;
+use crate::settings::RunSettings;
 
 /// One benchmark's figures (medians over the repeats).
 #[derive(Debug, Clone, Serialize)]
@@ -58,30 +59,31 @@ pub enum BenchError {
     Output(#[from] OutputError),
 }
 
-/// Runs `scenario` `repeat` times, writing each run's CSV into `out`, on the
-/// current rayon pool of `threads` threads.
+/// Runs `scenario` `repeat` times with `settings`, writing each run's CSV
+/// into `out`, on the current rayon pool of `threads` threads.
 pub fn run(
     scenario: &Scenario,
+    settings: &RunSettings,
     repeat: usize,
     threads: usize,
     out: &Path,
 ) -> Result<BenchReport, BenchError> {
-    crate::engine::check_size(scenario)?;
     let repeat = repeat.max(1);
     let mut phases: Vec<[f64; 3]> = Vec::with_capacity(repeat);
     let mut agents = 0;
     for _ in 0..repeat {
         let started = Instant::now();
-        let population = synthesize(scenario);
+        let population = synthesize(scenario, settings);
         agents = population.agents.len() as u64;
         let synthesized = Instant::now();
-        let results = Simulation::with_population(scenario, population)?.run(&|_| {});
+        let results = Simulation::with_population(scenario, settings, population)?
+            .run_until(&|| false, &|_| {})?;
         let simulated = Instant::now();
         let info = RunInfo {
             threads,
             wall_seconds: (simulated - started).as_secs_f64(),
         };
-        output::write_run(out, scenario, &results, &info)?;
+        output::write_run(out, scenario, settings, &results, &info)?;
         let written = Instant::now();
         phases.push([
             (synthesized - started).as_secs_f64(),
@@ -94,11 +96,11 @@ pub fn run(
     let median_of =
         |f: &dyn Fn(&[f64; 3]) -> f64| micros(crate::stats::median(phases.iter().map(f).collect()));
     let wall_seconds = median_of(&|p| p.iter().sum());
-    let days = scenario.calendar.days;
+    let days = scenario.calendar().days;
     let peak_rss_bytes = peak_rss_bytes();
     Ok(BenchReport {
-        scenario: scenario.name.clone(),
-        scale: scenario.scale,
+        scenario: scenario.name().to_owned(),
+        scale: settings.scale(),
         agents,
         days,
         threads,

@@ -27,6 +27,7 @@ use crate::output::csv_bytes;
 use crate::results::{NationalDay, RunResults};
 use crate::rng::replicate_seed;
 use crate::scenario::Scenario;
+use crate::settings::RunSettings;
 use crate::stats;
 
 /// A metric at a place, e.g. (`Kazakhstan`, `exodus`).
@@ -125,10 +126,10 @@ pub struct ScenarioRuns {
     pub replicates: Vec<Outcome>,
 }
 
-/// Runs every scenario `replicates` times with paired seeds under `master`;
-/// `stop` can cancel it between two simulated days.
+/// Runs every scenario `replicates` times at its settings, with paired seeds
+/// under `master`; `stop` can cancel it between two simulated days.
 pub fn run_all(
-    scenarios: &[Scenario],
+    scenarios: &[(Scenario, RunSettings)],
     replicates: u32,
     master: u64,
     stop: &(dyn Fn() -> bool + Sync),
@@ -139,22 +140,22 @@ pub fn run_all(
     let outcomes: Vec<Result<Outcome, EngineError>> = jobs
         .par_iter()
         .map(|&(s, r)| {
-            let mut scenario = scenarios[s].clone();
-            scenario.seed = replicate_seed(master, r);
-            Ok(outcome(&engine::run_stoppable(&scenario, stop)?))
+            let (scenario, settings) = &scenarios[s];
+            let settings = settings.with_seed(replicate_seed(master, r));
+            Ok(outcome(&engine::run(scenario, &settings, stop, &|_| {})?))
         })
         .collect();
     let mut outcomes = outcomes.into_iter();
     scenarios
         .iter()
-        .map(|s| {
+        .map(|(s, _)| {
             let replicates = outcomes
                 .by_ref()
                 .take(replicates as usize)
                 .collect::<Result<Vec<_>, _>>()?;
             Ok(ScenarioRuns {
-                name: s.name.clone(),
-                calendar: s.calendar,
+                name: s.name().to_owned(),
+                calendar: *s.calendar(),
                 replicates,
             })
         })

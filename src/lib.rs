@@ -13,8 +13,12 @@
 //! 4. [`output`]: write tidy CSV and a manifest.
 //!
 //! ```no_run
-//! let scenario = exodus::scenario::load_default()?;
-//! let results = exodus::engine::run(&scenario, &|_day| {})?;
+//! use exodus::scenario::ScenarioDocument;
+//! use exodus::settings::Overrides;
+//!
+//! let doc = ScenarioDocument::embedded_default()?;
+//! let (scenario, settings) = doc.prepare(&Overrides::default())?;
+//! let results = exodus::engine::run(&scenario, &settings, &|| false, &|_day| {})?;
 //! println!("{} men abroad", results.national.last().map_or(0, |d| d.abroad));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
@@ -40,5 +44,6 @@ pub mod results;
 pub mod rng;
 pub mod scenario;
 pub mod score;
+pub mod settings;
 pub mod stats;
 pub mod sweep;

@@ -76,9 +76,6 @@ fn is_input_error(e: &(dyn Error + 'static)) -> bool {
     if e.is::<LoadError>() || e.is::<InputError>() || e.is::<ReadRunError>() {
         return true;
     }
-    if matches!(engine_error(e), Some(EngineError::TooLarge(_))) {
-        return true;
-    }
     matches!(
         e.downcast_ref::<OutputError>(),
         Some(OutputError::Occupied { .. })

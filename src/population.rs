@@ -15,10 +15,10 @@
 use rand::RngExt;
 use rayon::prelude::*;
 
-use crate::data::eligible_men;
 use crate::memory::AGENT_BYTES;
 use crate::rng::{Stream, stream};
 use crate::scenario::{COHORTS_PER_AGE, Documents, MAX_COHORTS, Scenario};
+use crate::settings::RunSettings;
 
 /// What a man is doing at the end of a day.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -259,24 +259,19 @@ impl Population {
     }
 }
 
-/// Expected eligible men (persons) of each region, before sampling.
-pub fn expected_eligible(scenario: &Scenario) -> Vec<f64> {
-    let p = &scenario.population;
-    eligible_men(&scenario.regions, p.age_min, p.age_max)
-}
-
-/// Builds the agents of a scenario.
+/// Builds the agents of a run of a scenario.
 ///
 /// Two passes, so that the agents are written once into one allocation: the
 /// first draws how many agents each (region, age) gets, from one stream per
 /// region; the second fills each (region, age) slice of the vector in
 /// parallel, from one stream per (region, age).
-pub fn synthesize(scenario: &Scenario) -> Population {
-    let p = &scenario.population;
-    let cohorts = Cohorts::new(scenario.regions.len(), p.age_min, p.age_max);
-    let counts: Vec<Vec<u64>> = (0..scenario.regions.len())
+pub fn synthesize(scenario: &Scenario, settings: &RunSettings) -> Population {
+    let p = scenario.population();
+    let regions = scenario.regions();
+    let cohorts = Cohorts::new(regions.len(), p.age_min, p.age_max);
+    let counts: Vec<Vec<u64>> = (0..regions.len())
         .into_par_iter()
-        .map(|r| age_counts(scenario, r))
+        .map(|r| age_counts(scenario, settings, r))
         .collect();
     let agents_by_region: Vec<u64> = counts.iter().map(|c| c.iter().sum()).collect();
     let total: u64 = agents_by_region.iter().sum();
@@ -292,29 +287,29 @@ pub fn synthesize(scenario: &Scenario) -> Population {
     }
     slices
         .into_par_iter()
-        .for_each(|(r, age, slice)| fill(scenario, &cohorts, r, age, slice));
+        .for_each(|(r, age, slice)| fill(scenario, settings.seed(), &cohorts, r, age, slice));
     Population {
         cohorts,
         agents,
         agents_by_region,
-        scale: scenario.scale,
+        scale: settings.scale(),
     }
 }
 
 /// Agents of each eligible age in a region: the expected number, rounded up
 /// or down at random so that the expectation is exact.
-fn age_counts(scenario: &Scenario, region: usize) -> Vec<u64> {
-    let p = &scenario.population;
-    let scale = f64::from(scenario.scale);
+fn age_counts(scenario: &Scenario, settings: &RunSettings, region: usize) -> Vec<u64> {
+    let p = scenario.population();
+    let scale = f64::from(settings.scale());
     let mut rng = stream(
-        scenario.seed,
+        settings.seed(),
         Stream::PopulationCounts {
             region: region as u32,
         },
     );
     (p.age_min..=p.age_max)
         .map(|age| {
-            let expected = scenario.regions[region].men_of_age(age) / scale;
+            let expected = scenario.regions()[region].men_of_age(age) / scale;
             let whole = expected.floor();
             whole as u64 + u64::from(rng.random::<f64>() < expected - whole)
         })
@@ -322,16 +317,23 @@ fn age_counts(scenario: &Scenario, region: usize) -> Vec<u64> {
 }
 
 /// Draws the attributes of the agents of one region and age.
-fn fill(scenario: &Scenario, cohorts: &Cohorts, r: usize, age: u32, slice: &mut [Agent]) {
-    let p = &scenario.population;
+fn fill(
+    scenario: &Scenario,
+    seed: u64,
+    cohorts: &Cohorts,
+    r: usize,
+    age: u32,
+    slice: &mut [Agent],
+) {
+    let p = scenario.population();
     let mut rng = stream(
-        scenario.seed,
+        seed,
         Stream::Population {
             region: r as u32,
             age,
         },
     );
-    let urban_share = scenario.regions[r].urban_share;
+    let urban_share = scenario.regions()[r].urban_share;
     let (fp_urban, fp_rural) = p.foreign_passport[r];
     let (visa_urban, visa_rural) = p.schengen_visa[r];
     for agent in slice {

@@ -18,6 +18,7 @@ use crate::input_error::InputError;
 use crate::output::{CsvBuilder, OutputError};
 use crate::rng::replicate_seed;
 use crate::scenario::{LoadError, ParamPath, ScenarioDocument};
+use crate::settings::Overrides;
 
 /// One axis of the grid.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -102,10 +103,13 @@ pub fn sweep(
                 &format!("{}={}", axis.path, value),
             )?;
         }
-        if let Some(k) = scale {
-            d.set_by(&format!("--scale {k}"), &format!("scale={k}"))?;
-        }
-        scenarios.push(d.scenario()?);
+        let scenario = d.scenario()?;
+        let overrides = Overrides {
+            scale,
+            ..Overrides::default()
+        };
+        let settings = d.settings(&scenario, &overrides)?;
+        scenarios.push((scenario, settings));
     }
     let jobs: Vec<(usize, u32)> = (0..points.len())
         .flat_map(|p| (0..replicates).map(move |r| (p, r)))
@@ -113,9 +117,9 @@ pub fn sweep(
     let outcomes = jobs
         .par_iter()
         .map(|&(p, r)| {
-            let mut s = scenarios[p].clone();
-            s.seed = replicate_seed(master, r);
-            engine::run_stoppable(&s, stop).map(|run| outcome(&run))
+            let (scenario, settings) = &scenarios[p];
+            let settings = settings.with_seed(replicate_seed(master, r));
+            engine::run(scenario, &settings, stop, &|_| {}).map(|run| outcome(&run))
         })
         .collect::<Result<Vec<_>, EngineError>>()?;
 

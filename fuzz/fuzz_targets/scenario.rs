@@ -5,6 +5,7 @@
 use libfuzzer_sys::fuzz_target;
 
 use exodus::scenario::{LoadError, Origin, ScenarioDocument};
+use exodus::settings::Overrides;
 
 /// An error about the scenario text must point into it.
 fn assert_located(result: &Result<impl Sized, LoadError>) {
@@ -28,13 +29,19 @@ fuzz_target!(|data: &[u8]| {
     let _ = doc.set("decision.peer=0.1");
     let validated = doc.scenario();
     assert_located(&validated);
-    let Ok(mut scenario) = validated else {
+    let Ok(scenario) = validated else {
         return;
     };
     // A tiny run: a few hundred agents, at most a year.
-    scenario.scale = scenario.scale.max(100_000);
-    if scenario.calendar.days > 366 {
+    let overrides = Overrides {
+        scale: Some(scenario.default_scale().max(100_000)),
+        ..Overrides::default()
+    };
+    let Ok(settings) = doc.settings(&scenario, &overrides) else {
+        return;
+    };
+    if scenario.calendar().days > 366 {
         return;
     }
-    let _ = exodus::engine::run(&scenario, &|_| {});
+    let _ = exodus::engine::run(&scenario, &settings, &|| false, &|_| {});
 });

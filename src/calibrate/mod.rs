@@ -34,21 +34,19 @@ use crate::rng::replicate_seed;
 use crate::scenario::{
     CalibrationParameter, LoadError, ParamPath, Scenario, ScenarioDocument, Target,
 };
+use crate::settings::RunSettings;
 use crate::stats;
 
 pub use report::files;
 
-/// Settings of one calibration.
+/// How one calibration searches (the runs' seed and scale are in its
+/// [`RunSettings`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Options {
     /// Most loss evaluations of the search.
     pub budget: u32,
     /// Replicates per evaluation.
     pub replicates: u32,
-    /// Persons per agent.
-    pub scale: u32,
-    /// Master seed of the replicates.
-    pub seed: u64,
     /// Restarts of the simplex.
     pub restarts: u32,
 }
@@ -131,6 +129,8 @@ pub struct Calibration {
     pub fits: Vec<TargetFit>,
     /// The options used.
     pub options: Options,
+    /// The settings of its runs (the seed is the replicates' master seed).
+    pub settings: RunSettings,
 }
 
 impl Calibration {
@@ -165,6 +165,7 @@ struct Objective<'d> {
     parameters: Vec<CalibrationParameter>,
     targets: Vec<Target>,
     options: Options,
+    settings: RunSettings,
     state: Mutex<SearchState>,
     progress: &'d (dyn Fn(usize) + Sync),
     stop: &'d (dyn Fn() -> bool + Sync),
@@ -194,9 +195,7 @@ impl Objective<'_> {
             .map(|p| p.path.clone())
             .zip(values.iter().copied())
             .collect();
-        let mut scenario = self.doc.scenario_with(&pairs)?;
-        scenario.scale = self.options.scale;
-        Ok(scenario)
+        self.doc.scenario_with(&pairs)
     }
 
     /// Runs the replicates at `values`; per target, the replicates' values.
@@ -205,9 +204,10 @@ impl Objective<'_> {
         let runs: Vec<Result<Vec<f64>, EngineError>> = (0..self.options.replicates)
             .into_par_iter()
             .map(|r| {
-                let mut s = scenario.clone();
-                s.seed = replicate_seed(self.options.seed, r);
-                let results = engine::run_stoppable(&s, self.stop)?;
+                let settings = self
+                    .settings
+                    .with_seed(replicate_seed(self.settings.seed(), r));
+                let results = engine::run(&scenario, &settings, self.stop, &|_| {})?;
                 Ok(self
                     .targets
                     .iter()
@@ -324,27 +324,31 @@ pub fn within_tolerance(simulated: f64, observed: Observed, tolerance: f64) -> b
     }
 }
 
-/// Calibrates a scenario document; `progress` is told the number of
-/// evaluations done, and `stop` can cancel it between two simulated days.
+/// Calibrates a scenario document, its runs made with `settings` (see
+/// [`ScenarioDocument::calibration_settings`]); `progress` is told the
+/// number of evaluations done, and `stop` can cancel it between two
+/// simulated days.
 pub fn calibrate(
     doc: &ScenarioDocument,
+    settings: &RunSettings,
     options: Options,
     progress: &(dyn Fn(usize) + Sync),
     stop: &(dyn Fn() -> bool + Sync),
 ) -> Result<Calibration, CalibrationError> {
     let scenario = doc.scenario()?;
     let spec = scenario
-        .calibration
-        .clone()
+        .calibration()
+        .cloned()
         .ok_or(CalibrationError::NothingToFit)?;
-    if scenario.targets.is_empty() {
+    if scenario.targets().is_empty() {
         return Err(CalibrationError::NoTargets);
     }
     let objective = Objective {
         doc,
         parameters: spec.parameters.clone(),
-        targets: scenario.targets.clone(),
+        targets: scenario.targets().to_vec(),
         options,
+        settings: *settings,
         state: Mutex::new(SearchState::default()),
         progress,
         stop,
@@ -408,6 +412,7 @@ pub fn calibrate(
         trace,
         fits,
         options,
+        settings: *settings,
     })
 }
 

@@ -136,7 +136,7 @@ fn parameters_csv(c: &Calibration) -> Result<Vec<u8>, csv::Error> {
 }
 
 fn calibrated_toml(c: &Calibration, command: &str, text: &str) -> String {
-    let o = &c.options;
+    let (o, settings) = (&c.options, &c.settings);
     let mut head = String::new();
     head.push_str("# Calibrated by exodus calibrate\n");
     head.push_str(&format!("#   reproduce with: {command}\n"));
@@ -145,8 +145,8 @@ fn calibrated_toml(c: &Calibration, command: &str, text: &str) -> String {
         o.budget,
         c.trace.len(),
         o.replicates,
-        o.scale,
-        o.seed,
+        settings.scale(),
+        settings.seed(),
         c.loss
     ));
     for p in &c.parameters {

@@ -4,6 +4,8 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
+use exodus::settings::{Overrides, RunSettings};
+
 /// Exit code for bad input (usage errors, invalid scenarios or data).
 pub(crate) const EXIT_INPUT: u8 = 2;
 
@@ -92,24 +94,13 @@ impl ScenarioArgs {
         super::load_doc(self.scenario.as_deref(), &self.set)
     }
 
-    /// The validated scenario, with the overrides applied.
-    pub(crate) fn scenario(&self) -> anyhow::Result<exodus::scenario::Scenario> {
-        Ok(self.document()?.scenario()?)
-    }
-
-    /// The validated scenario with the command line's seed and scale, where given.
-    pub(crate) fn scenario_at(
+    /// The validated scenario and the settings of a run of it, with the
+    /// command line's seed, scale and threads where given.
+    pub(crate) fn prepare(
         &self,
-        seed: Option<u64>,
-        scale: Option<u32>,
-    ) -> anyhow::Result<exodus::scenario::Scenario> {
-        let mut doc = self.document()?;
-        if let Some(scale) = scale {
-            super::set_scale(&mut doc, scale)?;
-        }
-        let mut scenario = doc.scenario()?;
-        scenario.seed = seed.unwrap_or(scenario.seed);
-        Ok(scenario)
+        overrides: &Overrides,
+    ) -> anyhow::Result<(exodus::scenario::Scenario, RunSettings)> {
+        Ok(self.document()?.prepare(overrides)?)
     }
 }
 

@@ -4,19 +4,27 @@ use std::path::Path;
 
 use anyhow::Context;
 
+use exodus::settings::Overrides;
+
 use super::args::BenchArgs;
 use super::{thousands, thread_pool};
 
 pub(crate) fn bench(args: &BenchArgs) -> anyhow::Result<()> {
-    let scenario = args.input.scenario_at(None, args.scale)?;
-    let pool = thread_pool(args.threads)?;
+    let overrides = Overrides {
+        scale: args.scale,
+        threads: args.threads,
+        ..Overrides::default()
+    };
+    let (scenario, settings) = args.input.prepare(&overrides)?;
+    let pool = thread_pool(settings.threads())?;
     let threads = pool.current_num_threads();
     let out = args
         .out
         .clone()
-        .unwrap_or_else(|| Path::new("output").join(&scenario.name).join("bench"));
+        .unwrap_or_else(|| Path::new("output").join(scenario.name()).join("bench"));
+    let repeat = usize::from(args.repeat);
     let report =
-        pool.install(|| exodus::bench::run(&scenario, usize::from(args.repeat), threads, &out))?;
+        pool.install(|| exodus::bench::run(&scenario, &settings, repeat, threads, &out))?;
     let csv = out.join("bench.csv");
     exodus::bench::write_csv(&csv, std::slice::from_ref(&report))
         .with_context(|| format!("writing {}", csv.display()))?;

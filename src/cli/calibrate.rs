@@ -8,6 +8,8 @@ use anyhow::Context;
 use exodus::format::format_float;
 use exodus::output;
 
+use exodus::settings::Overrides;
+
 use super::args::CalibrateArgs;
 use super::{catch_interrupt, interrupted, progress_bar, replicate_settings, thread_pool};
 
@@ -17,14 +19,17 @@ pub(crate) fn calibrate(args: &CalibrateArgs) -> anyhow::Result<()> {
     let doc = args.input.document()?;
     let scenario = doc.scenario()?;
     let spec = scenario
-        .calibration
-        .clone()
+        .calibration()
         .ok_or(exodus::calibrate::CalibrationError::NothingToFit)?;
+    let overrides = Overrides {
+        seed: args.seed,
+        scale: args.scale,
+        threads: args.threads,
+    };
+    let run_settings = doc.calibration_settings(&scenario, &overrides)?;
     let options = exodus::calibrate::Options {
         budget: args.budget.unwrap_or(spec.budget),
         replicates: args.replicates.unwrap_or(spec.replicates),
-        scale: args.scale.or(spec.scale).unwrap_or(scenario.scale),
-        seed: args.seed.unwrap_or(scenario.seed),
         restarts: args.restarts.unwrap_or(spec.restarts),
     };
     let mut reproduce = format!(
@@ -35,31 +40,33 @@ pub(crate) fn calibrate(args: &CalibrateArgs) -> anyhow::Result<()> {
         ),
         options.budget,
         options.replicates,
-        options.scale,
-        options.seed,
+        run_settings.scale(),
+        run_settings.seed(),
         options.restarts
     );
     for assignment in &args.input.set {
         reproduce.push_str(&format!(" --set '{assignment}'"));
     }
-    let out = args
-        .out
-        .clone()
-        .unwrap_or_else(|| Path::new("output").join(&scenario.name).join("calibration"));
-    output::check_destination(&out, COMMAND, &scenario.name, args.force)?;
-    let pool = thread_pool(args.threads)?;
+    let out = args.out.clone().unwrap_or_else(|| {
+        Path::new("output")
+            .join(scenario.name())
+            .join("calibration")
+    });
+    output::check_destination(&out, COMMAND, scenario.name(), args.force)?;
+    let pool = thread_pool(run_settings.threads())?;
     catch_interrupt();
     let bar = progress_bar(args.quiet, options.budget, "evaluation");
     let started = Instant::now();
+    let progress = |n: usize| bar.set_position(n as u64);
     let fit = pool.install(|| {
-        exodus::calibrate::calibrate(&doc, options, &|n| bar.set_position(n as u64), &interrupted)
+        exodus::calibrate::calibrate(&doc, &run_settings, options, &progress, &interrupted)
     })?;
     bar.finish_and_clear();
-    let files = exodus::calibrate::files(&doc, &scenario.calendar, &fit, &reproduce)?;
+    let files = exodus::calibrate::files(&doc, scenario.calendar(), &fit, &reproduce)?;
     let mut settings = replicate_settings(
         options.replicates,
-        options.scale,
-        options.seed,
+        run_settings.scale(),
+        run_settings.seed(),
         &args.input.set,
     );
     settings.insert("command_line".to_owned(), reproduce.clone().into());
@@ -67,7 +74,7 @@ pub(crate) fn calibrate(args: &CalibrateArgs) -> anyhow::Result<()> {
     settings.insert("restarts".to_owned(), options.restarts.into());
     let provenance = output::Provenance {
         command: COMMAND,
-        scenario: scenario.name.clone(),
+        scenario: scenario.name().to_owned(),
         settings,
     };
     output::write_folder(&out, &provenance, &files)
@@ -77,11 +84,11 @@ pub(crate) fn calibrate(args: &CalibrateArgs) -> anyhow::Result<()> {
     }
     println!(
         "calibrated `{}` in {:.1} s: {} evaluations of {} replicates at 1:{}, loss {:.6}",
-        scenario.name,
+        scenario.name(),
         started.elapsed().as_secs_f64(),
         fit.trace.len(),
         options.replicates,
-        options.scale,
+        run_settings.scale(),
         fit.loss
     );
     println!();

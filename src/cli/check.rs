@@ -1,23 +1,27 @@
 //! `exodus check`: validate a scenario and summarize it.
 
 use exodus::scenario::{PolicyKind, Scenario};
+use exodus::settings::Overrides;
 
 use super::args::CheckArgs;
 use super::thousands;
 
 pub(crate) fn check(args: &CheckArgs) -> anyhow::Result<()> {
-    let s = args.input.scenario()?;
-    let expected: f64 = exodus::population::expected_eligible(&s).iter().sum();
-    let p = &s.population;
-    println!("scenario `{}`: {}", s.name, s.description.trim());
+    // The run's settings, as `exodus run` would build them: a population
+    // that would not fit is refused here too.
+    let (s, settings) = args.input.prepare(&Overrides::default())?;
+    let expected: f64 = s.expected_eligible().iter().sum();
+    let p = s.population();
+    let calendar = s.calendar();
+    println!("scenario `{}`: {}", s.name(), s.description().trim());
     println!(
         "dates: {} to {} ({} days), decree {}",
-        s.calendar.start,
-        s.calendar.end(),
-        s.calendar.days,
-        s.calendar.date(i64::from(s.calendar.decree))
+        calendar.start,
+        calendar.end(),
+        calendar.days,
+        calendar.date(i64::from(calendar.decree))
     );
-    let agents = expected / f64::from(s.scale);
+    let agents = expected / f64::from(settings.scale());
     let needed_mib = exodus::memory::run_mib(agents.ceil());
     let available = exodus::memory::available().map_or_else(String::new, |bytes| {
         format!(" of the {} MiB available", thousands(bytes >> 20))
@@ -25,12 +29,12 @@ pub(crate) fn check(args: &CheckArgs) -> anyhow::Result<()> {
     let (fp, visa) = implied_shares(&s);
     println!(
         "population: {} regions, men aged {}-{}: {} eligible, about {} agents at 1:{}",
-        s.regions.len(),
+        s.regions().len(),
         p.age_min,
         p.age_max,
         thousands(expected.round() as u64),
         thousands(agents.round() as u64),
-        s.scale
+        settings.scale()
     );
     println!(
         "  memory: an estimated {} MiB{available}",
@@ -44,10 +48,10 @@ pub(crate) fn check(args: &CheckArgs) -> anyhow::Result<()> {
         100.0 * p.car_share
     );
     println!("call-up schedule:");
-    for &(day, drafted) in &s.mobilization.schedule {
+    for &(day, drafted) in &s.mobilization().schedule {
         println!(
             "  {} {:>10}",
-            s.calendar.date(day),
+            s.calendar().date(day),
             thousands(drafted.round() as u64)
         );
     }
@@ -56,34 +60,37 @@ pub(crate) fn check(args: &CheckArgs) -> anyhow::Result<()> {
         "  {:<14} {:<14} {:>9} {:>9}",
         "id", "destination", "capacity", "baseline"
     );
-    for c in &s.crossings {
+    for c in s.crossings() {
         println!(
             "  {:<14} {:<14} {:>9} {:>9}",
-            c.id, s.destinations[c.destination].name, c.capacity, c.baseline
+            c.id,
+            s.destinations()[c.destination].name,
+            c.capacity,
+            c.baseline
         );
     }
     println!("policy timeline:");
-    let mut policies: Vec<_> = s.policies.iter().collect();
+    let mut policies: Vec<_> = s.policies().iter().collect();
     policies.sort_by_key(|p| (p.start, p.id.clone()));
     for policy in policies {
         let places: Vec<&str> = policy
             .crossings
             .iter()
-            .map(|&c| s.crossings[c].id.as_str())
+            .map(|&c| s.crossings()[c].id.as_str())
             .collect();
         let target = match &policy.kind {
             PolicyKind::ClosureAnnouncement { announces } => {
-                format!("announces `{}`", s.policies[*announces].id)
+                format!("announces `{}`", s.policies()[*announces].id)
             }
             _ if places.is_empty() => "national".to_owned(),
             _ => places.join(", "),
         };
         let end = policy
             .end
-            .map_or(String::new(), |e| format!(" to {}", s.calendar.date(e)));
+            .map_or(String::new(), |e| format!(" to {}", s.calendar().date(e)));
         println!(
             "  {}{} {:<26} {:<28} {}",
-            s.calendar.date(policy.start),
+            s.calendar().date(policy.start),
             end,
             policy.kind.name(),
             policy.id,
@@ -96,11 +103,11 @@ pub(crate) fn check(args: &CheckArgs) -> anyhow::Result<()> {
 
 /// National shares of foreign-passport and visa holders implied by the scenario.
 pub(crate) fn implied_shares(s: &Scenario) -> (f64, f64) {
-    let eligible = exodus::population::expected_eligible(s);
+    let eligible = s.expected_eligible();
     let (mut total, mut fp, mut visa) = (0.0, 0.0, 0.0);
-    for (r, region) in s.regions.iter().enumerate() {
-        let (fu, fr) = s.population.foreign_passport[r];
-        let (vu, vr) = s.population.schengen_visa[r];
+    for (r, region) in s.regions().iter().enumerate() {
+        let (fu, fr) = s.population().foreign_passport[r];
+        let (vu, vr) = s.population().schengen_visa[r];
         let u = region.urban_share;
         total += eligible[r];
         fp += eligible[r] * (u * fu + (1.0 - u) * fr);

@@ -8,24 +8,25 @@ use anyhow::Context;
 use exodus::output;
 
 use super::args::CompareArgs;
-use super::{
-    catch_interrupt, interrupted, load_doc, plot, replicate_settings, set_scale, thread_pool,
-};
+use exodus::settings::Overrides;
+
+use super::{catch_interrupt, interrupted, load_doc, plot, replicate_settings, thread_pool};
 
 const COMMAND: &str = "compare";
 const SUMMARY: &str = "compare_summary.csv";
 const DAILY: &str = "compare_daily.csv";
 
 pub(crate) fn compare(args: &CompareArgs) -> anyhow::Result<()> {
+    let overrides = Overrides {
+        seed: args.seed,
+        scale: args.scale,
+        threads: args.threads,
+    };
     let mut scenarios = Vec::with_capacity(args.scenarios.len());
     for path in &args.scenarios {
-        let mut doc = load_doc(Some(path), &args.set)?;
-        if let Some(scale) = args.scale {
-            set_scale(&mut doc, scale)?;
-        }
-        scenarios.push(doc.scenario()?);
+        scenarios.push(load_doc(Some(path), &args.set)?.prepare(&overrides)?);
     }
-    let names: Vec<&str> = scenarios.iter().map(|s| s.name.as_str()).collect();
+    let names: Vec<&str> = scenarios.iter().map(|(s, _)| s.name()).collect();
     if let Some(dup) = names
         .iter()
         .enumerate()
@@ -33,13 +34,13 @@ pub(crate) fn compare(args: &CompareArgs) -> anyhow::Result<()> {
     {
         anyhow::bail!("two scenarios are named `{dup}`: give each a distinct `name`");
     }
-    let base = &scenarios[0];
-    let master = args.seed.unwrap_or(base.seed);
+    let (base, base_settings) = &scenarios[0];
+    let master = base_settings.seed();
     let out = args
         .out
         .clone()
-        .unwrap_or_else(|| Path::new("output").join(format!("compare-{}", base.name)));
-    output::check_destination(&out, COMMAND, &base.name, args.force)?;
+        .unwrap_or_else(|| Path::new("output").join(format!("compare-{}", base.name())));
+    output::check_destination(&out, COMMAND, base.name(), args.force)?;
     let pool = thread_pool(args.threads)?;
     catch_interrupt();
     let started = Instant::now();
@@ -57,13 +58,14 @@ pub(crate) fn compare(args: &CompareArgs) -> anyhow::Result<()> {
             exodus::compare::daily_csv(&runs).with_context(|| csv(DAILY))?,
         ),
     ];
-    let mut settings = replicate_settings(args.replicates, base.scale, master, &args.set);
+    let mut settings =
+        replicate_settings(args.replicates, base_settings.scale(), master, &args.set);
     settings.insert("scenarios".to_owned(), names.clone().into());
     let files_given = args.scenarios.iter().map(|p| p.display().to_string());
     settings.insert("files".to_owned(), files_given.collect::<Vec<_>>().into());
     let provenance = output::Provenance {
         command: COMMAND,
-        scenario: base.name.clone(),
+        scenario: base.name().to_owned(),
         settings,
     };
     output::write_folder(&out, &provenance, &files)?;
@@ -71,9 +73,9 @@ pub(crate) fn compare(args: &CompareArgs) -> anyhow::Result<()> {
         "{} scenarios × {} paired replicates at 1:{} in {:.1} s; base `{}`",
         scenarios.len(),
         args.replicates,
-        base.scale,
+        base_settings.scale(),
         started.elapsed().as_secs_f64(),
-        base.name
+        base.name()
     );
     println!();
     println!(

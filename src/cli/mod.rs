@@ -44,18 +44,9 @@ pub(crate) fn load_doc(path: Option<&Path>, sets: &[String]) -> anyhow::Result<S
     Ok(doc)
 }
 
-/// Replaces the scale of a scenario by the `--scale` option's, so that
-/// validation (a population that fits in memory) names the option.
-pub(crate) fn set_scale(doc: &mut ScenarioDocument, scale: u32) -> anyhow::Result<()> {
-    Ok(doc.set_by(&format!("--scale {scale}"), &format!("scale={scale}"))?)
-}
-
+/// A pool of `threads` worker threads (all cores when `None`).
 pub(crate) fn thread_pool(threads: Option<u16>) -> anyhow::Result<rayon::ThreadPool> {
-    let mut pool = rayon::ThreadPoolBuilder::new();
-    if let Some(n) = threads {
-        pool = pool.num_threads(usize::from(n));
-    }
-    pool.build().context("cannot start the worker threads")
+    exodus::settings::thread_pool(threads).context("cannot start the worker threads")
 }
 
 pub(crate) fn progress_bar(quiet: bool, length: u32, unit: &str) -> ProgressBar {

@@ -9,51 +9,42 @@ use exodus::engine;
 use exodus::output::{self, RunInfo};
 use exodus::results::RunResults;
 use exodus::scenario::Scenario;
+use exodus::settings::{Overrides, RunSettings};
 
 use super::args::RunArgs;
-use super::{
-    Interrupted, catch_interrupt, interrupted, plot, progress_bar, score, thousands, thread_pool,
-};
+use super::{catch_interrupt, interrupted, plot, progress_bar, score, thousands, thread_pool};
 
 pub(crate) fn run(args: &RunArgs) -> anyhow::Result<()> {
-    let scenario = args.input.scenario_at(args.seed, args.scale)?;
-    let pool = thread_pool(args.threads)?;
+    let overrides = Overrides {
+        seed: args.seed,
+        scale: args.scale,
+        threads: args.threads,
+    };
+    let (scenario, settings) = args.input.prepare(&overrides)?;
+    let pool = thread_pool(settings.threads())?;
     let threads = pool.current_num_threads();
     let out = args
         .out
         .clone()
-        .unwrap_or_else(|| Path::new("output").join(&scenario.name));
+        .unwrap_or_else(|| Path::new("output").join(scenario.name()));
 
-    output::check_destination(&out, "run", &scenario.name, args.force)?;
-    let bar = progress_bar(args.quiet, scenario.calendar.days, "day");
+    output::check_destination(&out, "run", scenario.name(), args.force)?;
+    let bar = progress_bar(args.quiet, scenario.calendar().days, "day");
     let started = Instant::now();
     catch_interrupt();
-    let results = pool.install(|| -> anyhow::Result<RunResults> {
-        let mut sim = engine::Simulation::new(&scenario)?;
-        while !sim.finished() {
-            if interrupted() {
-                return Err(Interrupted.into());
-            }
-            sim.step();
-            bar.set_position(u64::from(sim.days_done()));
-        }
-        Ok(sim.into_results())
-    })?;
+    let progress = |day: u32| bar.set_position(u64::from(day));
+    let results = pool.install(|| engine::run(&scenario, &settings, &interrupted, &progress))?;
     let wall_seconds = started.elapsed().as_secs_f64();
     bar.finish_and_clear();
 
-    output::write_run(
-        &out,
-        &scenario,
-        &results,
-        &RunInfo {
-            threads,
-            wall_seconds,
-        },
-    )
-    .with_context(|| format!("writing results to {}", out.display()))?;
+    let info = RunInfo {
+        threads,
+        wall_seconds,
+    };
+    output::write_run(&out, &scenario, &settings, &results, &info)
+        .with_context(|| format!("writing results to {}", out.display()))?;
     if !args.quiet {
-        print_summary(&scenario, &results, &out, wall_seconds);
+        print_summary(&scenario, &settings, &results, &out, wall_seconds);
     }
     if let Some(observed) = &args.score {
         score(&out, observed)?;
@@ -64,22 +55,24 @@ pub(crate) fn run(args: &RunArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-pub(crate) fn print_summary(
+fn print_summary(
     scenario: &Scenario,
+    settings: &RunSettings,
     results: &RunResults,
     out: &Path,
     wall_seconds: f64,
 ) {
     let last = results.national.last().copied().unwrap_or_default();
+    let calendar = scenario.calendar();
     println!(
         "{}: {} eligible men as {} agents (1:{}), {} to {}, seed {}",
-        scenario.name,
+        scenario.name(),
         thousands(results.eligible),
         thousands(results.agents),
-        scenario.scale,
-        scenario.calendar.start,
-        scenario.calendar.end(),
-        scenario.seed
+        settings.scale(),
+        calendar.start,
+        calendar.end(),
+        settings.seed()
     );
     println!();
     println!("{:<16} {:>12}", "destination", "exodus");

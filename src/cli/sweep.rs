@@ -30,9 +30,9 @@ pub(crate) fn sweep(args: &SweepArgs) -> anyhow::Result<()> {
     let out = args
         .out
         .clone()
-        .unwrap_or_else(|| Path::new("output").join(&scenario.name).join("sweep"));
-    output::check_destination(&out, COMMAND, &scenario.name, args.force)?;
-    let master = args.seed.unwrap_or(scenario.seed);
+        .unwrap_or_else(|| Path::new("output").join(scenario.name()).join("sweep"));
+    output::check_destination(&out, COMMAND, scenario.name(), args.force)?;
+    let master = args.seed.unwrap_or(scenario.default_seed());
     let pool = thread_pool(args.threads)?;
     catch_interrupt();
     let started = Instant::now();
@@ -46,7 +46,7 @@ pub(crate) fn sweep(args: &SweepArgs) -> anyhow::Result<()> {
             &interrupted,
         )
     })?;
-    let scale = args.scale.unwrap_or(scenario.scale);
+    let scale = args.scale.unwrap_or(scenario.default_scale());
     let mut settings = replicate_settings(args.replicates, scale, master, &args.input.set);
     if let Some(file) = &args.input.scenario {
         settings.insert("file".to_owned(), file.display().to_string().into());
@@ -54,7 +54,7 @@ pub(crate) fn sweep(args: &SweepArgs) -> anyhow::Result<()> {
     settings.insert("param".to_owned(), args.params.clone().into());
     let provenance = output::Provenance {
         command: COMMAND,
-        scenario: scenario.name.clone(),
+        scenario: scenario.name().to_owned(),
         settings,
     };
     let files = [(exodus::sweep::SWEEP_CSV.to_owned(), csv)];

@@ -81,7 +81,8 @@ pub(super) fn run_pass(sim: &mut Simulation<'_>, day: u32) -> PassSummary {
         timeline: &sim.timeline,
         day,
     };
-    let regions = s.regions.len();
+    let regions = s.regions().len();
+    let seed = sim.settings.seed();
     let reports: Vec<ChunkReport> = sim
         .population
         .agents
@@ -90,7 +91,7 @@ pub(super) fn run_pass(sim: &mut Simulation<'_>, day: u32) -> PassSummary {
         .map(|(chunk, agents)| {
             let mut report = ChunkReport::new(regions);
             let mut rng = stream(
-                s.seed,
+                seed,
                 Stream::Agents {
                     day,
                     chunk: chunk as u32,
@@ -104,9 +105,9 @@ pub(super) fn run_pass(sim: &mut Simulation<'_>, day: u32) -> PassSummary {
         })
         .collect();
 
-    let scale = f64::from(s.scale);
+    let scale = f64::from(sim.settings.scale());
     let mut summary = PassSummary {
-        arrivals: vec![Vec::new(); s.crossings.len()],
+        arrivals: vec![Vec::new(); s.crossings().len()],
         decided: 0,
         departed: 0,
     };
@@ -202,7 +203,7 @@ fn decide(
     agent: &mut Agent,
 ) {
     let key = ctx.cohorts.key(agent.cohort());
-    let passport = &ctx.scenario.passport;
+    let passport = &ctx.scenario.passport();
     if key.documents == Documents::InternalPassport && passport.apply_share > 0.0 {
         let today = i64::from(ctx.day);
         let due = ctx.day + passport.processing_days.max(1);

@@ -53,10 +53,10 @@ fn run_crossing(
     mut arriving: Vec<u32>,
 ) -> CrossingDay {
     let s = sim.scenario;
-    let scale = s.scale;
+    let scale = sim.settings.scale();
     let persons = u64::from(scale);
     let mut rng = stream(
-        s.seed,
+        sim.settings.seed(),
         Stream::Border {
             day,
             crossing: c as u32,
@@ -67,7 +67,7 @@ fn run_crossing(
     let mut leaving: Vec<u32> = Vec::new();
 
     arriving.shuffle(&mut rng);
-    let ordinary = (f64::from(s.crossings[c].baseline) * actual.baseline_factor).round() as u64;
+    let ordinary = (f64::from(s.crossings()[c].baseline) * actual.baseline_factor).round() as u64;
     let middle = arriving.len() / 2;
     for (i, &agent) in arriving.iter().enumerate() {
         if i == middle {
@@ -135,7 +135,7 @@ fn run_crossing(
         0.0
     };
 
-    if s.queue.renege {
+    if s.queue().renege {
         let gone = sim.queues[c].renege(day, actual.capacity, scale);
         row.gave_up += gone.len() as u64 * persons;
         leaving.extend(gone);
@@ -154,7 +154,7 @@ fn push_ordinary(sim: &mut Simulation<'_>, c: usize, persons: u64, day: u32) {
                 persons,
                 joined: day,
             },
-            sim.scenario.scale,
+            sim.settings.scale(),
         );
     }
 }
@@ -173,7 +173,8 @@ fn give_up(sim: &mut Simulation<'_>, rng: &mut SimRng, day: u32, c: usize, agent
     let cohorts = sim.population.cohorts;
     let a = sim.population.agents[agent as usize];
     let key = cohorts.key(a.cohort());
-    let can_retry = s.choice.on_give_up == GiveUp::Reroute && a.attempts() < s.choice.max_attempts;
+    let can_retry =
+        s.choice().on_give_up == GiveUp::Reroute && a.attempts() < s.choice().max_attempts;
     let next = if can_retry {
         let who = Chooser {
             origin: Origin::Crossing(c),

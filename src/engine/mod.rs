@@ -34,6 +34,7 @@ use crate::model::policy::PolicyTimeline;
 use crate::population::{AgentState, Population, synthesize};
 use crate::results::{CrossingDay, NationalDay, RegionOutcome, RunResults};
 use crate::scenario::{Documents, Scenario};
+use crate::settings::RunSettings;
 
 /// Agents per chunk of the parallel pass. Fixed, so that random streams do
 /// not depend on the number of threads.
@@ -59,9 +60,6 @@ pub enum EngineError {
     /// The caller asked the run to stop (between two days).
     #[error("the run was stopped before it finished")]
     Stopped,
-    /// The population would not fit: refused before allocating.
-    #[error(transparent)]
-    TooLarge(#[from] crate::memory::TooLarge),
 }
 
 /// A cohort's probabilities for one day as thresholds on a uniform 64-bit
@@ -99,6 +97,7 @@ pub fn threshold(p: f64) -> u64 {
 /// A simulation in progress.
 pub struct Simulation<'s> {
     scenario: &'s Scenario,
+    settings: RunSettings,
     population: Population,
     timeline: PolicyTimeline,
     callup: CallUp,
@@ -122,19 +121,19 @@ pub struct Simulation<'s> {
 }
 
 impl<'s> Simulation<'s> {
-    /// Builds the population and the model of a scenario.
-    pub fn new(scenario: &'s Scenario) -> Result<Self, EngineError> {
-        check_size(scenario)?;
-        let population = synthesize(scenario);
-        Self::with_population(scenario, population)
+    /// Builds the population and the model of a run of a scenario.
+    pub fn new(scenario: &'s Scenario, settings: &RunSettings) -> Result<Self, EngineError> {
+        let population = synthesize(scenario, settings);
+        Self::with_population(scenario, settings, population)
     }
 
     /// Starts from a given population (all at home).
     pub fn with_population(
         scenario: &'s Scenario,
+        settings: &RunSettings,
         population: Population,
     ) -> Result<Self, EngineError> {
-        let q = &scenario.queue;
+        let q = scenario.queue();
         let patience = Gamma::new(q.patience_shape, q.patience_mean_days / q.patience_shape)
             .map_err(|e| EngineError::Patience {
                 mean: q.patience_mean_days,
@@ -166,14 +165,15 @@ impl<'s> Simulation<'s> {
                     (c1, h1)
                 },
             );
-        let regions = scenario.regions.len();
+        let regions = scenario.regions().len();
         Ok(Self {
             scenario,
+            settings: *settings,
             timeline: PolicyTimeline::new(scenario),
             callup: CallUp::new(scenario, &population),
             choice: ChoiceTable::new(scenario),
             patience,
-            queues: vec![Queue::default(); scenario.crossings.len()],
+            queues: vec![Queue::default(); scenario.crossings().len()],
             odds: vec![Odds::default(); cohorts.len()],
             home_by_class,
             drafted_by_region: vec![0.0; regions],
@@ -224,31 +224,40 @@ impl<'s> Simulation<'s> {
 
     /// Whether every day has been simulated.
     pub fn finished(&self) -> bool {
-        self.next_day >= self.scenario.calendar.days
+        self.next_day >= self.scenario.calendar().days
     }
 
-    /// Simulates the whole window, calling `progress` after each day.
-    pub fn run(mut self, progress: &(dyn Fn(u32) + Sync)) -> RunResults {
+    /// Simulates day after day to the end of the window, unless `stop` says
+    /// so before a day (then [`EngineError::Stopped`]), calling `progress`
+    /// with the days done after each. The one loop of every run.
+    pub fn run_until(
+        mut self,
+        stop: &(dyn Fn() -> bool + Sync),
+        progress: &(dyn Fn(u32) + Sync),
+    ) -> Result<RunResults, EngineError> {
         while !self.finished() {
+            if stop() {
+                return Err(EngineError::Stopped);
+            }
             self.step();
             progress(self.next_day);
         }
-        self.into_results()
+        Ok(self.into_results())
     }
 
     /// Simulates one day.
     pub fn step(&mut self) {
         let day = self.next_day;
-        let active = day >= self.scenario.calendar.decree;
+        let active = day >= self.scenario.calendar().decree;
         let mut national = NationalDay::default();
         let arrivals = if active {
             self.prepare_tables(day);
             let pass = agents::run_pass(self, day);
-            national.decided = pass.decided * u64::from(self.scenario.scale);
-            national.departed = pass.departed * u64::from(self.scenario.scale);
+            national.decided = pass.decided * u64::from(self.settings.scale());
+            national.departed = pass.departed * u64::from(self.settings.scale());
             pass.arrivals
         } else {
-            vec![Vec::new(); self.scenario.crossings.len()]
+            vec![Vec::new(); self.scenario.crossings().len()]
         };
         let rows = borders::run_borders(self, day, arrivals);
         self.record(day, national, rows);
@@ -259,7 +268,7 @@ impl<'s> Simulation<'s> {
         let s = self.scenario;
         let today = i64::from(day);
         let cohorts = self.population.cohorts;
-        let scale = f64::from(s.scale);
+        let scale = f64::from(self.settings.scale());
 
         let signals: Vec<RegionalSignals> = self
             .population
@@ -281,8 +290,8 @@ impl<'s> Simulation<'s> {
         let quotas = self.callup.quotas(s, today, &self.drafted_by_region);
         let draft = self
             .callup
-            .probabilities(&quotas, &self.home_by_class, s.scale);
-        let days_since_decree = today - i64::from(s.calendar.decree);
+            .probabilities(&quotas, &self.home_by_class, self.settings.scale());
+        let days_since_decree = today - i64::from(s.calendar().decree);
         self.odds
             .par_iter_mut()
             .enumerate()
@@ -290,7 +299,7 @@ impl<'s> Simulation<'s> {
                 let key = cohorts.key(index as u32);
                 let p_draft = draft[cohorts.priority_class(index as u32)];
                 let p_leave = leave_probability(
-                    &s.decision,
+                    s.decision(),
                     &key,
                     cohorts.age_min(),
                     days_since_decree,
@@ -300,9 +309,9 @@ impl<'s> Simulation<'s> {
                 *odds = Odds::new(p_draft, p_leave);
             });
 
-        let lag = i64::from(s.choice.information_lag_days);
+        let lag = i64::from(s.choice().information_lag_days);
         let seen_day = today - lag;
-        let observed: Vec<f64> = (0..s.crossings.len())
+        let observed: Vec<f64> = (0..s.crossings().len())
             .map(|c| {
                 usize::try_from(seen_day)
                     .ok()
@@ -314,7 +323,7 @@ impl<'s> Simulation<'s> {
     }
 
     fn record(&mut self, day: u32, mut national: NationalDay, rows: Vec<CrossingDay>) {
-        let scale = u64::from(self.scenario.scale);
+        let scale = u64::from(self.settings.scale());
         let n = |state: AgentState| self.counts[state as usize] * scale;
         national.traveling = n(AgentState::Traveling);
         national.queued = n(AgentState::Queued);
@@ -351,10 +360,10 @@ impl<'s> Simulation<'s> {
     /// The finished results.
     pub fn into_results(self) -> RunResults {
         let s = self.scenario;
-        let scale = u64::from(s.scale);
+        let scale = u64::from(self.settings.scale());
         let cohorts = self.population.cohorts;
         let mut regions: Vec<RegionOutcome> = s
-            .regions
+            .regions()
             .iter()
             .zip(&self.population.agents_by_region)
             .map(|(r, &agents)| RegionOutcome {
@@ -363,11 +372,11 @@ impl<'s> Simulation<'s> {
                 eligible: agents * scale,
                 left: 0,
                 drafted: 0,
-                left_by_destination: vec![0; s.destinations.len()],
+                left_by_destination: vec![0; s.destinations().len()],
             })
             .collect();
         // Per region: agents drafted, then agents abroad by destination.
-        let width = 1 + s.destinations.len();
+        let width = 1 + s.destinations().len();
         let zero = || vec![0u64; regions.len() * width];
         let tally = self
             .population
@@ -379,7 +388,8 @@ impl<'s> Simulation<'s> {
                     let base = cohorts.region(agent.cohort()) * width;
                     match agent.state {
                         AgentState::Abroad => {
-                            t[base + 1 + s.crossings[usize::from(agent.crossing)].destination] += 1;
+                            t[base + 1 + s.crossings()[usize::from(agent.crossing)].destination] +=
+                                1;
                         }
                         AgentState::Drafted | AgentState::DraftedAtBorder => t[base] += 1,
                         _ => {}
@@ -397,10 +407,10 @@ impl<'s> Simulation<'s> {
             region.left = region.left_by_destination.iter().sum();
         }
         RunResults {
-            calendar: s.calendar,
-            destinations: s.destinations.iter().map(|d| d.name.clone()).collect(),
+            calendar: *s.calendar(),
+            destinations: s.destinations().iter().map(|d| d.name.clone()).collect(),
             crossings: s
-                .crossings
+                .crossings()
                 .iter()
                 .map(|c| (c.id.clone(), c.destination))
                 .collect(),
@@ -413,40 +423,15 @@ impl<'s> Simulation<'s> {
     }
 }
 
-/// Refuses, before allocating anything, a population that would not fit:
-/// more agents than an index can address, or more memory than the run may
-/// use (see [`crate::memory`]). Validation checks the same for the scale in
-/// the file; this guards a scale changed afterwards.
-pub fn check_size(scenario: &Scenario) -> Result<(), EngineError> {
-    let persons: f64 = crate::population::expected_eligible(scenario).iter().sum();
-    Ok(crate::memory::check_fits(
-        persons,
-        scenario.scale,
-        crate::memory::available(),
-    )?)
-}
-
-/// Runs a scenario from start to end, unless `stop` says so before a day:
-/// then [`EngineError::Stopped`]. `stop` is how a caller (Ctrl-C in the
-/// command line) cancels runs made deep inside a comparison or a calibration.
-pub fn run_stoppable(
-    scenario: &Scenario,
-    stop: &(dyn Fn() -> bool + Sync),
-) -> Result<RunResults, EngineError> {
-    let mut sim = Simulation::new(scenario)?;
-    while !sim.finished() {
-        if stop() {
-            return Err(EngineError::Stopped);
-        }
-        sim.step();
-    }
-    Ok(sim.into_results())
-}
-
-/// Runs a scenario from start to end.
+/// Runs a scenario from start to end with `settings`, unless `stop` says so
+/// before a day: then [`EngineError::Stopped`]. `stop` is how a caller
+/// (Ctrl-C in the command line) cancels runs made deep inside a comparison
+/// or a calibration; `progress` is told the days done after each.
 pub fn run(
     scenario: &Scenario,
+    settings: &RunSettings,
+    stop: &(dyn Fn() -> bool + Sync),
     progress: &(dyn Fn(u32) + Sync),
 ) -> Result<RunResults, EngineError> {
-    Ok(Simulation::new(scenario)?.run(progress))
+    Simulation::new(scenario, settings)?.run_until(stop, progress)
 }

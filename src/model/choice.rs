@@ -67,13 +67,13 @@ impl ChoiceTable {
     /// An empty table for a scenario; fill it with [`ChoiceTable::update`].
     pub fn new(scenario: &Scenario) -> Self {
         let travel = TravelMatrix::new(scenario);
-        let crossings = scenario.crossings.len();
+        let crossings = scenario.crossings().len();
         Self {
             crossings,
             required: scenario
-                .crossings
+                .crossings()
                 .iter()
-                .map(|c| scenario.destinations[c.destination].documents)
+                .map(|c| scenario.destinations()[c.destination].documents)
                 .collect(),
             cells: vec![Cell::default(); travel.origins() * Mode::COUNT * crossings],
             travel,
@@ -89,13 +89,13 @@ impl ChoiceTable {
         today: i64,
         observed_wait: &[f64],
     ) {
-        let beta = &scenario.choice;
+        let beta = &scenario.choice();
         for origin in 0..self.travel.origins() {
-            let from_home = origin < scenario.regions.len();
+            let from_home = origin < scenario.regions().len();
             for mode in [Mode::Car, Mode::Public] {
                 let base = (origin * Mode::COUNT + mode as usize) * self.crossings;
                 let mut utilities = vec![f64::NEG_INFINITY; self.crossings];
-                for (c, crossing) in scenario.crossings.iter().enumerate() {
+                for (c, crossing) in scenario.crossings().iter().enumerate() {
                     let days = self.travel.days(origin, mode, c);
                     let min_days = if from_home { 0 } else { 1 };
                     // Validation bounds travel to well under a year; clamp all the same.
@@ -112,7 +112,7 @@ impl ChoiceTable {
                     utilities[c] = beta.travel_day * days
                         + beta.wait_day * observed_wait[c]
                         + beta.cost_per_1000_rub * self.travel.rub(origin, mode, c) / 1000.0
-                        + scenario.destinations[crossing.destination].constant
+                        + scenario.destinations()[crossing.destination].constant
                         + seen.bonus
                         - seen.deterrence
                         + beta.draft_risk * seen.catch_probability;

@@ -26,7 +26,7 @@ pub struct CallUp {
 impl CallUp {
     /// Weights and priorities for a scenario and its population.
     pub fn new(scenario: &Scenario, population: &Population) -> Self {
-        let m = &scenario.mobilization;
+        let m = &scenario.mobilization();
         let weights: Vec<f64> = population
             .agents_by_region
             .iter()
@@ -56,7 +56,7 @@ impl CallUp {
 
     /// Persons each region still owes by the end of `day`.
     pub fn quotas(&self, scenario: &Scenario, day: i64, drafted_by_region: &[f64]) -> Vec<f64> {
-        let planned = scenario.mobilization.planned_by(day);
+        let planned = scenario.mobilization().planned_by(day);
         self.region_share
             .iter()
             .zip(drafted_by_region)

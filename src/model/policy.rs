@@ -54,10 +54,14 @@ impl PolicyTimeline {
     /// The timeline of a scenario.
     pub fn new(scenario: &Scenario) -> Self {
         Self {
-            policies: scenario.policies.clone(),
-            base_capacity: scenario.crossings.iter().map(|c| c.capacity).collect(),
-            destination_documents: scenario.destinations.iter().map(|d| d.documents).collect(),
-            crossing_destination: scenario.crossings.iter().map(|c| c.destination).collect(),
+            policies: scenario.policies().to_vec(),
+            base_capacity: scenario.crossings().iter().map(|c| c.capacity).collect(),
+            destination_documents: scenario
+                .destinations()
+                .iter()
+                .map(|d| d.documents)
+                .collect(),
+            crossing_destination: scenario.crossings().iter().map(|c| c.destination).collect(),
         }
     }
 

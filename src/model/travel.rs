@@ -49,14 +49,14 @@ pub struct TravelMatrix {
 impl TravelMatrix {
     /// Computes the matrix for a scenario.
     pub fn new(scenario: &Scenario) -> Self {
-        let t = &scenario.travel;
+        let t = &scenario.travel();
         let origins: Vec<(f64, f64, bool)> = scenario
-            .regions
+            .regions()
             .iter()
             .map(|r| (r.lat, r.lon, true))
-            .chain(scenario.crossings.iter().map(|c| (c.lat, c.lon, false)))
+            .chain(scenario.crossings().iter().map(|c| (c.lat, c.lon, false)))
             .collect();
-        let n = scenario.crossings.len();
+        let n = scenario.crossings().len();
         let mut days = Vec::with_capacity(origins.len() * Mode::COUNT * n);
         let mut rub = Vec::with_capacity(days.capacity());
         for &(lat, lon, from_home) in &origins {
@@ -65,7 +65,7 @@ impl TravelMatrix {
                     Mode::Car => (t.car_km_per_day, t.car_rub_per_km),
                     Mode::Public => (t.public_km_per_day, t.public_rub_per_km),
                 };
-                for c in &scenario.crossings {
+                for c in scenario.crossings() {
                     let km = great_circle_km(lat, lon, c.lat, c.lon) * t.road_factor;
                     let preparation = if from_home { t.preparation_days } else { 0.0 };
                     days.push(preparation + km / km_per_day + c.extra_days);
@@ -74,7 +74,7 @@ impl TravelMatrix {
             }
         }
         Self {
-            regions: scenario.regions.len(),
+            regions: scenario.regions().len(),
             crossings: n,
             days,
             rub,

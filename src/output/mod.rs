@@ -18,6 +18,7 @@ use crate::calendar::Calendar;
 use crate::format::{hex_sha256, snake_case};
 use crate::results::{CrossingDay, NationalDay, RunResults};
 use crate::scenario::Scenario;
+use crate::settings::RunSettings;
 pub use folder::{
     FOLDER_MANIFEST, OutputFile, Provenance, check_destination, write_atomic, write_folder,
 };
@@ -112,6 +113,7 @@ pub fn render(results: &RunResults) -> Result<Vec<(&'static str, Vec<u8>)>, csv:
 pub fn write_run(
     dir: &Path,
     scenario: &Scenario,
+    settings: &RunSettings,
     results: &RunResults,
     info: &RunInfo,
 ) -> Result<(), OutputError> {
@@ -124,20 +126,20 @@ pub fn write_run(
         .into_iter()
         .map(|(name, bytes)| (name.to_owned(), bytes))
         .collect();
-    if !scenario.targets.is_empty() {
+    if !scenario.targets().is_empty() {
         files.push((
             TARGETS.to_owned(),
             targets_csv(scenario).map_err(rendered(TARGETS))?,
         ));
     }
-    let calendar = &scenario.calendar;
+    let calendar = &scenario.calendar();
     write_with_manifest(dir, MANIFEST, &files, |listed| {
         toml::to_string_pretty(&Manifest {
             exodus_version: env!("CARGO_PKG_VERSION"),
-            scenario: &scenario.name,
-            scenario_sha256: &scenario.content_hash,
-            seed: scenario.seed,
-            scale: scenario.scale,
+            scenario: scenario.name(),
+            scenario_sha256: scenario.content_hash(),
+            seed: settings.seed(),
+            scale: settings.scale(),
             threads: info.threads,
             start: calendar.start.to_string(),
             decree: calendar.date(i64::from(calendar.decree)).to_string(),
@@ -165,7 +167,7 @@ fn targets_csv(scenario: &Scenario) -> Result<Vec<u8>, csv::Error> {
         "high",
         "source",
     ])?;
-    for t in &scenario.targets {
+    for t in scenario.targets() {
         let (value, low, high) = match t.observed {
             crate::metrics::Observed::Value(v) => (v.to_string(), String::new(), String::new()),
             crate::metrics::Observed::Interval { low, high } => {
@@ -175,8 +177,8 @@ fn targets_csv(scenario: &Scenario) -> Result<Vec<u8>, csv::Error> {
         w.row([
             t.id.clone(),
             "target".to_owned(),
-            scenario.calendar.date(t.measure.from).to_string(),
-            scenario.calendar.date(t.measure.to).to_string(),
+            scenario.calendar().date(t.measure.from).to_string(),
+            scenario.calendar().date(t.measure.to).to_string(),
             t.place.clone(),
             t.measure.metric.to_string(),
             value,

@@ -18,6 +18,7 @@ use super::{KeyPath, LoadError, Origin, Scenario, validate};
 use crate::data::{CrossingRecord, Region};
 use crate::format::{format_float, hex_sha256};
 use crate::input_error::{InputError, line_column};
+use crate::settings::{Overrides, RunSettings};
 
 /// A path to a scalar value in a scenario document.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -525,6 +526,72 @@ impl ScenarioDocument {
         }
         scenario.content_hash = hex_sha256(hashed.as_bytes());
         Ok(scenario)
+    }
+
+    /// The validated scenario and the settings of a run of it (see
+    /// [`ScenarioDocument::settings`]).
+    pub fn prepare(&self, overrides: &Overrides) -> Result<(Scenario, RunSettings), LoadError> {
+        let scenario = self.scenario()?;
+        let settings = self.settings(&scenario, overrides)?;
+        Ok((scenario, settings))
+    }
+
+    /// The settings of a run of `scenario`, validated from this document:
+    /// the file's `seed` and `scale` unless `overrides` give others. This is
+    /// the run's pre-flight (see [`crate::settings`]); an error names the
+    /// `--scale` option that gave the scale, or the `scale` key, with its
+    /// line and column, in the file that wrote it.
+    pub fn settings(
+        &self,
+        scenario: &Scenario,
+        overrides: &Overrides,
+    ) -> Result<RunSettings, InputError> {
+        let key = KeyPath::of(&["scale"]);
+        self.settings_at(scenario, overrides, &key, scenario.default_scale())
+    }
+
+    /// The settings of a calibration's runs: as [`ScenarioDocument::settings`],
+    /// but at the `[calibration]` section's `scale` when it has one.
+    pub fn calibration_settings(
+        &self,
+        scenario: &Scenario,
+        overrides: &Overrides,
+    ) -> Result<RunSettings, InputError> {
+        match scenario.calibration().and_then(|c| c.scale) {
+            Some(scale) => {
+                let key = KeyPath::of(&["calibration", "scale"]);
+                self.settings_at(scenario, overrides, &key, scale)
+            }
+            None => self.settings(scenario, overrides),
+        }
+    }
+
+    /// The settings at the `--scale` of `overrides`, else at `scale`, which
+    /// the file writes at `key`.
+    fn settings_at(
+        &self,
+        scenario: &Scenario,
+        overrides: &Overrides,
+        key: &KeyPath,
+        scale: u32,
+    ) -> Result<RunSettings, InputError> {
+        let seed = overrides.seed.unwrap_or(scenario.default_seed());
+        let threads = overrides.threads;
+        match overrides.scale {
+            Some(scale) => {
+                RunSettings::checked(scenario, seed, scale, threads).map_err(|message| InputError {
+                    file: format!("--scale {scale}"),
+                    line: None,
+                    column: None,
+                    key: Some("scale".to_owned()),
+                    message,
+                })
+            }
+            None => RunSettings::checked(scenario, seed, scale, threads).map_err(|message| {
+                let source = source_text(&self.sources, &self.table);
+                self.blame_override(source.error_at(key, message))
+            }),
+        }
     }
 
     /// An error about a value that an option replaced names the option

@@ -23,7 +23,7 @@ pub use file::{DecisionParams, QueueParams, ScenarioFile, TravelParams};
 pub use locator::{KeyPath, SourceText};
 
 use crate::calendar::Calendar;
-use crate::data::Region;
+use crate::data::{Region, eligible_men};
 use crate::input_error::{InputError, invalid_utf8_position};
 use crate::metrics::{Measure, Observed};
 
@@ -58,50 +58,133 @@ const EMBEDDED_DATA: &[(&str, &str)] = &[
     ),
 ];
 
-/// A validated scenario: everything the engine needs, resolved.
+/// A validated scenario: everything a run simulates, resolved.
+///
+/// Built only by validation (see [`ScenarioDocument::scenario`]) and never
+/// changed afterwards: its fields are private and read through accessors.
+/// What varies from run to run (the seed, the scale, the threads) is not
+/// here but in a [`RunSettings`](crate::settings::RunSettings), for which
+/// the file's `seed` and `scale` are only the defaults.
 #[derive(Debug, Clone)]
 pub struct Scenario {
-    /// Name, used for the output folder.
-    pub name: String,
-    /// Free-text description.
-    pub description: String,
-    /// Master seed.
-    pub seed: u64,
-    /// Persons per agent.
-    pub scale: u32,
-    /// Simulated days.
-    pub calendar: Calendar,
-    /// Regions with their men by age.
-    pub regions: Vec<Region>,
-    /// Eligibility and attribute shares.
-    pub population: PopulationParams,
-    /// Call-up schedule and priorities.
-    pub mobilization: MobilizationParams,
-    /// Coefficients of the decision to leave.
-    pub decision: DecisionParams,
-    /// Foreign-passport applications.
-    pub passport: PassportParams,
-    /// Travel speeds and costs.
-    pub travel: TravelParams,
-    /// Crossing choice.
-    pub choice: ChoiceParams,
-    /// Patience at the queues.
-    pub queue: QueueParams,
-    /// Destinations, in file order.
-    pub destinations: Vec<Destination>,
-    /// Crossings, in file order.
-    pub crossings: Vec<Crossing>,
-    /// Policies, in file order.
-    pub policies: Vec<Policy>,
-    /// Reported figures to calibrate to.
-    pub targets: Vec<Target>,
-    /// What `exodus calibrate` fits, if anything.
-    pub calibration: Option<CalibrationSpec>,
-    /// SHA-256 of the scenario text, hex.
-    pub content_hash: String,
+    name: String,
+    description: String,
+    seed: u64,
+    scale: u32,
+    calendar: Calendar,
+    regions: Vec<Region>,
+    population: PopulationParams,
+    mobilization: MobilizationParams,
+    decision: DecisionParams,
+    passport: PassportParams,
+    travel: TravelParams,
+    choice: ChoiceParams,
+    queue: QueueParams,
+    destinations: Vec<Destination>,
+    crossings: Vec<Crossing>,
+    policies: Vec<Policy>,
+    targets: Vec<Target>,
+    calibration: Option<CalibrationSpec>,
+    content_hash: String,
 }
 
 impl Scenario {
+    /// Name, used for the output folder.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Free-text description.
+    pub fn description(&self) -> &str {
+        &self.description
+    }
+
+    /// The file's `seed`: the master seed of a run that names no other.
+    pub fn default_seed(&self) -> u64 {
+        self.seed
+    }
+
+    /// The file's `scale`: persons per agent of a run that names no other.
+    pub fn default_scale(&self) -> u32 {
+        self.scale
+    }
+
+    /// The simulated days.
+    pub fn calendar(&self) -> &Calendar {
+        &self.calendar
+    }
+
+    /// Regions with their men by age.
+    pub fn regions(&self) -> &[Region] {
+        &self.regions
+    }
+
+    /// Eligibility and attribute shares.
+    pub fn population(&self) -> &PopulationParams {
+        &self.population
+    }
+
+    /// Call-up schedule and priorities.
+    pub fn mobilization(&self) -> &MobilizationParams {
+        &self.mobilization
+    }
+
+    /// Coefficients of the decision to leave.
+    pub fn decision(&self) -> &DecisionParams {
+        &self.decision
+    }
+
+    /// Foreign-passport applications.
+    pub fn passport(&self) -> &PassportParams {
+        &self.passport
+    }
+
+    /// Travel speeds and costs.
+    pub fn travel(&self) -> &TravelParams {
+        &self.travel
+    }
+
+    /// Crossing choice.
+    pub fn choice(&self) -> &ChoiceParams {
+        &self.choice
+    }
+
+    /// Patience at the queues.
+    pub fn queue(&self) -> &QueueParams {
+        &self.queue
+    }
+
+    /// Destinations, in file order.
+    pub fn destinations(&self) -> &[Destination] {
+        &self.destinations
+    }
+
+    /// Crossings, in file order.
+    pub fn crossings(&self) -> &[Crossing] {
+        &self.crossings
+    }
+
+    /// Policies, in file order.
+    pub fn policies(&self) -> &[Policy] {
+        &self.policies
+    }
+
+    /// Reported figures to calibrate to.
+    pub fn targets(&self) -> &[Target] {
+        &self.targets
+    }
+
+    /// What `exodus calibrate` fits, if anything.
+    pub fn calibration(&self) -> Option<&CalibrationSpec> {
+        self.calibration.as_ref()
+    }
+
+    /// SHA-256 (hex) of the scenario's text, of the files it extends and of
+    /// the values set after reading (`--set`, a calibration's values).
+    pub fn content_hash(&self) -> &str {
+        &self.content_hash
+    }
+
     /// Index of the destination called `name`.
     pub fn destination_index(&self, name: &str) -> Option<usize> {
         self.destinations.iter().position(|d| d.name == name)
@@ -110,6 +193,15 @@ impl Scenario {
     /// Index of the crossing with this `id`.
     pub fn crossing_index(&self, id: &str) -> Option<usize> {
         self.crossings.iter().position(|c| c.id == id)
+    }
+
+    /// Expected eligible men (persons) of each region, before sampling.
+    pub fn expected_eligible(&self) -> Vec<f64> {
+        eligible_men(
+            &self.regions,
+            self.population.age_min,
+            self.population.age_max,
+        )
     }
 }
 
@@ -488,11 +580,6 @@ pub fn load_default() -> Result<Scenario, LoadError> {
 /// Loads and validates a scenario file.
 pub fn load(path: &Path) -> Result<Scenario, LoadError> {
     ScenarioDocument::load(path)?.scenario()
-}
-
-/// Parses and validates scenario text from `origin`.
-pub fn parse(text: &str, origin: &Origin) -> Result<Scenario, LoadError> {
-    ScenarioDocument::parse(text, origin.clone())?.scenario()
 }
 
 /// Reads a scenario file as UTF-8 text.

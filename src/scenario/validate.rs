@@ -170,7 +170,7 @@ pub(super) fn validate(
     )? as u32;
     let calendar = calendar(&c, raw)?;
     let population = population(&c, raw, &regions)?;
-    check_population_size(&c, &population, &regions, scale)?;
+    check_population_not_empty(&c, &population, &regions)?;
     let mobilization = mobilization(&c, raw, &calendar, &regions)?;
     check_decision(&c, raw)?;
     check_travel(&c, raw)?;
@@ -308,45 +308,33 @@ fn population(
     })
 }
 
-/// Refuses an empty population, one too small for a single agent, and one
-/// too large for the machine (before anything is allocated).
-fn check_population_size(
+/// Refuses an empty population. Whether it makes at least one agent, and
+/// fits in memory, depends on the scale of a run: see
+/// [`crate::settings::RunSettings`].
+fn check_population_not_empty(
     c: &Checker<'_, '_>,
     population: &PopulationParams,
     regions: &[Region],
-    scale: u32,
 ) -> Result<(), InputError> {
     let (age_min, age_max) = (population.age_min, population.age_max);
     let persons: f64 = eligible_men(regions, age_min, age_max).iter().sum();
-    if persons < 1.0 {
-        let what = if regions.is_empty() {
-            "holds no regions".to_owned()
-        } else {
-            format!(
-                "holds no men aged {age_min}-{age_max} in its {} regions",
-                regions.len()
-            )
-        };
-        return Err(c.err(
-            &KeyPath::of(&["data", "regions"]),
-            format!(
-                "the population is empty: the regions file {what}; it needs at least one region with men in the age range"
-            ),
-        ));
+    if persons >= 1.0 {
+        return Ok(());
     }
-    let at_scale = KeyPath::of(&["scale"]);
-    if persons < f64::from(scale) {
-        return Err(c.err(
-            &at_scale,
-            format!(
-                "at 1:{scale} the {} eligible men make less than one agent: the scale must be at most {}",
-                persons.round(),
-                persons.floor()
-            ),
-        ));
-    }
-    crate::memory::check_fits(persons, scale, crate::memory::available())
-        .map_err(|too_large| c.err(&at_scale, too_large.to_string()))
+    let what = if regions.is_empty() {
+        "holds no regions".to_owned()
+    } else {
+        format!(
+            "holds no men aged {age_min}-{age_max} in its {} regions",
+            regions.len()
+        )
+    };
+    Err(c.err(
+        &KeyPath::of(&["data", "regions"]),
+        format!(
+            "the population is empty: the regions file {what}; it needs at least one region with men in the age range"
+        ),
+    ))
 }
 
 /// Resolves urban and rural shares with region or district multipliers.

@@ -7,19 +7,33 @@ use std::path::{Path, PathBuf};
 use exodus::calibrate::{self, Options};
 use exodus::metrics::Observed;
 use exodus::scenario::ScenarioDocument;
+use exodus::settings::Overrides;
 use predicates::prelude::*;
 
 use super::{Fixture, exodus};
 
-/// Calibration options for the tiny fixture: one replicate at 1:500.
+/// Calibration options for the tiny fixture: one replicate.
 fn tiny_options(budget: u32, restarts: u32) -> Options {
     Options {
         budget,
         replicates: 1,
-        scale: 500,
-        seed: 42,
         restarts,
     }
+}
+
+/// Calibrates the scenario of `fx` at its own seed and scale (42, 1:500).
+fn calibrate_fixture(
+    fx: &Fixture,
+    options: Options,
+    stop: &(dyn Fn() -> bool + Sync),
+) -> Result<calibrate::Calibration, calibrate::CalibrationError> {
+    let doc = ScenarioDocument::load(&fx.write()).unwrap();
+    let scenario = doc.scenario().unwrap();
+    let settings = doc
+        .calibration_settings(&scenario, &Overrides::default())
+        .unwrap();
+    assert_eq!((settings.seed(), settings.scale()), (42, 500));
+    calibrate::calibrate(&doc, &settings, options, &|_| {}, stop)
 }
 
 /// The tiny fixture with a Kazakhstan target and the hazard to fit.
@@ -36,10 +50,9 @@ fn with_target(value: f64, hazard: &str) -> Fixture {
 #[test]
 fn calibration_recovers_a_known_parameter() {
     // The "observed" figure is what the model itself gives at a hazard of -8.0.
-    let truth = Fixture::tiny()
+    let results = Fixture::tiny()
         .set("base_log_hazard = -8.3", "base_log_hazard = -8.0")
-        .load();
-    let results = exodus::engine::run(&truth, &|_| {}).unwrap();
+        .run();
     let kz = results
         .crossings
         .iter()
@@ -57,8 +70,7 @@ fn calibration_recovers_a_known_parameter() {
         .sum();
 
     let fx = with_target(observed as f64, "-9.5");
-    let doc = ScenarioDocument::load(&fx.write()).unwrap();
-    let fit = calibrate::calibrate(&doc, tiny_options(40, 2), &|_| {}, &|| false).unwrap();
+    let fit = calibrate_fixture(&fx, tiny_options(40, 2), &|| false).unwrap();
     let hazard = fit.parameters[0].value;
     assert!((hazard + 8.0).abs() < 0.15, "fitted {hazard}, truth -8.0");
     assert!(fit.fits[0].log_error.abs() < 0.02, "{:?}", fit.fits[0]);
@@ -69,8 +81,7 @@ fn calibration_recovers_a_known_parameter() {
 #[test]
 fn a_stopped_calibration_reports_the_stop_not_an_optimizer_failure() {
     let fx = with_target(40_000.0, "-9.0");
-    let doc = ScenarioDocument::load(&fx.write()).unwrap();
-    let err = calibrate::calibrate(&doc, tiny_options(40, 0), &|_| {}, &|| true).unwrap_err();
+    let err = calibrate_fixture(&fx, tiny_options(40, 0), &|| true).unwrap_err();
     assert!(
         matches!(
             err,
@@ -126,14 +137,16 @@ fn calibrate_command_writes_its_report_and_a_runnable_scenario() {
 
 #[test]
 fn default_scenario_fits_its_targets_at_reduced_scale() {
-    let scenario = {
-        let mut s = exodus::scenario::load_default().unwrap();
-        s.scale = 20;
-        s
+    let overrides = Overrides {
+        scale: Some(20),
+        ..Overrides::default()
     };
-    assert_eq!(scenario.targets.len(), 6);
-    let results = exodus::engine::run(&scenario, &|_| {}).unwrap();
-    for t in &scenario.targets {
+    let (scenario, settings) = ScenarioDocument::embedded_default()
+        .and_then(|doc| doc.prepare(&overrides))
+        .unwrap();
+    assert_eq!(scenario.targets().len(), 6);
+    let results = super::run(&scenario, &settings);
+    for t in scenario.targets() {
         let simulated = t.measure.evaluate(&results);
         let Observed::Value(observed) = t.observed else {
             panic!("point targets")

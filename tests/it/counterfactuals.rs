@@ -23,19 +23,23 @@ fn every_shipped_counterfactual_is_valid_and_differs_from_the_base() {
         let path = entry.unwrap().path();
         let alt =
             exodus::scenario::load(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        assert_ne!(alt.name, base.name);
+        assert_ne!(alt.name(), base.name());
         assert_ne!(
-            alt.content_hash, base.content_hash,
+            alt.content_hash(),
+            base.content_hash(),
             "{} changes nothing",
-            alt.name
+            alt.name()
         );
-        assert!(alt.calibration.is_none(), "[calibration] is not inherited");
+        assert!(
+            alt.calibration().is_none(),
+            "[calibration] is not inherited"
+        );
         assert_eq!(
-            alt.targets.len(),
-            base.targets.len(),
+            alt.targets().len(),
+            base.targets().len(),
             "targets are inherited"
         );
-        names.push(alt.name);
+        names.push(alt.name().to_owned());
     }
     names.sort();
     assert_eq!(
@@ -60,29 +64,29 @@ fn extends_merges_tables_and_policies_by_id() {
         exodus::scenario::load(&shipped("counterfactuals/finland-closes-sep23.toml")).unwrap();
     let base = exodus::scenario::load(&shipped("mobilization-2022.toml")).unwrap();
     assert_eq!(
-        alt.policies.len(),
-        base.policies.len(),
+        alt.policies().len(),
+        base.policies().len(),
         "replaced in place, not added"
     );
     let ban = alt
-        .policies
+        .policies()
         .iter()
         .find(|p| p.id == "finland-tourist-ban")
         .unwrap();
-    assert_eq!(alt.calendar.date(ban.start).to_string(), "2022-09-23");
+    assert_eq!(alt.calendar().date(ban.start).to_string(), "2022-09-23");
     let never =
         exodus::scenario::load(&shipped("counterfactuals/finland-never-closes.toml")).unwrap();
-    assert_eq!(never.policies.len(), base.policies.len() - 2);
+    assert_eq!(never.policies().len(), base.policies().len() - 2);
     let kz = exodus::scenario::load(&shipped(
         "counterfactuals/kazakhstan-requires-foreign-passport.toml",
     ))
     .unwrap();
     let k = kz.destination_index("Kazakhstan").unwrap();
     assert_eq!(
-        kz.destinations[k].documents,
+        kz.destinations()[k].documents,
         exodus::scenario::Documents::ForeignPassport
     );
-    assert_eq!(kz.destinations.len(), base.destinations.len());
+    assert_eq!(kz.destinations().len(), base.destinations().len());
 }
 
 fn child(fx: &Fixture, name: &str, text: &str) -> PathBuf {
@@ -311,18 +315,14 @@ fn sweep_writes_one_row_per_point_and_replicate() {
 
 #[test]
 fn shipped_counterfactuals_have_the_expected_effects() {
-    let load = |name: &str| {
-        let mut s = exodus::scenario::load(&shipped(name)).unwrap();
-        s.scale = 200;
-        s
-    };
+    let load = |name: &str| super::prepare_at(&shipped(name), 200);
     let scenarios = vec![
         load("mobilization-2022.toml"),
         load("counterfactuals/finland-never-closes.toml"),
         load("counterfactuals/kazakhstan-requires-foreign-passport.toml"),
     ];
     let runs = exodus::compare::run_all(&scenarios, 10, 20220921, &|| false).unwrap();
-    let cal = scenarios[0].calendar;
+    let cal = scenarios[0].0.calendar();
     let from = cal.day_of("2022-09-30".parse().unwrap()) as usize;
     let finland_after = |o: &exodus::compare::Outcome| -> f64 {
         o.daily[&("Finland".to_owned(), "exodus_entries".to_owned())][from..]

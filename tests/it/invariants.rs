@@ -12,8 +12,8 @@ use super::{Fixture, crossing, day, destination, exodus_between};
 
 #[test]
 fn every_man_is_in_exactly_one_state_every_day() {
-    let scenario = Fixture::tiny().load();
-    let mut sim = Simulation::new(&scenario).unwrap();
+    let (scenario, settings) = Fixture::tiny().prepare();
+    let mut sim = Simulation::new(&scenario, &settings).unwrap();
     let agents = sim.population().agents.len() as u64;
     assert!(agents > 10_000, "the fixture has {agents} agents");
     while !sim.finished() {
@@ -50,16 +50,16 @@ fn every_man_is_in_exactly_one_state_every_day() {
 #[test]
 fn no_crossing_processes_more_than_its_capacity() {
     let fx = Fixture::default_scenario();
-    let scenario = fx.load();
+    let (scenario, settings) = fx.prepare();
     let timeline = PolicyTimeline::new(&scenario);
-    let results = exodus::engine::run(&scenario, &|_| {}).unwrap();
+    let results = super::run(&scenario, &settings);
     for (t, rows) in results.crossing_days.iter().enumerate() {
         for (c, row) in rows.iter().enumerate() {
             let capacity = u64::from(timeline.conditions(c, t as i64, View::Actual).capacity);
             let processed = row.entries() + row.caught + row.turned_back;
             // Capacity left unused for want of a whole agent carries over, at most one agent's worth.
             assert!(
-                processed <= capacity + u64::from(scenario.scale),
+                processed <= capacity + u64::from(settings.scale()),
                 "day {t} crossing {c}: {processed} > {capacity}"
             );
         }
@@ -71,7 +71,7 @@ fn choice_probabilities_sum_to_one_over_feasible_crossings() {
     let scenario = Fixture::default_scenario().load();
     let timeline = PolicyTimeline::new(&scenario);
     let mut table = ChoiceTable::new(&scenario);
-    let waits = vec![1.0; scenario.crossings.len()];
+    let waits = vec![1.0; scenario.crossings().len()];
     let finland = scenario.destination_index("Finland").unwrap();
     for today in [9, 12, 20, 40] {
         table.update(&scenario, &timeline, today, &waits);
@@ -88,8 +88,8 @@ fn choice_probabilities_sum_to_one_over_feasible_crossings() {
                     let p = table.probabilities(&who);
                     let total: f64 = p.iter().sum();
                     assert!((total - 1.0).abs() < 1e-9, "sum {total}");
-                    for (c, x) in scenario.crossings.iter().enumerate() {
-                        let required = scenario.destinations[x.destination].documents;
+                    for (c, x) in scenario.crossings().iter().enumerate() {
+                        let required = scenario.destinations()[x.destination].documents;
                         if documents < required {
                             assert_eq!(p[c], 0.0, "{} needs {required}", x.id);
                         }
@@ -109,9 +109,9 @@ fn choice_probabilities_sum_to_one_over_feasible_crossings() {
 #[test]
 fn default_scenario_is_plausible() {
     let fx = Fixture::default_scenario();
-    let scenario = fx.load();
+    let (scenario, settings) = fx.prepare();
     let timeline = PolicyTimeline::new(&scenario);
-    let mut sim = Simulation::new(&scenario).unwrap();
+    let mut sim = Simulation::new(&scenario, &settings).unwrap();
     while !sim.finished() {
         sim.step();
     }
@@ -120,7 +120,7 @@ fn default_scenario_is_plausible() {
     let threshold = exempt_threshold(0.08);
     for agent in &sim.population().agents {
         if agent.state == AgentState::Abroad
-            && scenario.crossings[usize::from(agent.crossing)].destination == baltic
+            && scenario.crossings()[usize::from(agent.crossing)].destination == baltic
         {
             assert!(
                 u16::from(agent.exempt_rank()) < threshold,
@@ -155,7 +155,7 @@ fn default_scenario_is_plausible() {
         if today.queue > yesterday.queue {
             grew += 1;
             let capacity = timeline.conditions(lars, t as i64, View::Actual).capacity;
-            let ordinary = u64::from(scenario.crossings[lars].baseline);
+            let ordinary = u64::from(scenario.crossings()[lars].baseline);
             assert!(
                 today.arrived + ordinary > u64::from(capacity),
                 "day {t}: the queue grew though arrivals stayed within capacity"

@@ -17,7 +17,8 @@ use std::path::{Path, PathBuf};
 
 use exodus::engine;
 use exodus::results::RunResults;
-use exodus::scenario::{self, Scenario};
+use exodus::scenario::{self, Scenario, ScenarioDocument};
+use exodus::settings::{Overrides, RunSettings};
 use tempfile::TempDir;
 
 /// A scenario text written with its data files into a fresh folder.
@@ -84,6 +85,11 @@ impl Fixture {
         scenario::load(&self.write()).unwrap_or_else(|e| panic!("fixture must load: {e}"))
     }
 
+    /// The scenario and the settings of a run of it at its own seed and scale.
+    pub fn prepare(&self) -> (Scenario, RunSettings) {
+        prepare(&self.write(), &Overrides::default())
+    }
+
     /// Runs the scenario through the real CLI into `<fixture>/<name>` and returns that folder.
     pub fn run_cli(&self, name: &str) -> PathBuf {
         let out = self.dir().join(name);
@@ -98,8 +104,30 @@ impl Fixture {
 
     /// Runs the scenario through the library.
     pub fn run(&self) -> RunResults {
-        engine::run(&self.load(), &|_| {}).expect("run")
+        let (scenario, settings) = self.prepare();
+        run(&scenario, &settings)
     }
+}
+
+/// A scenario file and the settings of a run of it.
+pub fn prepare(path: &Path, overrides: &Overrides) -> (Scenario, RunSettings) {
+    ScenarioDocument::load(path)
+        .and_then(|doc| doc.prepare(overrides))
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// The same at the scale `scale`.
+pub fn prepare_at(path: &Path, scale: u32) -> (Scenario, RunSettings) {
+    let overrides = Overrides {
+        scale: Some(scale),
+        ..Overrides::default()
+    };
+    prepare(path, &overrides)
+}
+
+/// Runs a scenario to the end through the library.
+pub fn run(scenario: &Scenario, settings: &RunSettings) -> RunResults {
+    engine::run(scenario, settings, &|| false, &|_| {}).expect("run")
 }
 
 /// Asserts that a folder of results is either without a manifest (`name`)

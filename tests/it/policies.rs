@@ -177,8 +177,8 @@ fn destination_attractiveness_draws_men() {
 
 /// Agents holding at least a foreign passport at the end of a run.
 fn passport_holders(fx: &Fixture) -> (u64, u64, u64) {
-    let scenario = fx.load();
-    let mut sim = Simulation::new(&scenario).unwrap();
+    let (scenario, settings) = fx.prepare();
+    let mut sim = Simulation::new(&scenario, &settings).unwrap();
     let count = |sim: &Simulation<'_>| {
         let cohorts = sim.population().cohorts;
         sim.population()

@@ -6,6 +6,7 @@ use exodus::model::choice::{ChoiceTable, Chooser};
 use exodus::model::policy::{PolicyTimeline, View};
 use exodus::model::travel::{Mode, Origin};
 use exodus::scenario::{Documents, Scenario};
+use exodus::settings::RunSettings;
 use proptest::prelude::*;
 
 use super::Fixture;
@@ -18,8 +19,8 @@ fn random_scenario(
     capacity: u32,
     exempt: f64,
     reroute: bool,
-) -> Scenario {
-    let mut s = Fixture::tiny()
+) -> (Scenario, RunSettings) {
+    Fixture::tiny()
         .set("seed = 42", &format!("seed = {seed}"))
         .set("scale = 500", "scale = 2000")
         .set(
@@ -40,9 +41,7 @@ fn random_scenario(
                 "on_give_up = \"return_home\""
             },
         )
-        .load();
-    s.scale = 2000;
-    s
+        .prepare()
 }
 
 proptest! {
@@ -57,9 +56,9 @@ proptest! {
         exempt in 0.0f64..1.0,
         reroute in any::<bool>(),
     ) {
-        let scenario = random_scenario(seed, hazard, patience, capacity, exempt, reroute);
+        let (scenario, settings) = random_scenario(seed, hazard, patience, capacity, exempt, reroute);
         let timeline = PolicyTimeline::new(&scenario);
-        let mut sim = Simulation::new(&scenario).unwrap();
+        let mut sim = Simulation::new(&scenario, &settings).unwrap();
         let agents = sim.population().agents.len() as u64;
         while !sim.finished() {
             sim.step();
@@ -71,7 +70,7 @@ proptest! {
             prop_assert_eq!(results.national[t].accounted(), results.eligible);
             for (c, row) in rows.iter().enumerate() {
                 let cap = u64::from(timeline.conditions(c, t as i64, View::Actual).capacity);
-                prop_assert!(row.entries() + row.caught + row.turned_back <= cap + u64::from(scenario.scale));
+                prop_assert!(row.entries() + row.caught + row.turned_back <= cap + u64::from(settings.scale()));
             }
         }
     }
@@ -79,7 +78,7 @@ proptest! {
     #[test]
     fn closing_a_crossing_never_raises_its_exodus(seed in 0u64..(i64::MAX as u64), day in 3i64..20) {
         let base = random_scenario(seed, -7.5, 5.0, 6000, 0.1, true);
-        let date = base.calendar.date(day);
+        let date = base.0.calendar().date(day);
         let closed = Fixture::tiny()
             .set("seed = 42", &format!("seed = {seed}"))
             .set("base_log_hazard = -8.3", "base_log_hazard = -7.5")
@@ -87,10 +86,10 @@ proptest! {
             .append(&format!(
                 "[[policy]]\nid = \"close\"\nkind = \"capacity_change\"\nstart = {date}\ncrossings = [\"upper-lars\"]\ncapacity = 0\n"
             ))
-            .load();
-        let lars = base.crossing_index("upper-lars").unwrap();
-        let crossed = |s: &Scenario| -> u64 {
-            let r = exodus::engine::run(s, &|_| {}).unwrap();
+            .prepare();
+        let lars = base.0.crossing_index("upper-lars").unwrap();
+        let crossed = |(s, settings): &(Scenario, RunSettings)| -> u64 {
+            let r = super::run(s, settings);
             r.crossing_days.iter().map(|d| d[lars].crossed).sum()
         };
         prop_assert!(crossed(&closed) <= crossed(&base));
@@ -106,12 +105,13 @@ proptest! {
         rank in any::<u8>(),
         docs in 0usize..3,
     ) {
-        let mut s = Fixture::tiny().load();
-        s.choice.travel_day = travel;
-        s.choice.wait_day = wait;
+        let s = Fixture::tiny()
+            .set("travel_day = -0.6", &format!("travel_day = {travel:?}"))
+            .set("wait_day = -0.35", &format!("wait_day = {wait:?}"))
+            .load();
         let timeline = PolicyTimeline::new(&s);
         let mut table = ChoiceTable::new(&s);
-        table.update(&s, &timeline, today, &vec![wait_days; s.crossings.len()]);
+        table.update(&s, &timeline, today, &vec![wait_days; s.crossings().len()]);
         let who = Chooser {
             origin: Origin::Region(region),
             mode: Mode::Public,
