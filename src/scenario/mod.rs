@@ -1,36 +1,48 @@
-//! Scenarios: reading a TOML file, validating it, and the validated form the
-//! engine runs.
+//! Scenarios: from a TOML file to the validated [`Scenario`] a run simulates.
 //!
-//! Reading is two-staged, as in ripgrep's argument handling. [`file`] mirrors
-//! the TOML exactly; [`validate`] checks ranges, dates and references and
-//! resolves them (crossings by index, dates as day numbers, destinations'
-//! document rules, policies as a list the [`crate::model::policy`] timeline
-//! can query). The engine only ever sees a [`Scenario`].
+//! Reading is two-staged, as in ripgrep's argument handling: [`file`]
+//! mirrors the TOML exactly (the "low" form); validation checks ranges,
+//! dates and references and resolves them (crossings by index, dates as day
+//! numbers, policies as a list the [`crate::model::policy`] timeline can
+//! query) into a [`Scenario`] (the "high" form), which is a pure function of
+//! the text and its data and is never changed afterwards. How a run of it is
+//! made (seed, scale, threads) is a [`crate::settings::RunSettings`].
 //!
-//! The default scenario and its data files are embedded in the binary, so
-//! `exodus run` works with no file at hand.
+//! The files, one job each:
+//! - `origin.rs`: where the text and data come from (a file, or the default
+//!   scenario embedded in the binary, so that `exodus run` works with no
+//!   file at hand);
+//! - `extends.rs`: a file that extends another, merged into one table;
+//! - `param_path.rs`: paths to values (`--set`, `--param`, calibrated
+//!   parameters);
+//! - `document.rs`: a file held as a [`ScenarioDocument`], from which
+//!   scenarios (with values changed) and the settings of their runs are
+//!   built;
+//! - `locator.rs`: from a key path back to the file, line and column that
+//!   wrote it;
+//! - `validate/`: the checks, by part of the scenario.
 
 mod document;
+mod extends;
 pub mod file;
 mod locator;
+mod origin;
+mod param_path;
 mod validate;
 
 use std::fmt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-pub use document::{ParamPath, ScenarioDocument};
+pub use document::ScenarioDocument;
 pub use file::{DecisionParams, QueueParams, ScenarioFile, TravelParams};
 pub use locator::{KeyPath, SourceText};
+pub use origin::{DEFAULT_SCENARIO, DEFAULT_SCENARIO_NAME, Origin};
+pub use param_path::ParamPath;
 
 use crate::calendar::Calendar;
 use crate::data::{Region, eligible_men};
-use crate::input_error::{InputError, invalid_utf8_position};
+use crate::input_error::InputError;
 use crate::metrics::{Measure, Observed};
-
-/// The default scenario's text, as shipped in `scenarios/mobilization-2022.toml`.
-pub const DEFAULT_SCENARIO: &str = include_str!("../../scenarios/mobilization-2022.toml");
-/// The name under which the embedded default scenario appears in messages.
-pub const DEFAULT_SCENARIO_NAME: &str = "<embedded>/mobilization-2022.toml";
 
 /// The longest simulated window accepted, in days.
 pub const MAX_DAYS: u32 = 3650;
@@ -45,18 +57,6 @@ pub const COHORTS_PER_AGE: usize = 2 * Documents::ALL.len() * 2 * 2;
 /// The most cohorts (regions × ages × [`COHORTS_PER_AGE`]) a scenario may
 /// make: the population packs a cohort index into 20 bits of an agent.
 pub const MAX_COHORTS: usize = 1 << 20;
-
-/// Data files embedded with the default scenario, by their path relative to it.
-const EMBEDDED_DATA: &[(&str, &str)] = &[
-    (
-        "data/regions.csv",
-        include_str!("../../scenarios/data/regions.csv"),
-    ),
-    (
-        "data/crossings.csv",
-        include_str!("../../scenarios/data/crossings.csv"),
-    ),
-];
 
 /// A validated scenario: everything a run simulates, resolved.
 ///
@@ -516,60 +516,15 @@ pub enum LoadError {
     /// A problem in the scenario or a data file.
     #[error(transparent)]
     Input(#[from] InputError),
-}
-
-/// Where a scenario's text came from; data paths resolve against it.
-#[derive(Debug, Clone)]
-pub enum Origin {
-    /// The embedded default scenario.
-    Embedded,
-    /// A file on disk.
-    File(PathBuf),
-}
-
-impl Origin {
-    /// The name shown in messages.
-    pub fn display_name(&self) -> String {
-        match self {
-            Origin::Embedded => DEFAULT_SCENARIO_NAME.to_owned(),
-            Origin::File(p) => p.display().to_string(),
-        }
-    }
-
-    /// Reads a data file named relative to the scenario. The error message is
-    /// completed by the caller with the key that named the file.
-    fn read_data(&self, relative: &str) -> Result<(String, String), String> {
-        match self {
-            Origin::Embedded => EMBEDDED_DATA
-                .iter()
-                .find(|(name, _)| *name == relative)
-                .map(|(name, text)| (format!("<embedded>/{name}"), (*text).to_owned()))
-                .ok_or_else(|| {
-                    let known: Vec<&str> = EMBEDDED_DATA.iter().map(|(n, _)| *n).collect();
-                    format!(
-                        "no embedded data file `{relative}`; the embedded files are: {}",
-                        known.join(", ")
-                    )
-                }),
-            Origin::File(path) => {
-                let dir = path.parent().unwrap_or(Path::new("."));
-                let full = dir.join(relative);
-                let shown = full.display().to_string();
-                let bytes = std::fs::read(&full).map_err(|e| {
-                    format!(
-                        "cannot read data file `{shown}`: {e}; give the path of a CSV file, relative to the scenario file"
-                    )
-                })?;
-                let text = String::from_utf8(bytes).map_err(|e| {
-                    let (line, column) = invalid_utf8_position(&e);
-                    format!(
-                        "data file `{shown}` is not valid UTF-8 text (line {line}, column {column}): save it as UTF-8"
-                    )
-                })?;
-                Ok((shown, text))
-            }
-        }
-    }
+    /// The merged scenario could not be written out as TOML to be hashed
+    /// (not expected of a table read from TOML).
+    #[error("{file}: cannot write the merged scenario out as TOML to hash it: {source}")]
+    Write {
+        /// The scenario file.
+        file: String,
+        /// The cause.
+        source: toml::ser::Error,
+    },
 }
 
 /// Loads and validates the embedded default scenario.
@@ -580,35 +535,4 @@ pub fn load_default() -> Result<Scenario, LoadError> {
 /// Loads and validates a scenario file.
 pub fn load(path: &Path) -> Result<Scenario, LoadError> {
     ScenarioDocument::load(path)?.scenario()
-}
-
-/// Reads a scenario file as UTF-8 text.
-fn read_text(path: &Path) -> Result<String, LoadError> {
-    let bytes = std::fs::read(path).map_err(|source| LoadError::Read {
-        file: path.display().to_string(),
-        source,
-    })?;
-    String::from_utf8(bytes).map_err(|e| {
-        let (line, column) = invalid_utf8_position(&e);
-        LoadError::Input(InputError {
-            file: path.display().to_string(),
-            line: Some(line),
-            column: Some(column),
-            key: None,
-            message: "the scenario file is not valid UTF-8 text: save it as UTF-8".to_owned(),
-        })
-    })
-}
-
-fn read_data_file<T>(
-    source: &SourceText<'_>,
-    origin: &Origin,
-    relative: &str,
-    key: &str,
-    parse: fn(&str, &str) -> Result<T, InputError>,
-) -> Result<T, LoadError> {
-    let (name, text) = origin
-        .read_data(relative)
-        .map_err(|message| source.error_at(&KeyPath::of(&["data", key]), message))?;
-    Ok(parse(&name, &text)?)
 }

@@ -1,0 +1,310 @@
+//! Scenario inheritance: a file that `extends = "PATH"` another.
+//!
+//! The extending file's tables merge into the other's key by key; arrays of
+//! tables (`policy`, `crossing`, `destination`, `target`) merge element by
+//! element by `id` or `name` (a matching element is replaced, a new one
+//! added); `remove_policies = [...]` drops policies by id. Overriding a key
+//! the extended scenario does not have is an error, and so is a cycle. The
+//! `[calibration]` section is not inherited. The data paths of an extended
+//! file keep pointing at its own data.
+//!
+//! The merged table has no places in any file, so errors found in it are
+//! located through [`source_text`], which knows every file of the chain and
+//! which file wrote each element of a merged array.
+
+use std::path::{Path, PathBuf};
+
+use super::file::ScenarioFile;
+use super::locator::SourceText;
+use super::origin::{Origin, read_text};
+use super::param_path::{item_name, type_words};
+use super::{KeyPath, LoadError};
+use crate::input_error::InputError;
+
+/// The table of `text`, merged onto the scenario it extends, and the
+/// chain of sources. `stack` holds the files being read, to catch cycles.
+pub(super) fn merged(
+    text: &str,
+    origin: &Origin,
+    stack: &mut Vec<PathBuf>,
+) -> Result<(Vec<(String, String)>, toml::Table), LoadError> {
+    let name = origin.display_name();
+    let source = SourceText::new(name.clone(), text);
+    let mut table: toml::Table = toml::from_str(text).map_err(|e| source.from_toml_error(&e))?;
+    let mut sources = vec![(name, text.to_owned())];
+    let Some(extends) = table.remove("extends") else {
+        if table.contains_key("remove_policies") {
+            return Err(source
+                .error_at(
+                    &KeyPath::of(&["remove_policies"]),
+                    "`remove_policies` only makes sense with `extends`",
+                )
+                .into());
+        }
+        return Ok((sources, table));
+    };
+    let at = KeyPath::of(&["extends"]);
+    let relative = extends
+        .as_str()
+        .ok_or_else(|| source.error_at(&at, "must be the path of a scenario file, as a string"))?;
+    let Origin::File(own) = origin else {
+        return Err(source
+            .error_at(&at, "the embedded scenario cannot extend another")
+            .into());
+    };
+    let dir = own.parent().unwrap_or(Path::new("."));
+    let parent_path = dir.join(relative);
+    let canonical = parent_path.canonicalize().map_err(|e| {
+        source.error_at(
+            &at,
+            format!(
+                "cannot read `{}`: {e}; give the path of a scenario file, relative to this one",
+                parent_path.display()
+            ),
+        )
+    })?;
+    if stack.contains(&canonical) {
+        let chain: Vec<String> = stack
+            .iter()
+            .chain(std::iter::once(&canonical))
+            .map(|p| {
+                p.file_name().map_or_else(
+                    || p.display().to_string(),
+                    |n| n.to_string_lossy().into_owned(),
+                )
+            })
+            .collect();
+        return Err(source
+            .error_at(&at, format!("circular `extends`: {}", chain.join(" -> ")))
+            .into());
+    }
+    stack.push(canonical.clone());
+    let parent_text = read_text(&parent_path)?;
+    let parent_origin = Origin::File(parent_path.clone());
+    let (parent_sources, mut merged) = merged(&parent_text, &parent_origin, stack)?;
+    stack.pop();
+    anchor_data_paths(&mut merged, parent_path.parent().unwrap_or(Path::new(".")));
+    // Calibration settings belong to the file that is calibrated: an
+    // extending scenario runs with the fitted values, and may set its own.
+    merged.remove("calibration");
+    if let Some(removals) = table.remove("remove_policies") {
+        remove_policies(&mut merged, &removals).map_err(|(path, m)| source.error_at(&path, m))?;
+    }
+    merge(&mut merged, table, &KeyPath::default())
+        .map_err(|(path, m)| source.error_at(&path, m))?;
+    sources.extend(parent_sources);
+    Ok((sources, merged))
+}
+
+/// The text of a scenario (the first of `sources`) with the files it extends
+/// and the ids of its merged arrays, for locating errors.
+pub(super) fn source_text<'s>(
+    sources: &'s [(String, String)],
+    table: &toml::Table,
+) -> SourceText<'s> {
+    let Some(((name, text), parents)) = sources.split_first() else {
+        return SourceText::new("", "");
+    };
+    let parents = parents
+        .iter()
+        .map(|(name, text)| SourceText::new(name.clone(), text))
+        .collect();
+    SourceText::new(name.clone(), text)
+        .with_parents(parents)
+        .with_merged_ids(merged_ids(table))
+}
+
+/// The scenario file of a merged document. The merged table has no places
+/// in any file, so it is written out and read back as TOML: an error then
+/// has a key path, and is reported in the file that wrote that key.
+pub(super) fn deserialize_merged(
+    table: &toml::Table,
+    source: &SourceText<'_>,
+) -> Result<ScenarioFile, InputError> {
+    match toml::to_string(table) {
+        Ok(written) => toml::from_str(&written).map_err(|e| source.from_merged_error(&e, &written)),
+        // Not expected for a table read from TOML; without the text, no place.
+        Err(_) => toml::Value::Table(table.clone())
+            .try_into()
+            .map_err(|e: toml::de::Error| source.from_toml_error(&e)),
+    }
+}
+
+/// The id or name of each element of each merged array of `table`.
+fn merged_ids(table: &toml::Table) -> Vec<(String, Vec<Option<String>>)> {
+    MERGED_ARRAYS
+        .iter()
+        .filter_map(|(array, _)| {
+            let items = table.get(*array)?.as_array()?;
+            Some(((*array).to_owned(), items.iter().map(item_name).collect()))
+        })
+        .collect()
+}
+
+/// Arrays of tables merged element by element, and the key naming an element.
+const MERGED_ARRAYS: [(&str, &str); 4] = [
+    ("policy", "id"),
+    ("crossing", "id"),
+    ("destination", "name"),
+    ("target", "id"),
+];
+
+/// Makes the `[data]` paths of an extended scenario absolute, so that they
+/// keep pointing at its data from the extending file.
+fn anchor_data_paths(table: &mut toml::Table, dir: &Path) {
+    let dir = dir.canonicalize().unwrap_or_else(|_| dir.to_owned());
+    if let Some(toml::Value::Table(data)) = table.get_mut("data") {
+        for (_, value) in data.iter_mut() {
+            if let toml::Value::String(path) = value {
+                let anchored = dir.join(path.as_str()).display().to_string();
+                *path = anchored;
+            }
+        }
+    }
+}
+
+fn remove_policies(
+    table: &mut toml::Table,
+    removals: &toml::Value,
+) -> Result<(), (KeyPath, String)> {
+    let at = KeyPath::of(&["remove_policies"]);
+    let ids = removals
+        .as_array()
+        .ok_or_else(|| (at.clone(), "must be an array of policy ids".to_owned()))?;
+    let policies = table.get_mut("policy").and_then(toml::Value::as_array_mut);
+    let Some(policies) = policies else {
+        return Err((
+            at,
+            "the extended scenario has no policies to remove".to_owned(),
+        ));
+    };
+    for (i, id) in ids.iter().enumerate() {
+        let id = id
+            .as_str()
+            .ok_or_else(|| (at.index(i), "must be a policy id (a string)".to_owned()))?;
+        let position = policies
+            .iter()
+            .position(|p| item_name(p).as_deref() == Some(id));
+        let Some(position) = position else {
+            let known: Vec<String> = policies.iter().filter_map(item_name).collect();
+            return Err((
+                at.index(i),
+                format!(
+                    "no policy `{id}` in the extended scenario; its policies are: {}",
+                    known.join(", ")
+                ),
+            ));
+        };
+        policies.remove(position);
+    }
+    Ok(())
+}
+
+/// Merges `child` into `parent` (see [`ScenarioDocument`]).
+fn merge(
+    parent: &mut toml::Table,
+    child: toml::Table,
+    path: &KeyPath,
+) -> Result<(), (KeyPath, String)> {
+    for (key, value) in child {
+        let at = path.key(&key);
+        let top = *path == KeyPath::default();
+        let merged_array = top
+            .then(|| MERGED_ARRAYS.iter().find(|(name, _)| *name == key))
+            .flatten();
+        match (parent.get_mut(&key), value) {
+            (Some(toml::Value::Table(p)), toml::Value::Table(c)) => merge(p, c, &at)?,
+            (Some(toml::Value::Array(p)), toml::Value::Array(c)) if merged_array.is_some() => {
+                check_unique(&c, &at, merged_array)?;
+                for item in c {
+                    match item_name(&item)
+                        .and_then(|name| p.iter().position(|q| item_name(q) == Some(name.clone())))
+                    {
+                        Some(i) => p[i] = item,
+                        None => p.push(item),
+                    }
+                }
+            }
+            (None, value) if merged_array.is_some() || may_add(&at) => {
+                if let toml::Value::Array(items) = &value {
+                    check_unique(items, &at, merged_array)?;
+                }
+                parent.insert(key, value);
+            }
+            (None, _) => {
+                let keys: Vec<&str> = parent.keys().map(String::as_str).collect();
+                return Err((
+                    at,
+                    format!(
+                        "`{key}` does not exist in the scenario this one extends, so it cannot be overridden; the keys there are: {}",
+                        keys.join(", ")
+                    ),
+                ));
+            }
+            (Some(old), new) => {
+                let compatible = old.same_type(&new) || (old.is_float() && new.is_integer());
+                if !compatible {
+                    return Err((
+                        at,
+                        format!(
+                            "expects {} (like the value it overrides), got {}",
+                            type_words(old),
+                            type_words(&new)
+                        ),
+                    ));
+                }
+                *old = match (&*old, new) {
+                    (toml::Value::Float(_), toml::Value::Integer(i)) => {
+                        toml::Value::Float(i as f64)
+                    }
+                    (_, new) => new,
+                };
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Refuses two elements with one id (or name) in one file's array of
+/// tables: merging would silently keep only the second.
+fn check_unique(
+    items: &[toml::Value],
+    at: &KeyPath,
+    merged_array: Option<&(&str, &str)>,
+) -> Result<(), (KeyPath, String)> {
+    let Some((array, id_key)) = merged_array else {
+        return Ok(());
+    };
+    for (i, item) in items.iter().enumerate() {
+        let name = item_name(item);
+        if name.is_some() && items[..i].iter().any(|earlier| item_name(earlier) == name) {
+            return Err((
+                at.index(i).key(id_key),
+                format!(
+                    "`{}` is used twice in this file; each {array} needs its own {id_key}",
+                    name.unwrap_or_default()
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Keys an extending file may add although the scenario it extends lacks
+/// them: optional keys, and entries of the maps by region or district.
+const ADDABLE_KEYS: [&str; 6] = [
+    "name",
+    "description",
+    "calibration",
+    "population.foreign_passport.multiplier",
+    "population.schengen_visa.multiplier",
+    "mobilization.intensity",
+];
+
+fn may_add(at: &KeyPath) -> bool {
+    let at = at.to_string();
+    ADDABLE_KEYS.iter().any(|key| {
+        at.strip_prefix(key)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
+    })
+}

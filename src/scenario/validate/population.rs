@@ -1,0 +1,199 @@
+//! Who is eligible, the documents and resources they hold, and the call-up.
+
+use std::collections::BTreeMap;
+
+use super::Checker;
+use crate::calendar::Calendar;
+use crate::data::{AGE_BANDS, Region, eligible_men};
+use crate::input_error::InputError;
+use crate::scenario::file::{ScenarioFile, ShareByPlaceFile};
+use crate::scenario::{
+    COHORTS_PER_AGE, KeyPath, MAX_COHORTS, MobilizationParams, PopulationParams,
+};
+
+pub(super) fn population(
+    c: &Checker<'_, '_>,
+    raw: &ScenarioFile,
+    regions: &[Region],
+) -> Result<PopulationParams, InputError> {
+    let p = &raw.population;
+    let path = KeyPath::of(&["population"]);
+    let first_age = i64::from(AGE_BANDS[0]);
+    let last_age = i64::from(AGE_BANDS[AGE_BANDS.len() - 1]) + 4;
+    let age_min = c.in_range(
+        &path.key("age_min"),
+        p.age_min,
+        first_age,
+        last_age,
+        "an age the data cover",
+    )?;
+    let age_max = c.in_range(
+        &path.key("age_max"),
+        p.age_max,
+        first_age,
+        last_age,
+        "an age the data cover",
+    )?;
+    if age_max < age_min {
+        return Err(c.err(
+            &path.key("age_max"),
+            format!("must be at least age_min ({age_min}), got {age_max}"),
+        ));
+    }
+    let cohorts = regions.len() * (age_max - age_min + 1) as usize * COHORTS_PER_AGE;
+    if cohorts > MAX_COHORTS {
+        return Err(c.err(
+            &path.key("age_max"),
+            format!(
+                "{} regions × {} ages make {cohorts} cohorts; at most {} are supported: narrow the age range",
+                regions.len(),
+                age_max - age_min + 1,
+                MAX_COHORTS
+            ),
+        ));
+    }
+    Ok(PopulationParams {
+        age_min: age_min as u32,
+        age_max: age_max as u32,
+        prior_service_share: c.share(&path.key("prior_service_share"), p.prior_service_share)?,
+        car_share: c.share(&path.key("car_share"), p.car_share)?,
+        foreign_passport: share_by_place(
+            c,
+            &path.key("foreign_passport"),
+            &p.foreign_passport,
+            regions,
+        )?,
+        schengen_visa: share_by_place(c, &path.key("schengen_visa"), &p.schengen_visa, regions)?,
+    })
+}
+
+/// Refuses an empty population. Whether it makes at least one agent, and
+/// fits in memory, depends on the scale of a run: see
+/// [`crate::settings::RunSettings`].
+pub(super) fn check_not_empty(
+    c: &Checker<'_, '_>,
+    population: &PopulationParams,
+    regions: &[Region],
+) -> Result<(), InputError> {
+    let (age_min, age_max) = (population.age_min, population.age_max);
+    let persons: f64 = eligible_men(regions, age_min, age_max).iter().sum();
+    if persons >= 1.0 {
+        return Ok(());
+    }
+    let what = if regions.is_empty() {
+        "holds no regions".to_owned()
+    } else {
+        format!(
+            "holds no men aged {age_min}-{age_max} in its {} regions",
+            regions.len()
+        )
+    };
+    Err(c.err(
+        &KeyPath::of(&["data", "regions"]),
+        format!(
+            "the population is empty: the regions file {what}; it needs at least one region with men in the age range"
+        ),
+    ))
+}
+
+/// Resolves urban and rural shares with region or district multipliers.
+fn share_by_place(
+    c: &Checker<'_, '_>,
+    path: &KeyPath,
+    s: &ShareByPlaceFile,
+    regions: &[Region],
+) -> Result<Vec<(f64, f64)>, InputError> {
+    let urban = c.share(&path.key("urban"), s.urban)?;
+    let rural = c.share(&path.key("rural"), s.rural)?;
+    let multipliers = multipliers(c, &path.key("multiplier"), &s.multiplier, regions)?;
+    regions
+        .iter()
+        .zip(&multipliers)
+        .map(|(region, (m, key))| {
+            let (u, r) = (urban * m, rural * m);
+            if u > 1.0 || r > 1.0 {
+                let at = key.as_ref().map_or_else(|| path.key("urban"), |k| path.key("multiplier").key(k));
+                return Err(c.err(
+                    &at,
+                    format!(
+                        "the share in {} would be {:.3} (urban) and {:.3} (rural); a share must not exceed 1",
+                        region.iso, u, r
+                    ),
+                ));
+            }
+            Ok((u, r))
+        })
+        .collect()
+}
+
+/// Per-region multipliers from keys naming regions or districts (a region's own key wins).
+/// Returns the multiplier and the key it came from.
+fn multipliers(
+    c: &Checker<'_, '_>,
+    path: &KeyPath,
+    table: &BTreeMap<String, f64>,
+    regions: &[Region],
+) -> Result<Vec<(f64, Option<String>)>, InputError> {
+    for (key, &value) in table {
+        c.region_or_district(&path.key(key), key, regions)?;
+        c.non_negative(&path.key(key), value)?;
+    }
+    Ok(regions
+        .iter()
+        .map(|r| {
+            table
+                .get(&r.iso)
+                .map(|&m| (m, Some(r.iso.clone())))
+                .or_else(|| {
+                    table
+                        .get(&r.district)
+                        .map(|&m| (m, Some(r.district.clone())))
+                })
+                .unwrap_or((1.0, None))
+        })
+        .collect())
+}
+
+pub(super) fn mobilization(
+    c: &Checker<'_, '_>,
+    raw: &ScenarioFile,
+    calendar: &Calendar,
+    regions: &[Region],
+) -> Result<MobilizationParams, InputError> {
+    let m = &raw.mobilization;
+    let path = KeyPath::of(&["mobilization"]);
+    let mut schedule: Vec<(i64, f64)> = Vec::with_capacity(m.schedule.len());
+    for (i, point) in m.schedule.iter().enumerate() {
+        let at = path.key("schedule").index(i);
+        let day = calendar.day_of(c.date(&at.key("date"), &point.date)?);
+        let drafted = c.non_negative(&at.key("drafted"), point.drafted)?;
+        if let Some(&(prev_day, prev)) = schedule.last() {
+            if day <= prev_day {
+                return Err(c.err(
+                    &at.key("date"),
+                    "schedule dates must increase strictly from one point to the next",
+                ));
+            }
+            if drafted < prev {
+                return Err(c.err(
+                    &at.key("drafted"),
+                    format!("the schedule is cumulative: {drafted} is less than the previous point's {prev}"),
+                ));
+            }
+        }
+        schedule.push((day, drafted));
+    }
+    let intensity = multipliers(c, &path.key("intensity"), &m.intensity, regions)?
+        .into_iter()
+        .map(|(v, _)| v)
+        .collect();
+    Ok(MobilizationParams {
+        schedule,
+        prior_service_priority: c.positive(
+            &path.key("prior_service_priority"),
+            m.prior_service_priority,
+        )?,
+        age_priority_decay: c.finite(&path.key("age_priority_decay"), m.age_priority_decay)?,
+        intensity,
+    })
+}
