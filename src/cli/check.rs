@@ -1,6 +1,7 @@
 //! `exodus check`: validate a scenario and summarize it.
 
-use exodus::scenario::{PolicyKind, Scenario};
+use exodus::model::documents::implied_shares;
+use exodus::scenario::PolicyKind;
 use exodus::settings::Overrides;
 
 use super::args::CheckArgs;
@@ -99,23 +100,4 @@ pub(crate) fn check(args: &CheckArgs) -> anyhow::Result<()> {
     }
     println!("ok");
     Ok(())
-}
-
-/// National shares of foreign-passport and visa holders implied by the scenario.
-pub(crate) fn implied_shares(s: &Scenario) -> (f64, f64) {
-    let eligible = s.expected_eligible();
-    let (mut total, mut fp, mut visa) = (0.0, 0.0, 0.0);
-    for (r, region) in s.regions().iter().enumerate() {
-        let (fu, fr) = s.population().foreign_passport[r];
-        let (vu, vr) = s.population().schengen_visa[r];
-        let u = region.urban_share;
-        total += eligible[r];
-        fp += eligible[r] * (u * fu + (1.0 - u) * fr);
-        visa += eligible[r] * (u * fu * vu + (1.0 - u) * fr * vr);
-    }
-    if total > 0.0 {
-        (fp / total, visa / total)
-    } else {
-        (0.0, 0.0)
-    }
 }

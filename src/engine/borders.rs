@@ -9,9 +9,8 @@
 //! 2. the day's ordinary travellers, `baseline × baseline factor`, join as
 //!    one block in the middle of the day's arrivals, so neither group has
 //!    priority;
-//! 3. the post processes its capacity: a man is turned back under Russia's
-//!    exit ban, else caught by a draft office with its probability, else
-//!    turned back by an entry ban unless exempt, else he crosses;
+//! 3. the post processes its capacity, and the model's
+//!    [`border::outcome`] says what becomes of each man processed;
 //! 4. with reneging on, men whose days waited plus expected remaining wait
 //!    exceed their patience leave the queue.
 //!
@@ -24,7 +23,8 @@ use rand::distr::Distribution;
 use rand::seq::SliceRandom;
 
 use super::Simulation;
-use crate::model::border::{Entry, Outcome};
+use super::state::move_agent;
+use crate::model::border::{self, Entry, Outcome};
 use crate::model::choice::Chooser;
 use crate::model::policy::View;
 use crate::model::travel::{Mode, Origin};
@@ -88,10 +88,7 @@ fn run_crossing(
             },
             scale,
         );
-        let a = &mut sim.population.agents[agent as usize];
-        let from = a.state;
-        a.state = AgentState::Queued;
-        sim.transition(from, AgentState::Queued);
+        set_state(sim, agent, AgentState::Queued);
     }
     if arriving.is_empty() {
         push_ordinary(sim, c, ordinary, day);
@@ -100,27 +97,12 @@ fn run_crossing(
     let agents = &sim.population.agents;
     let (done, men) = sim.queues[c].process(day, actual.capacity, scale, |agent| {
         let exempt_rank = agents[agent as usize].exempt_rank();
-        if actual.exit_ban {
-            Outcome::TurnedBack
-        } else if actual.catch_probability > 0.0 && rng.random::<f64>() < actual.catch_probability {
-            Outcome::Caught
-        } else if u16::from(exempt_rank) >= actual.exempt_threshold {
-            Outcome::TurnedBack
-        } else {
-            Outcome::Crossed
-        }
+        border::outcome(&actual, exempt_rank, || rng.random::<f64>())
     });
     for (agent, outcome) in men {
         match outcome {
             Outcome::Crossed => set_state(sim, agent, AgentState::Abroad),
-            Outcome::Caught => {
-                set_state(sim, agent, AgentState::DraftedAtBorder);
-                let region = sim
-                    .population
-                    .cohorts
-                    .region(sim.population.agents[agent as usize].cohort());
-                sim.drafted_by_region[region] += f64::from(scale);
-            }
+            Outcome::Caught => set_state(sim, agent, AgentState::DraftedAtBorder),
             Outcome::TurnedBack => leaving.push(agent),
         }
     }
@@ -159,11 +141,11 @@ fn push_ordinary(sim: &mut Simulation<'_>, c: usize, persons: u64, day: u32) {
     }
 }
 
+/// Moves agent `agent` to state `to`, in the simulation's stocks.
 fn set_state(sim: &mut Simulation<'_>, agent: u32, to: AgentState) {
-    let a = &mut sim.population.agents[agent as usize];
-    let from = a.state;
-    a.state = to;
-    sim.transition(from, to);
+    let cohorts = sim.population.cohorts;
+    let agent = &mut sim.population.agents[agent as usize];
+    move_agent(&mut sim.stocks, &cohorts, agent, to);
 }
 
 /// A man leaves crossing `c`: he reroutes while he has attempts left and a
@@ -195,9 +177,6 @@ fn give_up(sim: &mut Simulation<'_>, rng: &mut SimRng, day: u32, c: usize, agent
             m.set_attempts(m.attempts() + 1);
             set_state(sim, agent, AgentState::Traveling);
         }
-        None => {
-            set_state(sim, agent, AgentState::Returned);
-            sim.home_by_class[cohorts.priority_class(a.cohort())] += 1;
-        }
+        None => set_state(sim, agent, AgentState::Returned),
     }
 }

@@ -22,6 +22,7 @@
 
 mod agents;
 mod borders;
+mod state;
 
 use rand_distr::Gamma;
 use rayon::prelude::*;
@@ -35,9 +36,10 @@ use crate::population::{AgentState, Population, synthesize};
 use crate::results::{CrossingDay, NationalDay, RegionOutcome, RunResults};
 use crate::scenario::{Documents, Scenario};
 use crate::settings::RunSettings;
+use state::Stocks;
 
-/// Agents per chunk of the parallel pass. Fixed, so that random streams do
-/// not depend on the number of threads.
+/// Agents per chunk of the parallel passes over the population. Fixed, so
+/// that random streams do not depend on the number of threads.
 pub const CHUNK: usize = 1 << 16;
 
 /// The longest wait (days) a man takes into account; a closed crossing's
@@ -105,14 +107,9 @@ pub struct Simulation<'s> {
     patience: Gamma<f64>,
     queues: Vec<Queue>,
     odds: Vec<Odds>,
-    /// Agents at home per draft-priority class, kept up to date by every transition.
-    home_by_class: Vec<u64>,
-    /// Persons drafted per region (home region of those caught at the border too).
-    drafted_by_region: Vec<f64>,
-    /// Persons who left home per region.
-    departed_by_region: Vec<f64>,
-    /// Agents per state.
-    counts: [u64; AgentState::COUNT],
+    /// Agents per state, the draft pool and the regional tallies, kept up
+    /// to date by every transition (see [`state`]).
+    stocks: Stocks,
     /// Observed wait per crossing at the end of each day.
     wait_history: Vec<Vec<f64>>,
     crossing_days: Vec<Vec<CrossingDay>>,
@@ -141,30 +138,6 @@ impl<'s> Simulation<'s> {
                 reason: e.to_string(),
             })?;
         let cohorts = population.cohorts;
-        // Integer tallies: summed in any order, they come out the same.
-        let classes = cohorts.priority_classes();
-        let (counts, home_by_class) = population
-            .agents
-            .par_chunks(CHUNK)
-            .map(|chunk| {
-                let mut counts = [0u64; AgentState::COUNT];
-                let mut home = vec![0u64; classes];
-                for agent in chunk {
-                    counts[agent.state as usize] += 1;
-                    if agent.state.is_home() {
-                        home[cohorts.priority_class(agent.cohort())] += 1;
-                    }
-                }
-                (counts, home)
-            })
-            .reduce(
-                || ([0u64; AgentState::COUNT], vec![0u64; classes]),
-                |(mut c1, mut h1), (c2, h2)| {
-                    c1.iter_mut().zip(c2).for_each(|(a, b)| *a += b);
-                    h1.iter_mut().zip(h2).for_each(|(a, b)| *a += b);
-                    (c1, h1)
-                },
-            );
         let regions = scenario.regions().len();
         Ok(Self {
             scenario,
@@ -175,10 +148,7 @@ impl<'s> Simulation<'s> {
             patience,
             queues: vec![Queue::default(); scenario.crossings().len()],
             odds: vec![Odds::default(); cohorts.len()],
-            home_by_class,
-            drafted_by_region: vec![0.0; regions],
-            departed_by_region: vec![0.0; regions],
-            counts,
+            stocks: Stocks::of(&population, regions),
             wait_history: Vec::new(),
             crossing_days: Vec::new(),
             national: Vec::new(),
@@ -194,27 +164,19 @@ impl<'s> Simulation<'s> {
 
     /// Agents per state, kept up to date by every transition.
     pub fn state_counts(&self) -> [u64; AgentState::COUNT] {
-        self.counts
+        self.stocks.counts()
     }
 
     /// Counts the agents per state by looking at every agent.
     pub fn census(&self) -> [u64; AgentState::COUNT] {
-        let mut counts = [0u64; AgentState::COUNT];
-        for agent in &self.population.agents {
-            counts[agent.state as usize] += 1;
-        }
-        counts
+        state::census(&self.population.cohorts, &self.population.agents).0
     }
 
     /// Whether the draft pool (agents at home per priority class), which is
     /// kept up to date transition by transition, matches a recount.
     pub fn home_pool_is_consistent(&self) -> bool {
-        let cohorts = self.population.cohorts;
-        let mut recount = vec![0u64; cohorts.priority_classes()];
-        for agent in self.population.agents.iter().filter(|a| a.state.is_home()) {
-            recount[cohorts.priority_class(agent.cohort())] += 1;
-        }
-        recount == self.home_by_class
+        let (_, recount) = state::census(&self.population.cohorts, &self.population.agents);
+        recount == self.stocks.home_by_class()
     }
 
     /// Days simulated so far.
@@ -281,16 +243,18 @@ impl<'s> Simulation<'s> {
                     return RegionalSignals::default();
                 }
                 RegionalSignals {
-                    callup_per_mille: 1000.0 * self.drafted_by_region[r] / eligible,
-                    departed_percent: 100.0 * self.departed_by_region[r] / eligible,
+                    callup_per_mille: 1000.0 * self.stocks.drafted_by_region()[r] / eligible,
+                    departed_percent: 100.0 * self.stocks.departed_by_region()[r] / eligible,
                 }
             })
             .collect();
         let announced = Documents::ALL.map(|d| self.timeline.closure_announced(today, d));
-        let quotas = self.callup.quotas(s, today, &self.drafted_by_region);
-        let draft = self
+        let quotas = self
             .callup
-            .probabilities(&quotas, &self.home_by_class, self.settings.scale());
+            .quotas(s, today, self.stocks.drafted_by_region());
+        let draft =
+            self.callup
+                .probabilities(&quotas, self.stocks.home_by_class(), self.settings.scale());
         let days_since_decree = today - i64::from(s.calendar().decree);
         self.odds
             .par_iter_mut()
@@ -324,7 +288,8 @@ impl<'s> Simulation<'s> {
 
     fn record(&mut self, day: u32, mut national: NationalDay, rows: Vec<CrossingDay>) {
         let scale = u64::from(self.settings.scale());
-        let n = |state: AgentState| self.counts[state as usize] * scale;
+        let counts = self.stocks.counts();
+        let n = |state: AgentState| counts[state as usize] * scale;
         national.traveling = n(AgentState::Traveling);
         national.queued = n(AgentState::Queued);
         national.abroad = n(AgentState::Abroad);
@@ -349,12 +314,6 @@ impl<'s> Simulation<'s> {
         self.wait_history.push(waits);
         self.crossing_days.push(rows);
         self.national.push(national);
-    }
-
-    /// Moves an agent's count from one state to another.
-    fn transition(&mut self, from: AgentState, to: AgentState) {
-        self.counts[from as usize] -= 1;
-        self.counts[to as usize] += 1;
     }
 
     /// The finished results.

@@ -6,13 +6,19 @@
 //! front until the day's capacity is spent; a block can be split, an agent
 //! cannot, so capacity too small for the next agent is carried over to the
 //! next day (at most one agent's worth), which keeps the long-run rate exact
-//! at any scale. What happens to a processed man (he crosses, is caught or
-//! is turned back) is decided by the caller.
+//! at any scale.
+//!
+//! What happens to a processed man is [`outcome`]: turned back under
+//! Russia's exit ban; else caught by a draft office with the offices'
+//! combined probability; else turned back by an entry ban unless he is
+//! exempt; else he crosses.
 //!
 //! Waits are reckoned in days: a man who joins on day `t` and is processed on
 //! day `s` waited `s − t` days.
 
 use std::collections::VecDeque;
+
+use crate::model::policy::Conditions;
 
 /// One place in the queue.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -44,6 +50,22 @@ pub enum Outcome {
     Caught,
     /// He was refused (entry ban, or Russia's exit ban).
     TurnedBack,
+}
+
+/// What the post does with a man of exempt rank `exempt_rank` that it
+/// processes under `conditions`. `draw` gives a uniform number in [0, 1); it
+/// is taken only where a draft office might catch him, so that the random
+/// stream of a post without one is untouched.
+pub fn outcome(conditions: &Conditions, exempt_rank: u8, draw: impl FnOnce() -> f64) -> Outcome {
+    if conditions.exit_ban {
+        Outcome::TurnedBack
+    } else if conditions.catch_probability > 0.0 && draw() < conditions.catch_probability {
+        Outcome::Caught
+    } else if u16::from(exempt_rank) >= conditions.exempt_threshold {
+        Outcome::TurnedBack
+    } else {
+        Outcome::Crossed
+    }
 }
 
 /// The totals of one day of processing.

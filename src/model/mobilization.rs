@@ -2,7 +2,7 @@
 //! among the men at home is drafted first.
 //!
 //! The national schedule `D(t)` (cumulative persons, linear between the
-//! scenario's points) is shared among regions by weights
+//! scenario's points, see [`planned_by`]) is shared among regions by weights
 //! `w_r = eligible_r · intensity_r / Σ_k eligible_k · intensity_k`.
 //! Region `r` still owes `Q_r(t) = max(0, w_r·D(t) − drafted_r)`, where
 //! `drafted_r` counts its men drafted at home and caught at the border.
@@ -56,7 +56,7 @@ impl CallUp {
 
     /// Persons each region still owes by the end of `day`.
     pub fn quotas(&self, scenario: &Scenario, day: i64, drafted_by_region: &[f64]) -> Vec<f64> {
-        let planned = scenario.mobilization().planned_by(day);
+        let planned = planned_by(&scenario.mobilization().schedule, day);
         self.region_share
             .iter()
             .zip(drafted_by_region)
@@ -85,5 +85,41 @@ impl CallUp {
             }
         }
         out
+    }
+}
+
+/// `D(t)`: cumulative persons drafted by the end of `day` under `schedule`
+/// (points of day and cumulative persons, days increasing), linear between
+/// points, 0 before the first and the last point's after the last.
+pub fn planned_by(schedule: &[(i64, f64)], day: i64) -> f64 {
+    let Some(&(first_day, first)) = schedule.first() else {
+        return 0.0;
+    };
+    if day < first_day {
+        return 0.0;
+    }
+    for pair in schedule.windows(2) {
+        let ((d0, v0), (d1, v1)) = (pair[0], pair[1]);
+        if day <= d1 {
+            let t = (day - d0) as f64 / (d1 - d0) as f64;
+            return v0 + t * (v1 - v0);
+        }
+    }
+    schedule.last().map_or(first, |&(_, v)| v)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_schedule_is_linear_between_its_points() {
+        let schedule = [(9, 0.0), (22, 200_000.0), (46, 300_000.0)];
+        assert_eq!(planned_by(&schedule, 8), 0.0);
+        assert_eq!(planned_by(&schedule, 9), 0.0);
+        assert_eq!(planned_by(&schedule, 22), 200_000.0);
+        assert_eq!(planned_by(&schedule, 34), 250_000.0);
+        assert_eq!(planned_by(&schedule, 60), 300_000.0);
+        assert_eq!(planned_by(&[], 10), 0.0);
     }
 }

@@ -270,26 +270,6 @@ pub struct MobilizationParams {
     pub intensity: Vec<f64>,
 }
 
-impl MobilizationParams {
-    /// Cumulative drafted persons planned by the end of `day` (linear between points).
-    pub fn planned_by(&self, day: i64) -> f64 {
-        let Some(&(first_day, first)) = self.schedule.first() else {
-            return 0.0;
-        };
-        if day < first_day {
-            return 0.0;
-        }
-        for pair in self.schedule.windows(2) {
-            let ((d0, v0), (d1, v1)) = (pair[0], pair[1]);
-            if day <= d1 {
-                let t = (day - d0) as f64 / (d1 - d0) as f64;
-                return v0 + t * (v1 - v0);
-            }
-        }
-        self.schedule.last().map_or(first, |&(_, v)| v)
-    }
-}
-
 /// Foreign-passport applications.
 #[derive(Debug, Clone, Copy)]
 pub struct PassportParams {

@@ -1,0 +1,245 @@
+//! The one owner of agent state transitions.
+//!
+//! An agent's state changes only through [`move_agent`]. A transition is
+//! also bookkeeping, and `move_agent` records it with the state: the agents
+//! per state, the draft pool (agents at home per draft-priority class, which
+//! the call-up draws from), and per region the persons drafted (at home or
+//! at the border) and the persons who left home (tomorrow's regional
+//! signals). The record goes to a [`Ledger`]:
+//!
+//! - the simulation's [`Stocks`], directly, where transitions happen one
+//!   after another (the border posts);
+//! - a chunk's [`Tally`] in the parallel agent pass, which [`Stocks::merge`]
+//!   folds in afterwards, chunk by chunk in chunk order.
+//!
+//! Every tally is an integer (or an integer number of persons in a float,
+//! exact far beyond any population), so the stocks do not depend on how the
+//! agents were cut into chunks or on the number of threads.
+
+use rayon::prelude::*;
+
+use super::CHUNK;
+use crate::population::{Agent, AgentState, Cohorts, Population};
+
+/// One transition, with what the bookkeeping needs to know of the agent.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Change {
+    from: AgentState,
+    to: AgentState,
+    /// Draft-priority class of the agent.
+    class: usize,
+    /// Home region of the agent.
+    region: usize,
+}
+
+impl Change {
+    fn left_home(&self) -> bool {
+        self.from.is_home() && !self.to.is_home()
+    }
+
+    fn came_home(&self) -> bool {
+        !self.from.is_home() && self.to.is_home()
+    }
+
+    fn drafted(&self) -> bool {
+        matches!(self.to, AgentState::Drafted | AgentState::DraftedAtBorder)
+    }
+
+    /// He set off from home (as opposed to setting off again after giving
+    /// up at a crossing).
+    fn departed(&self) -> bool {
+        self.from.is_home() && self.to == AgentState::Traveling
+    }
+}
+
+/// Where transitions are recorded.
+pub(super) trait Ledger {
+    /// Records one transition.
+    fn record(&mut self, change: Change);
+}
+
+/// Moves `agent` to state `to`, recording the transition in `ledger`.
+pub(super) fn move_agent(
+    ledger: &mut impl Ledger,
+    cohorts: &Cohorts,
+    agent: &mut Agent,
+    to: AgentState,
+) {
+    let cohort = agent.cohort();
+    ledger.record(Change {
+        from: agent.state,
+        to,
+        class: cohorts.priority_class(cohort),
+        region: cohorts.region(cohort),
+    });
+    agent.state = to;
+}
+
+/// The simulation's stocks, kept up to date by every transition.
+#[derive(Debug, Clone)]
+pub(super) struct Stocks {
+    /// Persons per agent.
+    scale: f64,
+    /// Agents per state.
+    counts: [u64; AgentState::COUNT],
+    /// Agents at home per draft-priority class.
+    home_by_class: Vec<u64>,
+    /// Persons drafted per region (home region of those caught at the border too).
+    drafted_by_region: Vec<f64>,
+    /// Persons who left home per region.
+    departed_by_region: Vec<f64>,
+}
+
+impl Stocks {
+    /// The stocks of a population, counted in parallel chunks.
+    pub(super) fn of(population: &Population, regions: usize) -> Self {
+        let cohorts = population.cohorts;
+        let classes = cohorts.priority_classes();
+        let (counts, home_by_class) = population
+            .agents
+            .par_chunks(CHUNK)
+            .map(|chunk| census(&cohorts, chunk))
+            .reduce(
+                || ([0u64; AgentState::COUNT], vec![0u64; classes]),
+                |(mut c1, mut h1), (c2, h2)| {
+                    c1.iter_mut().zip(c2).for_each(|(a, b)| *a += b);
+                    h1.iter_mut().zip(h2).for_each(|(a, b)| *a += b);
+                    (c1, h1)
+                },
+            );
+        Self {
+            scale: f64::from(population.scale),
+            counts,
+            home_by_class,
+            drafted_by_region: vec![0.0; regions],
+            departed_by_region: vec![0.0; regions],
+        }
+    }
+
+    /// Agents per state.
+    pub(super) fn counts(&self) -> [u64; AgentState::COUNT] {
+        self.counts
+    }
+
+    /// Agents at home per draft-priority class.
+    pub(super) fn home_by_class(&self) -> &[u64] {
+        &self.home_by_class
+    }
+
+    /// Persons drafted per region so far.
+    pub(super) fn drafted_by_region(&self) -> &[f64] {
+        &self.drafted_by_region
+    }
+
+    /// Persons who left home per region so far.
+    pub(super) fn departed_by_region(&self) -> &[f64] {
+        &self.departed_by_region
+    }
+
+    /// Folds in a chunk's tally of the agent pass.
+    pub(super) fn merge(&mut self, tally: Tally) {
+        for (count, delta) in self.counts.iter_mut().zip(tally.delta) {
+            *count = count.wrapping_add_signed(delta);
+        }
+        let regional = tally
+            .drafted_by_region
+            .iter()
+            .zip(&tally.departed_by_region);
+        for (r, (&drafted, &departed)) in regional.enumerate() {
+            self.drafted_by_region[r] += f64::from(drafted) * self.scale;
+            self.departed_by_region[r] += f64::from(departed) * self.scale;
+        }
+        for class in tally.left_home {
+            self.home_by_class[class as usize] -= 1;
+        }
+        for class in tally.came_home {
+            self.home_by_class[class as usize] += 1;
+        }
+    }
+}
+
+impl Ledger for Stocks {
+    fn record(&mut self, change: Change) {
+        self.counts[change.from as usize] -= 1;
+        self.counts[change.to as usize] += 1;
+        if change.left_home() {
+            self.home_by_class[change.class] -= 1;
+        }
+        if change.came_home() {
+            self.home_by_class[change.class] += 1;
+        }
+        if change.drafted() {
+            self.drafted_by_region[change.region] += self.scale;
+        }
+        if change.departed() {
+            self.departed_by_region[change.region] += self.scale;
+        }
+    }
+}
+
+/// The transitions of one chunk of the agent pass, in agents.
+#[derive(Debug, Clone)]
+pub(super) struct Tally {
+    delta: [i64; AgentState::COUNT],
+    /// Draft-priority class of each agent who left home.
+    left_home: Vec<u32>,
+    /// Draft-priority class of each agent who came home.
+    came_home: Vec<u32>,
+    drafted_by_region: Vec<u32>,
+    departed_by_region: Vec<u32>,
+    /// Agents who set off from home.
+    departed: u64,
+}
+
+impl Tally {
+    /// An empty tally for `regions` regions.
+    pub(super) fn new(regions: usize) -> Self {
+        Self {
+            delta: [0; AgentState::COUNT],
+            left_home: Vec::new(),
+            came_home: Vec::new(),
+            drafted_by_region: vec![0; regions],
+            departed_by_region: vec![0; regions],
+            departed: 0,
+        }
+    }
+
+    /// Agents who set off from home.
+    pub(super) fn departed(&self) -> u64 {
+        self.departed
+    }
+}
+
+impl Ledger for Tally {
+    fn record(&mut self, change: Change) {
+        self.delta[change.from as usize] -= 1;
+        self.delta[change.to as usize] += 1;
+        if change.left_home() {
+            self.left_home.push(change.class as u32);
+        }
+        if change.came_home() {
+            self.came_home.push(change.class as u32);
+        }
+        if change.drafted() {
+            self.drafted_by_region[change.region] += 1;
+        }
+        if change.departed() {
+            self.departed_by_region[change.region] += 1;
+            self.departed += 1;
+        }
+    }
+}
+
+/// Agents per state and agents at home per priority class among `agents`,
+/// counted one by one.
+pub(super) fn census(cohorts: &Cohorts, agents: &[Agent]) -> ([u64; AgentState::COUNT], Vec<u64>) {
+    let mut counts = [0u64; AgentState::COUNT];
+    let mut home = vec![0u64; cohorts.priority_classes()];
+    for agent in agents {
+        counts[agent.state as usize] += 1;
+        if agent.state.is_home() {
+            home[cohorts.priority_class(agent.cohort())] += 1;
+        }
+    }
+    (counts, home)
+}
