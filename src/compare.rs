@@ -13,19 +13,18 @@
 //!   the variation common to both runs, so these intervals are much
 //!   narrower than those of two independent samples.
 //!
-//! All `(scenario, replicate)` runs are independent and run in parallel;
-//! their results are gathered in order, so the output does not depend on the
-//! number of threads.
+//! The `(scenario, replicate)` runs are the jobs of an
+//! [`Ensemble`](crate::ensemble), which runs them in parallel and gathers
+//! their results in order, so the output does not depend on the number of
+//! threads.
 
 use std::collections::BTreeMap;
 
-use rayon::prelude::*;
-
 use crate::calendar::Calendar;
-use crate::engine::{self, EngineError};
+use crate::engine::EngineError;
+use crate::ensemble::Ensemble;
 use crate::output::csv_bytes;
 use crate::results::{NationalDay, RunResults};
-use crate::rng::replicate_seed;
 use crate::scenario::Scenario;
 use crate::settings::RunSettings;
 use crate::stats;
@@ -126,40 +125,29 @@ pub struct ScenarioRuns {
     pub replicates: Vec<Outcome>,
 }
 
-/// Runs every scenario `replicates` times at its settings, with paired seeds
-/// under `master`; `stop` can cancel it between two simulated days.
+/// Runs every scenario `replicates` times at its settings, with paired
+/// seeds under `master` (an [`Ensemble`]); `stop` can cancel it between two
+/// simulated days.
 pub fn run_all(
     scenarios: &[(Scenario, RunSettings)],
     replicates: u32,
     master: u64,
     stop: &(dyn Fn() -> bool + Sync),
 ) -> Result<Vec<ScenarioRuns>, EngineError> {
-    let jobs: Vec<(usize, u32)> = (0..scenarios.len())
-        .flat_map(|s| (0..replicates).map(move |r| (s, r)))
-        .collect();
-    let outcomes: Vec<Result<Outcome, EngineError>> = jobs
-        .par_iter()
-        .map(|&(s, r)| {
-            let (scenario, settings) = &scenarios[s];
-            let settings = settings.with_seed(replicate_seed(master, r));
-            Ok(outcome(&engine::run(scenario, &settings, stop, &|_| {})?))
-        })
-        .collect();
+    let ensemble = scenarios.iter().fold(
+        Ensemble::new(master, replicates),
+        |e, (scenario, settings)| e.with_member(scenario, *settings),
+    );
+    let outcomes = ensemble.run_all(|_, results| outcome(&results), &|_| {}, stop)?;
     let mut outcomes = outcomes.into_iter();
-    scenarios
+    Ok(scenarios
         .iter()
-        .map(|(s, _)| {
-            let replicates = outcomes
-                .by_ref()
-                .take(replicates as usize)
-                .collect::<Result<Vec<_>, _>>()?;
-            Ok(ScenarioRuns {
-                name: s.name().to_owned(),
-                calendar: *s.calendar(),
-                replicates,
-            })
+        .map(|(s, _)| ScenarioRuns {
+            name: s.name().to_owned(),
+            calendar: *s.calendar(),
+            replicates: outcomes.by_ref().take(replicates as usize).collect(),
         })
-        .collect()
+        .collect())
 }
 
 /// Mean and 95% interval of a sample.

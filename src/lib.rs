@@ -32,6 +32,7 @@ pub mod calibrate;
 pub mod compare;
 pub mod data;
 pub mod engine;
+pub mod ensemble;
 pub mod format;
 pub mod input_error;
 pub mod memory;

@@ -1,22 +1,21 @@
 //! `exodus sweep`: a grid of parameter values, each point replicated.
 //!
 //! `--param PATH=V1,V2,...` gives one axis (any scalar a `--set` could
-//! set); several axes make a grid, the first varying slowest. Replicate `r`
-//! of every point uses the seed `replicate_seed(master, r)`: it derives from
+//! set); several axes make a grid, the first varying slowest. The points
+//! are the members of an [`Ensemble`](crate::ensemble): replicate `r` of
+//! every point uses the seed `replicate_seed(master, r)`, which derives from
 //! the master seed and the replicate only, never from a thread, and is the
 //! same at every point, so that differences between points are paired
 //! (common random numbers). `sweep.csv` has one row per (point, replicate),
 //! one `parameter_<path>` column per axis, and the headline metrics of
 //! [`crate::compare::outcome`] as `<metric>_<place>` columns.
 
-use rayon::prelude::*;
-
 use crate::compare::outcome;
-use crate::engine::{self, EngineError};
+use crate::engine::EngineError;
+use crate::ensemble::{Ensemble, Job};
 use crate::format::snake_case;
 use crate::input_error::InputError;
 use crate::output::{CsvBuilder, OutputError};
-use crate::rng::replicate_seed;
 use crate::scenario::{LoadError, ParamPath, ScenarioDocument};
 use crate::settings::Overrides;
 
@@ -111,17 +110,12 @@ pub fn sweep(
         let settings = d.settings(&scenario, &overrides)?;
         scenarios.push((scenario, settings));
     }
-    let jobs: Vec<(usize, u32)> = (0..points.len())
-        .flat_map(|p| (0..replicates).map(move |r| (p, r)))
-        .collect();
-    let outcomes = jobs
-        .par_iter()
-        .map(|&(p, r)| {
-            let (scenario, settings) = &scenarios[p];
-            let settings = settings.with_seed(replicate_seed(master, r));
-            engine::run(scenario, &settings, stop, &|_| {}).map(|run| outcome(&run))
-        })
-        .collect::<Result<Vec<_>, EngineError>>()?;
+    let ensemble = scenarios.iter().fold(
+        Ensemble::new(master, replicates),
+        |e, (scenario, settings)| e.with_member(scenario, *settings),
+    );
+    let jobs: Vec<Job<'_>> = ensemble.jobs().collect();
+    let outcomes = ensemble.run(&jobs, |_, run| outcome(&run), &|_| {}, stop)?;
 
     let keys: Vec<(String, String)> = outcomes
         .first()
@@ -145,13 +139,13 @@ pub fn sweep(
             .map(|(place, metric)| format!("{metric}_{}", snake_case(place))),
     );
     let mut w = CsvBuilder::new(&header).map_err(csv_err)?;
-    for ((p, r), o) in jobs.iter().zip(&outcomes) {
+    for (job, o) in jobs.iter().zip(&outcomes) {
         let mut row = vec![
-            (p + 1).to_string(),
-            r.to_string(),
-            replicate_seed(master, *r).to_string(),
+            (job.member + 1).to_string(),
+            job.replicate.to_string(),
+            job.settings.seed().to_string(),
         ];
-        row.extend(points[*p].iter().cloned());
+        row.extend(points[job.member].iter().cloned());
         row.extend(
             keys.iter()
                 .map(|k| format!("{:.3}", o.headline.get(k).copied().unwrap_or(0.0))),

@@ -10,7 +10,8 @@
 //!
 //! with `e_t = 0` inside an interval target and measured to the nearer bound
 //! outside it. The simulated mean is over `R` replicates run with the same
-//! seeds at every point (common random numbers), so that differences between
+//! seeds at every point (common random numbers: an
+//! [`Ensemble`](crate::ensemble) of one member), so that differences between
 //! points are differences of parameters, not of luck; the replicates run in
 //! parallel. The search is Nelder–Mead (the `argmin` crate) from the
 //! scenario's own values, restarted from the best point with a fresh
@@ -26,11 +27,11 @@ use std::sync::Mutex;
 
 use argmin::core::{CostFunction, Error as ArgminError, Executor, State};
 use argmin::solver::neldermead::NelderMead;
-use rayon::prelude::*;
 
-use crate::engine::{self, EngineError};
+use crate::engine::EngineError;
+use crate::ensemble::{Ensemble, Job};
 use crate::metrics::{Observed, log_error};
-use crate::rng::replicate_seed;
+use crate::results::RunResults;
 use crate::scenario::{
     CalibrationParameter, LoadError, ParamPath, Scenario, ScenarioDocument, Target,
 };
@@ -201,21 +202,13 @@ impl Objective<'_> {
     /// Runs the replicates at `values`; per target, the replicates' values.
     fn simulate(&self, values: &[f64]) -> Result<Simulated, CalibrationError> {
         let scenario = self.scenario(values)?;
-        let runs: Vec<Result<Vec<f64>, EngineError>> = (0..self.options.replicates)
-            .into_par_iter()
-            .map(|r| {
-                let settings = self
-                    .settings
-                    .with_seed(replicate_seed(self.settings.seed(), r));
-                let results = engine::run(&scenario, &settings, self.stop, &|_| {})?;
-                Ok(self
-                    .targets
-                    .iter()
-                    .map(|t| t.measure.evaluate(&results))
-                    .collect())
-            })
-            .collect();
-        let runs = runs.into_iter().collect::<Result<Vec<_>, _>>()?;
+        let replicates = Ensemble::new(self.settings.seed(), self.options.replicates)
+            .with_member(&scenario, self.settings);
+        let measure = |_: &Job<'_>, results: RunResults| -> Vec<f64> {
+            let measured = self.targets.iter().map(|t| t.measure.evaluate(&results));
+            measured.collect()
+        };
+        let runs = replicates.run_all(measure, &|_| {}, self.stop)?;
         Ok((0..self.targets.len())
             .map(|t| runs.iter().map(|run| run[t]).collect())
             .collect())

@@ -1,0 +1,210 @@
+//! Ensembles: many runs of scenarios, in parallel, with common random
+//! numbers. `compare`, `sweep` and `calibrate` all run their replicates
+//! here.
+//!
+//! An ensemble is a list of *members* (a scenario, and the settings of its
+//! runs) and a number of replicates `R`. Its *jobs* are the (member,
+//! replicate) pairs, numbered member-major: job `j` is replicate `j mod R`
+//! of member `j div R`. Replicate `r` of every member runs with the seed
+//! `replicate_seed(master, r)`, which derives from the master seed and the
+//! replicate index only: never from the member, from the job's number or
+//! from the thread that runs it. Replicate `r` of every member therefore
+//! draws the same random numbers (common random numbers), and a difference
+//! between members is a difference of scenario, not of luck; replicate 0
+//! is the master seed itself, so it reproduces `exodus run --seed MASTER`.
+//!
+//! Jobs run in parallel on the current rayon pool, each its own engine run,
+//! and their results come back in the order the jobs were given, so nothing
+//! depends on the number of threads. Any subset of the jobs may be run (a
+//! shard of a cluster job, say): a job's result is the same whichever other
+//! jobs run beside it. A progress callback is told the number of jobs
+//! finished, and a stop callback, asked before every simulated day of every
+//! run, cancels them all.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use rayon::prelude::*;
+
+use crate::engine::{self, EngineError};
+use crate::results::RunResults;
+use crate::rng::replicate_seed;
+use crate::scenario::Scenario;
+use crate::settings::RunSettings;
+
+/// Runs of scenarios, replicated with common random numbers.
+#[derive(Debug, Clone)]
+pub struct Ensemble<'s> {
+    master_seed: u64,
+    replicates: u32,
+    members: Vec<(&'s Scenario, RunSettings)>,
+}
+
+/// One run of an ensemble: replicate `replicate` of member `member`.
+#[derive(Debug, Clone, Copy)]
+pub struct Job<'s> {
+    /// Its number in the ensemble (member-major).
+    pub index: usize,
+    /// The member (in the order they were added).
+    pub member: usize,
+    /// The replicate.
+    pub replicate: u32,
+    /// The member's scenario.
+    pub scenario: &'s Scenario,
+    /// The member's settings with the replicate's seed.
+    pub settings: RunSettings,
+}
+
+impl<'s> Ensemble<'s> {
+    /// An ensemble of `replicates` replicates per member under `master_seed`,
+    /// without members yet.
+    pub fn new(master_seed: u64, replicates: u32) -> Self {
+        Self {
+            master_seed,
+            replicates,
+            members: Vec::new(),
+        }
+    }
+
+    /// The same with one more member: `scenario`, run at `settings` (whose
+    /// seed gives way to the replicates' seeds).
+    pub fn with_member(mut self, scenario: &'s Scenario, settings: RunSettings) -> Self {
+        self.members.push((scenario, settings));
+        self
+    }
+
+    /// The master seed of the replicates.
+    pub fn master_seed(&self) -> u64 {
+        self.master_seed
+    }
+
+    /// Replicates per member.
+    pub fn replicates(&self) -> u32 {
+        self.replicates
+    }
+
+    /// Number of members.
+    pub fn members(&self) -> usize {
+        self.members.len()
+    }
+
+    /// Number of jobs: members × replicates.
+    pub fn len(&self) -> usize {
+        self.members.len() * self.replicates as usize
+    }
+
+    /// Whether there are no jobs.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The seed of replicate `replicate` of every member.
+    pub fn seed(&self, replicate: u32) -> u64 {
+        replicate_seed(self.master_seed, replicate)
+    }
+
+    /// Job number `index`, if there is one.
+    pub fn job(&self, index: usize) -> Option<Job<'s>> {
+        let replicates = self.replicates as usize;
+        let (member, replicate) = (index.checked_div(replicates)?, index % replicates);
+        let &(scenario, settings) = self.members.get(member)?;
+        let replicate = replicate as u32;
+        Some(Job {
+            index,
+            member,
+            replicate,
+            scenario,
+            settings: settings.with_seed(self.seed(replicate)),
+        })
+    }
+
+    /// Every job, in order.
+    pub fn jobs(&self) -> impl Iterator<Item = Job<'s>> + '_ {
+        (0..self.len()).filter_map(|index| self.job(index))
+    }
+
+    /// Runs `jobs` in parallel and returns, in their order, what `measure`
+    /// makes of each job's results. `progress` is told the number of jobs
+    /// finished so far; `stop` cancels every run between two simulated days.
+    /// The first error, in job order, is returned.
+    pub fn run<T: Send>(
+        &self,
+        jobs: &[Job<'s>],
+        measure: impl Fn(&Job<'s>, RunResults) -> T + Sync,
+        progress: &(dyn Fn(usize) + Sync),
+        stop: &(dyn Fn() -> bool + Sync),
+    ) -> Result<Vec<T>, EngineError> {
+        let finished = AtomicUsize::new(0);
+        let outcomes: Vec<Result<T, EngineError>> = jobs
+            .par_iter()
+            .map(|job| {
+                let results = engine::run(job.scenario, &job.settings, stop, &|_| {})?;
+                let measured = measure(job, results);
+                progress(finished.fetch_add(1, Ordering::SeqCst) + 1);
+                Ok(measured)
+            })
+            .collect();
+        outcomes.into_iter().collect()
+    }
+
+    /// Runs every job (see [`Ensemble::run`]).
+    pub fn run_all<T: Send>(
+        &self,
+        measure: impl Fn(&Job<'s>, RunResults) -> T + Sync,
+        progress: &(dyn Fn(usize) + Sync),
+        stop: &(dyn Fn() -> bool + Sync),
+    ) -> Result<Vec<T>, EngineError> {
+        let jobs: Vec<Job<'s>> = self.jobs().collect();
+        self.run(&jobs, measure, progress, stop)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::ScenarioDocument;
+    use crate::settings::Overrides;
+
+    #[test]
+    fn jobs_are_member_major_and_replicates_share_their_seeds() {
+        let overrides = Overrides {
+            scale: Some(1_000_000),
+            ..Overrides::default()
+        };
+        let doc = ScenarioDocument::embedded_default().unwrap();
+        let (scenario, settings) = doc.prepare(&overrides).unwrap();
+        let ensemble = Ensemble::new(7, 3)
+            .with_member(&scenario, settings)
+            .with_member(&scenario, settings.with_seed(99));
+        assert_eq!(ensemble.len(), 6);
+        let jobs: Vec<Job<'_>> = ensemble.jobs().collect();
+        let ids: Vec<(usize, u32)> = jobs.iter().map(|j| (j.member, j.replicate)).collect();
+        assert_eq!(ids, [(0, 0), (0, 1), (0, 2), (1, 0), (1, 1), (1, 2)]);
+        assert_eq!(jobs[1].settings.seed(), jobs[4].settings.seed());
+        assert_eq!(jobs[0].settings.seed(), 7, "replicate 0 is the master seed");
+        assert!(ensemble.job(6).is_none());
+        assert!(
+            Ensemble::new(7, 0)
+                .with_member(&scenario, settings)
+                .job(0)
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn a_subset_of_jobs_gives_the_same_results_in_the_order_asked() {
+        let overrides = Overrides {
+            scale: Some(20_000),
+            ..Overrides::default()
+        };
+        let doc = ScenarioDocument::embedded_default().unwrap();
+        let (scenario, settings) = doc.prepare(&overrides).unwrap();
+        let ensemble = Ensemble::new(11, 3).with_member(&scenario, settings);
+        let abroad = |_: &Job<'_>, r: RunResults| r.national.last().map(|d| d.abroad);
+        let all = ensemble.run_all(abroad, &|_| {}, &|| false).unwrap();
+        let shard: Vec<Job<'_>> = [2, 0].iter().filter_map(|&i| ensemble.job(i)).collect();
+        let some = ensemble.run(&shard, abroad, &|_| {}, &|| false).unwrap();
+        assert_eq!(some, [all[2], all[0]]);
+        let stopped = ensemble.run_all(abroad, &|_| {}, &|| true);
+        assert!(matches!(stopped, Err(EngineError::Stopped)));
+    }
+}
