@@ -20,11 +20,15 @@
 
 use std::collections::BTreeMap;
 
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
 use crate::calendar::Calendar;
 use crate::engine::EngineError;
 use crate::ensemble::Ensemble;
-use crate::output::csv_bytes;
-use crate::results::{NationalDay, RunResults};
+use crate::format::Decimals;
+use crate::output::csv_of;
+use crate::results::{CrossingDay, NationalDay, RunResults};
 use crate::scenario::Scenario;
 use crate::settings::RunSettings;
 use crate::stats;
@@ -52,12 +56,12 @@ pub fn outcome(run: &RunResults) -> Outcome {
     let mut national_exodus = vec![0.0; days];
     let mut national_entries = vec![0.0; days];
     for (d, name) in run.destinations.iter().enumerate() {
-        let exodus: Vec<f64> = (0..days)
-            .map(|t| run.destination_exodus(t, d) as f64)
-            .collect();
-        let entries: Vec<f64> = (0..days)
-            .map(|t| (run.destination_exodus(t, d) + run.destination_baseline(t, d)) as f64)
-            .collect();
+        let series = |field: fn(&CrossingDay) -> u64| -> Vec<f64> {
+            let daily = run.destination_series(d, field);
+            daily.into_iter().map(|x| x as f64).collect()
+        };
+        let exodus = series(|x| x.crossed);
+        let entries = series(|x| x.entries);
         for t in 0..days {
             national_exodus[t] += exodus[t];
             national_entries[t] += entries[t];
@@ -94,9 +98,9 @@ pub fn outcome(run: &RunResults) -> Outcome {
     }
     for (c, (id, _)) in run.crossings.iter().enumerate() {
         let queue: Vec<f64> = run
-            .crossing_days
-            .iter()
-            .map(|day| day[c].queue as f64)
+            .crossing_series(c, |x| x.queue)
+            .into_iter()
+            .map(|x| x as f64)
             .collect();
         let peak_wait = run
             .crossing_days
@@ -268,48 +272,75 @@ pub fn summarize(runs: &[ScenarioRuns]) -> Vec<SummaryRow> {
     rows
 }
 
-fn num(x: f64) -> String {
-    format!("{x:.3}")
+/// The name of the comparison's summary table.
+pub const SUMMARY_CSV: &str = "compare_summary.csv";
+
+/// The name of the comparison's daily table (which `exodus plot` draws).
+pub const DAILY_CSV: &str = "compare_daily.csv";
+
+/// A row of `compare_summary.csv`: a [`SummaryRow`] as written.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SummaryRecord {
+    /// Scenario.
+    pub scenario: String,
+    /// Place.
+    pub place: String,
+    /// Metric.
+    pub metric: String,
+    /// Mean over replicates.
+    pub mean: Decimals<3>,
+    /// Standard deviation over replicates.
+    pub sd: Decimals<3>,
+    /// Lower end of the 95% interval.
+    pub ci95_low: Decimals<3>,
+    /// Upper end.
+    pub ci95_high: Decimals<3>,
+    /// Mean paired difference from the base (none for the base).
+    pub diff_vs_base: Option<Decimals<3>>,
+    /// Lower end of its 95% interval.
+    pub diff_ci95_low: Option<Decimals<3>>,
+    /// Upper end.
+    pub diff_ci95_high: Option<Decimals<3>>,
+}
+
+/// A row of `compare_daily.csv`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DailyRecord {
+    /// The day.
+    pub date: NaiveDate,
+    /// Scenario.
+    pub scenario: String,
+    /// Place.
+    pub place: String,
+    /// Metric.
+    pub metric: String,
+    /// Mean over replicates.
+    pub mean: Decimals<3>,
+    /// Lower end of the 95% interval.
+    pub ci95_low: Decimals<3>,
+    /// Upper end.
+    pub ci95_high: Decimals<3>,
 }
 
 /// `compare_summary.csv`: each scenario's mean, sd and 95% interval of every
 /// headline figure, and the paired difference from the base.
 pub fn summary_csv(rows: &[SummaryRow]) -> Result<Vec<u8>, csv::Error> {
-    let header = [
-        "scenario",
-        "place",
-        "metric",
-        "mean",
-        "sd",
-        "ci95_low",
-        "ci95_high",
-        "diff_vs_base",
-        "diff_ci95_low",
-        "diff_ci95_high",
-    ];
-    let records = rows.iter().map(|r| {
-        let (d, lo, hi) = r
-            .diff
-            .map_or((String::new(), String::new(), String::new()), |d| {
-                (num(d.mean), num(d.low), num(d.high))
-            });
-        [
-            r.scenario.clone(),
-            r.place.clone(),
-            r.metric.clone(),
-            num(r.value.mean),
-            num(r.value.sd),
-            num(r.value.low),
-            num(r.value.high),
-            d,
-            lo,
-            hi,
-        ]
-    });
-    csv_bytes(&header, records)
+    csv_of(rows.iter().map(|r| SummaryRecord {
+        scenario: r.scenario.clone(),
+        place: r.place.clone(),
+        metric: r.metric.clone(),
+        mean: Decimals(r.value.mean),
+        sd: Decimals(r.value.sd),
+        ci95_low: Decimals(r.value.low),
+        ci95_high: Decimals(r.value.high),
+        diff_vs_base: r.diff.map(|d| Decimals(d.mean)),
+        diff_ci95_low: r.diff.map(|d| Decimals(d.low)),
+        diff_ci95_high: r.diff.map(|d| Decimals(d.high)),
+    }))
 }
 
-/// `compare_daily.csv`: date, scenario, place, metric, mean and 95% interval.
+/// `compare_daily.csv`: each scenario's mean and 95% interval of every
+/// daily series, day by day.
 pub fn daily_csv(runs: &[ScenarioRuns]) -> Result<Vec<u8>, csv::Error> {
     let mut records = Vec::new();
     for s in runs {
@@ -319,7 +350,7 @@ pub fn daily_csv(runs: &[ScenarioRuns]) -> Result<Vec<u8>, csv::Error> {
             .map(|o| o.daily.keys().collect())
             .unwrap_or_default();
         for day in 0..s.calendar.days as usize {
-            let date = s.calendar.date(day as i64).to_string();
+            let date = s.calendar.date(day as i64);
             for key in &keys {
                 let values: Vec<f64> = s
                     .replicates
@@ -333,28 +364,19 @@ pub fn daily_csv(runs: &[ScenarioRuns]) -> Result<Vec<u8>, csv::Error> {
                     })
                     .collect();
                 let i = Interval::of(&values);
-                records.push([
-                    date.clone(),
-                    s.name.clone(),
-                    key.0.clone(),
-                    key.1.clone(),
-                    num(i.mean),
-                    num(i.low),
-                    num(i.high),
-                ]);
+                records.push(DailyRecord {
+                    date,
+                    scenario: s.name.clone(),
+                    place: key.0.clone(),
+                    metric: key.1.clone(),
+                    mean: Decimals(i.mean),
+                    ci95_low: Decimals(i.low),
+                    ci95_high: Decimals(i.high),
+                });
             }
         }
     }
-    let header = [
-        "date",
-        "scenario",
-        "place",
-        "metric",
-        "mean",
-        "ci95_low",
-        "ci95_high",
-    ];
-    csv_bytes(&header, records)
+    csv_of(records)
 }
 
 #[cfg(test)]

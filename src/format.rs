@@ -65,6 +65,12 @@ pub fn format_float(v: f64) -> String {
     }
 }
 
+/// Serializes a float with exactly `N` decimals, for a field of a row
+/// type: `#[serde(serialize_with = "fixed::<3, _>")]`.
+pub fn fixed<const N: usize, S: Serializer>(v: &f64, serializer: S) -> Result<S::Ok, S::Error> {
+    Decimals::<N>(*v).serialize(serializer)
+}
+
 /// A float written with exactly `N` decimals (`Decimals::<3>(2.5)` is
 /// `2.500`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, PartialOrd)]

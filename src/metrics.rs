@@ -194,7 +194,7 @@ impl Measure {
             }
         };
         match self.metric {
-            Metric::Entries => days.flat_map(|d| at(d).map(|x| x.entries())).sum::<u64>() as f64,
+            Metric::Entries => days.flat_map(|d| at(d).map(|x| x.entries)).sum::<u64>() as f64,
             Metric::Exodus => days.flat_map(|d| at(d).map(|x| x.crossed)).sum::<u64>() as f64,
             Metric::Drafted => {
                 let end = run.national[to].drafted;
@@ -211,8 +211,8 @@ impl Measure {
                 let (mut weighted, mut entries) = (0.0, 0.0);
                 for d in days {
                     for x in at(d) {
-                        weighted += x.mean_wait_days * x.entries() as f64;
-                        entries += x.entries() as f64;
+                        weighted += x.mean_wait_days * x.entries as f64;
+                        entries += x.entries as f64;
                     }
                 }
                 if entries > 0.0 {
@@ -222,7 +222,7 @@ impl Measure {
                 }
             }
             Metric::MaxDailyEntries => days
-                .map(|d| at(d).map(|x| x.entries()).sum::<u64>())
+                .map(|d| at(d).map(|x| x.entries).sum::<u64>())
                 .max()
                 .unwrap_or(0) as f64,
         }

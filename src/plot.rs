@@ -20,6 +20,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::FontStyle;
 
+use crate::compare::{DAILY_CSV, DailyRecord};
 use crate::format::signed_thousands;
 use crate::output::{OutputError, write_atomic};
 use crate::results::RunResults;
@@ -256,13 +257,17 @@ pub fn run_charts(run: &RunResults, reported: &[ReportedFigure]) -> Vec<Chart> {
         "men who crossed (persons)",
     );
     for (d, name) in run.destinations.iter().enumerate() {
-        let entries: Vec<f64> = (0..days)
-            .map(|t| (run.destination_exodus(t, d) + run.destination_baseline(t, d)) as f64)
+        let entries: Vec<f64> = run
+            .destination_series(d, |x| x.entries)
+            .into_iter()
+            .map(|x| x as f64)
             .collect();
         let mut total = 0.0;
-        let cum: Vec<f64> = (0..days)
-            .map(|t| {
-                total += run.destination_exodus(t, d) as f64;
+        let cum: Vec<f64> = run
+            .destination_series(d, |x| x.crossed)
+            .into_iter()
+            .map(|x| {
+                total += x as f64;
                 total
             })
             .collect();
@@ -296,9 +301,9 @@ pub fn run_charts(run: &RunResults, reported: &[ReportedFigure]) -> Vec<Chart> {
     );
     for (c, (id, _)) in run.crossings.iter().enumerate() {
         let values: Vec<f64> = run
-            .crossing_days
-            .iter()
-            .map(|day| day[c].queue as f64)
+            .crossing_series(c, |x| x.queue)
+            .into_iter()
+            .map(|x| x as f64)
             .collect();
         if values.iter().any(|&v| v > 0.0) {
             queues.series.push(Series {
@@ -336,36 +341,22 @@ pub fn read_reported(path: &Path) -> Result<Vec<ReportedFigure>, PlotError> {
         .collect())
 }
 
-/// The comparison chart from `compare_daily.csv`: national daily exodus entries.
+/// The comparison chart from [`DAILY_CSV`]: national daily exodus entries.
 pub fn comparison_chart(path: &Path) -> Result<Chart, PlotError> {
     let read_err = |message: String| PlotError::Read {
         path: path.to_owned(),
         message,
     };
     let text = std::fs::read_to_string(path).map_err(|e| read_err(e.to_string()))?;
-    #[derive(serde::Deserialize)]
-    struct Row {
-        date: String,
-        scenario: String,
-        place: String,
-        metric: String,
-        mean: f64,
-        ci95_low: f64,
-        ci95_high: f64,
-    }
     // One series a scenario, in the order the file lists them.
     let mut series: Vec<Series> = Vec::new();
     let mut start: Option<NaiveDate> = None;
-    for row in csv::Reader::from_reader(text.as_bytes()).deserialize::<Row>() {
+    for row in csv::Reader::from_reader(text.as_bytes()).deserialize::<DailyRecord>() {
         let row = row.map_err(|e| read_err(e.to_string()))?;
         if row.place != "national" || row.metric != "exodus_entries" {
             continue;
         }
-        let date: NaiveDate = row
-            .date
-            .parse()
-            .map_err(|_| read_err(format!("bad date {}", row.date)))?;
-        start = Some(start.map_or(date, |s| s.min(date)));
+        start = Some(start.map_or(row.date, |s| s.min(row.date)));
         let i = match series.iter().position(|s| s.name == row.scenario) {
             Some(i) => i,
             None => {
@@ -378,10 +369,10 @@ pub fn comparison_chart(path: &Path) -> Result<Chart, PlotError> {
             }
         };
         let s = &mut series[i];
-        s.values.push(row.mean);
+        s.values.push(row.mean.0);
         if let Some((low, high)) = &mut s.band {
-            low.push(row.ci95_low.max(0.0));
-            high.push(row.ci95_high);
+            low.push(row.ci95_low.0.max(0.0));
+            high.push(row.ci95_high.0);
         }
     }
     let start = start.ok_or_else(|| read_err("no national exodus_entries rows".to_owned()))?;
@@ -416,7 +407,7 @@ pub fn plot_dir(dir: &Path) -> Result<Vec<PathBuf>, PlotError> {
             files.extend(draw(dir, &chart)?);
         }
     }
-    let daily = dir.join("compare_daily.csv");
+    let daily = dir.join(DAILY_CSV);
     if daily.is_file() {
         files.extend(draw(dir, &comparison_chart(&daily)?)?);
     }

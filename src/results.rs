@@ -1,9 +1,19 @@
-//! What a run produces, in persons (agents × scale), before it is written out.
+//! What a run produces, in persons (agents × scale), before it is written
+//! out: a shared data type of the ground floor. The engine makes it, the
+//! metrics measure it, the output writes it and reads it back, the
+//! ensembles summarize it.
+//!
+//! [`CrossingDay`] and [`NationalDay`] are also the records of the rows of
+//! `daily_crossings.csv` and `daily_national.csv`: their fields, in order,
+//! are those files' columns after the date and place (see `output::rows`).
+
+use serde::{Deserialize, Serialize};
 
 use crate::calendar::Calendar;
+use crate::format::fixed;
 
 /// One crossing on one day.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
 pub struct CrossingDay {
     /// Men of the exodus who reached the crossing.
     pub arrived: u64,
@@ -17,22 +27,20 @@ pub struct CrossingDay {
     pub caught: u64,
     /// Ordinary travellers who entered.
     pub baseline_entries: u64,
+    /// All entries, `crossed + baseline_entries`: the exodus plus ordinary
+    /// traffic, as border services count them.
+    pub entries: u64,
     /// Persons waiting at the end of the day (men and ordinary travellers).
     pub queue: u64,
-    /// Mean wait in days of the persons who entered (0 when none did).
+    /// Mean wait in days of the persons who entered (0 when none did),
+    /// written with three decimals.
+    #[serde(serialize_with = "fixed::<3, _>")]
     pub mean_wait_days: f64,
-}
-
-impl CrossingDay {
-    /// All entries: the exodus plus ordinary traffic, as border services count them.
-    pub fn entries(&self) -> u64 {
-        self.crossed + self.baseline_entries
-    }
 }
 
 /// The whole country on one day. Stocks are at the end of the day; `decided`
 /// and `departed` are the day's flows.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NationalDay {
     /// Men who decided to leave for the first time today.
     pub decided: u64,
@@ -104,30 +112,39 @@ pub struct RunResults {
 }
 
 impl RunResults {
-    /// Exodus entries into destination `d` on day `day`.
-    pub fn destination_exodus(&self, day: usize, d: usize) -> u64 {
+    /// `field` summed over the crossings into destination `d` on day `day`
+    /// (e.g. `|x| x.crossed` for the exodus entries).
+    pub fn destination_total(
+        &self,
+        day: usize,
+        d: usize,
+        field: impl Fn(&CrossingDay) -> u64,
+    ) -> u64 {
         self.crossings
             .iter()
             .zip(&self.crossing_days[day])
             .filter(|((_, dest), _)| *dest == d)
-            .map(|(_, x)| x.crossed)
+            .map(|(_, x)| field(x))
             .sum()
     }
 
-    /// Ordinary entries into destination `d` on day `day`.
-    pub fn destination_baseline(&self, day: usize, d: usize) -> u64 {
-        self.crossings
+    /// The daily series of `field` summed over destination `d`'s crossings.
+    pub fn destination_series(&self, d: usize, field: impl Fn(&CrossingDay) -> u64) -> Vec<u64> {
+        (0..self.crossing_days.len())
+            .map(|day| self.destination_total(day, d, &field))
+            .collect()
+    }
+
+    /// The daily series of `field` at crossing `c`.
+    pub fn crossing_series(&self, c: usize, field: impl Fn(&CrossingDay) -> u64) -> Vec<u64> {
+        self.crossing_days
             .iter()
-            .zip(&self.crossing_days[day])
-            .filter(|((_, dest), _)| *dest == d)
-            .map(|(_, x)| x.baseline_entries)
-            .sum()
+            .map(|day| field(&day[c]))
+            .collect()
     }
 
     /// Exodus entries into destination `d` over the whole run.
     pub fn total_exodus(&self, d: usize) -> u64 {
-        (0..self.national.len())
-            .map(|day| self.destination_exodus(day, d))
-            .sum()
+        self.destination_series(d, |x| x.crossed).iter().sum()
     }
 }

@@ -18,10 +18,12 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use chrono::NaiveDate;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
+use crate::format::{Decimals, Plain};
 use crate::input_error::InputError;
 use crate::metrics::{Measure, MeasureError, Metric, Observed, log_error, resolve_place};
+use crate::output::rows::FigureRow;
 use crate::output::{OutputError, write_csv_file};
 use crate::results::RunResults;
 
@@ -72,22 +74,9 @@ pub struct Summary {
     pub daily_figures: usize,
 }
 
-#[derive(Deserialize)]
-struct Row {
-    id: String,
-    kind: Option<String>,
-    date_from: String,
-    date_to: String,
-    place: String,
-    metric: String,
-    value: Option<f64>,
-    low: Option<f64>,
-    high: Option<f64>,
-}
-
 /// Reads observed figures; `file` names the file in errors.
 pub fn read_observed(file: &str, text: &str) -> Result<Vec<ObservedFigure>, InputError> {
-    let (header, rows) = crate::data::read_rows::<Row>(file, text)?;
+    let (header, rows) = crate::data::read_rows::<FigureRow>(file, text)?;
     header.require(&["id", "date_from", "date_to", "place", "metric"])?;
     let mut figures = Vec::new();
     for (place, row) in rows {
@@ -111,7 +100,8 @@ pub fn read_observed(file: &str, text: &str) -> Result<Vec<ObservedFigure>, Inpu
             return Err(err("date_to", format!("{to} is before date_from ({from})")));
         }
         let metric: Metric = row.metric.trim().parse().map_err(|m| err("metric", m))?;
-        let observed = match (row.value, row.low, row.high) {
+        let number = |v: Option<Plain>| v.map(|Plain(v)| v);
+        let observed = match (number(row.value), number(row.low), number(row.high)) {
             (Some(v), _, _) if v > 0.0 => Observed::Value(v),
             (None, Some(low), Some(high)) if high >= low && high > 0.0 => {
                 Observed::Interval { low, high }
@@ -233,36 +223,49 @@ fn within_25(s: &ScoredFigure) -> bool {
     }
 }
 
+/// A row of `score.csv`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScoreRow {
+    /// The figure's id.
+    pub id: String,
+    /// Its place.
+    pub place: String,
+    /// Its metric.
+    pub metric: String,
+    /// First day.
+    pub date_from: NaiveDate,
+    /// Last day.
+    pub date_to: NaiveDate,
+    /// The figure (a value, or `low-high`).
+    pub observed: String,
+    /// The run's value.
+    pub simulated: Decimals<1>,
+    /// `simulated / observed`.
+    pub ratio: Decimals<4>,
+    /// `ln(simulated / observed)`, zero inside an interval.
+    pub log_error: Decimals<4>,
+    /// Whether the run is within ±25% of the figure.
+    pub within_25pct: bool,
+}
+
 /// Writes `score.csv`.
 pub fn write_csv(path: &Path, scored: &[ScoredFigure]) -> Result<(), OutputError> {
-    let header = [
-        "id",
-        "place",
-        "metric",
-        "date_from",
-        "date_to",
-        "observed",
-        "simulated",
-        "ratio",
-        "log_error",
-        "within_25pct",
-    ];
     let rows = scored.iter().map(|s| {
         let f = &s.figure;
-        [
-            f.id.clone(),
-            f.place.clone(),
-            f.metric.to_string(),
-            f.from.to_string(),
-            f.to.to_string(),
-            f.observed.to_string(),
-            format!("{:.1}", s.simulated),
-            format!("{:.4}", s.ratio),
-            format!("{:.4}", s.log_error),
-            within_25(s).to_string(),
-        ]
+        ScoreRow {
+            id: f.id.clone(),
+            place: f.place.clone(),
+            metric: f.metric.to_string(),
+            date_from: f.from,
+            date_to: f.to,
+            observed: f.observed.to_string(),
+            simulated: Decimals(s.simulated),
+            ratio: Decimals(s.ratio),
+            log_error: Decimals(s.log_error),
+            within_25pct: within_25(s),
+        }
     });
-    write_csv_file(path, &header, rows)
+    write_csv_file(path, rows)
 }
 
 #[cfg(test)]

@@ -10,12 +10,14 @@
 //! one `parameter_<path>` column per axis, and the headline metrics of
 //! [`crate::compare::outcome`] as `<metric>_<place>` columns.
 
+use serde::{Deserialize, Serialize};
+
 use crate::compare::outcome;
 use crate::engine::EngineError;
 use crate::ensemble::{Ensemble, Job};
-use crate::format::snake_case;
+use crate::format::{Decimals, snake_case};
 use crate::input_error::InputError;
-use crate::output::{CsvBuilder, OutputError};
+use crate::output::{OutputError, Table, columns};
 use crate::scenario::{LoadError, ParamPath, ScenarioDocument};
 use crate::settings::Overrides;
 
@@ -80,6 +82,19 @@ pub fn grid(axes: &[Axis]) -> Vec<Vec<String>> {
 /// The name of the sweep's table.
 pub const SWEEP_CSV: &str = "sweep.csv";
 
+/// The fixed columns of a row of [`SWEEP_CSV`]; a `parameter_<path>`
+/// column per axis and a `<metric>_<place>` column per headline figure
+/// follow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SweepRow {
+    /// The point of the grid, from 1.
+    pub point: usize,
+    /// The replicate.
+    pub replicate: u32,
+    /// Its seed.
+    pub seed: u64,
+}
+
 /// Runs every point of the grid `replicates` times (at one agent per
 /// `scale` men when given) and tabulates the headline figures as
 /// [`SWEEP_CSV`], one row a run; `stop` can cancel it between two simulated
@@ -125,11 +140,10 @@ pub fn sweep(
         path: SWEEP_CSV.into(),
         source,
     };
-    let mut header = vec![
-        "point".to_owned(),
-        "replicate".to_owned(),
-        "seed".to_owned(),
-    ];
+    let mut header: Vec<String> = columns::<SweepRow>()
+        .iter()
+        .map(|c| (*c).to_owned())
+        .collect();
     header.extend(
         axes.iter()
             .map(|a| format!("parameter_{}", a.path.column_name())),
@@ -138,21 +152,22 @@ pub fn sweep(
         keys.iter()
             .map(|(place, metric)| format!("{metric}_{}", snake_case(place))),
     );
-    let mut w = CsvBuilder::new(&header).map_err(csv_err)?;
+    let mut table = Table::new(&header).map_err(csv_err)?;
     for (job, o) in jobs.iter().zip(&outcomes) {
-        let mut row = vec![
-            (job.member + 1).to_string(),
-            job.replicate.to_string(),
-            job.settings.seed().to_string(),
-        ];
-        row.extend(points[job.member].iter().cloned());
-        row.extend(
-            keys.iter()
-                .map(|k| format!("{:.3}", o.headline.get(k).copied().unwrap_or(0.0))),
-        );
-        w.row(&row).map_err(csv_err)?;
+        let row = SweepRow {
+            point: job.member + 1,
+            replicate: job.replicate,
+            seed: job.settings.seed(),
+        };
+        let headline: Vec<Decimals<3>> = keys
+            .iter()
+            .map(|k| Decimals(o.headline.get(k).copied().unwrap_or(0.0)))
+            .collect();
+        table
+            .row(&(row, &points[job.member], headline))
+            .map_err(csv_err)?;
     }
-    Ok(w.finish().map_err(csv_err)?)
+    Ok(table.finish().map_err(csv_err)?)
 }
 
 #[cfg(test)]

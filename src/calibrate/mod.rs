@@ -38,7 +38,7 @@ use crate::scenario::{
 use crate::settings::RunSettings;
 use crate::stats;
 
-pub use report::files;
+pub use report::{FitRow, ParameterRow, TraceLoss, TraceRow, files};
 
 /// How one calibration searches (the runs' seed and scale are in its
 /// [`RunSettings`]).

@@ -11,7 +11,11 @@ use std::path::PathBuf;
 use super::Calibration;
 use crate::calendar::Calendar;
 use crate::format::format_float;
-use crate::output::{CsvBuilder, OutputError, OutputFile};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::format::{Decimals, Plain, Short};
+use crate::output::{OutputError, OutputFile, Table, columns, csv_of};
 use crate::scenario::ScenarioDocument;
 
 /// The calibration's files, in the order they are written. `command` is the
@@ -52,87 +56,131 @@ pub fn files(
     ])
 }
 
+/// A row of `fit.csv`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FitRow {
+    /// The target's id.
+    pub target: String,
+    /// Its place.
+    pub place: String,
+    /// Its metric.
+    pub metric: String,
+    /// First day of its window.
+    pub from: NaiveDate,
+    /// Last day.
+    pub to: NaiveDate,
+    /// The reported figure (a value, or `low-high`).
+    pub observed: String,
+    /// Mean over replicates at the best point.
+    pub simulated_mean: Decimals<1>,
+    /// Standard deviation over replicates.
+    pub simulated_sd: Decimals<1>,
+    /// `ln(mean / observed)`, zero inside an interval.
+    pub log_error: Decimals<4>,
+    /// The target's relative tolerance.
+    pub tolerance: Plain,
+    /// Whether the mean is within it.
+    pub within_tolerance: bool,
+}
+
+/// The fixed columns of a row of `trace.csv`: a `parameter_<path>` column
+/// per parameter follows, then the loss ([`TraceLoss`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TraceRow {
+    /// The evaluation, from 1.
+    pub evaluation: usize,
+}
+
+/// The last column of a row of `trace.csv`.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct TraceLoss {
+    /// The loss at the point.
+    pub loss: Decimals<6>,
+}
+
+/// A row of `parameters.csv`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ParameterRow {
+    /// The parameter's path.
+    pub parameter: String,
+    /// Its fitted value.
+    pub value: Short,
+    /// Lower bound.
+    pub lower: Short,
+    /// Upper bound.
+    pub upper: Short,
+    /// `linear` or `log`.
+    pub scale: String,
+    /// `lower` or `upper` if it ended on a bound.
+    pub at_bound: Option<String>,
+    /// The loss at the best point.
+    pub loss: Decimals<6>,
+    /// The loss 5% of the range below.
+    pub loss_minus_5pct: Decimals<6>,
+    /// The loss 5% of the range above.
+    pub loss_plus_5pct: Decimals<6>,
+    /// The rise of the loss over the probe.
+    pub rise: Decimals<6>,
+    /// A plain-words verdict.
+    pub note: String,
+}
+
 fn fit_csv(calendar: &Calendar, c: &Calibration) -> Result<Vec<u8>, csv::Error> {
-    let mut w = CsvBuilder::new([
-        "target",
-        "place",
-        "metric",
-        "from",
-        "to",
-        "observed",
-        "simulated_mean",
-        "simulated_sd",
-        "log_error",
-        "tolerance",
-        "within_tolerance",
-    ])?;
-    for f in &c.fits {
+    csv_of(c.fits.iter().map(|f| {
         let t = &f.target;
-        w.row([
-            t.id.clone(),
-            t.place.clone(),
-            t.measure.metric.to_string(),
-            calendar.date(t.measure.from).to_string(),
-            calendar.date(t.measure.to).to_string(),
-            t.observed.to_string(),
-            format!("{:.1}", f.simulated_mean),
-            format!("{:.1}", f.simulated_sd),
-            format!("{:.4}", f.log_error),
-            format!("{}", t.tolerance),
-            f.within_tolerance.to_string(),
-        ])?;
-    }
-    w.finish()
+        FitRow {
+            target: t.id.clone(),
+            place: t.place.clone(),
+            metric: t.measure.metric.to_string(),
+            from: calendar.date(t.measure.from),
+            to: calendar.date(t.measure.to),
+            observed: t.observed.to_string(),
+            simulated_mean: Decimals(f.simulated_mean),
+            simulated_sd: Decimals(f.simulated_sd),
+            log_error: Decimals(f.log_error),
+            tolerance: Plain(t.tolerance),
+            within_tolerance: f.within_tolerance,
+        }
+    }))
 }
 
 fn trace_csv(c: &Calibration) -> Result<Vec<u8>, csv::Error> {
-    let mut header = vec!["evaluation".to_owned()];
-    header.extend(
-        c.parameters
-            .iter()
-            .map(|p| format!("parameter_{}", p.parameter.path.column_name())),
-    );
-    header.push("loss".to_owned());
-    let mut w = CsvBuilder::new(&header)?;
+    let parameters = c
+        .parameters
+        .iter()
+        .map(|p| format!("parameter_{}", p.parameter.path.column_name()));
+    let header: Vec<String> = columns::<TraceRow>()
+        .iter()
+        .map(|c| (*c).to_owned())
+        .chain(parameters)
+        .chain(columns::<TraceLoss>().iter().map(|c| (*c).to_owned()))
+        .collect();
+    let mut table = Table::new(&header)?;
     for (i, e) in c.trace.iter().enumerate() {
-        let mut row = vec![(i + 1).to_string()];
-        row.extend(e.values.iter().map(|v| format_float(*v)));
-        row.push(format!("{:.6}", e.loss));
-        w.row(&row)?;
+        let values: Vec<Short> = e.values.iter().map(|&v| Short(v)).collect();
+        let row = TraceRow { evaluation: i + 1 };
+        let loss = TraceLoss {
+            loss: Decimals(e.loss),
+        };
+        table.row(&(row, values, loss))?;
     }
-    w.finish()
+    table.finish()
 }
 
 fn parameters_csv(c: &Calibration) -> Result<Vec<u8>, csv::Error> {
-    let mut w = CsvBuilder::new([
-        "parameter",
-        "value",
-        "lower",
-        "upper",
-        "scale",
-        "at_bound",
-        "loss",
-        "loss_minus_5pct",
-        "loss_plus_5pct",
-        "rise",
-        "note",
-    ])?;
-    for p in &c.parameters {
-        w.row([
-            p.parameter.path.to_string(),
-            format_float(p.value),
-            format_float(p.parameter.lower),
-            format_float(p.parameter.upper),
-            (if p.parameter.log { "log" } else { "linear" }).to_owned(),
-            p.at_bound.unwrap_or("").to_owned(),
-            format!("{:.6}", c.loss),
-            format!("{:.6}", p.loss_minus),
-            format!("{:.6}", p.loss_plus),
-            format!("{:.6}", p.rise),
-            p.note.clone(),
-        ])?;
-    }
-    w.finish()
+    csv_of(c.parameters.iter().map(|p| ParameterRow {
+        parameter: p.parameter.path.to_string(),
+        value: Short(p.value),
+        lower: Short(p.parameter.lower),
+        upper: Short(p.parameter.upper),
+        scale: (if p.parameter.log { "log" } else { "linear" }).to_owned(),
+        at_bound: p.at_bound.map(str::to_owned),
+        loss: Decimals(c.loss),
+        loss_minus_5pct: Decimals(p.loss_minus),
+        loss_plus_5pct: Decimals(p.loss_plus),
+        rise: Decimals(p.rise),
+        note: p.note.clone(),
+    }))
 }
 
 fn calibrated_toml(c: &Calibration, command: &str, text: &str) -> String {

@@ -5,6 +5,7 @@ use std::time::Instant;
 
 use anyhow::Context;
 
+use exodus::compare::{DAILY_CSV, SUMMARY_CSV};
 use exodus::output;
 
 use super::args::CompareArgs;
@@ -13,8 +14,6 @@ use exodus::settings::Overrides;
 use super::{catch_interrupt, interrupted, load_doc, plot, replicate_settings, thread_pool};
 
 const COMMAND: &str = "compare";
-const SUMMARY: &str = "compare_summary.csv";
-const DAILY: &str = "compare_daily.csv";
 
 pub(crate) fn compare(args: &CompareArgs) -> anyhow::Result<()> {
     let overrides = Overrides {
@@ -50,12 +49,12 @@ pub(crate) fn compare(args: &CompareArgs) -> anyhow::Result<()> {
     let csv = |what: &str| format!("formatting {what}");
     let files = vec![
         (
-            SUMMARY.to_owned(),
-            exodus::compare::summary_csv(&rows).with_context(|| csv(SUMMARY))?,
+            SUMMARY_CSV.to_owned(),
+            exodus::compare::summary_csv(&rows).with_context(|| csv(SUMMARY_CSV))?,
         ),
         (
-            DAILY.to_owned(),
-            exodus::compare::daily_csv(&runs).with_context(|| csv(DAILY))?,
+            DAILY_CSV.to_owned(),
+            exodus::compare::daily_csv(&runs).with_context(|| csv(DAILY_CSV))?,
         ),
     ];
     let mut settings =
@@ -102,7 +101,7 @@ pub(crate) fn compare(args: &CompareArgs) -> anyhow::Result<()> {
     }
     println!();
     println!(
-        "written to {} ({SUMMARY}, {DAILY}, {})",
+        "written to {} ({SUMMARY_CSV}, {DAILY_CSV}, {})",
         out.display(),
         output::FOLDER_MANIFEST
     );

@@ -110,9 +110,9 @@ fn run_crossing(
     row.caught = done.caught * persons;
     row.turned_back = done.turned_back * persons;
     row.baseline_entries = done.ordinary;
-    let entries = row.crossed + row.baseline_entries;
-    row.mean_wait_days = if entries > 0 {
-        done.wait_person_days / entries as f64
+    row.entries = row.crossed + row.baseline_entries;
+    row.mean_wait_days = if row.entries > 0 {
+        done.wait_person_days / row.entries as f64
     } else {
         0.0
     };

@@ -16,7 +16,7 @@ use std::fs;
 use std::io::Write;
 use std::path::Path;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::{MANIFEST, OutputError};
 use crate::format::hex_sha256;
@@ -28,11 +28,14 @@ pub const FOLDER_MANIFEST: &str = "manifest.toml";
 pub type OutputFile = (String, Vec<u8>);
 
 /// A file as a manifest lists it.
-#[derive(Debug, Clone, Serialize)]
-pub(super) struct ManifestFile {
-    name: String,
-    bytes: u64,
-    sha256: String,
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ManifestFile {
+    /// Its name in the folder.
+    pub name: String,
+    /// Its size.
+    pub bytes: u64,
+    /// Its SHA-256, hex.
+    pub sha256: String,
 }
 
 /// What made a folder of results, as its manifest records it.

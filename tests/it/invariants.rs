@@ -56,7 +56,7 @@ fn no_crossing_processes_more_than_its_capacity() {
     for (t, rows) in results.crossing_days.iter().enumerate() {
         for (c, row) in rows.iter().enumerate() {
             let capacity = u64::from(timeline.conditions(c, t as i64, View::Actual).capacity);
-            let processed = row.entries() + row.caught + row.turned_back;
+            let processed = row.entries + row.caught + row.turned_back;
             // Capacity left unused for want of a whole agent carries over, at most one agent's worth.
             assert!(
                 processed <= capacity + u64::from(settings.scale()),

@@ -192,6 +192,6 @@ pub fn day(results: &RunResults, date: &str) -> usize {
 pub fn exodus_between(results: &RunResults, dest: &str, from: &str, to: &str) -> u64 {
     let d = destination(results, dest);
     (day(results, from)..=day(results, to))
-        .map(|t| results.destination_exodus(t, d))
+        .map(|t| results.destination_total(t, d, |x| x.crossed))
         .sum()
 }

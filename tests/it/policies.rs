@@ -133,26 +133,26 @@ fn capacity_change_sets_or_multiplies_the_throughput() {
     let closed = with_lars_policy("kind = \"capacity_change\"\ncapacity = 0").run();
     assert_eq!(
         column(&closed, "upper-lars", "2022-09-25", "2022-10-09", |x| x
-            .entries()),
+            .entries),
         0
     );
     assert!(
         column(&closed, "upper-lars", "2022-09-19", "2022-09-24", |x| x
-            .entries())
+            .entries)
             > 0
     );
 
     let base = Fixture::tiny().run();
     let doubled = with_lars_policy("kind = \"capacity_change\"\nmultiplier = 2.0").run();
     // Upper Lars is near its capacity (5,500 ordinary travellers of 6,000): doubling it lets more through.
-    let entries = |r| column(r, "upper-lars", "2022-09-25", "2022-10-09", |x| x.entries());
+    let entries = |r| column(r, "upper-lars", "2022-09-25", "2022-10-09", |x| x.entries);
     assert!(
         entries(&doubled) > entries(&base),
         "doubled {} vs base {}",
         entries(&doubled),
         entries(&base)
     );
-    let before = |r| column(r, "upper-lars", "2022-09-19", "2022-09-24", |x| x.entries());
+    let before = |r| column(r, "upper-lars", "2022-09-19", "2022-09-24", |x| x.entries);
     assert_eq!(
         before(&doubled),
         before(&base),

@@ -70,7 +70,7 @@ proptest! {
             prop_assert_eq!(results.national[t].accounted(), results.eligible);
             for (c, row) in rows.iter().enumerate() {
                 let cap = u64::from(timeline.conditions(c, t as i64, View::Actual).capacity);
-                prop_assert!(row.entries() + row.caught + row.turned_back <= cap + u64::from(settings.scale()));
+                prop_assert!(row.entries + row.caught + row.turned_back <= cap + u64::from(settings.scale()));
             }
         }
     }

@@ -1,0 +1,161 @@
+//! Reading a finished run back (`exodus score`, `exodus plot`): its
+//! manifest, then its daily files, each checked against the SHA-256 the
+//! manifest lists before it is read, with the same row types that wrote
+//! them.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use serde::de::DeserializeOwned;
+
+use super::rows::{CrossingKey, DayKey};
+use super::{FILES, MANIFEST, RunManifest};
+use crate::calendar::Calendar;
+use crate::format::hex_sha256;
+use crate::results::{CrossingDay, NationalDay, RunResults};
+use crate::scenario::MAX_DAYS;
+
+/// Why a finished run could not be read back.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadRunError {
+    /// A file is missing or unreadable.
+    #[error("cannot read `{path}`: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// A file's content is not what `exodus run` writes.
+    #[error("`{path}` is not a complete exodus run: {message}")]
+    Format {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+/// Reads a finished run's manifest and daily files back (regions are not read).
+pub fn read_run(dir: &Path) -> Result<RunResults, ReadRunError> {
+    let read = |name: &str| {
+        let path = dir.join(name);
+        fs::read_to_string(&path).map_err(|source| ReadRunError::Io { path, source })
+    };
+    let format = |name: &str, message: String| ReadRunError::Format {
+        path: dir.join(name),
+        message,
+    };
+    let manifest: RunManifest =
+        toml::from_str(&read(MANIFEST)?).map_err(|e| format(MANIFEST, e.message().to_owned()))?;
+    if manifest.days == 0 || manifest.days > MAX_DAYS {
+        return Err(format(
+            MANIFEST,
+            format!(
+                "`days` is {}, not a run length in [1, {MAX_DAYS}]",
+                manifest.days
+            ),
+        ));
+    }
+    // Each file, checked against its SHA-256 in the manifest before it is read.
+    let mut texts = Vec::with_capacity(FILES.len());
+    for name in FILES {
+        let listed = manifest
+            .files
+            .iter()
+            .find(|f| f.name == name)
+            .ok_or_else(|| format(MANIFEST, format!("does not list `{name}`")))?;
+        let text = read(name)?;
+        if hex_sha256(text.as_bytes()) != listed.sha256 {
+            return Err(format(
+                name,
+                format!(
+                    "its SHA-256 differs from the one in {MANIFEST}: the file was changed or damaged after the run; run it again"
+                ),
+            ));
+        }
+        texts.push(text);
+    }
+    let calendar = Calendar {
+        start: manifest.start,
+        days: manifest.days,
+        decree: u32::try_from((manifest.decree - manifest.start).num_days())
+            .map_err(|_| format(MANIFEST, "decree before start".into()))?,
+    };
+
+    let rows = keyed::<CrossingKey, CrossingDay>(&texts[0])
+        .map_err(|e| format(FILES[0], e.to_string()))?;
+    let mut destinations: Vec<String> = Vec::new();
+    let mut crossings: Vec<(String, usize)> = Vec::new();
+    let mut crossing_days: Vec<Vec<CrossingDay>> = vec![Vec::new(); manifest.days as usize];
+    for (key, day_row) in rows {
+        let day = calendar.day_of(key.date);
+        let slot = usize::try_from(day)
+            .ok()
+            .and_then(|d| crossing_days.get_mut(d))
+            .ok_or_else(|| format(FILES[0], format!("date {} lies outside the run", key.date)))?;
+        if day == 0 {
+            let d = match destinations.iter().position(|d| *d == key.destination) {
+                Some(d) => d,
+                None => {
+                    destinations.push(key.destination.clone());
+                    destinations.len() - 1
+                }
+            };
+            crossings.push((key.crossing, d));
+        }
+        slot.push(day_row);
+    }
+    if crossing_days
+        .iter()
+        .any(|rows| rows.len() != crossings.len())
+    {
+        return Err(format(
+            FILES[0],
+            "every day must list every crossing once".into(),
+        ));
+    }
+
+    let national: Vec<NationalDay> = keyed::<DayKey, NationalDay>(&texts[2])
+        .map_err(|e| format(FILES[2], e.to_string()))?
+        .into_iter()
+        .map(|(_, day)| day)
+        .collect();
+    if national.len() != manifest.days as usize {
+        return Err(format(
+            FILES[2],
+            format!("{} rows for {} days", national.len(), manifest.days),
+        ));
+    }
+    Ok(RunResults {
+        calendar,
+        destinations,
+        crossings,
+        crossing_days,
+        national,
+        regions: Vec::new(),
+        eligible: manifest.eligible,
+        agents: manifest.agents,
+    })
+}
+
+/// Each record of a CSV file as its key columns `K` and its record `R`,
+/// each read by column name.
+fn keyed<K, R>(text: &str) -> Result<Vec<(K, R)>, csv::Error>
+where
+    K: DeserializeOwned,
+    R: DeserializeOwned,
+{
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let headers = reader.headers()?.clone();
+    reader
+        .records()
+        .map(|record| {
+            let record = record?;
+            Ok((
+                record.deserialize(Some(&headers))?,
+                record.deserialize(Some(&headers))?,
+            ))
+        })
+        .collect()
+}
