@@ -12,6 +12,7 @@ use std::time::Instant;
 use serde::Serialize;
 
 use crate::engine::{EngineError, Simulation};
+use crate::exit::Exit;
 use crate::output::{self, OutputError, RunInfo};
 use crate::population::synthesize;
 use crate::scenario::Scenario;
@@ -57,6 +58,15 @@ pub enum BenchError {
     /// The results could not be written.
     #[error(transparent)]
     Output(#[from] OutputError),
+}
+
+impl Exit for BenchError {
+    fn exit_code(&self) -> u8 {
+        match self {
+            BenchError::Engine(e) => e.exit_code(),
+            BenchError::Output(e) => e.exit_code(),
+        }
+    }
 }
 
 /// Runs `scenario` `repeat` times with `settings`, writing each run's CSV

@@ -10,6 +10,8 @@
 
 use std::fmt;
 
+use crate::exit::{self, Exit};
+
 /// A problem in an input file, with its place.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InputError {
@@ -39,6 +41,12 @@ impl fmt::Display for InputError {
             write!(f, "`{key}`: ")?;
         }
         write!(f, "{}", self.message)
+    }
+}
+
+impl Exit for InputError {
+    fn exit_code(&self) -> u8 {
+        exit::INPUT
     }
 }
 

@@ -33,6 +33,7 @@ pub mod compare;
 pub mod data;
 pub mod engine;
 pub mod ensemble;
+pub mod exit;
 pub mod format;
 pub mod input_error;
 pub mod memory;

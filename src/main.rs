@@ -1,4 +1,7 @@
 //! The `exodus` command line: a thin layer over the library (see `cli/`).
+//! Each command returns a [`cli::Failure`] that carries the exit code its
+//! error chose (see `exodus::exit`): 2 for bad input, 130 after Ctrl-C, 1
+//! for anything else.
 
 mod cli;
 
@@ -6,21 +9,10 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use std::error::Error;
-
-use exodus::calibrate::CalibrationError;
-use exodus::engine::EngineError;
-use exodus::input_error::InputError;
-use exodus::output::{OutputError, ReadRunError};
-use exodus::plot::PlotError;
-use exodus::scenario::LoadError;
-use exodus::sweep::SweepError;
+use exodus::exit;
 
 use cli::args::RunArgs;
-use cli::{Cli, Command, EXIT_INPUT};
-
-/// Exit code after Ctrl-C (128 + SIGINT), as shells expect.
-const EXIT_INTERRUPTED: u8 = 130;
+use cli::{Cli, Command};
 
 fn main() -> ExitCode {
     // `exodus check | head` ends quietly, as Unix tools do, instead of
@@ -40,61 +32,13 @@ fn main() -> ExitCode {
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
-        Err(err) if err.chain().any(is_interrupted) => {
-            eprintln!("{}", cli::Interrupted);
-            ExitCode::from(EXIT_INTERRUPTED)
+        Err(failure) if failure.code() == exit::INTERRUPTED => {
+            eprintln!("{}", cli::STOPPED_BY_CTRL_C);
+            ExitCode::from(exit::INTERRUPTED)
         }
-        Err(err) => {
-            eprintln!("error: {err:#}");
-            let input = err.chain().any(is_input_error);
-            ExitCode::from(if input { EXIT_INPUT } else { 1 })
+        Err(failure) => {
+            eprintln!("error: {failure}");
+            ExitCode::from(failure.code())
         }
     }
-}
-
-/// The engine's error inside `e`, also where a sweep or a calibration wraps it.
-fn engine_error<'e>(e: &'e (dyn Error + 'static)) -> Option<&'e EngineError> {
-    e.downcast_ref::<EngineError>()
-        .or_else(|| match e.downcast_ref::<SweepError>() {
-            Some(SweepError::Engine(engine)) => Some(engine),
-            _ => None,
-        })
-        .or_else(|| match e.downcast_ref::<CalibrationError>() {
-            Some(CalibrationError::Engine(engine)) => Some(engine),
-            _ => None,
-        })
-}
-
-/// Whether `e` is Ctrl-C stopping a command (exit code 130).
-fn is_interrupted(e: &(dyn Error + 'static)) -> bool {
-    e.is::<cli::Interrupted>() || matches!(engine_error(e), Some(EngineError::Stopped))
-}
-
-/// Whether `e` is a problem with what the user gave (exit code 2) rather
-/// than a failure of the machine or of exodus (exit code 1).
-fn is_input_error(e: &(dyn Error + 'static)) -> bool {
-    if e.is::<LoadError>() || e.is::<InputError>() || e.is::<ReadRunError>() {
-        return true;
-    }
-    matches!(
-        e.downcast_ref::<OutputError>(),
-        Some(OutputError::Occupied { .. })
-    ) || matches!(
-        e.downcast_ref::<SweepError>(),
-        Some(
-            SweepError::Input(_)
-                | SweepError::Load(_)
-                | SweepError::Output(OutputError::Occupied { .. })
-        )
-    ) || matches!(
-        e.downcast_ref::<CalibrationError>(),
-        Some(
-            CalibrationError::NothingToFit
-                | CalibrationError::NoTargets
-                | CalibrationError::Load(_)
-        )
-    ) || matches!(
-        e.downcast_ref::<PlotError>(),
-        Some(PlotError::Read { .. } | PlotError::NothingToPlot(_))
-    )
 }

@@ -21,6 +21,7 @@ use plotters::prelude::*;
 use plotters::style::FontStyle;
 
 use crate::compare::{DAILY_CSV, DailyRecord};
+use crate::exit::{self, Exit};
 use crate::format::signed_thousands;
 use crate::output::{OutputError, write_atomic};
 use crate::results::RunResults;
@@ -53,6 +54,16 @@ pub enum PlotError {
         /// What went wrong.
         message: String,
     },
+}
+
+impl Exit for PlotError {
+    fn exit_code(&self) -> u8 {
+        match self {
+            PlotError::Read { .. } | PlotError::NothingToPlot(_) => exit::INPUT,
+            PlotError::Draw { .. } => exit::FAILURE,
+            PlotError::Output(e) => e.exit_code(),
+        }
+    }
 }
 
 /// One line, optionally with a band.

@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 use crate::compare::outcome;
 use crate::engine::EngineError;
 use crate::ensemble::{Ensemble, Job};
+use crate::exit::{self, Exit};
 use crate::format::{Decimals, snake_case};
 use crate::input_error::InputError;
 use crate::output::{OutputError, Table, columns};
@@ -61,6 +62,16 @@ pub enum SweepError {
     /// The output could not be written.
     #[error(transparent)]
     Output(#[from] OutputError),
+}
+
+impl Exit for SweepError {
+    fn exit_code(&self) -> u8 {
+        match self {
+            SweepError::Input(_) | SweepError::Load(_) => exit::INPUT,
+            SweepError::Engine(e) => e.exit_code(),
+            SweepError::Output(e) => e.exit_code(),
+        }
+    }
 }
 
 /// The points of a grid, the first axis varying slowest.

@@ -30,6 +30,7 @@ use argmin::solver::neldermead::NelderMead;
 
 use crate::engine::EngineError;
 use crate::ensemble::{Ensemble, Job};
+use crate::exit::{self, Exit};
 use crate::metrics::{Observed, log_error};
 use crate::results::RunResults;
 use crate::scenario::{
@@ -72,6 +73,18 @@ pub enum CalibrationError {
     /// The optimizer failed.
     #[error("the optimizer failed: {0}")]
     Optimizer(String),
+}
+
+impl Exit for CalibrationError {
+    fn exit_code(&self) -> u8 {
+        match self {
+            CalibrationError::NothingToFit
+            | CalibrationError::NoTargets
+            | CalibrationError::Load(_) => exit::INPUT,
+            CalibrationError::Engine(e) => e.exit_code(),
+            CalibrationError::Optimizer(_) => exit::FAILURE,
+        }
+    }
 }
 
 /// One loss evaluation.

@@ -6,8 +6,7 @@ use clap::{Parser, Subcommand};
 
 use exodus::settings::{Overrides, RunSettings};
 
-/// Exit code for bad input (usage errors, invalid scenarios or data).
-pub(crate) const EXIT_INPUT: u8 = 2;
+use super::Failure;
 
 #[derive(Parser)]
 #[command(
@@ -90,7 +89,7 @@ pub(crate) struct ScenarioArgs {
 
 impl ScenarioArgs {
     /// The scenario document, with the overrides applied.
-    pub(crate) fn document(&self) -> anyhow::Result<exodus::scenario::ScenarioDocument> {
+    pub(crate) fn document(&self) -> Result<exodus::scenario::ScenarioDocument, Failure> {
         super::load_doc(self.scenario.as_deref(), &self.set)
     }
 
@@ -99,7 +98,7 @@ impl ScenarioArgs {
     pub(crate) fn prepare(
         &self,
         overrides: &Overrides,
-    ) -> anyhow::Result<(exodus::scenario::Scenario, RunSettings)> {
+    ) -> Result<(exodus::scenario::Scenario, RunSettings), Failure> {
         Ok(self.document()?.prepare(overrides)?)
     }
 }

@@ -2,14 +2,13 @@
 
 use std::path::Path;
 
-use anyhow::Context;
-
 use exodus::settings::Overrides;
 
 use super::args::BenchArgs;
+use super::{Context, Failure};
 use super::{thousands, thread_pool};
 
-pub(crate) fn bench(args: &BenchArgs) -> anyhow::Result<()> {
+pub(crate) fn bench(args: &BenchArgs) -> Result<(), Failure> {
     let overrides = Overrides {
         scale: args.scale,
         threads: args.threads,

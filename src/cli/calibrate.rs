@@ -3,19 +3,18 @@
 use std::path::Path;
 use std::time::Instant;
 
-use anyhow::Context;
-
 use exodus::format::format_float;
 use exodus::output;
 
 use exodus::settings::Overrides;
 
 use super::args::CalibrateArgs;
+use super::{Context, Failure};
 use super::{catch_interrupt, interrupted, progress_bar, replicate_settings, thread_pool};
 
 const COMMAND: &str = "calibrate";
 
-pub(crate) fn calibrate(args: &CalibrateArgs) -> anyhow::Result<()> {
+pub(crate) fn calibrate(args: &CalibrateArgs) -> Result<(), Failure> {
     let doc = args.input.document()?;
     let scenario = doc.scenario()?;
     let spec = scenario

@@ -4,10 +4,11 @@ use exodus::model::documents::implied_shares;
 use exodus::scenario::PolicyKind;
 use exodus::settings::Overrides;
 
+use super::Failure;
 use super::args::CheckArgs;
 use super::thousands;
 
-pub(crate) fn check(args: &CheckArgs) -> anyhow::Result<()> {
+pub(crate) fn check(args: &CheckArgs) -> Result<(), Failure> {
     // The run's settings, as `exodus run` would build them: a population
     // that would not fit is refused here too.
     let (s, settings) = args.input.prepare(&Overrides::default())?;

@@ -3,19 +3,18 @@
 use std::path::Path;
 use std::time::Instant;
 
-use anyhow::Context;
-
 use exodus::compare::{DAILY_CSV, SUMMARY_CSV};
 use exodus::output;
 
 use super::args::CompareArgs;
 use exodus::settings::Overrides;
 
+use super::Failure;
 use super::{catch_interrupt, interrupted, load_doc, plot, replicate_settings, thread_pool};
 
 const COMMAND: &str = "compare";
 
-pub(crate) fn compare(args: &CompareArgs) -> anyhow::Result<()> {
+pub(crate) fn compare(args: &CompareArgs) -> Result<(), Failure> {
     let overrides = Overrides {
         seed: args.seed,
         scale: args.scale,
@@ -31,7 +30,8 @@ pub(crate) fn compare(args: &CompareArgs) -> anyhow::Result<()> {
         .enumerate()
         .find_map(|(i, n)| names[..i].contains(n).then_some(n))
     {
-        anyhow::bail!("two scenarios are named `{dup}`: give each a distinct `name`");
+        let message = format!("two scenarios are named `{dup}`: give each a distinct `name`");
+        return Err(Failure::other(anyhow::Error::msg(message)));
     }
     let (base, base_settings) = &scenarios[0];
     let master = base_settings.seed();
@@ -46,16 +46,14 @@ pub(crate) fn compare(args: &CompareArgs) -> anyhow::Result<()> {
     let runs = pool
         .install(|| exodus::compare::run_all(&scenarios, args.replicates, master, &interrupted))?;
     let rows = exodus::compare::summarize(&runs);
-    let csv = |what: &str| format!("formatting {what}");
+    let formatted = |name: &str, csv: Result<Vec<u8>, csv::Error>| {
+        let context = format!("formatting {name}");
+        csv.map(|bytes| (name.to_owned(), bytes))
+            .map_err(|e| Failure::other(anyhow::Error::new(e).context(context)))
+    };
     let files = vec![
-        (
-            SUMMARY_CSV.to_owned(),
-            exodus::compare::summary_csv(&rows).with_context(|| csv(SUMMARY_CSV))?,
-        ),
-        (
-            DAILY_CSV.to_owned(),
-            exodus::compare::daily_csv(&runs).with_context(|| csv(DAILY_CSV))?,
-        ),
+        formatted(SUMMARY_CSV, exodus::compare::summary_csv(&rows))?,
+        formatted(DAILY_CSV, exodus::compare::daily_csv(&runs))?,
     ];
     let mut settings =
         replicate_settings(args.replicates, base_settings.scale(), master, &args.set);

@@ -12,17 +12,19 @@ mod run;
 mod score;
 mod sweep;
 
+use std::fmt;
 use std::io::IsTerminal;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
+
+use exodus::exit::{self, Exit};
 
 pub(crate) use exodus::format::thousands;
 use exodus::scenario::ScenarioDocument;
 
-pub(crate) use args::{Cli, Command, EXIT_INPUT};
+pub(crate) use args::{Cli, Command};
 pub(crate) use bench::bench;
 pub(crate) use calibrate::calibrate;
 pub(crate) use check::check;
@@ -32,8 +34,75 @@ pub(crate) use run::run;
 pub(crate) use score::score;
 pub(crate) use sweep::sweep;
 
+/// Why a command failed: the error, with what the command was doing, and
+/// the exit code that the error's type chose (see [`exodus::exit`]).
+#[derive(Debug)]
+pub(crate) struct Failure {
+    code: u8,
+    error: anyhow::Error,
+}
+
+impl<E> From<E> for Failure
+where
+    E: Exit + std::error::Error + Send + Sync + 'static,
+{
+    fn from(error: E) -> Self {
+        Self {
+            code: error.exit_code(),
+            error: error.into(),
+        }
+    }
+}
+
+impl Failure {
+    /// A failure that no error type of the library describes (exit code 1).
+    pub(crate) fn other(error: impl Into<anyhow::Error>) -> Self {
+        Self {
+            code: exit::FAILURE,
+            error: error.into(),
+        }
+    }
+
+    /// The exit code.
+    pub(crate) fn code(&self) -> u8 {
+        self.code
+    }
+}
+
+/// The whole chain of causes, each after a colon.
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:#}", self.error)
+    }
+}
+
+/// What a command was doing when it failed, for results whose error makes
+/// a [`Failure`]; the exit code stays the error's.
+pub(crate) trait Context<T> {
+    fn with_context<C, F>(self, context: F) -> Result<T, Failure>
+    where
+        C: fmt::Display + Send + Sync + 'static,
+        F: FnOnce() -> C;
+}
+
+impl<T, E: Into<Failure>> Context<T> for Result<T, E> {
+    fn with_context<C, F>(self, context: F) -> Result<T, Failure>
+    where
+        C: fmt::Display + Send + Sync + 'static,
+        F: FnOnce() -> C,
+    {
+        self.map_err(|error| {
+            let Failure { code, error } = error.into();
+            Failure {
+                code,
+                error: error.context(context()),
+            }
+        })
+    }
+}
+
 /// Loads a scenario document and applies the `--set` overrides.
-pub(crate) fn load_doc(path: Option<&Path>, sets: &[String]) -> anyhow::Result<ScenarioDocument> {
+pub(crate) fn load_doc(path: Option<&Path>, sets: &[String]) -> Result<ScenarioDocument, Failure> {
     let mut doc = match path {
         Some(p) => ScenarioDocument::load(p)?,
         None => ScenarioDocument::embedded_default()?,
@@ -45,8 +114,10 @@ pub(crate) fn load_doc(path: Option<&Path>, sets: &[String]) -> anyhow::Result<S
 }
 
 /// A pool of `threads` worker threads (all cores when `None`).
-pub(crate) fn thread_pool(threads: Option<u16>) -> anyhow::Result<rayon::ThreadPool> {
-    exodus::settings::thread_pool(threads).context("cannot start the worker threads")
+pub(crate) fn thread_pool(threads: Option<u16>) -> Result<rayon::ThreadPool, Failure> {
+    exodus::settings::thread_pool(threads).map_err(|e| {
+        Failure::other(anyhow::Error::new(e).context("cannot start the worker threads"))
+    })
 }
 
 pub(crate) fn progress_bar(quiet: bool, length: u32, unit: &str) -> ProgressBar {
@@ -96,7 +167,6 @@ pub(crate) fn interrupted() -> bool {
     INTERRUPTED.load(Ordering::SeqCst)
 }
 
-/// A command stopped by Ctrl-C; the process exits with 130.
-#[derive(Debug, thiserror::Error)]
-#[error("interrupted by Ctrl-C: stopped before writing anything, so no results were written")]
-pub(crate) struct Interrupted;
+/// What a command stopped by Ctrl-C says (it exits with 130).
+pub(crate) const STOPPED_BY_CTRL_C: &str =
+    "interrupted by Ctrl-C: stopped before writing anything, so no results were written";

@@ -2,7 +2,9 @@
 
 use std::path::Path;
 
-pub(crate) fn plot(dir: &Path) -> anyhow::Result<()> {
+use super::Failure;
+
+pub(crate) fn plot(dir: &Path) -> Result<(), Failure> {
     let files = exodus::plot::plot_dir(dir)?;
     for f in files {
         println!("drawn {}", f.display());

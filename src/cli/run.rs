@@ -3,8 +3,6 @@
 use std::path::Path;
 use std::time::Instant;
 
-use anyhow::Context;
-
 use exodus::engine;
 use exodus::output::{self, RunInfo};
 use exodus::results::RunResults;
@@ -12,9 +10,10 @@ use exodus::scenario::Scenario;
 use exodus::settings::{Overrides, RunSettings};
 
 use super::args::RunArgs;
+use super::{Context, Failure};
 use super::{catch_interrupt, interrupted, plot, progress_bar, score, thousands, thread_pool};
 
-pub(crate) fn run(args: &RunArgs) -> anyhow::Result<()> {
+pub(crate) fn run(args: &RunArgs) -> Result<(), Failure> {
     let overrides = Overrides {
         seed: args.seed,
         scale: args.scale,

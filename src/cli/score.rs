@@ -2,11 +2,11 @@
 
 use std::path::Path;
 
-use anyhow::Context;
-
 use exodus::input_error::InputError;
 
-pub(crate) fn score(run_dir: &Path, observed: &Path) -> anyhow::Result<()> {
+use super::{Context, Failure};
+
+pub(crate) fn score(run_dir: &Path, observed: &Path) -> Result<(), Failure> {
     let run = exodus::output::read_run(run_dir)?;
     let name = observed.display().to_string();
     let text = std::fs::read_to_string(observed).map_err(|e| InputError {

@@ -5,12 +5,13 @@ use std::time::Instant;
 
 use exodus::output;
 
+use super::Failure;
 use super::args::SweepArgs;
 use super::{catch_interrupt, interrupted, replicate_settings, thread_pool};
 
 const COMMAND: &str = "sweep";
 
-pub(crate) fn sweep(args: &SweepArgs) -> anyhow::Result<()> {
+pub(crate) fn sweep(args: &SweepArgs) -> Result<(), Failure> {
     let doc = args.input.document()?;
     let scenario = doc.scenario()?;
     let axes = args

@@ -27,6 +27,7 @@ mod state;
 use rand_distr::Gamma;
 use rayon::prelude::*;
 
+use crate::exit::{self, Exit};
 use crate::model::border::Queue;
 use crate::model::choice::ChoiceTable;
 use crate::model::decision::{RegionalSignals, leave_probability};
@@ -62,6 +63,15 @@ pub enum EngineError {
     /// The caller asked the run to stop (between two days).
     #[error("the run was stopped before it finished")]
     Stopped,
+}
+
+impl Exit for EngineError {
+    fn exit_code(&self) -> u8 {
+        match self {
+            EngineError::Patience { .. } => exit::FAILURE,
+            EngineError::Stopped => exit::INTERRUPTED,
+        }
+    }
 }
 
 /// A cohort's probabilities for one day as thresholds on a uniform 64-bit

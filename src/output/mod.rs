@@ -25,6 +25,7 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use crate::exit::{self, Exit};
 use crate::format::Decimals;
 use crate::metrics::Observed;
 use crate::results::RunResults;
@@ -84,6 +85,15 @@ pub enum OutputError {
         /// The cause.
         source: csv::Error,
     },
+}
+
+impl Exit for OutputError {
+    fn exit_code(&self) -> u8 {
+        match self {
+            OutputError::Occupied { .. } => exit::INPUT,
+            OutputError::Io { .. } | OutputError::Csv { .. } => exit::FAILURE,
+        }
+    }
 }
 
 /// Facts about the run for the manifest.

@@ -11,6 +11,7 @@ use serde::de::DeserializeOwned;
 use super::rows::{CrossingKey, DayKey};
 use super::{FILES, MANIFEST, RunManifest};
 use crate::calendar::Calendar;
+use crate::exit::{self, Exit};
 use crate::format::hex_sha256;
 use crate::results::{CrossingDay, NationalDay, RunResults};
 use crate::scenario::MAX_DAYS;
@@ -34,6 +35,12 @@ pub enum ReadRunError {
         /// What is wrong.
         message: String,
     },
+}
+
+impl Exit for ReadRunError {
+    fn exit_code(&self) -> u8 {
+        exit::INPUT
+    }
 }
 
 /// Reads a finished run's manifest and daily files back (regions are not read).

@@ -41,6 +41,7 @@ pub use param_path::ParamPath;
 
 use crate::calendar::Calendar;
 use crate::data::{Region, eligible_men};
+use crate::exit::{self, Exit};
 use crate::input_error::InputError;
 use crate::metrics::{Measure, Observed};
 
@@ -505,6 +506,15 @@ pub enum LoadError {
         /// The cause.
         source: toml::ser::Error,
     },
+}
+
+impl Exit for LoadError {
+    fn exit_code(&self) -> u8 {
+        match self {
+            LoadError::Read { .. } | LoadError::Input(_) => exit::INPUT,
+            LoadError::Write { .. } => exit::FAILURE,
+        }
+    }
 }
 
 /// Loads and validates the embedded default scenario.
