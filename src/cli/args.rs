@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
+use exodus::scenario::{Scenario, ScenarioDocument};
 use exodus::settings::{Overrides, RunSettings};
 
 use super::Failure;
@@ -76,21 +77,28 @@ fn threads() -> clap::builder::RangedI64ValueParser<u16> {
     clap::value_parser!(u16).range(1..=1024)
 }
 
+/// `--set PATH=VALUE`, the overrides of scenario values.
+#[derive(clap::Args, Default)]
+pub(crate) struct SetArgs {
+    /// Override a scenario value, e.g. `--set decision.peer=0.5` (repeatable).
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    pub(crate) set: Vec<String>,
+}
+
 /// The scenario a command works on: a file (or the embedded default) and
 /// `--set` overrides.
 #[derive(clap::Args, Default)]
 pub(crate) struct ScenarioArgs {
     /// Scenario TOML file (the embedded default when omitted).
     pub(crate) scenario: Option<PathBuf>,
-    /// Override a scenario value, e.g. `--set decision.peer=0.5` (repeatable).
-    #[arg(long = "set", value_name = "PATH=VALUE")]
-    pub(crate) set: Vec<String>,
+    #[command(flatten)]
+    pub(crate) set: SetArgs,
 }
 
 impl ScenarioArgs {
     /// The scenario document, with the overrides applied.
-    pub(crate) fn document(&self) -> Result<exodus::scenario::ScenarioDocument, Failure> {
-        super::load_doc(self.scenario.as_deref(), &self.set)
+    pub(crate) fn document(&self) -> Result<ScenarioDocument, Failure> {
+        super::load_doc(self.scenario.as_deref(), &self.set.set)
     }
 
     /// The validated scenario and the settings of a run of it, with the
@@ -98,8 +106,68 @@ impl ScenarioArgs {
     pub(crate) fn prepare(
         &self,
         overrides: &Overrides,
-    ) -> Result<(exodus::scenario::Scenario, RunSettings), Failure> {
+    ) -> Result<(Scenario, RunSettings), Failure> {
         Ok(self.document()?.prepare(overrides)?)
+    }
+}
+
+/// How big the runs are and how many threads run them: `--scale` and
+/// `--threads`, which override the scenario's and all cores.
+#[derive(clap::Args, Default)]
+pub(crate) struct SizeArgs {
+    /// Persons per agent (overrides the scenario's).
+    #[arg(long, value_parser = scale())]
+    pub(crate) scale: Option<u32>,
+    /// Worker threads [default: all cores].
+    #[arg(long, value_parser = threads())]
+    pub(crate) threads: Option<u16>,
+}
+
+/// The settings of the runs: `--seed`, `--scale` and `--threads`.
+#[derive(clap::Args, Default)]
+pub(crate) struct SettingsArgs {
+    /// Master seed [default: the scenario's].
+    #[arg(long)]
+    pub(crate) seed: Option<u64>,
+    #[command(flatten)]
+    pub(crate) size: SizeArgs,
+}
+
+impl SettingsArgs {
+    /// The overrides of the scenario's settings.
+    pub(crate) fn overrides(&self) -> Overrides {
+        Overrides {
+            seed: self.seed,
+            scale: self.size.scale,
+            threads: self.size.threads,
+        }
+    }
+}
+
+/// Where the results go: `--out` and `--force`.
+#[derive(clap::Args, Default)]
+pub(crate) struct OutputArgs {
+    /// Output folder [default: output/<scenario-name>].
+    #[arg(long)]
+    pub(crate) out: Option<PathBuf>,
+    /// Write into the output folder even if it holds other files or other results.
+    #[arg(long)]
+    pub(crate) force: bool,
+}
+
+impl OutputArgs {
+    /// The output folder, `--out` or else `default`, once it is known that
+    /// the results of `command` on `scenario` may go there (see
+    /// [`exodus::output::check_destination`]).
+    pub(crate) fn folder(
+        &self,
+        command: &str,
+        scenario: &str,
+        default: impl FnOnce() -> PathBuf,
+    ) -> Result<PathBuf, Failure> {
+        let out = self.out.clone().unwrap_or_else(default);
+        exodus::output::check_destination(&out, command, scenario, self.force)?;
+        Ok(out)
     }
 }
 
@@ -110,37 +178,31 @@ pub(crate) struct CheckArgs {
 }
 
 #[derive(clap::Args)]
+#[command(
+    mut_arg("scale", |a| a.help("Persons per agent (overrides every scenario's)")),
+    mut_arg("seed", |a| a.help("Master seed of the replicates [default: the base scenario's]")),
+    mut_arg("out", |a| a.help("Output folder [default: output/compare-<base-name>]")),
+)]
 pub(crate) struct CompareArgs {
     /// The base scenario, then the alternatives.
     #[arg(required = true, num_args = 2..)]
     pub(crate) scenarios: Vec<PathBuf>,
+    #[command(flatten)]
+    pub(crate) set: SetArgs,
     /// Replicates per scenario (paired across scenarios).
     #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..=10_000))]
     pub(crate) replicates: u32,
-    /// Persons per agent (overrides every scenario's).
-    #[arg(long, value_parser = scale())]
-    pub(crate) scale: Option<u32>,
-    /// Master seed of the replicates [default: the base scenario's].
-    #[arg(long)]
-    pub(crate) seed: Option<u64>,
-    /// Output folder [default: output/compare-<base-name>].
-    #[arg(long)]
-    pub(crate) out: Option<PathBuf>,
+    #[command(flatten)]
+    pub(crate) settings: SettingsArgs,
+    #[command(flatten)]
+    pub(crate) output: OutputArgs,
     /// Also draw the comparison chart (SVG and PNG).
     #[arg(long)]
     pub(crate) plot: bool,
-    /// Write into the output folder even if it holds other files or other results.
-    #[arg(long)]
-    pub(crate) force: bool,
-    /// Override a scenario value, e.g. `--set decision.peer=0.5` (repeatable).
-    #[arg(long = "set", value_name = "PATH=VALUE")]
-    pub(crate) set: Vec<String>,
-    /// Worker threads [default: all cores].
-    #[arg(long, value_parser = threads())]
-    pub(crate) threads: Option<u16>,
 }
 
 #[derive(clap::Args)]
+#[command(mut_arg("out", |a| a.help("Output folder [default: output/<scenario-name>/sweep]")))]
 pub(crate) struct SweepArgs {
     #[command(flatten)]
     pub(crate) input: ScenarioArgs,
@@ -150,24 +212,18 @@ pub(crate) struct SweepArgs {
     /// Replicates per point.
     #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=10_000))]
     pub(crate) replicates: u32,
-    /// Persons per agent (overrides the scenario's).
-    #[arg(long, value_parser = scale())]
-    pub(crate) scale: Option<u32>,
-    /// Master seed [default: the scenario's].
-    #[arg(long)]
-    pub(crate) seed: Option<u64>,
-    /// Output folder [default: output/<scenario-name>/sweep].
-    #[arg(long)]
-    pub(crate) out: Option<PathBuf>,
-    /// Write into the output folder even if it holds other files or other results.
-    #[arg(long)]
-    pub(crate) force: bool,
-    /// Worker threads [default: all cores].
-    #[arg(long, value_parser = threads())]
-    pub(crate) threads: Option<u16>,
+    #[command(flatten)]
+    pub(crate) settings: SettingsArgs,
+    #[command(flatten)]
+    pub(crate) output: OutputArgs,
 }
 
 #[derive(clap::Args)]
+#[command(
+    mut_arg("scale", |a| a.help("Persons per agent while calibrating [default: the scenario's calibration scale]")),
+    mut_arg("seed", |a| a.help("Master seed of the replicates [default: the scenario's]")),
+    mut_arg("out", |a| a.help("Output folder [default: output/<scenario-name>/calibration]")),
+)]
 pub(crate) struct CalibrateArgs {
     #[command(flatten)]
     pub(crate) input: ScenarioArgs,
@@ -177,24 +233,13 @@ pub(crate) struct CalibrateArgs {
     /// Replicates per evaluation [default: the scenario's, else 2].
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1000))]
     pub(crate) replicates: Option<u32>,
-    /// Persons per agent while calibrating [default: the scenario's calibration scale].
-    #[arg(long, value_parser = scale())]
-    pub(crate) scale: Option<u32>,
-    /// Master seed of the replicates [default: the scenario's].
-    #[arg(long)]
-    pub(crate) seed: Option<u64>,
     /// Restarts of the simplex [default: the scenario's, else 2].
     #[arg(long, value_parser = clap::value_parser!(u32).range(0..=100))]
     pub(crate) restarts: Option<u32>,
-    /// Output folder [default: output/<scenario-name>/calibration].
-    #[arg(long)]
-    pub(crate) out: Option<PathBuf>,
-    /// Write into the output folder even if it holds other files or other results.
-    #[arg(long)]
-    pub(crate) force: bool,
-    /// Worker threads [default: all cores].
-    #[arg(long, value_parser = threads())]
-    pub(crate) threads: Option<u16>,
+    #[command(flatten)]
+    pub(crate) settings: SettingsArgs,
+    #[command(flatten)]
+    pub(crate) output: OutputArgs,
     /// Print nothing but errors.
     #[arg(long)]
     pub(crate) quiet: bool,
@@ -204,12 +249,8 @@ pub(crate) struct CalibrateArgs {
 pub(crate) struct BenchArgs {
     #[command(flatten)]
     pub(crate) input: ScenarioArgs,
-    /// Persons per agent (overrides the scenario's).
-    #[arg(long, value_parser = scale())]
-    pub(crate) scale: Option<u32>,
-    /// Worker threads [default: all cores].
-    #[arg(long, value_parser = threads())]
-    pub(crate) threads: Option<u16>,
+    #[command(flatten)]
+    pub(crate) size: SizeArgs,
     /// Runs to take the median over.
     #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u16).range(1..=1000))]
     pub(crate) repeat: u16,
@@ -219,21 +260,19 @@ pub(crate) struct BenchArgs {
 }
 
 #[derive(clap::Args, Default)]
+#[command(
+    mut_arg("seed", |a| a.help("Master seed (overrides the scenario's)")),
+    mut_arg("scale", |a| a.help("Persons per agent (overrides the scenario's); 1 simulates every man")),
+    mut_arg("threads", |a| a.help("Worker threads [default: all cores]. Results do not depend on it")),
+    mut_arg("force", |a| a.help("Write into the output folder even if it holds other files or another scenario's results")),
+)]
 pub(crate) struct RunArgs {
     #[command(flatten)]
     pub(crate) input: ScenarioArgs,
-    /// Output folder [default: output/<scenario-name>].
-    #[arg(long)]
-    pub(crate) out: Option<PathBuf>,
-    /// Master seed (overrides the scenario's).
-    #[arg(long)]
-    pub(crate) seed: Option<u64>,
-    /// Persons per agent (overrides the scenario's); 1 simulates every man.
-    #[arg(long, value_parser = scale())]
-    pub(crate) scale: Option<u32>,
-    /// Worker threads [default: all cores]. Results do not depend on it.
-    #[arg(long, value_parser = threads())]
-    pub(crate) threads: Option<u16>,
+    #[command(flatten)]
+    pub(crate) settings: SettingsArgs,
+    #[command(flatten)]
+    pub(crate) output: OutputArgs,
     /// Print nothing but errors.
     #[arg(long)]
     pub(crate) quiet: bool,
@@ -243,7 +282,4 @@ pub(crate) struct RunArgs {
     /// After the run, draw its charts (SVG and PNG) into the output folder.
     #[arg(long)]
     pub(crate) plot: bool,
-    /// Write into the output folder even if it holds other files or another scenario's results.
-    #[arg(long)]
-    pub(crate) force: bool,
 }

@@ -10,8 +10,8 @@ use super::{thousands, thread_pool};
 
 pub(crate) fn bench(args: &BenchArgs) -> Result<(), Failure> {
     let overrides = Overrides {
-        scale: args.scale,
-        threads: args.threads,
+        scale: args.size.scale,
+        threads: args.size.threads,
         ..Overrides::default()
     };
     let (scenario, settings) = args.input.prepare(&overrides)?;

@@ -6,8 +6,6 @@ use std::time::Instant;
 use exodus::format::format_float;
 use exodus::output;
 
-use exodus::settings::Overrides;
-
 use super::args::CalibrateArgs;
 use super::{Context, Failure};
 use super::{catch_interrupt, interrupted, progress_bar, replicate_settings, thread_pool};
@@ -20,12 +18,7 @@ pub(crate) fn calibrate(args: &CalibrateArgs) -> Result<(), Failure> {
     let spec = scenario
         .calibration()
         .ok_or(exodus::calibrate::CalibrationError::NothingToFit)?;
-    let overrides = Overrides {
-        seed: args.seed,
-        scale: args.scale,
-        threads: args.threads,
-    };
-    let run_settings = doc.calibration_settings(&scenario, &overrides)?;
+    let run_settings = doc.calibration_settings(&scenario, &args.settings.overrides())?;
     let options = exodus::calibrate::Options {
         budget: args.budget.unwrap_or(spec.budget),
         replicates: args.replicates.unwrap_or(spec.replicates),
@@ -43,15 +36,14 @@ pub(crate) fn calibrate(args: &CalibrateArgs) -> Result<(), Failure> {
         run_settings.seed(),
         options.restarts
     );
-    for assignment in &args.input.set {
+    for assignment in &args.input.set.set {
         reproduce.push_str(&format!(" --set '{assignment}'"));
     }
-    let out = args.out.clone().unwrap_or_else(|| {
+    let out = args.output.folder(COMMAND, scenario.name(), || {
         Path::new("output")
             .join(scenario.name())
             .join("calibration")
-    });
-    output::check_destination(&out, COMMAND, scenario.name(), args.force)?;
+    })?;
     let pool = thread_pool(run_settings.threads())?;
     catch_interrupt();
     let bar = progress_bar(args.quiet, options.budget, "evaluation");
@@ -66,7 +58,7 @@ pub(crate) fn calibrate(args: &CalibrateArgs) -> Result<(), Failure> {
         options.replicates,
         run_settings.scale(),
         run_settings.seed(),
-        &args.input.set,
+        &args.input.set.set,
     );
     settings.insert("command_line".to_owned(), reproduce.clone().into());
     settings.insert("budget".to_owned(), options.budget.into());

@@ -7,7 +7,6 @@ use exodus::compare::{DAILY_CSV, SUMMARY_CSV};
 use exodus::output;
 
 use super::args::CompareArgs;
-use exodus::settings::Overrides;
 
 use super::Failure;
 use super::{catch_interrupt, interrupted, load_doc, plot, replicate_settings, thread_pool};
@@ -15,14 +14,10 @@ use super::{catch_interrupt, interrupted, load_doc, plot, replicate_settings, th
 const COMMAND: &str = "compare";
 
 pub(crate) fn compare(args: &CompareArgs) -> Result<(), Failure> {
-    let overrides = Overrides {
-        seed: args.seed,
-        scale: args.scale,
-        threads: args.threads,
-    };
+    let overrides = args.settings.overrides();
     let mut scenarios = Vec::with_capacity(args.scenarios.len());
     for path in &args.scenarios {
-        scenarios.push(load_doc(Some(path), &args.set)?.prepare(&overrides)?);
+        scenarios.push(load_doc(Some(path), &args.set.set)?.prepare(&overrides)?);
     }
     let names: Vec<&str> = scenarios.iter().map(|(s, _)| s.name()).collect();
     if let Some(dup) = names
@@ -35,12 +30,10 @@ pub(crate) fn compare(args: &CompareArgs) -> Result<(), Failure> {
     }
     let (base, base_settings) = &scenarios[0];
     let master = base_settings.seed();
-    let out = args
-        .out
-        .clone()
-        .unwrap_or_else(|| Path::new("output").join(format!("compare-{}", base.name())));
-    output::check_destination(&out, COMMAND, base.name(), args.force)?;
-    let pool = thread_pool(args.threads)?;
+    let out = args.output.folder(COMMAND, base.name(), || {
+        Path::new("output").join(format!("compare-{}", base.name()))
+    })?;
+    let pool = thread_pool(overrides.threads)?;
     catch_interrupt();
     let started = Instant::now();
     let runs = pool
@@ -55,8 +48,12 @@ pub(crate) fn compare(args: &CompareArgs) -> Result<(), Failure> {
         formatted(SUMMARY_CSV, exodus::compare::summary_csv(&rows))?,
         formatted(DAILY_CSV, exodus::compare::daily_csv(&runs))?,
     ];
-    let mut settings =
-        replicate_settings(args.replicates, base_settings.scale(), master, &args.set);
+    let mut settings = replicate_settings(
+        args.replicates,
+        base_settings.scale(),
+        master,
+        &args.set.set,
+    );
     settings.insert("scenarios".to_owned(), names.clone().into());
     let files_given = args.scenarios.iter().map(|p| p.display().to_string());
     settings.insert("files".to_owned(), files_given.collect::<Vec<_>>().into());

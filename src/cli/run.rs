@@ -7,27 +7,19 @@ use exodus::engine;
 use exodus::output::{self, RunInfo};
 use exodus::results::RunResults;
 use exodus::scenario::Scenario;
-use exodus::settings::{Overrides, RunSettings};
+use exodus::settings::RunSettings;
 
 use super::args::RunArgs;
 use super::{Context, Failure};
 use super::{catch_interrupt, interrupted, plot, progress_bar, score, thousands, thread_pool};
 
 pub(crate) fn run(args: &RunArgs) -> Result<(), Failure> {
-    let overrides = Overrides {
-        seed: args.seed,
-        scale: args.scale,
-        threads: args.threads,
-    };
-    let (scenario, settings) = args.input.prepare(&overrides)?;
+    let (scenario, settings) = args.input.prepare(&args.settings.overrides())?;
     let pool = thread_pool(settings.threads())?;
     let threads = pool.current_num_threads();
-    let out = args
-        .out
-        .clone()
-        .unwrap_or_else(|| Path::new("output").join(scenario.name()));
-
-    output::check_destination(&out, "run", scenario.name(), args.force)?;
+    let out = args.output.folder("run", scenario.name(), || {
+        Path::new("output").join(scenario.name())
+    })?;
     let bar = progress_bar(args.quiet, scenario.calendar().days, "day");
     let started = Instant::now();
     catch_interrupt();

@@ -28,13 +28,12 @@ pub(crate) fn sweep(args: &SweepArgs) -> Result<(), Failure> {
                 })
         })
         .collect::<Result<Vec<_>, _>>()?;
-    let out = args
-        .out
-        .clone()
-        .unwrap_or_else(|| Path::new("output").join(scenario.name()).join("sweep"));
-    output::check_destination(&out, COMMAND, scenario.name(), args.force)?;
-    let master = args.seed.unwrap_or(scenario.default_seed());
-    let pool = thread_pool(args.threads)?;
+    let out = args.output.folder(COMMAND, scenario.name(), || {
+        Path::new("output").join(scenario.name()).join("sweep")
+    })?;
+    let size = &args.settings.size;
+    let master = args.settings.seed.unwrap_or(scenario.default_seed());
+    let pool = thread_pool(size.threads)?;
     catch_interrupt();
     let started = Instant::now();
     let csv = pool.install(|| {
@@ -42,13 +41,13 @@ pub(crate) fn sweep(args: &SweepArgs) -> Result<(), Failure> {
             &doc,
             &axes,
             args.replicates,
-            args.scale,
+            size.scale,
             master,
             &interrupted,
         )
     })?;
-    let scale = args.scale.unwrap_or(scenario.default_scale());
-    let mut settings = replicate_settings(args.replicates, scale, master, &args.input.set);
+    let scale = size.scale.unwrap_or(scenario.default_scale());
+    let mut settings = replicate_settings(args.replicates, scale, master, &args.input.set.set);
     if let Some(file) = &args.input.scenario {
         settings.insert("file".to_owned(), file.display().to_string().into());
     }
