@@ -5,6 +5,7 @@ use std::fs;
 use predicates::prelude::*;
 
 use super::{Fixture, exodus};
+use exodus::engine::CHUNK;
 use exodus::output::{FILES, MANIFEST};
 
 #[test]
@@ -85,8 +86,10 @@ fn default_scenario_runs_with_no_scenario_argument() {
 
 #[test]
 fn same_seed_gives_identical_files_in_separate_processes_for_any_thread_count() {
-    // Every run below is its own process.
-    let fx = Fixture::tiny();
+    // Every run below is its own process. At 1:50 the fixture has several
+    // chunks of agents, so the threads share the agent pass between them and
+    // the chunks' reports must be merged in chunk order.
+    let fx = Fixture::tiny().set("scale = 500", "scale = 50");
     let path = fx.write();
     let run = |threads: &str, seed: &str| {
         let out = fx.dir().join(format!("out-{threads}-{seed}"));
@@ -104,6 +107,13 @@ fn same_seed_gives_identical_files_in_separate_processes_for_any_thread_count() 
             .arg(&path)
             .assert()
             .success();
+        let manifest: toml::Table = fs::read_to_string(out.join(MANIFEST))
+            .unwrap()
+            .parse()
+            .unwrap();
+        let agents = manifest["agents"].as_integer().unwrap();
+        let chunks = (agents as usize).div_ceil(CHUNK);
+        assert!(chunks >= 4, "{agents} agents make {chunks} chunks");
         FILES.map(|f| fs::read(out.join(f)).unwrap())
     };
     let one = run("1", "7");
