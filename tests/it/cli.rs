@@ -114,14 +114,34 @@ fn same_seed_gives_identical_files_in_separate_processes_for_any_thread_count() 
         let agents = manifest["agents"].as_integer().unwrap();
         let chunks = (agents as usize).div_ceil(CHUNK);
         assert!(chunks >= 4, "{agents} agents make {chunks} chunks");
-        FILES.map(|f| fs::read(out.join(f)).unwrap())
+        FILES.map(|f| fs::read_to_string(out.join(f)).unwrap())
     };
     let one = run("1", "7");
     let two = run("2", "7");
-    assert_eq!(one, two, "1 vs 2 threads");
-    assert_eq!(two, run("2", "7"), "two processes with 2 threads");
-    assert_eq!(one, run("8", "7"), "1 vs 8 threads");
+    assert_identical(&one, &two, "1 vs 2 threads");
+    assert_identical(&two, &run("2", "7"), "two processes with 2 threads");
+    assert_identical(&one, &run("8", "7"), "1 vs 8 threads");
     assert_ne!(one, run("2", "8"), "another seed must change the results");
+}
+
+/// Asserts that two runs wrote the same files, naming the first line that
+/// differs.
+fn assert_identical(a: &[String; 4], b: &[String; 4], what: &str) {
+    for (name, (a, b)) in FILES.iter().zip(a.iter().zip(b)) {
+        if a == b {
+            continue;
+        }
+        let (n, (x, y)) = a
+            .lines()
+            .zip(b.lines())
+            .enumerate()
+            .find(|(_, (x, y))| x != y)
+            .unwrap_or((0, ("(one file is longer)", "")));
+        panic!(
+            "{what}: {name} differs, first on line {}:\n  {x}\n  {y}",
+            n + 1
+        );
+    }
 }
 
 #[test]
