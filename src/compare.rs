@@ -28,7 +28,7 @@ use crate::engine::EngineError;
 use crate::ensemble::Ensemble;
 use crate::format::Decimals;
 use crate::output::csv_of;
-use crate::results::{CrossingDay, NationalDay, RunResults};
+use crate::results::{CrossingDay, NationalDay, RunResults, floats};
 use crate::scenario::Scenario;
 use crate::settings::RunSettings;
 use crate::stats;
@@ -56,10 +56,7 @@ pub fn outcome(run: &RunResults) -> Outcome {
     let mut national_exodus = vec![0.0; days];
     let mut national_entries = vec![0.0; days];
     for (d, name) in run.destinations.iter().enumerate() {
-        let series = |field: fn(&CrossingDay) -> u64| -> Vec<f64> {
-            let daily = run.destination_series(d, field);
-            daily.into_iter().map(|x| x as f64).collect()
-        };
+        let series = |field: fn(&CrossingDay) -> u64| floats(run.destination_series(d, field));
         let exodus = series(|x| x.crossed);
         let entries = series(|x| x.entries);
         for t in 0..days {
@@ -97,11 +94,7 @@ pub fn outcome(run: &RunResults) -> Outcome {
         o.daily.insert(key, series);
     }
     for (c, (id, _)) in run.crossings.iter().enumerate() {
-        let queue: Vec<f64> = run
-            .crossing_series(c, |x| x.queue)
-            .into_iter()
-            .map(|x| x as f64)
-            .collect();
+        let queue = run.queue_series(c);
         let peak_wait = run
             .crossing_days
             .iter()

@@ -162,16 +162,10 @@ impl<'s> Ensemble<'s> {
 mod tests {
     use super::*;
     use crate::scenario::ScenarioDocument;
-    use crate::settings::Overrides;
 
     #[test]
     fn jobs_are_member_major_and_replicates_share_their_seeds() {
-        let overrides = Overrides {
-            scale: Some(1_000_000),
-            ..Overrides::default()
-        };
-        let doc = ScenarioDocument::embedded_default().unwrap();
-        let (scenario, settings) = doc.prepare(&overrides).unwrap();
+        let (scenario, settings) = ScenarioDocument::embedded_default_at(1_000_000);
         let ensemble = Ensemble::new(7, 3)
             .with_member(&scenario, settings)
             .with_member(&scenario, settings.with_seed(99));
@@ -192,12 +186,7 @@ mod tests {
 
     #[test]
     fn a_subset_of_jobs_gives_the_same_results_in_the_order_asked() {
-        let overrides = Overrides {
-            scale: Some(20_000),
-            ..Overrides::default()
-        };
-        let doc = ScenarioDocument::embedded_default().unwrap();
-        let (scenario, settings) = doc.prepare(&overrides).unwrap();
+        let (scenario, settings) = ScenarioDocument::embedded_default_at(20_000);
         let ensemble = Ensemble::new(11, 3).with_member(&scenario, settings);
         let abroad = |_: &Job<'_>, r: RunResults| r.national.last().map(|d| d.abroad);
         let all = ensemble.run_all(abroad, &|_| {}, &|| false).unwrap();

@@ -24,7 +24,7 @@ use crate::compare::{DAILY_CSV, DailyRecord};
 use crate::exit::{self, Exit};
 use crate::format::signed_thousands;
 use crate::output::{OutputError, write_atomic};
-use crate::results::RunResults;
+use crate::results::{RunResults, floats};
 
 const FONT: &[u8] = include_bytes!("../assets/fonts/DejaVuSans.ttf");
 const SIZE: (u32, u32) = (1200, 700);
@@ -268,11 +268,7 @@ pub fn run_charts(run: &RunResults, reported: &[ReportedFigure]) -> Vec<Chart> {
         "men who crossed (persons)",
     );
     for (d, name) in run.destinations.iter().enumerate() {
-        let entries: Vec<f64> = run
-            .destination_series(d, |x| x.entries)
-            .into_iter()
-            .map(|x| x as f64)
-            .collect();
+        let entries = floats(run.destination_series(d, |x| x.entries));
         let mut total = 0.0;
         let cum: Vec<f64> = run
             .destination_series(d, |x| x.crossed)
@@ -311,11 +307,7 @@ pub fn run_charts(run: &RunResults, reported: &[ReportedFigure]) -> Vec<Chart> {
         "queue (persons)",
     );
     for (c, (id, _)) in run.crossings.iter().enumerate() {
-        let values: Vec<f64> = run
-            .crossing_series(c, |x| x.queue)
-            .into_iter()
-            .map(|x| x as f64)
-            .collect();
+        let values = run.queue_series(c);
         if values.iter().any(|&v| v > 0.0) {
             queues.series.push(Series {
                 name: id.clone(),

@@ -143,8 +143,20 @@ impl RunResults {
             .collect()
     }
 
+    /// The daily series of the persons queued at crossing `c` at the end of
+    /// each day, as numbers for statistics and charts.
+    pub fn queue_series(&self, c: usize) -> Vec<f64> {
+        floats(self.crossing_series(c, |x| x.queue))
+    }
+
     /// Exodus entries into destination `d` over the whole run.
     pub fn total_exodus(&self, d: usize) -> u64 {
         self.destination_series(d, |x| x.crossed).iter().sum()
     }
+}
+
+/// A series of counts as numbers, for statistics and charts (exact: every
+/// count is far below 2^53).
+pub fn floats(series: Vec<u64>) -> Vec<f64> {
+    series.into_iter().map(|x| x as f64).collect()
 }

@@ -177,6 +177,19 @@ pub(crate) struct CheckArgs {
     pub(crate) input: ScenarioArgs,
 }
 
+/// The options of a command that runs an ensemble of replicates: how many
+/// replicates, the settings of the runs, and where the results go.
+#[derive(clap::Args)]
+pub(crate) struct EnsembleArgs {
+    /// Replicates per scenario (paired across scenarios).
+    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    pub(crate) replicates: u32,
+    #[command(flatten)]
+    pub(crate) settings: SettingsArgs,
+    #[command(flatten)]
+    pub(crate) output: OutputArgs,
+}
+
 #[derive(clap::Args)]
 #[command(
     mut_arg("scale", |a| a.help("Persons per agent (overrides every scenario's)")),
@@ -189,33 +202,26 @@ pub(crate) struct CompareArgs {
     pub(crate) scenarios: Vec<PathBuf>,
     #[command(flatten)]
     pub(crate) set: SetArgs,
-    /// Replicates per scenario (paired across scenarios).
-    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..=10_000))]
-    pub(crate) replicates: u32,
     #[command(flatten)]
-    pub(crate) settings: SettingsArgs,
-    #[command(flatten)]
-    pub(crate) output: OutputArgs,
+    pub(crate) ensemble: EnsembleArgs,
     /// Also draw the comparison chart (SVG and PNG).
     #[arg(long)]
     pub(crate) plot: bool,
 }
 
 #[derive(clap::Args)]
-#[command(mut_arg("out", |a| a.help("Output folder [default: output/<scenario-name>/sweep]")))]
+#[command(
+    mut_arg("replicates", |a| a.help("Replicates per point").default_value("5")),
+    mut_arg("out", |a| a.help("Output folder [default: output/<scenario-name>/sweep]")),
+)]
 pub(crate) struct SweepArgs {
     #[command(flatten)]
     pub(crate) input: ScenarioArgs,
     /// An axis of the grid: PATH=V1,V2,... (repeatable).
     #[arg(long = "param", value_name = "PATH=V1,V2,...", required = true)]
     pub(crate) params: Vec<String>,
-    /// Replicates per point.
-    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=10_000))]
-    pub(crate) replicates: u32,
     #[command(flatten)]
-    pub(crate) settings: SettingsArgs,
-    #[command(flatten)]
-    pub(crate) output: OutputArgs,
+    pub(crate) ensemble: EnsembleArgs,
 }
 
 #[derive(clap::Args)]

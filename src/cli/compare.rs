@@ -14,7 +14,7 @@ use super::{catch_interrupt, interrupted, load_doc, plot, replicate_settings, th
 const COMMAND: &str = "compare";
 
 pub(crate) fn compare(args: &CompareArgs) -> Result<(), Failure> {
-    let overrides = args.settings.overrides();
+    let overrides = args.ensemble.settings.overrides();
     let mut scenarios = Vec::with_capacity(args.scenarios.len());
     for path in &args.scenarios {
         scenarios.push(load_doc(Some(path), &args.set.set)?.prepare(&overrides)?);
@@ -30,14 +30,15 @@ pub(crate) fn compare(args: &CompareArgs) -> Result<(), Failure> {
     }
     let (base, base_settings) = &scenarios[0];
     let master = base_settings.seed();
-    let out = args.output.folder(COMMAND, base.name(), || {
+    let out = args.ensemble.output.folder(COMMAND, base.name(), || {
         Path::new("output").join(format!("compare-{}", base.name()))
     })?;
     let pool = thread_pool(overrides.threads)?;
     catch_interrupt();
     let started = Instant::now();
-    let runs = pool
-        .install(|| exodus::compare::run_all(&scenarios, args.replicates, master, &interrupted))?;
+    let runs = pool.install(|| {
+        exodus::compare::run_all(&scenarios, args.ensemble.replicates, master, &interrupted)
+    })?;
     let rows = exodus::compare::summarize(&runs);
     let formatted = |name: &str, csv: Result<Vec<u8>, csv::Error>| {
         let context = format!("formatting {name}");
@@ -49,7 +50,7 @@ pub(crate) fn compare(args: &CompareArgs) -> Result<(), Failure> {
         formatted(DAILY_CSV, exodus::compare::daily_csv(&runs))?,
     ];
     let mut settings = replicate_settings(
-        args.replicates,
+        args.ensemble.replicates,
         base_settings.scale(),
         master,
         &args.set.set,
@@ -66,7 +67,7 @@ pub(crate) fn compare(args: &CompareArgs) -> Result<(), Failure> {
     println!(
         "{} scenarios × {} paired replicates at 1:{} in {:.1} s; base `{}`",
         scenarios.len(),
-        args.replicates,
+        args.ensemble.replicates,
         base_settings.scale(),
         started.elapsed().as_secs_f64(),
         base.name()

@@ -28,11 +28,15 @@ pub(crate) fn sweep(args: &SweepArgs) -> Result<(), Failure> {
                 })
         })
         .collect::<Result<Vec<_>, _>>()?;
-    let out = args.output.folder(COMMAND, scenario.name(), || {
+    let out = args.ensemble.output.folder(COMMAND, scenario.name(), || {
         Path::new("output").join(scenario.name()).join("sweep")
     })?;
-    let size = &args.settings.size;
-    let master = args.settings.seed.unwrap_or(scenario.default_seed());
+    let size = &args.ensemble.settings.size;
+    let master = args
+        .ensemble
+        .settings
+        .seed
+        .unwrap_or(scenario.default_seed());
     let pool = thread_pool(size.threads)?;
     catch_interrupt();
     let started = Instant::now();
@@ -40,14 +44,15 @@ pub(crate) fn sweep(args: &SweepArgs) -> Result<(), Failure> {
         exodus::sweep::sweep(
             &doc,
             &axes,
-            args.replicates,
+            args.ensemble.replicates,
             size.scale,
             master,
             &interrupted,
         )
     })?;
     let scale = size.scale.unwrap_or(scenario.default_scale());
-    let mut settings = replicate_settings(args.replicates, scale, master, &args.input.set.set);
+    let mut settings =
+        replicate_settings(args.ensemble.replicates, scale, master, &args.input.set.set);
     if let Some(file) = &args.input.scenario {
         settings.insert("file".to_owned(), file.display().to_string().into());
     }
@@ -62,8 +67,8 @@ pub(crate) fn sweep(args: &SweepArgs) -> Result<(), Failure> {
     let points = exodus::sweep::grid(&axes).len();
     println!(
         "{points} points × {} replicates = {} runs in {:.1} s; written {}",
-        args.replicates,
-        points * args.replicates as usize,
+        args.ensemble.replicates,
+        points * args.ensemble.replicates as usize,
         started.elapsed().as_secs_f64(),
         out.join(exodus::sweep::SWEEP_CSV).display()
     );

@@ -216,7 +216,6 @@ fn leave(
 mod tests {
     use super::*;
     use crate::scenario::ScenarioDocument;
-    use crate::settings::Overrides;
 
     /// The chunks' reports are merged in chunk order: each crossing's
     /// arrivals come in agent order across chunk boundaries, whatever the
@@ -225,12 +224,7 @@ mod tests {
     /// results at any scale with more than one chunk.)
     #[test]
     fn reports_are_merged_in_chunk_order() {
-        let overrides = Overrides {
-            scale: Some(50),
-            ..Overrides::default()
-        };
-        let doc = ScenarioDocument::embedded_default().unwrap();
-        let (scenario, settings) = doc.prepare(&overrides).unwrap();
+        let (scenario, settings) = ScenarioDocument::embedded_default_at(50);
         let mut sim = Simulation::new(&scenario, &settings).unwrap();
         assert!(sim.population.agents.len() > 4 * CHUNK);
         let day = scenario.calendar().decree + 5;

@@ -84,6 +84,18 @@ impl ScenarioDocument {
         Self::parse(super::DEFAULT_SCENARIO, Origin::Embedded)
     }
 
+    /// The embedded default scenario and the settings of a run of it at
+    /// `scale`, for the library's tests.
+    #[cfg(test)]
+    pub(crate) fn embedded_default_at(scale: u32) -> (Scenario, RunSettings) {
+        let overrides = Overrides {
+            scale: Some(scale),
+            ..Overrides::default()
+        };
+        let prepared = Self::embedded_default().and_then(|doc| doc.prepare(&overrides));
+        prepared.unwrap_or_else(|e| panic!("the default scenario at 1:{scale}: {e}"))
+    }
+
     /// The scenario's own text (not that of the files it extends).
     pub fn text(&self) -> &str {
         self.sources.first().map_or("", |(_, text)| text.as_str())
