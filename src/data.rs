@@ -3,7 +3,9 @@
 //!
 //! The readers check every value a model needs and report problems as
 //! [`InputError`]s with the file, the CSV line and the column. Extra columns
-//! are ignored, so the files can carry notes and sources.
+//! are ignored, so the files can carry notes and sources. [`eligible_men`]
+//! counts the men of the eligible ages in each region, for validation, the
+//! run's pre-flight and the population alike.
 
 use serde::Deserialize;
 use serde::de::DeserializeOwned;

@@ -1,16 +1,41 @@
 //! exodus: an agent-based simulation of the autumn-2022 exodus of Russian men
 //! after the partial-mobilization decree of 21 September 2022.
 //!
-//! The library holds the whole model; the `exodus` binary is a thin
-//! command line over it. A run is a pipeline:
+//! The library holds the whole model; the `exodus` binary is a thin command
+//! line over it. Data flows one way, and no module imports one above it:
 //!
-//! 1. [`scenario`]: read a scenario TOML file and its data, validate and
-//!    resolve it into a [`scenario::Scenario`];
-//! 2. [`population`]: synthesize one agent per `scale` eligible men from the
-//!    regional data;
-//! 3. [`engine`]: simulate day by day (decisions, call-up, choice of
-//!    crossing, travel, queues) under the [`model`]'s equations;
-//! 4. [`output`]: write tidy CSV and a manifest.
+//! ```text
+//! CLI ─→ scenario ─→ settings ─→ population ─→ engine ─→ model ─→ results ─→ output
+//!        (validated,  (seed,      (one agent    (the day   (the     (in       (CSV,
+//!         immutable)   scale,      per `scale`   loop)      rules)   persons)  manifest)
+//!                      threads)    men)
+//! ```
+//!
+//! 1. [`scenario`]: a scenario TOML file and its data, read ([`scenario::file`]),
+//!    validated and resolved into a [`scenario::Scenario`], which is a pure
+//!    function of the text and never changes afterwards;
+//! 2. [`settings`]: how one run of it is made ([`settings::RunSettings`]: the
+//!    master seed, the persons per agent, the threads), built once from the
+//!    file's defaults and the command line's overrides, with the pre-flight
+//!    that refuses a population that would not fit ([`memory`]);
+//! 3. [`population`]: one agent per `scale` eligible men, synthesized from
+//!    the regional data;
+//! 4. [`engine`]: the daily loop (decisions, call-up, choice of crossing,
+//!    travel, queues), `engine::run(&scenario, &settings, stop, progress)`,
+//!    applying the [`model`]'s equations;
+//! 5. [`results`]: what a run produces, in persons;
+//! 6. [`output`]: tidy CSV and a manifest, written atomically and read back.
+//!
+//! Around the pipeline: [`ensemble`] runs many (scenario, settings) jobs in
+//! parallel with common random numbers, for [`compare`], [`sweep`] and
+//! [`calibrate`]; [`metrics`] and [`score`] measure runs against reported
+//! figures; [`plot`] draws charts; [`bench`](mod@bench) times runs.
+//!
+//! The ground floor, which every layer may use and which uses nothing above
+//! it: [`input_error`] (problems with what the user gave, located to file,
+//! line and column), [`calendar`], [`rng`] (the one place random generators
+//! are made), [`results`], [`format`](mod@format) (how numbers and names are written),
+//! [`stats`] and [`exit`] (the exit code each error type chooses).
 //!
 //! ```no_run
 //! use exodus::scenario::ScenarioDocument;

@@ -1,5 +1,6 @@
 //! How much memory a run needs, how much the machine can give it, and the
-//! refusal of a population that would not fit, before anything is allocated.
+//! refusal of a population that would not fit, before anything is allocated
+//! (when a run's [`crate::settings::RunSettings`] are built).
 //!
 //! A run holds one agent of [`AGENT_BYTES`] per `scale` men, plus tables, queues and
 //! daily records that do not grow with the population (under 64 MiB for any

@@ -8,9 +8,11 @@
 //! mixed-radix, so changing one attribute (a new passport) is arithmetic.
 //!
 //! Agents are compact ([`Agent`] is 8 bytes) and stored in one vector,
-//! ordered by region and age. Synthesis runs per region in parallel, each
-//! region with its own random stream, so the population does not depend on
-//! the number of threads.
+//! ordered by region and age. The cohort index fits the 20 bits the
+//! scenario's cohort limit ([`crate::scenario::MAX_COHORTS`]) allows.
+//! Synthesis runs per region in parallel, each region with its own random
+//! stream under the run's seed, so the population does not depend on the
+//! number of threads.
 
 use rand::RngExt;
 use rayon::prelude::*;

@@ -1,6 +1,9 @@
-//! The `exodus` command line: argument structures in [`args`], one module
-//! per command, and the helpers they share. Each command is a short pipeline
-//! over the library: load the scenario, run, write, print.
+//! The `exodus` command line: argument structures in [`args`] (the options
+//! several commands share are defined once and flattened into each), one
+//! module per command, and the helpers they share. Each command is a short
+//! pipeline over the library: load the scenario, build the run settings,
+//! run, write, print. A command that fails returns a [`Failure`], which
+//! carries the exit code its error chose.
 
 pub(crate) mod args;
 mod bench;

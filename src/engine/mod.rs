@@ -1,4 +1,14 @@
-//! The daily loop.
+//! The daily loop: a [`Simulation`] of one run of a scenario with its
+//! settings, stepped day by day by [`Simulation::run_until`], the one loop
+//! every run goes through (behind [`run`]).
+//!
+//! The engine applies the model ([`crate::model`]) to agents; it holds no
+//! behaviour rule itself. Its files:
+//! - here: the simulation, the daily tables and records, the loop;
+//! - `agents.rs`: step 2 below;
+//! - `borders.rs`: step 3 below;
+//! - `state.rs`: the one owner of agent state transitions and of the
+//!   tallies that follow them.
 //!
 //! Each simulated day runs in four steps:
 //!
@@ -19,6 +29,8 @@
 //! 4. **Records**: the day's rows.
 //!
 //! Before the decree only the ordinary traffic moves, so step 2 is skipped.
+//! A run's size was checked when its [`RunSettings`] were built, so nothing
+//! here checks it again.
 
 mod agents;
 mod borders;

@@ -65,7 +65,7 @@ impl CallUp {
     }
 
     /// Daily draft probability of each priority class (see
-    /// [`Cohorts::priority_class`]), given the quotas in persons and the
+    /// [`crate::population::Cohorts::priority_class`]), given the quotas in persons and the
     /// agents at home in each class.
     pub fn probabilities(&self, quotas: &[f64], home_by_class: &[u64], scale: u32) -> Vec<f64> {
         let mut out = vec![0.0; home_by_class.len()];

@@ -21,7 +21,7 @@ use crate::input_error::InputError;
 use crate::settings::{Overrides, RunSettings};
 
 /// A scenario file with its data, ready to be built into scenarios. A file
-/// may `extends = "PATH"` another (see [`super::extends`]).
+/// may `extends = "PATH"` another (see `scenario/extends.rs`).
 #[derive(Debug, Clone)]
 pub struct ScenarioDocument {
     /// (name, text) of the file and of the files it extends, nearest first.

@@ -4,7 +4,7 @@
 //! what serde can check: the shape of the document, the types of the values
 //! and, through `deny_unknown_fields`, that no key is misspelt. Everything
 //! that needs context (ranges, dates, references between tables) is checked
-//! by [`super::validate`], which turns this into a [`super::Scenario`].
+//! by validation (`scenario/validate/`), which turns this into a [`super::Scenario`].
 //!
 //! Keys that are optional here are documented with their defaults in
 //! `docs/scenario.md`.
@@ -263,7 +263,7 @@ pub struct CrossingFile {
     pub source: String,
 }
 
-/// `[[policy]]`: one flat table for every kind; [`super::validate`] checks
+/// `[[policy]]`: one flat table for every kind; validation (`scenario/validate/`) checks
 /// which parameters each kind takes.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -1,6 +1,6 @@
 //! Scenarios: from a TOML file to the validated [`Scenario`] a run simulates.
 //!
-//! Reading is two-staged, as in ripgrep's argument handling: [`file`]
+//! Reading is two-staged, as in ripgrep's argument handling: [`file`](mod@file)
 //! mirrors the TOML exactly (the "low" form); validation checks ranges,
 //! dates and references and resolves them (crossings by index, dates as day
 //! numbers, policies as a list the [`crate::model::policy`] timeline can
