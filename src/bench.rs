@@ -9,7 +9,7 @@
 use std::path::Path;
 use std::time::Instant;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::engine::{EngineError, Simulation};
 use crate::exit::Exit;
@@ -18,8 +18,11 @@ use crate::population::synthesize;
 use crate::scenario::Scenario;
 use crate::settings::RunSettings;
 
-/// One benchmark's figures (medians over the repeats).
-#[derive(Debug, Clone, Serialize)]
+/// The file `exodus bench` writes its report to, one row a benchmark.
+pub const BENCH_CSV: &str = "bench.csv";
+
+/// One benchmark's figures (medians over the repeats): a row of [`BENCH_CSV`].
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct BenchReport {
     /// Scenario name.
     pub scenario: String,
@@ -137,16 +140,5 @@ pub fn peak_rss_bytes() -> Option<u64> {
 
 /// Writes reports as CSV (one row each).
 pub fn write_csv(path: &Path, reports: &[BenchReport]) -> Result<(), OutputError> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let csv_err = |source| OutputError::Csv {
-        path: path.to_owned(),
-        source,
-    };
-    for r in reports {
-        w.serialize(r).map_err(csv_err)?;
-    }
-    let bytes = w
-        .into_inner()
-        .map_err(|e| csv_err(csv::Error::from(e.into_error())))?;
-    output::write_atomic(path, &bytes)
+    output::write_csv_file(path, reports.iter().cloned())
 }

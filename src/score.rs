@@ -223,7 +223,10 @@ fn within_25(s: &ScoredFigure) -> bool {
     }
 }
 
-/// A row of `score.csv`.
+/// The file `exodus score` writes into the run's folder.
+pub const SCORE_CSV: &str = "score.csv";
+
+/// A row of [`SCORE_CSV`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ScoreRow {
     /// The figure's id.

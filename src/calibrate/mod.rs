@@ -39,7 +39,10 @@ use crate::scenario::{
 use crate::settings::RunSettings;
 use crate::stats;
 
-pub use report::{FitRow, ParameterRow, TraceLoss, TraceRow, files};
+pub use report::{
+    CALIBRATED_TOML, FIT_CSV, FitRow, PARAMETERS_CSV, ParameterRow, TRACE_CSV, TraceLoss, TraceRow,
+    files,
+};
 
 /// How one calibration searches (the runs' seed and scale are in its
 /// [`RunSettings`]).

@@ -18,6 +18,15 @@ use crate::format::{Decimals, Plain, Short};
 use crate::output::{OutputError, OutputFile, Table, columns, csv_of};
 use crate::scenario::ScenarioDocument;
 
+/// The fit of each target.
+pub const FIT_CSV: &str = "fit.csv";
+/// Every evaluation of the search.
+pub const TRACE_CSV: &str = "trace.csv";
+/// Each parameter's value and loss profile.
+pub const PARAMETERS_CSV: &str = "parameters.csv";
+/// The scenario with the fitted values written in.
+pub const CALIBRATED_TOML: &str = "calibrated.toml";
+
 /// The calibration's files, in the order they are written. `command` is the
 /// command line that reproduces it, quoted in `calibrated.toml`.
 pub fn files(
@@ -33,24 +42,24 @@ pub fn files(
     let text = doc
         .rewrite(&calibration.values())
         .map_err(|e| OutputError::Io {
-            path: PathBuf::from("calibrated.toml"),
+            path: PathBuf::from(CALIBRATED_TOML),
             source: std::io::Error::other(e),
         })?;
     Ok(vec![
         (
-            "fit.csv".to_owned(),
-            fit_csv(calendar, calibration).map_err(csv_err("fit.csv"))?,
+            FIT_CSV.to_owned(),
+            fit_csv(calendar, calibration).map_err(csv_err(FIT_CSV))?,
         ),
         (
-            "trace.csv".to_owned(),
-            trace_csv(calibration).map_err(csv_err("trace.csv"))?,
+            TRACE_CSV.to_owned(),
+            trace_csv(calibration).map_err(csv_err(TRACE_CSV))?,
         ),
         (
-            "parameters.csv".to_owned(),
-            parameters_csv(calibration).map_err(csv_err("parameters.csv"))?,
+            PARAMETERS_CSV.to_owned(),
+            parameters_csv(calibration).map_err(csv_err(PARAMETERS_CSV))?,
         ),
         (
-            "calibrated.toml".to_owned(),
+            CALIBRATED_TOML.to_owned(),
             calibrated_toml(calibration, command, &text).into_bytes(),
         ),
     ])

@@ -24,7 +24,7 @@ pub(crate) fn bench(args: &BenchArgs) -> Result<(), Failure> {
     let repeat = usize::from(args.repeat);
     let report =
         pool.install(|| exodus::bench::run(&scenario, &settings, repeat, threads, &out))?;
-    let csv = out.join("bench.csv");
+    let csv = out.join(exodus::bench::BENCH_CSV);
     exodus::bench::write_csv(&csv, std::slice::from_ref(&report))
         .with_context(|| format!("writing {}", csv.display()))?;
     let mib = |b: u64| b as f64 / (1024.0 * 1024.0);

@@ -19,7 +19,7 @@ pub(crate) fn score(run_dir: &Path, observed: &Path) -> Result<(), Failure> {
     let figures = exodus::score::read_observed(&name, &text)?;
     let scored = exodus::score::score(&run, &figures, &name)?;
     let summary = exodus::score::summarize(&scored);
-    let path = run_dir.join("score.csv");
+    let path = run_dir.join(exodus::score::SCORE_CSV);
     exodus::score::write_csv(&path, &scored)
         .with_context(|| format!("writing {}", path.display()))?;
     println!(
