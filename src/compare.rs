@@ -206,7 +206,8 @@ pub fn t975(df: usize) -> f64 {
     }
 }
 
-/// A row of `compare_summary.csv`.
+/// One headline figure of one scenario over its replicates, with its
+/// paired difference from the base (written as a [`SummaryRecord`]).
 #[derive(Debug, Clone, PartialEq)]
 pub struct SummaryRow {
     /// Scenario.
