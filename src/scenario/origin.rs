@@ -23,6 +23,10 @@ const EMBEDDED_DATA: &[(&str, &str)] = &[
         "data/crossings.csv",
         include_str!("../../scenarios/data/crossings.csv"),
     ),
+    (
+        "data/air-routes.csv",
+        include_str!("../../scenarios/data/air-routes.csv"),
+    ),
 ];
 
 /// Where a scenario's text came from; data paths resolve against it.

@@ -1,0 +1,57 @@
+//! Readers for the data files a scenario points to (formats described in
+//! `scenarios/data/README.md`), one file each:
+//! - `regions.rs`: `regions.csv`, the men of each region by age, and
+//!   [`eligible_men`], which counts the men of the eligible ages in each
+//!   region for validation, the run's pre-flight and the population alike;
+//! - `network.rs`: `crossings.csv` (the posts on the Russian side of every
+//!   border, and the airports) and `air-routes.csv` (direct flights from
+//!   those airports, with their seats and fares);
+//! - `csv_rows.rs`: the CSV reading they share, which places every problem.
+//!
+//! The readers check every value a model needs and report problems as
+//! [`InputError`](crate::input_error::InputError)s with the file, the CSV
+//! line and the column. Extra columns are ignored, so the files can carry
+//! notes and sources.
+
+mod csv_rows;
+mod network;
+mod regions;
+
+pub(crate) use csv_rows::read_rows;
+pub use network::{AirRouteRecord, CrossingRecord, parse_air_routes, parse_crossings};
+pub use regions::{AGE_BANDS, Region, eligible_men, parse_regions};
+
+/// Great-circle distance in kilometres (haversine, mean Earth radius 6371 km).
+pub fn great_circle_km(lat1: f64, lon1: f64, lat2: f64, lon2: f64) -> f64 {
+    const EARTH_RADIUS_KM: f64 = 6371.0;
+    let (p1, p2) = (lat1.to_radians(), lat2.to_radians());
+    let dp = p2 - p1;
+    let dl = (lon2 - lon1).to_radians();
+    let a = (dp / 2.0).sin().powi(2) + p1.cos() * p2.cos() * (dl / 2.0).sin().powi(2);
+    2.0 * EARTH_RADIUS_KM * a.sqrt().asin()
+}
+
+/// Checks a latitude and longitude in degrees; on error, the column and why.
+fn check_coordinates(lat: f64, lon: f64) -> Result<(), (&'static str, String)> {
+    if !(-90.0..=90.0).contains(&lat) {
+        return Err(("lat", format!("latitude {lat} is not in [-90, 90] degrees")));
+    }
+    if !(-180.0..=180.0).contains(&lon) {
+        return Err((
+            "lon",
+            format!("longitude {lon} is not in [-180, 180] degrees"),
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn moscow_to_petersburg_is_about_634_km() {
+        let d = great_circle_km(55.7558, 37.6173, 59.9343, 30.3351);
+        assert!((d - 634.0).abs() < 5.0, "{d}");
+    }
+}
