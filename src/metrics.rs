@@ -6,15 +6,17 @@
 //!
 //! | metric | meaning over the window `from..=to` |
 //! | --- | --- |
-//! | `entries` | entries by Russian citizens: exodus plus ordinary traffic, summed (what border services report) |
-//! | `exodus` | men of the exodus who crossed, summed |
+//! | `entries` | entries by Russian citizens, summed (what border services report): the exodus from Russia plus ordinary traffic at the crossings, plus, at a destination, the men of the exodus arriving from other countries |
+//! | `exits` | Russian citizens leaving, summed: at a crossing, those leaving back into Russia by it (ordinary travellers, men of the exodus going home); at a destination, everyone leaving it (also men moving on to a third country) |
+//! | `exodus` | men of the exodus who crossed from Russia, summed |
+//! | `abroad` | men of the exodus in the destinations (`national`: anywhere abroad) at the end of `to`; destinations and `national` only |
 //! | `drafted` | men drafted (at home or at the border) during the window: the stock at the end of `to` less the stock before `from`; `national` only |
 //! | `queue` | persons queued at the end of the day, averaged over the window's days |
 //! | `mean_wait_days` | mean wait of the persons who entered, weighted by entries |
 //! | `max_daily_entries` | the largest day's entries |
 //!
 //! A place is a destination, a crossing id, several of them joined by `+`
-//! (`Finland+Baltic states`), or `national` (every crossing).
+//! (`Finland+Baltic states`), or `national` (every destination).
 
 use std::fmt;
 use std::str::FromStr;
@@ -26,8 +28,12 @@ use crate::results::{CrossingDay, RunResults};
 pub enum Metric {
     /// Exodus plus ordinary entries.
     Entries,
+    /// Russian citizens leaving.
+    Exits,
     /// Exodus entries.
     Exodus,
+    /// Men of the exodus there at the end of the window.
+    Abroad,
     /// Men drafted during the window.
     Drafted,
     /// Persons queued at the end of the day (window mean).
@@ -40,9 +46,11 @@ pub enum Metric {
 
 impl Metric {
     /// Every metric.
-    pub const ALL: [Metric; 6] = [
+    pub const ALL: [Metric; 8] = [
         Metric::Entries,
+        Metric::Exits,
         Metric::Exodus,
+        Metric::Abroad,
         Metric::Drafted,
         Metric::Queue,
         Metric::MeanWaitDays,
@@ -53,7 +61,9 @@ impl Metric {
     pub fn name(self) -> &'static str {
         match self {
             Metric::Entries => "entries",
+            Metric::Exits => "exits",
             Metric::Exodus => "exodus",
+            Metric::Abroad => "abroad",
             Metric::Drafted => "drafted",
             Metric::Queue => "queue",
             Metric::MeanWaitDays => "mean_wait_days",
@@ -87,10 +97,15 @@ impl FromStr for Metric {
 /// Where a figure is measured.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Place {
-    /// The whole country (every crossing).
+    /// The whole country (every destination).
     National,
-    /// These crossings (indices), from destinations and crossing ids.
-    Crossings(Vec<usize>),
+    /// Some destinations and crossings.
+    Parts {
+        /// Destinations named as wholes (indices).
+        destinations: Vec<usize>,
+        /// Crossings named by id, apart from those of the destinations (indices).
+        crossings: Vec<usize>,
+    },
 }
 
 /// Resolves a place against a run's destinations and crossings (id, destination index).
@@ -102,18 +117,12 @@ pub fn resolve_place(
     if place == "national" {
         return Ok(Place::National);
     }
-    let mut out = Vec::new();
+    let (mut wholes, mut posts) = (Vec::new(), Vec::new());
     for part in place.split('+').map(str::trim) {
         if let Some(d) = destinations.iter().position(|d| d == part) {
-            out.extend(
-                crossings
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, (_, dest))| *dest == d)
-                    .map(|(c, _)| c),
-            );
+            wholes.push(d);
         } else if let Some(c) = crossings.iter().position(|(id, _)| id == part) {
-            out.push(c);
+            posts.push(c);
         } else {
             let crossing_ids: Vec<&str> = crossings.iter().map(|(id, _)| id.as_str()).collect();
             return Err(format!(
@@ -123,9 +132,15 @@ pub fn resolve_place(
             ));
         }
     }
-    out.sort_unstable();
-    out.dedup();
-    Ok(Place::Crossings(out))
+    wholes.sort_unstable();
+    wholes.dedup();
+    posts.retain(|&c| !wholes.contains(&crossings[c].1));
+    posts.sort_unstable();
+    posts.dedup();
+    Ok(Place::Parts {
+        destinations: wholes,
+        crossings: posts,
+    })
 }
 
 /// What is wrong with a measure, by the part at fault.
@@ -169,6 +184,14 @@ impl Measure {
                 "`drafted` is counted nationally only: use the place `national`".to_owned(),
             ));
         }
+        if let (Metric::Abroad, Place::Parts { crossings, .. }) = (self.metric, &self.place)
+            && !crossings.is_empty()
+        {
+            return Err(MeasureError::Place(
+                "`abroad` is counted by country: use destinations or `national`, not crossings"
+                    .to_owned(),
+            ));
+        }
         if self.to < self.from {
             return Err(MeasureError::Reversed);
         }
@@ -186,16 +209,58 @@ impl Measure {
         let from = usize::try_from(self.from).unwrap_or(0).min(last);
         let to = usize::try_from(self.to).unwrap_or(0).min(last);
         let days = from..=to;
-        let at = |day: usize| -> Box<dyn Iterator<Item = &CrossingDay> + '_> {
-            let rows = &run.crossing_days[day];
-            match &self.place {
-                Place::National => Box::new(rows.iter()),
-                Place::Crossings(cs) => Box::new(cs.iter().filter_map(move |&c| rows.get(c))),
+        let all: Vec<usize>;
+        let (wholes, posts): (&[usize], &[usize]) = match &self.place {
+            Place::National => {
+                all = (0..run.destinations.len()).collect();
+                (&all, &[])
             }
+            Place::Parts {
+                destinations,
+                crossings,
+            } => (destinations, crossings),
+        };
+        // Every crossing of the place: its destinations' and its own.
+        let at = |day: usize| {
+            let rows = &run.crossing_days[day];
+            let of_wholes = run
+                .crossings
+                .iter()
+                .zip(rows)
+                .filter(|((_, d), _)| wholes.contains(d))
+                .map(|(_, x)| x);
+            of_wholes.chain(posts.iter().filter_map(move |&c| rows.get(c)))
+        };
+        let sum =
+            |field: &dyn Fn(&CrossingDay) -> u64, day: usize| -> u64 { at(day).map(field).sum() };
+        let entries = |day: usize| {
+            let onward: u64 = wholes
+                .iter()
+                .map(|&d| run.destination_days[day][d].onward_entries)
+                .sum();
+            sum(&|x| x.entries, day) + onward
         };
         match self.metric {
-            Metric::Entries => days.flat_map(|d| at(d).map(|x| x.entries)).sum::<u64>() as f64,
-            Metric::Exodus => days.flat_map(|d| at(d).map(|x| x.crossed)).sum::<u64>() as f64,
+            Metric::Entries => days.map(entries).sum::<u64>() as f64,
+            Metric::Exits => days
+                .map(|day| {
+                    let whole: u64 = wholes.iter().map(|&d| run.destination_exits(day, d)).sum();
+                    let own: u64 = posts
+                        .iter()
+                        .filter_map(|&c| run.crossing_days[day].get(c))
+                        .map(|x| x.exits)
+                        .sum();
+                    whole + own
+                })
+                .sum::<u64>() as f64,
+            Metric::Exodus => days.map(|d| sum(&|x| x.crossed, d)).sum::<u64>() as f64,
+            Metric::Abroad => match self.place {
+                Place::National => run.national[to].abroad as f64,
+                Place::Parts { .. } => wholes
+                    .iter()
+                    .map(|&d| run.destination_days[to][d].abroad)
+                    .sum::<u64>() as f64,
+            },
             Metric::Drafted => {
                 let end = run.national[to].drafted;
                 let before = from.checked_sub(1).map_or(0, |d| run.national[d].drafted);
@@ -203,9 +268,7 @@ impl Measure {
             }
             Metric::Queue => {
                 let n = (to - from + 1) as f64;
-                days.map(|d| at(d).map(|x| x.queue).sum::<u64>() as f64)
-                    .sum::<f64>()
-                    / n
+                days.map(|d| sum(&|x| x.queue, d) as f64).sum::<f64>() / n
             }
             Metric::MeanWaitDays => {
                 let (mut weighted, mut entries) = (0.0, 0.0);
@@ -221,10 +284,7 @@ impl Measure {
                     0.0
                 }
             }
-            Metric::MaxDailyEntries => days
-                .map(|d| at(d).map(|x| x.entries).sum::<u64>())
-                .max()
-                .unwrap_or(0) as f64,
+            Metric::MaxDailyEntries => days.map(entries).max().unwrap_or(0) as f64,
         }
     }
 }
@@ -293,18 +353,29 @@ mod tests {
             ("narva".to_owned(), 1),
             ("imatra".to_owned(), 0),
         ];
+        let parts = |destinations: Vec<usize>, crossings: Vec<usize>| {
+            Ok(Place::Parts {
+                destinations,
+                crossings,
+            })
+        };
         assert_eq!(resolve_place("national", &dests, &xs), Ok(Place::National));
         assert_eq!(
             resolve_place("Finland", &dests, &xs),
-            Ok(Place::Crossings(vec![0, 2]))
+            parts(vec![0], vec![])
         );
         assert_eq!(
             resolve_place("Finland+Baltic states", &dests, &xs),
-            Ok(Place::Crossings(vec![0, 1, 2]))
+            parts(vec![0, 1], vec![])
         );
         assert_eq!(
             resolve_place("narva+imatra", &dests, &xs),
-            Ok(Place::Crossings(vec![1, 2]))
+            parts(vec![], vec![1, 2])
+        );
+        assert_eq!(
+            resolve_place("Finland+imatra+narva", &dests, &xs),
+            parts(vec![0], vec![1]),
+            "a crossing of a named destination is counted once"
         );
         let err = resolve_place("Norway", &dests, &xs).unwrap_err();
         assert!(

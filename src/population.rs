@@ -36,7 +36,8 @@ pub enum AgentState {
     Traveling = 3,
     /// In the queue at `crossing`.
     Queued = 4,
-    /// Crossed at `crossing`.
+    /// Abroad, in the country [`Agent::country`] (entered at `crossing`,
+    /// or [`Agent::NO_CROSSING`] when he came from another country).
     Abroad = 5,
     /// Called up at home.
     Drafted = 6,
@@ -44,11 +45,16 @@ pub enum AgentState {
     DraftedAtBorder = 7,
     /// Gave up or was turned back, and went home for good.
     Returned = 8,
+    /// Abroad, on his way from one country to the next
+    /// ([`Agent::next_country`]), arriving on `day`.
+    MovingOn = 9,
+    /// Was abroad and went home for good.
+    CameBack = 10,
 }
 
 impl AgentState {
     /// Number of states.
-    pub const COUNT: usize = 9;
+    pub const COUNT: usize = 11;
 
     /// Whether the man is physically at home (and can be called up).
     pub fn is_home(self) -> bool {
@@ -58,7 +64,13 @@ impl AgentState {
                 | AgentState::Stuck
                 | AgentState::AwaitingPassport
                 | AgentState::Returned
+                | AgentState::CameBack
         )
+    }
+
+    /// Whether the man is abroad (in a country, or between two).
+    pub fn is_abroad(self) -> bool {
+        matches!(self, AgentState::Abroad | AgentState::MovingOn)
     }
 }
 
@@ -76,13 +88,18 @@ pub struct Agent {
     profile: u32,
     /// Current state.
     pub state: AgentState,
-    /// Crossing index while traveling, queued, abroad or caught.
+    /// Crossing index while traveling, queued, abroad (the one he entered
+    /// by) or caught; the next country while moving on.
     pub crossing: u8,
-    /// Day of the next scheduled event (arrival, passport issue).
+    /// Day of the next scheduled event (arrival, passport issue); the
+    /// country he is in while abroad.
     pub day: u16,
 }
 
 impl Agent {
+    /// The `crossing` of a man abroad who came from another country.
+    pub const NO_CROSSING: u8 = u8::MAX;
+
     const COHORT_MASK: u32 = (MAX_COHORTS - 1) as u32;
     const ATTEMPTS_SHIFT: u32 = MAX_COHORTS.trailing_zeros();
     const RANK_SHIFT: u32 = 24;
@@ -118,6 +135,30 @@ impl Agent {
         ((self.profile >> Self::ATTEMPTS_SHIFT) & 0xF) as u8
     }
 
+    /// The country (destination index) of a man abroad.
+    pub fn country(&self) -> usize {
+        usize::from(self.day)
+    }
+
+    /// The country (destination index) a man moving on is bound for.
+    pub fn next_country(&self) -> usize {
+        usize::from(self.crossing)
+    }
+
+    /// Places him abroad in `country`, entered by `crossing` (or
+    /// [`Agent::NO_CROSSING`]); the state is set by the caller.
+    pub fn set_abroad_in(&mut self, country: usize, crossing: u8) {
+        self.day = country as u16;
+        self.crossing = crossing;
+    }
+
+    /// Sets him on his way to `country`, arriving on `arrival`; the state is
+    /// set by the caller.
+    pub fn set_moving_to(&mut self, country: usize, arrival: u16) {
+        self.crossing = country as u8;
+        self.day = arrival;
+    }
+
     /// Sets the crossings tried (saturating at 15).
     pub fn set_attempts(&mut self, attempts: u8) {
         let bits = u32::from(attempts.min(15)) << Self::ATTEMPTS_SHIFT;
@@ -140,6 +181,8 @@ pub struct CohortKey {
     pub car: bool,
     /// Lives in a city.
     pub urban: bool,
+    /// Of the resolute class (see [`crate::model::decision`]).
+    pub resolute: bool,
 }
 
 /// Mixed-radix packing of [`CohortKey`]s into dense indices.
@@ -151,8 +194,13 @@ pub struct Cohorts {
 }
 
 impl Cohorts {
-    /// Cohorts per region and age (prior service × documents × car × urban).
+    /// Cohorts per region and age (prior service × documents × car × urban ×
+    /// determination).
     pub const PER_AGE: usize = COHORTS_PER_AGE;
+
+    /// Cohorts per draft-priority class (region, age, prior service): the
+    /// attributes the call-up does not look at.
+    const PER_CLASS: usize = COHORTS_PER_AGE / 2;
 
     /// Cohorts for `regions` regions and ages `age_min..=age_max`.
     pub fn new(regions: usize, age_min: u32, age_max: u32) -> Self {
@@ -186,18 +234,22 @@ impl Cohorts {
     /// The index of a key.
     pub fn index(&self, k: CohortKey) -> u32 {
         let age = (k.age - self.age_min) as usize;
-        let i = ((((k.region * self.ages + age) * 2 + usize::from(k.prior_service)) * 3
+        let i = (((((k.region * self.ages + age) * 2 + usize::from(k.prior_service)) * 3
             + k.documents as usize)
             * 2
             + usize::from(k.car))
             * 2
-            + usize::from(k.urban);
+            + usize::from(k.urban))
+            * 2
+            + usize::from(k.resolute);
         i as u32
     }
 
     /// The key of an index.
     pub fn key(&self, index: u32) -> CohortKey {
         let mut i = index as usize;
+        let resolute = i % 2 == 1;
+        i /= 2;
         let urban = i % 2 == 1;
         i /= 2;
         let car = i % 2 == 1;
@@ -215,6 +267,7 @@ impl Cohorts {
             documents,
             car,
             urban,
+            resolute,
         }
     }
 
@@ -225,12 +278,12 @@ impl Cohorts {
 
     /// Index of the draft-priority class (region, prior service, age) of a cohort.
     pub fn priority_class(&self, index: u32) -> usize {
-        index as usize / (3 * 2 * 2)
+        index as usize / Self::PER_CLASS
     }
 
     /// Number of priority classes.
     pub fn priority_classes(&self) -> usize {
-        self.len() / (3 * 2 * 2)
+        self.len() / Self::PER_CLASS
     }
 
     /// The same cohort with other documents.
@@ -338,6 +391,7 @@ fn fill(
     let urban_share = scenario.regions()[r].urban_share;
     let (fp_urban, fp_rural) = p.foreign_passport[r];
     let (visa_urban, visa_rural) = p.schengen_visa[r];
+    let resolute_share = scenario.decision().resolute_share;
     for agent in slice {
         let urban = rng.random::<f64>() < urban_share;
         let (fp, visa) = if urban {
@@ -359,6 +413,7 @@ fn fill(
             documents,
             car: rng.random::<f64>() < p.car_share,
             urban,
+            resolute: rng.random::<f64>() < resolute_share,
         };
         *agent = Agent::new(cohorts.index(key), rng.random::<u8>());
     }
@@ -381,6 +436,7 @@ mod tests {
             documents: Documents::SchengenVisa,
             car: true,
             urban: true,
+            resolute: true,
         };
         assert_eq!(c.index(k) as usize, c.len() - 1);
         assert_eq!(c.region(c.index(k)), 82);

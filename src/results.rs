@@ -30,6 +30,11 @@ pub struct CrossingDay {
     /// All entries, `crossed + baseline_entries`: the exodus plus ordinary
     /// traffic, as border services count them.
     pub entries: u64,
+    /// Ordinary travellers who left the destination by this crossing.
+    pub baseline_exits: u64,
+    /// All who left the destination by this crossing back into Russia:
+    /// ordinary travellers, and men of the exodus going home.
+    pub exits: u64,
     /// Persons waiting at the end of the day (men and ordinary travellers).
     pub queue: u64,
     /// Mean wait in days of the persons who entered (0 when none did),
@@ -64,6 +69,24 @@ pub struct NationalDay {
     pub at_home: u64,
     /// At home, waiting for a foreign passport.
     pub awaiting_passport: u64,
+    /// Of the men abroad, those on their way from one country to another.
+    pub moving_on: u64,
+    /// Of the returned, those who went home from abroad.
+    pub came_back: u64,
+}
+
+/// One destination on one day, beyond what its crossings count: the men of
+/// the exodus who arrive from or leave for other countries, and those there.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DestinationDay {
+    /// Men of the exodus who arrived from another country.
+    pub onward_entries: u64,
+    /// Men of the exodus who left for another country.
+    pub moved_on: u64,
+    /// Men of the exodus who went home.
+    pub went_home: u64,
+    /// Men of the exodus there at the end of the day.
+    pub abroad: u64,
 }
 
 impl NationalDay {
@@ -101,8 +124,13 @@ pub struct RunResults {
     pub crossings: Vec<(String, usize)>,
     /// `[day][crossing]`.
     pub crossing_days: Vec<Vec<CrossingDay>>,
+    /// `[day][destination]`.
+    pub destination_days: Vec<Vec<DestinationDay>>,
     /// `[day]`.
     pub national: Vec<NationalDay>,
+    /// Men of the exodus who moved on, over the run: (from, to, persons),
+    /// destinations by index, in order.
+    pub onward: Vec<(usize, usize, u64)>,
     /// Per region.
     pub regions: Vec<RegionOutcome>,
     /// Eligible men in all.
@@ -152,6 +180,20 @@ impl RunResults {
     /// Exodus entries into destination `d` over the whole run.
     pub fn total_exodus(&self, d: usize) -> u64 {
         self.destination_series(d, |x| x.crossed).iter().sum()
+    }
+
+    /// All entries into destination `d` on day `day`, as its border
+    /// services count them: the exodus from Russia, ordinary travellers, and
+    /// men of the exodus arriving from other countries.
+    pub fn destination_entries(&self, day: usize, d: usize) -> u64 {
+        self.destination_total(day, d, |x| x.entries) + self.destination_days[day][d].onward_entries
+    }
+
+    /// All exits from destination `d` on day `day`: ordinary travellers and
+    /// men of the exodus going home or moving on.
+    pub fn destination_exits(&self, day: usize, d: usize) -> u64 {
+        let record = &self.destination_days[day][d];
+        self.destination_total(day, d, |x| x.baseline_exits) + record.went_home + record.moved_on
     }
 }
 

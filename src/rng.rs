@@ -42,6 +42,11 @@ pub enum Stream {
         /// Crossing index.
         crossing: u32,
     },
+    /// One day's bookings of seats on the air routes.
+    Booking {
+        /// Day number.
+        day: u32,
+    },
 }
 
 impl Stream {
@@ -51,6 +56,7 @@ impl Stream {
             Stream::Population { region, age } => [4, u64::from(region), u64::from(age)],
             Stream::Agents { day, chunk } => [2, u64::from(day), u64::from(chunk)],
             Stream::Border { day, crossing } => [3, u64::from(day), u64::from(crossing)],
+            Stream::Booking { day } => [5, u64::from(day), 0],
         }
     }
 }
@@ -87,6 +93,18 @@ pub fn replicate_seed(seed: u64, replicate: u32) -> u64 {
         seed
     } else {
         splitmix64(splitmix64(seed) ^ splitmix64(u64::from(replicate)))
+    }
+}
+
+/// `p · 2^64`, saturating: `u < threshold(p)` has probability `p` for a
+/// uniform 64-bit `u` (1 − 2^−64 for `p = 1`).
+pub fn threshold(p: f64) -> u64 {
+    const TWO_64: f64 = 18_446_744_073_709_551_616.0;
+    if p.is_nan() || p <= 0.0 {
+        0
+    } else {
+        // Float-to-integer casts saturate, so p >= 1 gives u64::MAX.
+        (p * TWO_64) as u64
     }
 }
 

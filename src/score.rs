@@ -279,7 +279,8 @@ mod tests {
     fn reads_reported_figures_and_skips_other_kinds() {
         let text = include_str!("../scenarios/data/reported-2022.csv");
         let figures = read_observed("reported-2022.csv", text).unwrap();
-        assert_eq!(figures.len(), 6, "the six `target` rows");
+        // The `target` and `heldout` rows; the others (baselines, context) are skipped.
+        assert_eq!(figures.len(), 30, "21 `target` and 9 `heldout` rows");
         assert!(
             figures
                 .iter()

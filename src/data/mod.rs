@@ -18,7 +18,7 @@ mod network;
 mod regions;
 
 pub(crate) use csv_rows::read_rows;
-pub use network::{AirRouteRecord, CrossingRecord, parse_air_routes, parse_crossings};
+pub use network::{AirRouteRecord, AirRoutes, CrossingRecord, parse_air_routes, parse_crossings};
 pub use regions::{AGE_BANDS, Region, eligible_men, parse_regions};
 
 /// Great-circle distance in kilometres (haversine, mean Earth radius 6371 km).

@@ -48,6 +48,30 @@ pub struct AirRouteRecord {
     pub seats: u32,
     /// An ordinary one-way fare before the mobilization, in roubles.
     pub fare_rub: f64,
+    /// Its line in the file.
+    pub line: usize,
+}
+
+/// The air routes of one file, with the file's name for messages.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AirRoutes {
+    /// The file, as named in messages.
+    pub file: String,
+    /// The routes, in file order.
+    pub routes: Vec<AirRouteRecord>,
+}
+
+impl AirRoutes {
+    /// An error about `key` of the route on `line`.
+    pub fn error(&self, line: usize, key: &str, message: String) -> InputError {
+        InputError {
+            file: self.file.clone(),
+            line: Some(line),
+            column: None,
+            key: Some(key.to_owned()),
+            message,
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -60,7 +84,7 @@ struct AirRouteRow {
 }
 
 /// Parses an air-routes file. `file` is the name used in error messages.
-pub fn parse_air_routes(file: &str, text: &str) -> Result<Vec<AirRouteRecord>, InputError> {
+pub fn parse_air_routes(file: &str, text: &str) -> Result<AirRoutes, InputError> {
     let (header, rows) = read_rows::<AirRouteRow>(file, text)?;
     let mut routes: Vec<AirRouteRecord> = Vec::with_capacity(rows.len());
     for (place, row) in rows {
@@ -68,7 +92,10 @@ pub fn parse_air_routes(file: &str, text: &str) -> Result<Vec<AirRouteRecord>, I
         if routes.iter().any(|r| r.id == row.id) {
             return Err(err(
                 "id",
-                format!("air route `{}` appears twice: each route needs one row", row.id),
+                format!(
+                    "air route `{}` appears twice: each route needs one row",
+                    row.id
+                ),
             ));
         }
         if !(row.fare_rub.is_finite() && (0.0..=10_000_000.0).contains(&row.fare_rub)) {
@@ -89,9 +116,13 @@ pub fn parse_air_routes(file: &str, text: &str) -> Result<Vec<AirRouteRecord>, I
             destination: row.destination,
             seats: row.seats,
             fare_rub: row.fare_rub,
+            line: place.line,
         });
     }
-    Ok(routes)
+    Ok(AirRoutes {
+        file: file.to_owned(),
+        routes,
+    })
 }
 
 /// Parses a crossings file. `file` is the name used in error messages.

@@ -2,16 +2,21 @@
 //!
 //! Each chunk works on its own slice of agents with its own random stream
 //! and returns a [`ChunkReport`]: its transitions (a [`Tally`]), the agents
-//! arriving at a crossing today, and the men who decided to leave. Reports
-//! are merged in chunk order, so the result does not depend on the number
-//! of threads. What a man does is the model's ([`crate::model`]); here it is
-//! applied to agents.
+//! arriving at a crossing today, the men who chose a flight and must now
+//! book a seat, the men who decided to leave, and the movements abroad.
+//! Reports are merged in chunk order, so the result does not depend on the
+//! number of threads. What a man does is the model's ([`crate::model`]);
+//! here it is applied to agents.
 
 use rand::{Rng, RngExt};
 use rayon::prelude::*;
 
-use super::state::{Tally, move_agent};
+use super::departure::Booking;
+use super::flows::Flows;
+use super::state::{self, Tally, move_agent};
 use super::{CHUNK, Odds, Simulation};
+use crate::model::abroad::{Fate, Onward};
+use crate::model::air::SeatLedger;
 use crate::model::choice::{ChoiceTable, Chooser};
 use crate::model::documents;
 use crate::model::policy::PolicyTimeline;
@@ -24,10 +29,14 @@ use crate::scenario::{Documents, Scenario};
 pub(super) struct PassSummary {
     /// Agents arriving today, per crossing, in agent order.
     pub(super) arrivals: Vec<Vec<u32>>,
+    /// Men at home who chose a flight, in agent order: they book next.
+    pub(super) bookings: Vec<Booking>,
     /// Agents who decided to leave for the first time.
     pub(super) decided: u64,
     /// Agents who set off from home.
     pub(super) departed: u64,
+    /// Movements abroad.
+    pub(super) flows: Flows,
 }
 
 /// Read-only context shared by the chunks.
@@ -37,6 +46,8 @@ struct DayContext<'a> {
     odds: &'a [Odds],
     choice: &'a ChoiceTable,
     timeline: &'a PolicyTimeline,
+    seats: &'a SeatLedger,
+    onward: &'a Onward,
     day: u32,
 }
 
@@ -45,7 +56,10 @@ struct ChunkReport {
     tally: Tally,
     /// (crossing, agent) of each agent arriving today, in agent order.
     arrivals: Vec<(u8, u32)>,
+    /// Men who chose a flight, in agent order.
+    bookings: Vec<Booking>,
     decided: u64,
+    flows: Flows,
 }
 
 /// Runs the agent pass of `day` and folds its reports into the simulation.
@@ -57,9 +71,12 @@ pub(super) fn run_pass(sim: &mut Simulation<'_>, day: u32) -> PassSummary {
         odds: &sim.odds,
         choice: &sim.choice,
         timeline: &sim.timeline,
+        seats: &sim.seats,
+        onward: &sim.onward,
         day,
     };
     let regions = s.regions().len();
+    let (countries, crossings) = (s.destinations().len(), s.crossings().len());
     let seed = sim.settings.seed();
     let reports: Vec<ChunkReport> = sim
         .population
@@ -68,9 +85,11 @@ pub(super) fn run_pass(sim: &mut Simulation<'_>, day: u32) -> PassSummary {
         .enumerate()
         .map(|(chunk, agents)| {
             let mut report = ChunkReport {
-                tally: Tally::new(regions),
+                tally: Tally::new(regions, countries),
                 arrivals: Vec::new(),
+                bookings: Vec::new(),
                 decided: 0,
+                flows: Flows::new(countries, crossings),
             };
             let chunk_stream = Stream::Agents {
                 day,
@@ -86,16 +105,20 @@ pub(super) fn run_pass(sim: &mut Simulation<'_>, day: u32) -> PassSummary {
         .collect();
 
     let mut summary = PassSummary {
-        arrivals: vec![Vec::new(); s.crossings().len()],
+        arrivals: vec![Vec::new(); crossings],
+        bookings: Vec::new(),
         decided: 0,
         departed: 0,
+        flows: Flows::new(countries, crossings),
     };
     for report in reports {
         for (crossing, agent) in report.arrivals {
             summary.arrivals[usize::from(crossing)].push(agent);
         }
+        summary.bookings.extend(report.bookings);
         summary.decided += report.decided;
         summary.departed += report.tally.departed();
+        summary.flows.merge(&report.flows);
         sim.stocks.merge(report.tally);
     }
     summary
@@ -114,7 +137,8 @@ fn step_agent(
         AgentState::AtHome
         | AgentState::Stuck
         | AgentState::AwaitingPassport
-        | AgentState::Returned => {
+        | AgentState::Returned
+        | AgentState::CameBack => {
             let odds = ctx.odds[agent.cohort() as usize];
             let u = rng.next_u64();
             if u < odds.draft {
@@ -142,7 +166,31 @@ fn step_agent(
         AgentState::Traveling if u32::from(agent.day) <= day => {
             report.arrivals.push((agent.crossing, index));
         }
+        AgentState::Abroad => abroad(ctx, rng, report, agent),
+        AgentState::MovingOn if u32::from(agent.day) <= day => {
+            report.flows.arriving(agent.next_country());
+            state::arrive(&mut report.tally, &ctx.cohorts, agent);
+        }
         _ => {}
+    }
+}
+
+/// A day abroad: a man moves on, goes home, or stays.
+fn abroad(ctx: &DayContext<'_>, rng: &mut SimRng, report: &mut ChunkReport, agent: &mut Agent) {
+    let here = agent.country();
+    match ctx.onward.fate(here, rng.next_u64()) {
+        Fate::Stays => {}
+        Fate::MovesOn => {
+            let next = ctx.onward.next_country(here, rng.random());
+            let arrival = (ctx.day as u16).saturating_add(ctx.onward.travel_days(here));
+            report.flows.moving_on(here, next);
+            state::move_on(&mut report.tally, &ctx.cohorts, agent, next, arrival);
+        }
+        Fate::GoesHome => {
+            let by = (agent.crossing != Agent::NO_CROSSING).then_some(usize::from(agent.crossing));
+            report.flows.going_home(here, by);
+            state::come_back(&mut report.tally, &ctx.cohorts, agent);
+        }
     }
 }
 
@@ -190,6 +238,14 @@ fn leave(
         exclude: None,
     };
     match ctx.choice.choose(&who, rng.random()) {
+        // A flight: he books a seat once every man of the day has chosen.
+        Some(choice) if ctx.seats.is_air(choice.crossing) => {
+            report.bookings.push(Booking {
+                agent: index,
+                crossing: choice.crossing,
+                earliest: choice.earliest,
+            });
+        }
         Some(choice) => {
             agent.crossing = choice.crossing as u8;
             agent.day = choice.arrival as u16;

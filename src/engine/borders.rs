@@ -17,13 +17,25 @@
 //! A man who gives up or is turned back reroutes to another feasible
 //! crossing (chosen from where he stands) while he has attempts left, or
 //! goes home for good.
+//!
+//! An air route is a post too, but with no queue to speak of: its men have
+//! booked their seats, so none gives up on arrival or reneges, and the
+//! seats booked and the ordinary passengers fit its capacity. Ordinary
+//! traffic at a land post follows its destination's weekly pattern.
+//! Finally the day's exits: the ordinary travellers leaving by the crossing
+//! ([`crate::model::abroad::Visitors`]) and the men of the exodus who went
+//! home by it today.
 
 use rand::RngExt;
 use rand::distr::Distribution;
 use rand::seq::SliceRandom;
 
+use chrono::Datelike;
+
 use super::Simulation;
-use super::state::move_agent;
+use super::departure::set_off;
+use super::flows::Flows;
+use super::state::{self, move_agent};
 use crate::model::border::{self, Entry, Outcome};
 use crate::model::choice::Chooser;
 use crate::model::policy::View;
@@ -38,11 +50,15 @@ pub(super) fn run_borders(
     sim: &mut Simulation<'_>,
     day: u32,
     arrivals: Vec<Vec<u32>>,
+    flows: &Flows,
 ) -> Vec<CrossingDay> {
     arrivals
         .into_iter()
         .enumerate()
-        .map(|(c, arriving)| run_crossing(sim, day, c, arriving))
+        .map(|(c, arriving)| {
+            let went_home = flows.went_home_by[c] * u64::from(sim.settings.scale());
+            run_crossing(sim, day, c, arriving, went_home)
+        })
         .collect()
 }
 
@@ -51,6 +67,7 @@ fn run_crossing(
     day: u32,
     c: usize,
     mut arriving: Vec<u32>,
+    went_home: u64,
 ) -> CrossingDay {
     let s = sim.scenario;
     let scale = sim.settings.scale();
@@ -67,7 +84,19 @@ fn run_crossing(
     let mut leaving: Vec<u32> = Vec::new();
 
     arriving.shuffle(&mut rng);
-    let ordinary = (f64::from(s.crossings()[c].baseline) * actual.baseline_factor).round() as u64;
+    let crossing = &s.crossings()[c];
+    let air = crossing.is_air();
+    let weekday = s
+        .calendar()
+        .date(i64::from(day))
+        .weekday()
+        .num_days_from_monday();
+    let weekly = if air {
+        1.0
+    } else {
+        s.destinations()[crossing.destination].weekly[weekday as usize]
+    };
+    let ordinary = (f64::from(crossing.baseline) * actual.baseline_factor * weekly).round() as u64;
     let middle = arriving.len() / 2;
     for (i, &agent) in arriving.iter().enumerate() {
         if i == middle {
@@ -75,7 +104,8 @@ fn run_crossing(
         }
         row.arrived += persons;
         let patience: f64 = sim.patience.sample(&mut rng);
-        if sim.queues[c].expected_wait(actual.capacity) > patience {
+        // A man with a booked seat does not turn back at the airport.
+        if !air && sim.queues[c].expected_wait(actual.capacity) > patience {
             row.gave_up += persons;
             leaving.push(agent);
             continue;
@@ -99,9 +129,14 @@ fn run_crossing(
         let exempt_rank = agents[agent as usize].exempt_rank();
         border::outcome(&actual, exempt_rank, || rng.random::<f64>())
     });
+    let country = crossing.destination;
     for (agent, outcome) in men {
         match outcome {
-            Outcome::Crossed => set_state(sim, agent, AgentState::Abroad),
+            Outcome::Crossed => {
+                let cohorts = sim.population.cohorts;
+                let a = &mut sim.population.agents[agent as usize];
+                state::cross(&mut sim.stocks, &cohorts, a, c, country);
+            }
             Outcome::Caught => set_state(sim, agent, AgentState::DraftedAtBorder),
             Outcome::TurnedBack => leaving.push(agent),
         }
@@ -117,11 +152,13 @@ fn run_crossing(
         0.0
     };
 
-    if s.queue().renege {
+    if s.queue().renege && !air {
         let gone = sim.queues[c].renege(day, actual.capacity, scale);
         row.gave_up += gone.len() as u64 * persons;
         leaving.extend(gone);
     }
+    row.baseline_exits = sim.visitors.day(c, row.baseline_entries);
+    row.exits = row.baseline_exits + went_home;
     for agent in leaving {
         give_up(sim, &mut rng, day, c, agent);
     }
@@ -155,28 +192,21 @@ fn give_up(sim: &mut Simulation<'_>, rng: &mut SimRng, day: u32, c: usize, agent
     let cohorts = sim.population.cohorts;
     let a = sim.population.agents[agent as usize];
     let key = cohorts.key(a.cohort());
+    let who = Chooser {
+        origin: Origin::Crossing(c),
+        mode: Mode::of(key.car),
+        documents: key.documents,
+        exempt_rank: a.exempt_rank(),
+        exclude: Some(c),
+    };
     let can_retry =
         s.choice().on_give_up == GiveUp::Reroute && a.attempts() < s.choice().max_attempts;
     let next = if can_retry {
-        let who = Chooser {
-            origin: Origin::Crossing(c),
-            mode: Mode::of(key.car),
-            documents: key.documents,
-            exempt_rank: a.exempt_rank(),
-            exclude: Some(c),
-        };
         sim.choice.choose(&who, rng.random())
     } else {
         None
     };
-    match next {
-        Some(choice) => {
-            let m = &mut sim.population.agents[agent as usize];
-            m.crossing = choice.crossing as u8;
-            m.day = choice.arrival.max(i64::from(day) + 1) as u16;
-            m.set_attempts(m.attempts() + 1);
-            set_state(sim, agent, AgentState::Traveling);
-        }
-        None => set_state(sim, agent, AgentState::Returned),
-    }
+    // Back on the road, nobody arrives anywhere before tomorrow.
+    let mut today = Vec::new();
+    set_off(sim, rng, day, agent, who, next, &mut today);
 }

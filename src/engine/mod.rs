@@ -34,21 +34,27 @@
 
 mod agents;
 mod borders;
+mod departure;
+mod flows;
 mod state;
 
 use rand_distr::Gamma;
 use rayon::prelude::*;
 
 use crate::exit::{self, Exit};
+use crate::model::abroad::{Onward, Visitors};
+use crate::model::air::SeatLedger;
 use crate::model::border::Queue;
-use crate::model::choice::ChoiceTable;
+use crate::model::choice::{ChoiceTable, Outlook};
 use crate::model::decision::{RegionalSignals, leave_probability};
 use crate::model::mobilization::CallUp;
 use crate::model::policy::PolicyTimeline;
 use crate::population::{AgentState, Population, synthesize};
-use crate::results::{CrossingDay, NationalDay, RegionOutcome, RunResults};
+use crate::results::{CrossingDay, DestinationDay, NationalDay, RegionOutcome, RunResults};
+use crate::rng::threshold;
 use crate::scenario::{Documents, Scenario};
 use crate::settings::RunSettings;
+use flows::Flows;
 use state::Stocks;
 
 /// Agents per chunk of the parallel passes over the population. Fixed, so
@@ -106,18 +112,6 @@ impl Odds {
     }
 }
 
-/// `p · 2^64`, saturating: `u < threshold(p)` has probability `p` for a
-/// uniform 64-bit `u` (1 − 2^−64 for `p = 1`).
-pub fn threshold(p: f64) -> u64 {
-    const TWO_64: f64 = 18_446_744_073_709_551_616.0;
-    if p.is_nan() || p <= 0.0 {
-        0
-    } else {
-        // Float-to-integer casts saturate, so p >= 1 gives u64::MAX.
-        (p * TWO_64) as u64
-    }
-}
-
 /// A simulation in progress.
 pub struct Simulation<'s> {
     scenario: &'s Scenario,
@@ -128,6 +122,12 @@ pub struct Simulation<'s> {
     choice: ChoiceTable,
     patience: Gamma<f64>,
     queues: Vec<Queue>,
+    /// The seats of the air routes, booked day by day.
+    seats: SeatLedger,
+    /// Where men abroad move on to, and when they go home.
+    onward: Onward,
+    /// The ordinary travellers abroad, who leave as they came.
+    visitors: Visitors,
     odds: Vec<Odds>,
     /// Agents per state, the draft pool and the regional tallies, kept up
     /// to date by every transition (see [`state`]).
@@ -135,7 +135,10 @@ pub struct Simulation<'s> {
     /// Observed wait per crossing at the end of each day.
     wait_history: Vec<Vec<f64>>,
     crossing_days: Vec<Vec<CrossingDay>>,
+    destination_days: Vec<Vec<DestinationDay>>,
     national: Vec<NationalDay>,
+    /// Agents who set off from one country to another, over the run.
+    onward_flows: Vec<u64>,
     next_day: u32,
 }
 
@@ -161,19 +164,26 @@ impl<'s> Simulation<'s> {
             })?;
         let cohorts = population.cohorts;
         let regions = scenario.regions().len();
+        let countries = scenario.destinations().len();
+        let timeline = PolicyTimeline::new(scenario);
         Ok(Self {
             scenario,
             settings: *settings,
-            timeline: PolicyTimeline::new(scenario),
             callup: CallUp::new(scenario, &population),
             choice: ChoiceTable::new(scenario),
             patience,
             queues: vec![Queue::default(); scenario.crossings().len()],
+            seats: SeatLedger::new(scenario, &timeline),
+            onward: Onward::new(scenario),
+            visitors: Visitors::new(scenario),
+            timeline,
             odds: vec![Odds::default(); cohorts.len()],
-            stocks: Stocks::of(&population, regions),
+            stocks: Stocks::of(&population, regions, countries),
             wait_history: Vec::new(),
             crossing_days: Vec::new(),
+            destination_days: Vec::new(),
             national: Vec::new(),
+            onward_flows: vec![0; countries * countries],
             population,
             next_day: 0,
         })
@@ -234,17 +244,30 @@ impl<'s> Simulation<'s> {
         let day = self.next_day;
         let active = day >= self.scenario.calendar().decree;
         let mut national = NationalDay::default();
-        let arrivals = if active {
+        let (destinations, crossings) = (
+            self.scenario.destinations().len(),
+            self.scenario.crossings().len(),
+        );
+        let (arrivals, flows) = if active {
             self.prepare_tables(day);
             let pass = agents::run_pass(self, day);
+            let mut arrivals = pass.arrivals;
+            let booked = departure::book_flights(self, day, pass.bookings);
+            let departed = pass.departed + booked.departed;
+            for (crossing, agent) in booked.arrivals {
+                arrivals[usize::from(crossing)].push(agent);
+            }
             national.decided = pass.decided * u64::from(self.settings.scale());
-            national.departed = pass.departed * u64::from(self.settings.scale());
-            pass.arrivals
+            national.departed = departed * u64::from(self.settings.scale());
+            (arrivals, pass.flows)
         } else {
-            vec![Vec::new(); self.scenario.crossings().len()]
+            (
+                vec![Vec::new(); crossings],
+                Flows::new(destinations, crossings),
+            )
         };
-        let rows = borders::run_borders(self, day, arrivals);
-        self.record(day, national, rows);
+        let rows = borders::run_borders(self, day, arrivals, &flows);
+        self.record(day, national, rows, &flows);
         self.next_day += 1;
     }
 
@@ -270,7 +293,10 @@ impl<'s> Simulation<'s> {
                 }
             })
             .collect();
-        let announced = Documents::ALL.map(|d| self.timeline.closure_announced(today, d));
+        let rumour = self.timeline.rumour(today);
+        let alarm = Documents::ALL.map(|d| {
+            f64::from(u8::from(self.timeline.closure_announced(today, d))) + rumour.credence
+        });
         let quotas = self
             .callup
             .quotas(s, today, self.stocks.drafted_by_region());
@@ -290,7 +316,7 @@ impl<'s> Simulation<'s> {
                     cohorts.age_min(),
                     days_since_decree,
                     signals[key.region],
-                    announced[key.documents as usize],
+                    alarm[key.documents as usize],
                 );
                 *odds = Odds::new(p_draft, p_leave);
             });
@@ -305,22 +331,49 @@ impl<'s> Simulation<'s> {
                     .map_or(0.0, |w| w[c].min(MAX_OBSERVED_WAIT))
             })
             .collect();
-        self.choice.update(s, &self.timeline, today, &observed);
+        let outlook = Outlook {
+            today,
+            observed_wait: &observed,
+            seats: &self.seats,
+            persons: u64::from(self.settings.scale()),
+            rumour,
+        };
+        self.choice.update(s, &self.timeline, &outlook);
     }
 
-    fn record(&mut self, day: u32, mut national: NationalDay, rows: Vec<CrossingDay>) {
+    fn record(
+        &mut self,
+        day: u32,
+        mut national: NationalDay,
+        rows: Vec<CrossingDay>,
+        flows: &Flows,
+    ) {
         let scale = u64::from(self.settings.scale());
         let counts = self.stocks.counts();
         let n = |state: AgentState| counts[state as usize] * scale;
         national.traveling = n(AgentState::Traveling);
         national.queued = n(AgentState::Queued);
-        national.abroad = n(AgentState::Abroad);
+        national.moving_on = n(AgentState::MovingOn);
+        national.abroad = n(AgentState::Abroad) + national.moving_on;
         national.drafted = n(AgentState::Drafted) + n(AgentState::DraftedAtBorder);
         national.drafted_at_border = n(AgentState::DraftedAtBorder);
         national.stuck = n(AgentState::Stuck);
-        national.returned = n(AgentState::Returned);
+        national.came_back = n(AgentState::CameBack);
+        national.returned = n(AgentState::Returned) + national.came_back;
         national.awaiting_passport = n(AgentState::AwaitingPassport);
         national.at_home = n(AgentState::AtHome) + national.stuck + national.awaiting_passport;
+        let destinations = (0..self.scenario.destinations().len())
+            .map(|d| DestinationDay {
+                onward_entries: flows.onward_entries[d] * scale,
+                moved_on: flows.moved_on[d] * scale,
+                went_home: flows.went_home[d] * scale,
+                abroad: self.stocks.abroad_by_country()[d].unsigned_abs() * scale,
+            })
+            .collect();
+        self.destination_days.push(destinations);
+        for (total, n) in self.onward_flows.iter_mut().zip(&flows.onward) {
+            *total += n;
+        }
         let waits = self
             .queues
             .iter()
@@ -368,10 +421,9 @@ impl<'s> Simulation<'s> {
                 for agent in chunk {
                     let base = cohorts.region(agent.cohort()) * width;
                     match agent.state {
-                        AgentState::Abroad => {
-                            t[base + 1 + s.crossings()[usize::from(agent.crossing)].destination] +=
-                                1;
-                        }
+                        AgentState::Abroad => t[base + 1 + agent.country()] += 1,
+                        // Between two countries, he counts in the one he is bound for.
+                        AgentState::MovingOn => t[base + 1 + agent.next_country()] += 1,
                         AgentState::Drafted | AgentState::DraftedAtBorder => t[base] += 1,
                         _ => {}
                     }
@@ -387,6 +439,14 @@ impl<'s> Simulation<'s> {
             region.left_by_destination = t[1..].iter().map(|n| n * scale).collect();
             region.left = region.left_by_destination.iter().sum();
         }
+        let countries = s.destinations().len();
+        let onward = self
+            .onward_flows
+            .iter()
+            .enumerate()
+            .filter(|&(_, &n)| n > 0)
+            .map(|(i, &n)| (i / countries, i % countries, n * scale))
+            .collect();
         RunResults {
             calendar: *s.calendar(),
             destinations: s.destinations().iter().map(|d| d.name.clone()).collect(),
@@ -396,7 +456,9 @@ impl<'s> Simulation<'s> {
                 .map(|c| (c.id.clone(), c.destination))
                 .collect(),
             crossing_days: self.crossing_days,
+            destination_days: self.destination_days,
             national: self.national,
+            onward,
             regions,
             eligible: self.population.eligible_persons(),
             agents: self.population.agents.len() as u64,

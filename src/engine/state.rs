@@ -1,11 +1,14 @@
 //! The one owner of agent state transitions.
 //!
-//! An agent's state changes only through [`move_agent`]. A transition is
-//! also bookkeeping, and `move_agent` records it with the state: the agents
-//! per state, the draft pool (agents at home per draft-priority class, which
-//! the call-up draws from), and per region the persons drafted (at home or
-//! at the border) and the persons who left home (tomorrow's regional
-//! signals). The record goes to a [`Ledger`]:
+//! An agent's state changes only through the functions here: [`move_agent`]
+//! at home and on the way, and [`cross`], [`move_on`], [`arrive`] and
+//! [`come_back`] into, between and out of the countries abroad. A
+//! transition is also bookkeeping, and each records it with the state: the
+//! agents per state, the draft pool (agents at home per draft-priority
+//! class, which the call-up draws from), per region the persons drafted (at
+//! home or at the border) and the persons who left home (tomorrow's
+//! regional signals), and the men of the exodus in each country. The record
+//! goes to a [`Ledger`]:
 //!
 //! - the simulation's [`Stocks`], directly, where transitions happen one
 //!   after another (the border posts);
@@ -30,6 +33,10 @@ pub(super) struct Change {
     class: usize,
     /// Home region of the agent.
     region: usize,
+    /// The country he left, when he leaves one.
+    left_country: Option<usize>,
+    /// The country he entered, when he enters one.
+    entered_country: Option<usize>,
 }
 
 impl Change {
@@ -58,12 +65,77 @@ pub(super) trait Ledger {
     fn record(&mut self, change: Change);
 }
 
-/// Moves `agent` to state `to`, recording the transition in `ledger`.
+/// Moves `agent` to state `to` (at home, on the way or drafted), recording
+/// the transition in `ledger`.
 pub(super) fn move_agent(
     ledger: &mut impl Ledger,
     cohorts: &Cohorts,
     agent: &mut Agent,
     to: AgentState,
+) {
+    debug_assert!(!to.is_abroad() && !agent.state.is_abroad());
+    transition(ledger, cohorts, agent, to, None, None);
+}
+
+/// He crosses at `crossing` into `country`.
+pub(super) fn cross(
+    ledger: &mut impl Ledger,
+    cohorts: &Cohorts,
+    agent: &mut Agent,
+    crossing: usize,
+    country: usize,
+) {
+    transition(
+        ledger,
+        cohorts,
+        agent,
+        AgentState::Abroad,
+        None,
+        Some(country),
+    );
+    agent.set_abroad_in(country, crossing as u8);
+}
+
+/// He leaves the country he is in for `next`, arriving on `arrival`.
+pub(super) fn move_on(
+    ledger: &mut impl Ledger,
+    cohorts: &Cohorts,
+    agent: &mut Agent,
+    next: usize,
+    arrival: u16,
+) {
+    let from = Some(agent.country());
+    transition(ledger, cohorts, agent, AgentState::MovingOn, from, None);
+    agent.set_moving_to(next, arrival);
+}
+
+/// He arrives in the country he was bound for.
+pub(super) fn arrive(ledger: &mut impl Ledger, cohorts: &Cohorts, agent: &mut Agent) {
+    let country = agent.next_country();
+    transition(
+        ledger,
+        cohorts,
+        agent,
+        AgentState::Abroad,
+        None,
+        Some(country),
+    );
+    agent.set_abroad_in(country, Agent::NO_CROSSING);
+}
+
+/// He goes home from the country he is in, for good.
+pub(super) fn come_back(ledger: &mut impl Ledger, cohorts: &Cohorts, agent: &mut Agent) {
+    let from = Some(agent.country());
+    transition(ledger, cohorts, agent, AgentState::CameBack, from, None);
+}
+
+fn transition(
+    ledger: &mut impl Ledger,
+    cohorts: &Cohorts,
+    agent: &mut Agent,
+    to: AgentState,
+    left_country: Option<usize>,
+    entered_country: Option<usize>,
 ) {
     let cohort = agent.cohort();
     ledger.record(Change {
@@ -71,6 +143,8 @@ pub(super) fn move_agent(
         to,
         class: cohorts.priority_class(cohort),
         region: cohorts.region(cohort),
+        left_country,
+        entered_country,
     });
     agent.state = to;
 }
@@ -88,11 +162,13 @@ pub(super) struct Stocks {
     drafted_by_region: Vec<f64>,
     /// Persons who left home per region.
     departed_by_region: Vec<f64>,
+    /// Agents of the exodus in each country (destination index).
+    abroad_by_country: Vec<i64>,
 }
 
 impl Stocks {
     /// The stocks of a population, counted in parallel chunks.
-    pub(super) fn of(population: &Population, regions: usize) -> Self {
+    pub(super) fn of(population: &Population, regions: usize, countries: usize) -> Self {
         let cohorts = population.cohorts;
         let classes = cohorts.priority_classes();
         let (counts, home_by_class) = population
@@ -113,7 +189,13 @@ impl Stocks {
             home_by_class,
             drafted_by_region: vec![0.0; regions],
             departed_by_region: vec![0.0; regions],
+            abroad_by_country: vec![0; countries],
         }
+    }
+
+    /// Agents of the exodus in each country.
+    pub(super) fn abroad_by_country(&self) -> &[i64] {
+        &self.abroad_by_country
     }
 
     /// Agents per state.
@@ -155,6 +237,9 @@ impl Stocks {
         for class in tally.came_home {
             self.home_by_class[class as usize] += 1;
         }
+        for (stock, delta) in self.abroad_by_country.iter_mut().zip(tally.abroad) {
+            *stock += delta;
+        }
     }
 }
 
@@ -174,6 +259,12 @@ impl Ledger for Stocks {
         if change.departed() {
             self.departed_by_region[change.region] += self.scale;
         }
+        if let Some(c) = change.left_country {
+            self.abroad_by_country[c] -= 1;
+        }
+        if let Some(c) = change.entered_country {
+            self.abroad_by_country[c] += 1;
+        }
     }
 }
 
@@ -189,11 +280,13 @@ pub(super) struct Tally {
     departed_by_region: Vec<u32>,
     /// Agents who set off from home.
     departed: u64,
+    /// Change of the agents of the exodus in each country.
+    abroad: Vec<i64>,
 }
 
 impl Tally {
-    /// An empty tally for `regions` regions.
-    pub(super) fn new(regions: usize) -> Self {
+    /// An empty tally for `regions` regions and `countries` countries.
+    pub(super) fn new(regions: usize, countries: usize) -> Self {
         Self {
             delta: [0; AgentState::COUNT],
             left_home: Vec::new(),
@@ -201,6 +294,7 @@ impl Tally {
             drafted_by_region: vec![0; regions],
             departed_by_region: vec![0; regions],
             departed: 0,
+            abroad: vec![0; countries],
         }
     }
 
@@ -226,6 +320,12 @@ impl Ledger for Tally {
         if change.departed() {
             self.departed_by_region[change.region] += 1;
             self.departed += 1;
+        }
+        if let Some(c) = change.left_country {
+            self.abroad[c] -= 1;
+        }
+        if let Some(c) = change.entered_country {
+            self.abroad[c] += 1;
         }
     }
 }

@@ -1,22 +1,44 @@
 //! Choice of crossing by multinomial logit.
 //!
 //! A man who sets off from origin `o` by mode `m` on day `t` considers every
-//! crossing `c` that is feasible for him:
+//! crossing `c` (a land post, or an air route from an airport) that is
+//! feasible for him:
 //! - his documents meet the destination's requirement;
-//! - he expects the crossing open on his arrival day `t + round(days)`: no
-//!   known exit ban, capacity above zero, and no known entry ban unless he is
-//!   exempt;
+//! - he expects the crossing open on his arrival day: no known exit ban,
+//!   capacity above zero, and no known entry ban unless he is exempt;
+//! - for an air route, a seat is left within the booking horizon;
 //! - it is not the crossing he just left.
 //!
 //! Its utility is
-//! `U = β_travel·days + β_wait·W_c + β_cost·rub/1000 + ASC_d + bonus − deterrence + β_draft·p_catch`,
-//! where `W_c` is the queue he hears of (lagged by the information lag) in
-//! days of capacity. He picks `c` with probability `exp U_c / Σ exp U_k` over
-//! the feasible `k`. The parts that depend only on (day, origin, mode,
-//! crossing) are tabulated once a day; the per-man part is a filter and a
-//! draw.
+//!
+//! ```text
+//! U = β_travel·days + β_wait·W_c + β_cost·rub/1000 + ASC_d + bonus − deterrence
+//!   + β_draft·(p_catch + c(t)·[arrival ≥ t_rumour])
+//! ```
+//!
+//! - At a land post, `days` is the trip, he arrives on `t + round(days)`,
+//!   and `W_c` is the queue he hears of (lagged by the information lag) in
+//!   days of capacity.
+//! - On an air route, `days` is the way to the airport (by road, or by a
+//!   domestic flight when quicker), he can be there on `e = t + round(days)`,
+//!   and he flies on the first day `f ≥ e` with a free seat
+//!   ([`crate::model::air`]). `W_c = f − e` is the wait for that seat, and
+//!   `rub` includes its fare, which rises the further ahead the flight is.
+//!   Seats are seen as they are that morning: booking sites show them at
+//!   once.
+//! - A rumoured exit ban believed with credence `c(t)` on day `t` and
+//!   expected on day `t_rumour` weighs on every crossing he would reach on or
+//!   after that day as a risk `c(t)` of being stopped, valued like the risk
+//!   of being caught by a draft office.
+//! - Where private cars are barred (`car_ban`), a man with a car travels to
+//!   that crossing as one without: by public transport, its time and cost.
+//!
+//! He picks `c` with probability `exp U_c / Σ exp U_k` over the feasible
+//! `k`. The parts that depend only on (day, origin, mode, crossing) are
+//! tabulated once a day; the per-man part is a filter and a draw.
 
-use crate::model::policy::{PolicyTimeline, View};
+use crate::model::air::SeatLedger;
+use crate::model::policy::{PolicyTimeline, Rumour, View};
 use crate::model::travel::{Mode, Origin, TravelMatrix};
 use crate::scenario::{Documents, Scenario};
 
@@ -25,8 +47,11 @@ use crate::scenario::{Documents, Scenario};
 pub struct Choice {
     /// Crossing index.
     pub crossing: usize,
-    /// Arrival day.
+    /// Arrival day (for an air route, the day of the flight he expects).
     pub arrival: i64,
+    /// The first day he can be there (for an air route, at the airport;
+    /// for a land post, his arrival).
+    pub earliest: i64,
 }
 
 /// The man-specific part of a choice.
@@ -50,8 +75,26 @@ struct Cell {
     weight: f64,
     /// Expected arrival day.
     arrival: i64,
+    /// The first day he can be there.
+    earliest: i64,
     /// Exempt threshold expected on arrival.
     threshold: u16,
+}
+
+/// What men know on the day a table is made: the queues they hear of, the
+/// seats left on the flights, and the rumours.
+#[derive(Debug, Clone, Copy)]
+pub struct Outlook<'a> {
+    /// The day.
+    pub today: i64,
+    /// The wait (days) men hear of at each crossing.
+    pub observed_wait: &'a [f64],
+    /// The seats of the air routes.
+    pub seats: &'a SeatLedger,
+    /// Persons an agent stands for (the seats one booking takes).
+    pub persons: u64,
+    /// A rumoured exit ban, if any.
+    pub rumour: Rumour,
 }
 
 /// One day's choice tables.
@@ -80,42 +123,74 @@ impl ChoiceTable {
         }
     }
 
-    /// Tabulates the utilities of day `today`; `observed_wait[c]` is the wait
-    /// (days) that men hear of at crossing `c`.
+    /// Tabulates the utilities of the day `outlook` describes.
     pub fn update(
         &mut self,
         scenario: &Scenario,
         timeline: &PolicyTimeline,
-        today: i64,
-        observed_wait: &[f64],
+        outlook: &Outlook<'_>,
     ) {
         let beta = &scenario.choice();
+        let today = outlook.today;
         for origin in 0..self.travel.origins() {
             let from_home = origin < scenario.regions().len();
+            // Back on the road after giving up, he is nowhere before tomorrow.
+            let min_days = if from_home { 0 } else { 1 };
             for mode in [Mode::Car, Mode::Public] {
                 let base = (origin * Mode::COUNT + mode as usize) * self.crossings;
                 let mut utilities = vec![f64::NEG_INFINITY; self.crossings];
                 for (c, crossing) in scenario.crossings().iter().enumerate() {
-                    let days = self.travel.days(origin, mode, c);
-                    let min_days = if from_home { 0 } else { 1 };
-                    // Validation bounds travel to well under a year; clamp all the same.
-                    let arrival = today + (days.round().clamp(0.0, 1000.0) as i64).max(min_days);
+                    let reach = |mode: Mode| {
+                        let days = self.travel.days(origin, mode, c);
+                        // Validation bounds travel to well under a year; clamp all the same.
+                        let earliest =
+                            today + (days.round().clamp(0.0, 1000.0) as i64).max(min_days);
+                        (days, self.travel.rub(origin, mode, c), earliest)
+                    };
+                    let (mut days, mut rub, mut earliest) = reach(mode);
+                    if mode == Mode::Car
+                        && timeline
+                            .conditions(c, earliest, View::KnownOn(today))
+                            .car_ban
+                    {
+                        (days, rub, earliest) = reach(Mode::Public);
+                    }
+                    let (arrival, wait) = if outlook.seats.is_air(c) {
+                        match outlook
+                            .seats
+                            .first_free(c, earliest, today, outlook.persons)
+                        {
+                            Some(flight) => {
+                                rub += outlook.seats.fare(c, today, flight);
+                                (flight, (flight - earliest) as f64)
+                            }
+                            None => (earliest, f64::INFINITY),
+                        }
+                    } else {
+                        (earliest, outlook.observed_wait[c])
+                    };
                     let seen = timeline.conditions(c, arrival, View::KnownOn(today));
                     self.cells[base + c] = Cell {
                         weight: 0.0,
                         arrival,
+                        earliest,
                         threshold: seen.exempt_threshold,
                     };
-                    if seen.exit_ban || seen.capacity == 0 {
+                    if seen.exit_ban || seen.capacity == 0 || wait.is_infinite() {
                         continue;
                     }
+                    let rumoured = if arrival >= outlook.rumour.expected {
+                        outlook.rumour.credence
+                    } else {
+                        0.0
+                    };
                     utilities[c] = beta.travel_day * days
-                        + beta.wait_day * observed_wait[c]
-                        + beta.cost_per_1000_rub * self.travel.rub(origin, mode, c) / 1000.0
+                        + beta.wait_day * wait
+                        + beta.cost_per_1000_rub * rub / 1000.0
                         + scenario.destinations()[crossing.destination].constant
                         + seen.bonus
                         - seen.deterrence
-                        + beta.draft_risk * seen.catch_probability;
+                        + beta.draft_risk * (seen.catch_probability + rumoured);
                 }
                 let max = utilities.iter().copied().fold(f64::NEG_INFINITY, f64::max);
                 for (c, u) in utilities.iter().enumerate() {
@@ -185,6 +260,7 @@ impl ChoiceTable {
             last = Some(Choice {
                 crossing: c,
                 arrival: cell.arrival,
+                earliest: cell.earliest,
             });
             target -= cell.weight;
             if target < 0.0 {

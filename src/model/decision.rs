@@ -13,13 +13,26 @@
 //!      + β_car    · car
 //!      + β_urban  · urban
 //!      + β_peer   · P_r(t)            % of his region's eligible men who have left
-//!      + β_ann    · A(t, documents)   a closure he could be hit by is announced
+//!      + β_ann    · A(t, documents)   closures he expects: announced, or rumoured
+//!      + β_res    · resolute          the resolute class
 //!      − δ        · (t − t_decree)    fatigue and adaptation
 //! ```
 //!
+//! `A = [a closure he could be hit by is announced] + c(t)`, where `c(t)` is
+//! the credence of a rumoured exit ban that day (0 when none): a closure
+//! expected with probability `c` weighs `c` times an announced one.
+//!
+//! **Determination.** Men are not equally ready to go. A share `π_res` of
+//! them (`decision.resolute_share`) is resolute: their hazard is `e^β_res`
+//! times the others' (`decision.resolute`). They leave first, so that the
+//! daily decisions fall as that group is used up, which a hazard falling
+//! with time alone (`δ`) does not do. The class is part of the man's
+//! cohort, so every probability here is still a function of the cohort.
+//!
 //! Before the decree nobody decides. The same `h` applies to men who are
-//! stuck (they keep trying). Everything here depends on the cohort and the
-//! region's signals only, so it is computed once per cohort and day.
+//! stuck (they keep trying). Everything here depends on the cohort, the
+//! region's signals and the day only, so it is computed once per cohort and
+//! day.
 
 use crate::population::CohortKey;
 use crate::scenario::{DecisionParams, Documents};
@@ -40,7 +53,7 @@ pub fn leave_probability(
     age_min: u32,
     days_since_decree: i64,
     signals: RegionalSignals,
-    closure_announced: bool,
+    alarm: f64,
 ) -> f64 {
     let log_rate = beta.base_log_hazard
         + beta.regional_callup * signals.callup_per_mille
@@ -51,7 +64,8 @@ pub fn leave_probability(
         + beta.car * f64::from(u8::from(key.car))
         + beta.urban * f64::from(u8::from(key.urban))
         + beta.peer * signals.departed_percent
-        + beta.announced_closure * f64::from(u8::from(closure_announced))
+        + beta.announced_closure * alarm
+        + beta.resolute * f64::from(u8::from(key.resolute))
         - beta.fatigue_per_day * days_since_decree as f64;
     -(-log_rate.exp()).exp_m1()
 }

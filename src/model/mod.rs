@@ -9,8 +9,13 @@
 //! - [`travel`]: travel time and cost;
 //! - [`policy`]: what holds at each crossing on each day, in truth and as expected;
 //! - [`border`]: the FIFO queues at the crossings, and what the post does
-//!   with a man it processes.
+//!   with a man it processes;
+//! - [`air`]: seats booked ahead on the air routes, and their fares;
+//! - [`abroad`]: men of the exodus who move on or go home, and the ordinary
+//!   travellers who come and go (the exits).
 
+pub mod abroad;
+pub mod air;
 pub mod border;
 pub mod choice;
 pub mod decision;

@@ -7,6 +7,11 @@
 //! announced it. A man deciding on day `today` about an arrival on day `day`
 //! therefore sees the policies in force on `day` that he knows of on
 //! `today`; the border itself applies every policy in force.
+//!
+//! A rumoured exit ban (`exit_ban_rumour`) closes nothing: it is a belief,
+//! held with a credence that fades after the denial, about a closure on an
+//! expected day. [`PolicyTimeline::rumour`] says how strongly it is held on
+//! a day; the decision and the choice of crossing weigh it.
 
 use crate::scenario::{Documents, Policy, PolicyKind, Scenario};
 
@@ -30,6 +35,8 @@ pub struct Conditions {
     pub bonus: f64,
     /// Russia lets no eligible man out.
     pub exit_ban: bool,
+    /// Private cars cannot reach the crossing.
+    pub car_ban: bool,
 }
 
 /// Whose view of the policies to take.
@@ -82,6 +89,7 @@ impl PolicyTimeline {
             deterrence: 0.0,
             bonus: 0.0,
             exit_ban: false,
+            car_ban: false,
         };
         let mut escape = 1.0;
         for p in self
@@ -109,7 +117,10 @@ impl PolicyTimeline {
                 }
                 PolicyKind::DestinationAttractiveness { bonus } => c.bonus += bonus,
                 PolicyKind::ExitBan => c.exit_ban = true,
-                PolicyKind::ForeignPassportBan { .. } | PolicyKind::ClosureAnnouncement { .. } => {}
+                PolicyKind::CarBan => c.car_ban = true,
+                PolicyKind::ForeignPassportBan { .. }
+                | PolicyKind::ClosureAnnouncement { .. }
+                | PolicyKind::ExitBanRumour { .. } => {}
             }
         }
         c.catch_probability = 1.0 - escape;
@@ -134,6 +145,34 @@ impl PolicyTimeline {
                     .iter()
                     .any(|&c| self.destination_documents[self.crossing_destination[c]] <= documents)
         })
+    }
+}
+
+/// A rumoured exit ban as men see it on one day.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Rumour {
+    /// How much men believe it today, in [0, 1] (0: no rumour).
+    pub credence: f64,
+    /// The day the closure is expected.
+    pub expected: i64,
+}
+
+impl PolicyTimeline {
+    /// The strongest rumour of an exit ban believed on `today` (see
+    /// [`Policy::rumour_credence`]); a credence of 0 when there is none.
+    pub fn rumour(&self, today: i64) -> Rumour {
+        self.policies
+            .iter()
+            .filter_map(|p| match p.kind {
+                PolicyKind::ExitBanRumour { expected, .. } => Some(Rumour {
+                    credence: p.rumour_credence(today),
+                    expected,
+                }),
+                _ => None,
+            })
+            .fold(Rumour::default(), |best, r| {
+                if r.credence > best.credence { r } else { best }
+            })
     }
 }
 

@@ -5,6 +5,13 @@
 //! Travel days = preparation (from home only) + road km / km per day, plus
 //! the crossing's extra days (a flight to Kaliningrad, say); cost = road km ×
 //! roubles per km by mode, plus the crossing's extra roubles.
+//!
+//! An air route's "crossing" is its airport: the trip is the way to the
+//! airport, by road as above or by a domestic flight
+//! (`air.domestic_flight_days` after the preparation, for
+//! `air.domestic_flight_rub`), whichever is quicker. The international
+//! flight itself lands the same day; its fare depends on how full the
+//! flights are and is added by the choice ([`crate::model::air`]).
 
 use crate::data::great_circle_km;
 use crate::scenario::Scenario;
@@ -68,8 +75,15 @@ impl TravelMatrix {
                 for c in scenario.crossings() {
                     let km = great_circle_km(lat, lon, c.lat, c.lon) * t.road_factor;
                     let preparation = if from_home { t.preparation_days } else { 0.0 };
-                    days.push(preparation + km / km_per_day + c.extra_days);
-                    rub.push(km * rub_per_km + c.extra_rub);
+                    let mut trip = (preparation + km / km_per_day, km * rub_per_km);
+                    if let (true, Some(air)) = (c.is_air(), scenario.air()) {
+                        let flight = preparation + air.domestic_flight_days;
+                        if flight < trip.0 {
+                            trip = (flight, air.domestic_flight_rub);
+                        }
+                    }
+                    days.push(trip.0 + c.extra_days);
+                    rub.push(trip.1 + c.extra_rub);
                 }
             }
         }

@@ -37,15 +37,16 @@ pub use folder::{
     write_folder,
 };
 pub use read::{ReadRunError, read_run};
-use rows::{CrossingKey, DayKey, DestinationRow, FigureRow, RegionRow, region_columns};
+use rows::{CrossingKey, DayKey, DestinationRow, FigureRow, OnwardRow, RegionRow, region_columns};
 pub use table::{Table, columns, csv_of, write_csv_file};
 
 /// The CSV files of a run, in the order they are written.
-pub const FILES: [&str; 4] = [
+pub const FILES: [&str; 5] = [
     "daily_crossings.csv",
     "daily_destinations.csv",
     "daily_national.csv",
     "regions.csv",
+    "onward.csv",
 ];
 
 /// The manifest's file name.
@@ -168,6 +169,7 @@ pub fn write_run(
             FILES[3].to_owned(),
             regions(results).map_err(csv(FILES[3]))?,
         ),
+        (FILES[4].to_owned(), onward(results).map_err(csv(FILES[4]))?),
     ];
     if !scenario.targets().is_empty() {
         files.push((TARGETS.to_owned(), targets(scenario).map_err(csv(TARGETS))?));
@@ -220,14 +222,20 @@ fn daily_destinations(r: &RunResults) -> Result<Vec<u8>, csv::Error> {
         let date = r.calendar.date(day as i64);
         for (d, name) in r.destinations.iter().enumerate() {
             let exodus = r.destination_total(day, d, |x| x.crossed);
-            let baseline = r.destination_total(day, d, |x| x.baseline_entries);
+            let abroad = &r.destination_days[day][d];
             cumulative[d] += exodus;
             table.row(&DestinationRow {
                 date,
                 destination: name.clone(),
                 exodus_entries: exodus,
-                baseline_entries: baseline,
-                entries: exodus + baseline,
+                onward_entries: abroad.onward_entries,
+                baseline_entries: r.destination_total(day, d, |x| x.baseline_entries),
+                entries: r.destination_entries(day, d),
+                baseline_exits: r.destination_total(day, d, |x| x.baseline_exits),
+                exits: r.destination_exits(day, d),
+                moved_on: abroad.moved_on,
+                went_home: abroad.went_home,
+                abroad: abroad.abroad,
                 cumulative_exodus: cumulative[d],
             })?;
         }
@@ -269,6 +277,15 @@ fn regions(r: &RunResults) -> Result<Vec<u8>, csv::Error> {
         table.row(&(row, &region.left_by_destination))?;
     }
     table.finish()
+}
+
+/// `onward.csv`: an [`OnwardRow`] per pair of countries men moved between.
+fn onward(r: &RunResults) -> Result<Vec<u8>, csv::Error> {
+    csv_of(r.onward.iter().map(|&(from, to, men)| OnwardRow {
+        from: r.destinations[from].clone(),
+        to: r.destinations[to].clone(),
+        men,
+    }))
 }
 
 /// `targets.csv`: the scenario's targets as observed figures.

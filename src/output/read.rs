@@ -1,5 +1,5 @@
 //! Reading a finished run back (`exodus score`, `exodus plot`): its
-//! manifest, then its daily files, each checked against the SHA-256 the
+//! manifest, then its daily files and the onward moves, each checked against the SHA-256 the
 //! manifest lists before it is read, with the same row types that wrote
 //! them.
 
@@ -8,12 +8,12 @@ use std::path::{Path, PathBuf};
 
 use serde::de::DeserializeOwned;
 
-use super::rows::{CrossingKey, DayKey};
+use super::rows::{CrossingKey, DayKey, DestinationRow, OnwardRow};
 use super::{FILES, MANIFEST, RunManifest};
 use crate::calendar::Calendar;
 use crate::exit::{self, Exit};
 use crate::format::hex_sha256;
-use crate::results::{CrossingDay, NationalDay, RunResults};
+use crate::results::{CrossingDay, DestinationDay, NationalDay, RunResults};
 use crate::scenario::MAX_DAYS;
 
 /// Why a finished run could not be read back.
@@ -90,9 +90,42 @@ pub fn read_run(dir: &Path) -> Result<RunResults, ReadRunError> {
             .map_err(|_| format(MANIFEST, "decree before start".into()))?,
     };
 
+    // The destinations, in order, and their days.
+    let days = manifest.days as usize;
+    let mut destinations: Vec<String> = Vec::new();
+    let mut destination_days: Vec<Vec<DestinationDay>> = vec![Vec::new(); days];
+    let rows: Vec<DestinationRow> = csv::Reader::from_reader(texts[1].as_bytes())
+        .deserialize()
+        .collect::<Result<_, _>>()
+        .map_err(|e| format(FILES[1], e.to_string()))?;
+    for row in rows {
+        let day = calendar.day_of(row.date);
+        let slot = usize::try_from(day)
+            .ok()
+            .and_then(|d| destination_days.get_mut(d))
+            .ok_or_else(|| format(FILES[1], format!("date {} lies outside the run", row.date)))?;
+        if day == 0 {
+            destinations.push(row.destination.clone());
+        }
+        slot.push(DestinationDay {
+            onward_entries: row.onward_entries,
+            moved_on: row.moved_on,
+            went_home: row.went_home,
+            abroad: row.abroad,
+        });
+    }
+    if destination_days
+        .iter()
+        .any(|rows| rows.len() != destinations.len())
+    {
+        return Err(format(
+            FILES[1],
+            "every day must list every destination once".into(),
+        ));
+    }
+
     let rows = keyed::<CrossingKey, CrossingDay>(&texts[0])
         .map_err(|e| format(FILES[0], e.to_string()))?;
-    let mut destinations: Vec<String> = Vec::new();
     let mut crossings: Vec<(String, usize)> = Vec::new();
     let mut crossing_days: Vec<Vec<CrossingDay>> = vec![Vec::new(); manifest.days as usize];
     for (key, day_row) in rows {
@@ -102,13 +135,18 @@ pub fn read_run(dir: &Path) -> Result<RunResults, ReadRunError> {
             .and_then(|d| crossing_days.get_mut(d))
             .ok_or_else(|| format(FILES[0], format!("date {} lies outside the run", key.date)))?;
         if day == 0 {
-            let d = match destinations.iter().position(|d| *d == key.destination) {
-                Some(d) => d,
-                None => {
-                    destinations.push(key.destination.clone());
-                    destinations.len() - 1
-                }
-            };
+            let d = destinations
+                .iter()
+                .position(|d| *d == key.destination)
+                .ok_or_else(|| {
+                    format(
+                        FILES[0],
+                        format!(
+                            "crossing `{}` leads to `{}`, which {} does not list",
+                            key.crossing, key.destination, FILES[1]
+                        ),
+                    )
+                })?;
             crossings.push((key.crossing, d));
         }
         slot.push(day_row);
@@ -134,12 +172,27 @@ pub fn read_run(dir: &Path) -> Result<RunResults, ReadRunError> {
             format!("{} rows for {} days", national.len(), manifest.days),
         ));
     }
+    let mut onward = Vec::new();
+    let place = |name: &str| {
+        destinations.iter().position(|d| d == name).ok_or_else(|| {
+            format(
+                FILES[4],
+                format!("`{name}` is not a destination of {}", FILES[1]),
+            )
+        })
+    };
+    for row in csv::Reader::from_reader(texts[4].as_bytes()).deserialize::<OnwardRow>() {
+        let row = row.map_err(|e| format(FILES[4], e.to_string()))?;
+        onward.push((place(&row.from)?, place(&row.to)?, row.men));
+    }
     Ok(RunResults {
         calendar,
         destinations,
         crossings,
         crossing_days,
+        destination_days,
         national,
+        onward,
         regions: Vec::new(),
         eligible: manifest.eligible,
         agents: manifest.agents,

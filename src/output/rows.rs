@@ -5,6 +5,7 @@
 //!   [`CrossingDay`];
 //! - `daily_national.csv`: a [`DayKey`] then the day's [`NationalDay`];
 //! - `daily_destinations.csv`: a [`DestinationRow`];
+//! - `onward.csv`: an [`OnwardRow`] per pair of countries men moved between;
 //! - `regions.csv`: a [`RegionRow`], then one `left_<destination>` column
 //!   per destination of the scenario ([`region_columns`]);
 //! - `targets.csv`: a [`FigureRow`] per target, the format `exodus score
@@ -46,14 +47,38 @@ pub struct DestinationRow {
     pub date: NaiveDate,
     /// The destination.
     pub destination: String,
-    /// Men of the exodus who entered.
+    /// Men of the exodus who entered from Russia.
     pub exodus_entries: u64,
+    /// Men of the exodus who entered from another country.
+    pub onward_entries: u64,
     /// Ordinary travellers who entered.
     pub baseline_entries: u64,
-    /// Both.
+    /// All three: every Russian citizen who entered, as border services count.
     pub entries: u64,
-    /// Men of the exodus who entered so far.
+    /// Ordinary travellers who left.
+    pub baseline_exits: u64,
+    /// Every Russian citizen who left: ordinary travellers, and men of the
+    /// exodus moving on or going home.
+    pub exits: u64,
+    /// Men of the exodus who left for another country.
+    pub moved_on: u64,
+    /// Men of the exodus who went home.
+    pub went_home: u64,
+    /// Men of the exodus there at the end of the day.
+    pub abroad: u64,
+    /// Men of the exodus who entered from Russia so far.
     pub cumulative_exodus: u64,
+}
+
+/// A row of `onward.csv`: where the men who moved on went.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OnwardRow {
+    /// The country they left.
+    pub from: String,
+    /// The country they went to (`elsewhere`: beyond the scenario's destinations).
+    pub to: String,
+    /// Men of the exodus, over the run.
+    pub men: u64,
 }
 
 /// The fixed columns of a row of `regions.csv`.

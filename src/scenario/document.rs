@@ -15,7 +15,7 @@ use super::file::ScenarioFile;
 use super::origin::{Origin, read_data_file, read_text};
 use super::param_path::ParamPath;
 use super::{KeyPath, LoadError, Scenario, validate};
-use crate::data::{CrossingRecord, Region};
+use crate::data::{AirRoutes, CrossingRecord, Region};
 use crate::format::{format_float, hex_sha256};
 use crate::input_error::InputError;
 use crate::settings::{Overrides, RunSettings};
@@ -30,6 +30,7 @@ pub struct ScenarioDocument {
     table: toml::Table,
     regions: Vec<Region>,
     crossings: Vec<CrossingRecord>,
+    air_routes: Option<AirRoutes>,
     /// Values replaced after reading (key path, and the option that did it),
     /// so that an error in one points at the option, not at the file.
     overrides: Vec<(String, String)>,
@@ -63,12 +64,23 @@ impl ScenarioDocument {
             "crossings",
             crate::data::parse_crossings,
         )?;
+        let air_routes = match &raw.data.air_routes {
+            Some(path) => Some(read_data_file(
+                &source,
+                &origin,
+                path,
+                "air_routes",
+                crate::data::parse_air_routes,
+            )?),
+            None => None,
+        };
         Ok(Self {
             sources,
             origin,
             table,
             regions,
             crossings,
+            air_routes,
             overrides: Vec::new(),
         })
     }
@@ -159,9 +171,15 @@ impl ScenarioDocument {
             })?;
         }
         let raw = deserialize_merged(&table, &source)?;
-        let mut scenario =
-            validate::validate(&raw, &source, &table, self.regions.clone(), &self.crossings)
-                .map_err(|e| self.blame_override(e))?;
+        let mut scenario = validate::validate(
+            &raw,
+            &source,
+            &table,
+            self.regions.clone(),
+            &self.crossings,
+            self.air_routes.as_ref(),
+        )
+        .map_err(|e| self.blame_override(e))?;
         // The texts, and the merged table with the `--set` values in it.
         let merged = toml::to_string(&self.table).map_err(|source| LoadError::Write {
             file: self.origin.display_name(),
@@ -324,7 +342,7 @@ mod tests {
             changed[0].1.starts_with("peer = 0.25 ")
                 && changed[0]
                     .1
-                    .ends_with("# per percent of the region's eligible men gone"),
+                    .ends_with("# calibrated: per percent of the region's eligible men gone"),
             "{changed:?}"
         );
         assert!(changed[1].1.contains("processing_days = 21"), "{changed:?}");

@@ -2,8 +2,11 @@
 //!
 //! The extending file's tables merge into the other's key by key; arrays of
 //! tables (`policy`, `crossing`, `destination`, `target`) merge element by
-//! element by `id` or `name` (a matching element is replaced, a new one
-//! added); `remove_policies = [...]` drops policies by id. Overriding a key
+//! element by `id` or `name`: a new element is added, and the keys given for
+//! an element the other file has replace its keys one by one, so that
+//! `[[policy]] id = "finland-tourist-ban"` with only `start = ...` moves
+//! that policy's start and keeps the rest; `remove_policies = [...]` drops
+//! policies by id. Overriding a key
 //! the extended scenario does not have is an error, and so is a cycle. The
 //! `[calibration]` section is not inherited. The data paths of an extended
 //! file keep pointing at its own data.
@@ -216,11 +219,11 @@ fn merge(
             (Some(toml::Value::Table(p)), toml::Value::Table(c)) => merge(p, c, &at)?,
             (Some(toml::Value::Array(p)), toml::Value::Array(c)) if merged_array.is_some() => {
                 check_unique(&c, &at, merged_array)?;
-                for item in c {
+                for (j, item) in c.into_iter().enumerate() {
                     match item_name(&item)
                         .and_then(|name| p.iter().position(|q| item_name(q) == Some(name.clone())))
                     {
-                        Some(i) => p[i] = item,
+                        Some(i) => merge_element(&mut p[i], item, &at.index(j))?,
                         None => p.push(item),
                     }
                 }
@@ -259,6 +262,47 @@ fn merge(
                     }
                     (_, new) => new,
                 };
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Merges an element of an array of tables into the element with its id in
+/// the extended file: each key given replaces that key (a table such as a
+/// destination's `onward` shares is replaced whole), and keys the element
+/// lacks are added; the merged element is checked like any other.
+fn merge_element(
+    parent: &mut toml::Value,
+    child: toml::Value,
+    at: &KeyPath,
+) -> Result<(), (KeyPath, String)> {
+    let (Some(p), toml::Value::Table(c)) = (parent.as_table_mut(), child) else {
+        return Err((at.clone(), "must be a table".to_owned()));
+    };
+    for (key, new) in c {
+        match p.get_mut(&key) {
+            Some(old) => {
+                let compatible = old.same_type(&new) || (old.is_float() && new.is_integer());
+                if !compatible {
+                    return Err((
+                        at.key(&key),
+                        format!(
+                            "expects {} (like the value it overrides), got {}",
+                            type_words(old),
+                            type_words(&new)
+                        ),
+                    ));
+                }
+                *old = match (&*old, new) {
+                    (toml::Value::Float(_), toml::Value::Integer(i)) => {
+                        toml::Value::Float(i as f64)
+                    }
+                    (_, new) => new,
+                };
+            }
+            None => {
+                p.insert(key, new);
             }
         }
     }

@@ -45,6 +45,9 @@ pub struct ScenarioFile {
     pub choice: ChoiceFile,
     /// Patience at the border queues.
     pub queue: QueueParams,
+    /// Air travel: the seats the exodus can buy and their fares (needed
+    /// when `data.air_routes` is given).
+    pub air: Option<AirFile>,
     /// Destinations and the documents they require.
     #[serde(rename = "destination")]
     pub destinations: Vec<DestinationFile>,
@@ -81,6 +84,8 @@ pub struct DataFile {
     pub regions: String,
     /// Crossings CSV (`crossings.csv` format).
     pub crossings: String,
+    /// Air routes CSV (`air-routes.csv` format); no air travel when absent.
+    pub air_routes: Option<String>,
 }
 
 /// `[population]`
@@ -165,6 +170,12 @@ pub struct DecisionParams {
     pub announced_closure: f64,
     /// Subtracted per day since the decree.
     pub fatigue_per_day: f64,
+    /// Share of men in the resolute class (0: no such class).
+    #[serde(default)]
+    pub resolute_share: f64,
+    /// Added for men of the resolute class.
+    #[serde(default)]
+    pub resolute: f64,
 }
 
 /// `[passport]`
@@ -227,6 +238,23 @@ pub struct QueueParams {
     pub renege: bool,
 }
 
+/// `[air]`
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AirFile {
+    /// Share of each route's seats held by ordinary passengers.
+    pub ordinary_load: f64,
+    /// Rise of the fare per day until the first free seat: the fare is
+    /// `fare × (1 + fare_surge × days)`.
+    pub fare_surge: f64,
+    /// Days to reach an airport by a domestic flight (when faster than the road).
+    pub domestic_flight_days: f64,
+    /// Cost of that domestic flight (roubles).
+    pub domestic_flight_rub: f64,
+    /// Days ahead that seats can be booked.
+    pub booking_days: i64,
+}
+
 /// `[[destination]]`
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -237,6 +265,19 @@ pub struct DestinationFile {
     pub documents: String,
     /// Alternative-specific constant of the utility.
     pub constant: f64,
+    /// Mean stay of an ordinary traveller, in days (default 7).
+    pub stay_days: Option<f64>,
+    /// Ordinary traffic by day of the week, Monday first, relative (default flat).
+    pub weekly: Option<Vec<f64>>,
+    /// Daily hazard that a man of the exodus there moves on (default 0).
+    pub onward_per_day: Option<f64>,
+    /// Daily hazard that a man of the exodus there goes home (default 0).
+    pub return_per_day: Option<f64>,
+    /// Where those who move on go: destination (or `elsewhere`) → share.
+    #[serde(default)]
+    pub onward: BTreeMap<String, f64>,
+    /// Days of travel to the next country (default 1).
+    pub onward_days: Option<f64>,
     /// Where the document rule comes from.
     #[serde(default)]
     pub source: String,
@@ -300,6 +341,12 @@ pub struct PolicyFile {
     pub bonus: Option<f64>,
     /// `foreign_passport_ban`: whether applications pending at the start are refused.
     pub refuse_pending: Option<bool>,
+    /// `exit_ban_rumour`: the day the rumoured closure is expected.
+    pub expected: Option<Datetime>,
+    /// `exit_ban_rumour`: how much men believe it, in [0, 1].
+    pub credence: Option<f64>,
+    /// `exit_ban_rumour`: days over which belief fades after `end` (the denial).
+    pub fade_days: Option<f64>,
     /// Where the policy comes from.
     #[serde(default)]
     pub source: String,

@@ -26,8 +26,10 @@ mod document;
 mod extends;
 pub mod file;
 mod locator;
+mod network;
 mod origin;
 mod param_path;
+mod policy;
 mod validate;
 
 use std::fmt;
@@ -36,8 +38,10 @@ use std::path::Path;
 pub use document::ScenarioDocument;
 pub use file::{DecisionParams, QueueParams, ScenarioFile, TravelParams};
 pub use locator::{KeyPath, SourceText};
+pub use network::{AirParams, Crossing, CrossingMode, Destination};
 pub use origin::{DEFAULT_SCENARIO, DEFAULT_SCENARIO_NAME, Origin};
 pub use param_path::ParamPath;
+pub use policy::{Policy, PolicyKind};
 
 use crate::calendar::Calendar;
 use crate::data::{Region, eligible_men};
@@ -52,8 +56,9 @@ pub const MAX_DAYS: u32 = 3650;
 pub const MAX_SCALE: u32 = 1_000_000;
 
 /// Cohorts per region and age: the attributes a man of one region and age
-/// may differ in, prior service (2) × documents (3) × car (2) × urban (2).
-pub const COHORTS_PER_AGE: usize = 2 * Documents::ALL.len() * 2 * 2;
+/// may differ in, prior service (2) × documents (3) × car (2) × urban (2) ×
+/// determination (2: resolute or not).
+pub const COHORTS_PER_AGE: usize = 2 * Documents::ALL.len() * 2 * 2 * 2;
 
 /// The most cohorts (regions × ages × [`COHORTS_PER_AGE`]) a scenario may
 /// make: the population packs a cohort index into 20 bits of an agent.
@@ -81,6 +86,7 @@ pub struct Scenario {
     travel: TravelParams,
     choice: ChoiceParams,
     queue: QueueParams,
+    air: Option<AirParams>,
     destinations: Vec<Destination>,
     crossings: Vec<Crossing>,
     policies: Vec<Policy>,
@@ -155,7 +161,12 @@ impl Scenario {
         &self.queue
     }
 
-    /// Destinations, in file order.
+    /// Air travel, when the scenario has air routes.
+    pub fn air(&self) -> Option<&AirParams> {
+        self.air.as_ref()
+    }
+
+    /// Destinations, in file order (then `elsewhere`, when men may move on there).
     pub fn destinations(&self) -> &[Destination] {
         &self.destinations
     }
@@ -306,132 +317,6 @@ pub struct ChoiceParams {
     pub on_give_up: GiveUp,
     /// Most crossings tried.
     pub max_attempts: u8,
-}
-
-/// A destination.
-#[derive(Debug, Clone)]
-pub struct Destination {
-    /// Name, e.g. `Kazakhstan`.
-    pub name: String,
-    /// Documents required.
-    pub documents: Documents,
-    /// Alternative-specific constant.
-    pub constant: f64,
-}
-
-/// A crossing, resolved against `crossings.csv`.
-#[derive(Debug, Clone)]
-pub struct Crossing {
-    /// Stable id.
-    pub id: String,
-    /// Index into [`Scenario::destinations`].
-    pub destination: usize,
-    /// Latitude of the Russian post.
-    pub lat: f64,
-    /// Longitude of the Russian post.
-    pub lon: f64,
-    /// Persons processed per day.
-    pub capacity: u32,
-    /// Ordinary Russian entries per day.
-    pub baseline: u32,
-    /// Extra travel days to reach it.
-    pub extra_days: f64,
-    /// Extra cost to reach it (roubles).
-    pub extra_rub: f64,
-}
-
-/// A dated policy.
-#[derive(Debug, Clone)]
-pub struct Policy {
-    /// Unique id.
-    pub id: String,
-    /// What it does.
-    pub kind: PolicyKind,
-    /// First day in force.
-    pub start: i64,
-    /// Last day in force (inclusive).
-    pub end: Option<i64>,
-    /// First day on which men know of it (an announcement, or `start`).
-    pub known_from: i64,
-    /// Crossings it applies to (empty for national policies).
-    pub crossings: Vec<usize>,
-    /// Its source.
-    pub source: String,
-}
-
-impl Policy {
-    /// Whether it is in force on `day`.
-    pub fn in_force(&self, day: i64) -> bool {
-        day >= self.start && self.end.is_none_or(|end| day <= end)
-    }
-
-    /// Whether a man deciding on `today` expects it to be in force on `day`.
-    pub fn expected_in_force(&self, today: i64, day: i64) -> bool {
-        today >= self.known_from && self.in_force(day)
-    }
-}
-
-/// The kinds of policy and their parameters.
-#[derive(Debug, Clone, PartialEq)]
-pub enum PolicyKind {
-    /// The far side refuses Russians without an exempt reason.
-    EntryBan {
-        /// Share of men with an exempt reason (family, work, residence).
-        exempt_share: f64,
-        /// Factor on the ordinary traffic while the ban is in force.
-        baseline_share: f64,
-    },
-    /// No new foreign passports for men subject to mobilization.
-    ForeignPassportBan {
-        /// Whether applications pending at the start are refused.
-        refuse_pending: bool,
-    },
-    /// Makes a future policy known from this policy's start.
-    ClosureAnnouncement {
-        /// Index of the announced policy.
-        announces: usize,
-    },
-    /// A draft office at the Russian post.
-    BorderDraftOffice {
-        /// Probability that a processed man is caught.
-        catch_probability: f64,
-        /// Extra utility penalty (deterrence) beyond the catch risk.
-        deterrence: f64,
-    },
-    /// Sets the capacity to a value.
-    CapacitySet {
-        /// Persons per day.
-        capacity: u32,
-    },
-    /// Multiplies the capacity.
-    CapacityMultiply {
-        /// Factor.
-        multiplier: f64,
-    },
-    /// A utility bonus or penalty for crossings into a destination.
-    DestinationAttractiveness {
-        /// Utility added.
-        bonus: f64,
-    },
-    /// Russia lets no man of mobilization age leave.
-    ExitBan,
-}
-
-impl PolicyKind {
-    /// The kind's name in scenario files.
-    pub fn name(&self) -> &'static str {
-        match self {
-            PolicyKind::EntryBan { .. } => "entry_ban",
-            PolicyKind::ForeignPassportBan { .. } => "foreign_passport_ban",
-            PolicyKind::ClosureAnnouncement { .. } => "closure_announcement",
-            PolicyKind::BorderDraftOffice { .. } => "border_draft_office",
-            PolicyKind::CapacitySet { .. } | PolicyKind::CapacityMultiply { .. } => {
-                "capacity_change"
-            }
-            PolicyKind::DestinationAttractiveness { .. } => "destination_attractiveness",
-            PolicyKind::ExitBan => "exit_ban",
-        }
-    }
 }
 
 /// A reported figure to calibrate to.

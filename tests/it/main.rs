@@ -34,7 +34,7 @@ impl Fixture {
         let dir = tempfile::tempdir().expect("temp dir");
         let data = dir.path().join("data");
         fs::create_dir_all(&data).expect("data dir");
-        for name in ["regions.csv", "crossings.csv"] {
+        for name in ["regions.csv", "crossings.csv", "air-routes.csv"] {
             fs::copy(root.join("scenarios/data").join(name), data.join(name)).expect("copy data");
         }
         Self { text, dir }

@@ -1,9 +1,10 @@
 //! Invariants over random small scenarios (proptest).
 
 use exodus::engine::Simulation;
+use exodus::model::air::SeatLedger;
 use exodus::model::border::{Entry, Outcome, Queue};
-use exodus::model::choice::{ChoiceTable, Chooser};
-use exodus::model::policy::{PolicyTimeline, View};
+use exodus::model::choice::{ChoiceTable, Chooser, Outlook};
+use exodus::model::policy::{PolicyTimeline, Rumour, View};
 use exodus::model::travel::{Mode, Origin};
 use exodus::scenario::{Documents, Scenario};
 use exodus::settings::RunSettings;
@@ -111,7 +112,16 @@ proptest! {
             .load();
         let timeline = PolicyTimeline::new(&s);
         let mut table = ChoiceTable::new(&s);
-        table.update(&s, &timeline, today, &vec![wait_days; s.crossings().len()]);
+        let seats = SeatLedger::new(&s, &timeline);
+        let waits = vec![wait_days; s.crossings().len()];
+        let outlook = Outlook {
+            today,
+            observed_wait: &waits,
+            seats: &seats,
+            persons: 1,
+            rumour: Rumour::default(),
+        };
+        table.update(&s, &timeline, &outlook);
         let who = Chooser {
             origin: Origin::Region(region),
             mode: Mode::Public,

@@ -24,6 +24,8 @@ pub(super) fn check_decision(c: &Checker<'_, '_>, raw: &ScenarioFile) -> Result<
         c.finite(&path.key(key), v)?;
     }
     c.non_negative(&path.key("fatigue_per_day"), d.fatigue_per_day)?;
+    c.share(&path.key("resolute_share"), d.resolute_share)?;
+    c.finite(&path.key("resolute"), d.resolute)?;
     Ok(())
 }
 

@@ -12,7 +12,7 @@
 //!   the call-up;
 //! - `behaviour.rs`: the decision, passport, travel, choice and queue
 //!   parameters;
-//! - `network.rs`: destinations and crossings;
+//! - `network.rs`: destinations, crossings and air routes;
 //! - `policies.rs`: the dated policies and their places;
 //! - `targets.rs`: the reported figures;
 //! - `calibration.rs`: what `exodus calibrate` fits.
@@ -32,7 +32,7 @@ use toml::value::Datetime;
 use super::file::ScenarioFile;
 use super::{KeyPath, MAX_DAYS, MAX_SCALE, Scenario, SourceText};
 use crate::calendar::Calendar;
-use crate::data::{CrossingRecord, Region};
+use crate::data::{AirRoutes, CrossingRecord, Region};
 use crate::input_error::InputError;
 
 /// Validates and resolves a parsed scenario file against its data.
@@ -42,6 +42,7 @@ pub(super) fn validate(
     table: &toml::Table,
     regions: Vec<Region>,
     crossing_records: &[CrossingRecord],
+    air_routes: Option<&AirRoutes>,
 ) -> Result<Scenario, InputError> {
     let c = Checker { src };
     let root = KeyPath::default();
@@ -79,7 +80,9 @@ pub(super) fn validate(
     let passport = behaviour::passport(&c, raw)?;
     let choice = behaviour::choice(&c, raw)?;
     let destinations = network::destinations(&c, raw)?;
-    let crossings = network::crossings(&c, raw, &destinations, crossing_records)?;
+    let air = network::air(&c, raw, air_routes)?;
+    let routes = air_routes.zip(air.as_ref());
+    let crossings = network::crossings(&c, raw, &destinations, crossing_records, routes)?;
     let policies = policies::policies(&c, raw, &calendar, &destinations, &crossings)?;
     let targets = targets::targets(&c, raw, &calendar, &destinations, &crossings)?;
     let calibration = calibration::calibration(&c, raw, table)?;
@@ -98,6 +101,7 @@ pub(super) fn validate(
         travel: raw.travel.clone(),
         choice,
         queue: raw.queue.clone(),
+        air,
         destinations,
         crossings,
         policies,

@@ -16,6 +16,8 @@ const POLICY_KINDS: &[(&str, &[&str])] = &[
     ("capacity_change", &["capacity", "multiplier"]),
     ("destination_attractiveness", &["bonus"]),
     ("exit_ban", &[]),
+    ("exit_ban_rumour", &["expected", "credence", "fade_days"]),
+    ("car_ban", &[]),
 ];
 
 pub(super) fn policies(
@@ -56,7 +58,7 @@ pub(super) fn policies(
             None => None,
         };
         check_parameters(c, &path, p)?;
-        let kind = policy_kind(c, &path, p, raw)?;
+        let kind = policy_kind(c, &path, p, raw, calendar, start)?;
         let places = places(c, &path, p, destinations, crossings)?;
         let needs_places = matches!(
             kind,
@@ -65,10 +67,13 @@ pub(super) fn policies(
                 | PolicyKind::CapacitySet { .. }
                 | PolicyKind::CapacityMultiply { .. }
                 | PolicyKind::DestinationAttractiveness { .. }
+                | PolicyKind::CarBan
         );
         let national = matches!(
             kind,
-            PolicyKind::ForeignPassportBan { .. } | PolicyKind::ClosureAnnouncement { .. }
+            PolicyKind::ForeignPassportBan { .. }
+                | PolicyKind::ClosureAnnouncement { .. }
+                | PolicyKind::ExitBanRumour { .. }
         );
         if needs_places && places.is_empty() {
             return Err(c.err(
@@ -136,6 +141,9 @@ fn check_parameters(c: &Checker<'_, '_>, path: &KeyPath, p: &PolicyFile) -> Resu
         ("multiplier", p.multiplier.is_some()),
         ("bonus", p.bonus.is_some()),
         ("refuse_pending", p.refuse_pending.is_some()),
+        ("expected", p.expected.is_some()),
+        ("credence", p.credence.is_some()),
+        ("fade_days", p.fade_days.is_some()),
     ];
     for (key, present) in given {
         if present && !allowed.contains(&key) {
@@ -176,6 +184,8 @@ fn policy_kind(
     path: &KeyPath,
     p: &PolicyFile,
     raw: &ScenarioFile,
+    calendar: &Calendar,
+    start: i64,
 ) -> Result<PolicyKind, InputError> {
     let kind = p.kind.as_str();
     Ok(match kind {
@@ -251,6 +261,36 @@ fn policy_kind(
                 required(c, path, kind, "bonus", p.bonus)?,
             )?,
         },
+        "exit_ban_rumour" => {
+            let at = path.key("expected");
+            let expected = required(c, path, kind, "expected", p.expected.as_ref().copied())?;
+            let expected = calendar.day_of(c.date(&at, &expected)?);
+            if expected <= start {
+                return Err(c.err(
+                    &at,
+                    format!(
+                        "the closure must be expected after the rumour starts ({}), got {}",
+                        calendar.date(start),
+                        calendar.date(expected)
+                    ),
+                ));
+            }
+            PolicyKind::ExitBanRumour {
+                expected,
+                credence: c.share(
+                    &path.key("credence"),
+                    required(c, path, kind, "credence", p.credence)?,
+                )?,
+                fade_days: c.in_range(
+                    &path.key("fade_days"),
+                    p.fade_days.unwrap_or(2.0),
+                    0.1,
+                    60.0,
+                    "days",
+                )?,
+            }
+        }
+        "car_ban" => PolicyKind::CarBan,
         _ => PolicyKind::ExitBan,
     })
 }
