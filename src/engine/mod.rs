@@ -289,7 +289,7 @@ impl<'s> Simulation<'s> {
                 }
                 RegionalSignals {
                     callup_per_mille: 1000.0 * self.stocks.drafted_by_region()[r] / eligible,
-                    departed_percent: 100.0 * self.stocks.departed_by_region()[r] / eligible,
+                    left_percent: 100.0 * self.stocks.crossed_by_region()[r] / eligible,
                 }
             })
             .collect();

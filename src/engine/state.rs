@@ -6,8 +6,9 @@
 //! transition is also bookkeeping, and each records it with the state: the
 //! agents per state, the draft pool (agents at home per draft-priority
 //! class, which the call-up draws from), per region the persons drafted (at
-//! home or at the border) and the persons who left home (tomorrow's
-//! regional signals), and the men of the exodus in each country. The record
+//! home or at the border) and the persons who crossed the border out of
+//! Russia (tomorrow's regional signals), and the men of the exodus in each
+//! country. The record
 //! goes to a [`Ledger`]:
 //!
 //! - the simulation's [`Stocks`], directly, where transitions happen one
@@ -37,6 +38,8 @@ pub(super) struct Change {
     left_country: Option<usize>,
     /// The country he entered, when he enters one.
     entered_country: Option<usize>,
+    /// He crossed the border out of Russia.
+    crossed: bool,
 }
 
 impl Change {
@@ -137,16 +140,28 @@ fn transition(
     left_country: Option<usize>,
     entered_country: Option<usize>,
 ) {
+    ledger.record(change(cohorts, agent, to, left_country, entered_country));
+    agent.state = to;
+}
+
+/// The record of `agent` moving to `to`.
+fn change(
+    cohorts: &Cohorts,
+    agent: &Agent,
+    to: AgentState,
+    left_country: Option<usize>,
+    entered_country: Option<usize>,
+) -> Change {
     let cohort = agent.cohort();
-    ledger.record(Change {
+    Change {
         from: agent.state,
         to,
         class: cohorts.priority_class(cohort),
         region: cohorts.region(cohort),
         left_country,
         entered_country,
-    });
-    agent.state = to;
+        crossed: false,
+    }
 }
 
 /// The simulation's stocks, kept up to date by every transition.
@@ -160,8 +175,8 @@ pub(super) struct Stocks {
     home_by_class: Vec<u64>,
     /// Persons drafted per region (home region of those caught at the border too).
     drafted_by_region: Vec<f64>,
-    /// Persons who left home per region.
-    departed_by_region: Vec<f64>,
+    /// Persons who crossed the border out of Russia per region.
+    crossed_by_region: Vec<f64>,
     /// Agents of the exodus in each country (destination index).
     abroad_by_country: Vec<i64>,
 }
@@ -188,7 +203,7 @@ impl Stocks {
             counts,
             home_by_class,
             drafted_by_region: vec![0.0; regions],
-            departed_by_region: vec![0.0; regions],
+            crossed_by_region: vec![0.0; regions],
             abroad_by_country: vec![0; countries],
         }
     }
@@ -213,9 +228,9 @@ impl Stocks {
         &self.drafted_by_region
     }
 
-    /// Persons who left home per region so far.
-    pub(super) fn departed_by_region(&self) -> &[f64] {
-        &self.departed_by_region
+    /// Persons who crossed the border out of Russia per region so far.
+    pub(super) fn crossed_by_region(&self) -> &[f64] {
+        &self.crossed_by_region
     }
 
     /// Folds in a chunk's tally of the agent pass.
@@ -223,13 +238,10 @@ impl Stocks {
         for (count, delta) in self.counts.iter_mut().zip(tally.delta) {
             *count = count.wrapping_add_signed(delta);
         }
-        let regional = tally
-            .drafted_by_region
-            .iter()
-            .zip(&tally.departed_by_region);
-        for (r, (&drafted, &departed)) in regional.enumerate() {
+        let regional = tally.drafted_by_region.iter().zip(&tally.crossed_by_region);
+        for (r, (&drafted, &crossed)) in regional.enumerate() {
             self.drafted_by_region[r] += f64::from(drafted) * self.scale;
-            self.departed_by_region[r] += f64::from(departed) * self.scale;
+            self.crossed_by_region[r] += f64::from(crossed) * self.scale;
         }
         for class in tally.left_home {
             self.home_by_class[class as usize] -= 1;
@@ -256,8 +268,8 @@ impl Ledger for Stocks {
         if change.drafted() {
             self.drafted_by_region[change.region] += self.scale;
         }
-        if change.departed() {
-            self.departed_by_region[change.region] += self.scale;
+        if change.crossed {
+            self.crossed_by_region[change.region] += self.scale;
         }
         if let Some(c) = change.left_country {
             self.abroad_by_country[c] -= 1;
@@ -277,7 +289,7 @@ pub(super) struct Tally {
     /// Draft-priority class of each agent who came home.
     came_home: Vec<u32>,
     drafted_by_region: Vec<u32>,
-    departed_by_region: Vec<u32>,
+    crossed_by_region: Vec<u32>,
     /// Agents who set off from home.
     departed: u64,
     /// Change of the agents of the exodus in each country.
@@ -292,7 +304,7 @@ impl Tally {
             left_home: Vec::new(),
             came_home: Vec::new(),
             drafted_by_region: vec![0; regions],
-            departed_by_region: vec![0; regions],
+            crossed_by_region: vec![0; regions],
             departed: 0,
             abroad: vec![0; countries],
         }
@@ -318,8 +330,10 @@ impl Ledger for Tally {
             self.drafted_by_region[change.region] += 1;
         }
         if change.departed() {
-            self.departed_by_region[change.region] += 1;
             self.departed += 1;
+        }
+        if change.crossed {
+            self.crossed_by_region[change.region] += 1;
         }
         if let Some(c) = change.left_country {
             self.abroad[c] -= 1;

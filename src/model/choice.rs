@@ -238,6 +238,17 @@ impl ChoiceTable {
         }
     }
 
+    /// Crossing `c` as it would be for him: when he would be there, if it is
+    /// feasible for him at all.
+    pub fn option(&self, who: &Chooser, c: usize) -> Option<Choice> {
+        let cell = self.row(who).get(c)?;
+        self.feasible(cell, c, who).then_some(Choice {
+            crossing: c,
+            arrival: cell.arrival,
+            earliest: cell.earliest,
+        })
+    }
+
     /// Draws a crossing with the uniform number `u` in [0, 1); `None` when no
     /// crossing is feasible for him.
     pub fn choose(&self, who: &Chooser, u: f64) -> Option<Choice> {

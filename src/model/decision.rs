@@ -12,7 +12,7 @@
 //!      + β_visa   · [Schengen visa]
 //!      + β_car    · car
 //!      + β_urban  · urban
-//!      + β_peer   · P_r(t)            % of his region's eligible men who have left
+//!      + β_peer   · P_r(t)            % of his region's eligible men who have crossed the border
 //!      + β_ann    · A(t, documents)   closures he expects: announced, or rumoured
 //!      + β_res    · resolute          the resolute class
 //!      − δ        · (t − t_decree)    fatigue and adaptation
@@ -42,8 +42,9 @@ use crate::scenario::{DecisionParams, Documents};
 pub struct RegionalSignals {
     /// Drafted so far per 1000 eligible men.
     pub callup_per_mille: f64,
-    /// Percent of eligible men who have left home so far.
-    pub departed_percent: f64,
+    /// Percent of eligible men who have left the country so far (crossed
+    /// the border, whether or not they came back).
+    pub left_percent: f64,
 }
 
 /// Daily probability of deciding to leave.
@@ -63,7 +64,7 @@ pub fn leave_probability(
         + beta.schengen_visa * f64::from(u8::from(key.documents == Documents::SchengenVisa))
         + beta.car * f64::from(u8::from(key.car))
         + beta.urban * f64::from(u8::from(key.urban))
-        + beta.peer * signals.departed_percent
+        + beta.peer * signals.left_percent
         + beta.announced_closure * alarm
         + beta.resolute * f64::from(u8::from(key.resolute))
         - beta.fatigue_per_day * days_since_decree as f64;

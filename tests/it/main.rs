@@ -7,6 +7,7 @@ mod cli;
 mod counterfactuals;
 mod golden;
 mod invariants;
+mod mechanisms;
 mod plots;
 mod policies;
 mod properties;
