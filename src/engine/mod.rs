@@ -6,27 +6,33 @@
 //! behaviour rule itself. Its files:
 //! - here: the simulation, the daily tables and records, the loop;
 //! - `agents.rs`: step 2 below;
-//! - `borders.rs`: step 3 below;
+//! - `departure.rs`: step 3 below, and setting off again after giving up;
+//! - `borders.rs`: step 4 below;
+//! - `flows.rs`: the day's movements abroad;
 //! - `state.rs`: the one owner of agent state transitions and of the
 //!   tallies that follow them.
 //!
-//! Each simulated day runs in four steps:
+//! Each simulated day runs in five steps:
 //!
 //! 1. **Tables** (once a day, cheap): regional signals (call-up so far, share
-//!    departed), the draft probability and the decision probability of every
-//!    cohort, and the choice tables (utilities by origin, mode and crossing).
+//!    who crossed), the draft and decision probabilities of every cohort, and
+//!    the choice tables (utilities by origin, mode and crossing, with the
+//!    seats left on the flights).
 //! 2. **Agents** (parallel): every agent is visited once. Men at home may be
 //!    drafted or decide to leave (one uniform draw for both competing risks);
-//!    deciders apply for a passport or choose a crossing; travellers who
-//!    arrive today are collected per crossing. The agents are cut into chunks
-//!    of fixed size, each with its own random stream for the day, and the
-//!    chunks' reports are merged in chunk order, so the result does not
-//!    depend on the number of threads.
-//! 3. **Borders** (sequential, per crossing, its own stream): arrivals join
+//!    deciders apply for a passport or choose a crossing; men abroad may move
+//!    on or go home; travellers who arrive today are collected per crossing.
+//!    The agents are cut into chunks of fixed size, each with its own random
+//!    stream for the day, and the chunks' reports are merged in chunk order,
+//!    so the result does not depend on the number of threads.
+//! 3. **Bookings** (sequential, `departure.rs`): men who chose a flight book
+//!    a seat, one at a time in an order shuffled by the day's stream, or
+//!    choose again.
+//! 4. **Borders** (sequential, per crossing, its own stream): arrivals join
 //!    the queue or give up, ordinary travellers join, the post processes its
-//!    capacity, impatient men renege. Men who give up or are turned back
-//!    reroute or go home.
-//! 4. **Records**: the day's rows.
+//!    capacity, impatient men renege; men who give up or are turned back
+//!    reroute or go home; ordinary travellers and men going home leave.
+//! 5. **Records**: the day's rows.
 //!
 //! Before the decree only the ordinary traffic moves, so step 2 is skipped.
 //! A run's size was checked when its [`RunSettings`] were built, so nothing
