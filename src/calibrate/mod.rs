@@ -21,6 +21,7 @@
 //! profile is probed at ±5% of its range to flag parameters that ended on a
 //! bound or that the targets barely constrain.
 
+pub mod cmaes;
 mod report;
 
 use std::sync::Mutex;
