@@ -5,7 +5,8 @@
 //! `rand_xoshiro` crate, unlike `StdRng`) seeded from the master seed and the
 //! stream's identity (purpose, day, chunk or crossing), mixed by SplitMix64.
 //! A stream never depends on which thread runs the work, so results are the
-//! same for any number of threads.
+//! same for any number of threads. A calibration's search draws its
+//! candidates from streams of its own ([`Stream::Search`]).
 
 use rand::SeedableRng;
 use rand_xoshiro::Xoshiro256PlusPlus;
@@ -47,6 +48,11 @@ pub enum Stream {
         /// Day number.
         day: u32,
     },
+    /// The candidates of one run of a calibration's search (CMA-ES).
+    Search {
+        /// The run: 0, then one more at each restart.
+        restart: u32,
+    },
 }
 
 impl Stream {
@@ -57,6 +63,7 @@ impl Stream {
             Stream::Agents { day, chunk } => [2, u64::from(day), u64::from(chunk)],
             Stream::Border { day, crossing } => [3, u64::from(day), u64::from(crossing)],
             Stream::Booking { day } => [5, u64::from(day), 0],
+            Stream::Search { restart } => [6, u64::from(restart), 0],
         }
     }
 }

@@ -2,42 +2,56 @@
 //!
 //! The parameters listed in the scenario's `[calibration]` section are
 //! searched within their bounds, each mapped to `z ∈ [0, 1]` (linearly, or
-//! linearly in its logarithm for a `log` scale). The loss of a point is
+//! linearly in its logarithm for a `log` scale); a parameter whose key
+//! holds a whole number is rounded at every evaluation, so that the value
+//! run, traced, reported and written back is one and the same. The loss of
+//! a point is
 //!
 //! ```text
 //! L = Σ_targets w_t · e_t²,   e_t = ln(mean simulated_t / observed_t)
 //! ```
 //!
 //! with `e_t = 0` inside an interval target and measured to the nearer bound
-//! outside it. The simulated mean is over `R` replicates run with the same
-//! seeds at every point (common random numbers: an
-//! [`Ensemble`](crate::ensemble) of one member), so that differences between
-//! points are differences of parameters, not of luck; the replicates run in
-//! parallel. The search is Nelder–Mead (the `argmin` crate) from the
-//! scenario's own values, restarted from the best point with a fresh
-//! full-size simplex whenever it converges; points outside the box are
-//! clamped and penalised. The number of
-//! loss evaluations is capped by the budget. Afterwards each parameter's loss
-//! profile is probed at ±5% of its range to flag parameters that ended on a
-//! bound or that the targets barely constrain.
+//! outside it, over the targets that are fitted (all but those held out).
+//! The simulated mean is over `R` replicates run with the same seeds at
+//! every point (common random numbers), so that differences between points
+//! are differences of parameters, not of luck.
+//!
+//! The search is CMA-ES ([`cmaes`]) in unit coordinates, from the
+//! scenario's own values (the start point is evaluated first, as generation
+//! 0). Each generation's `λ` candidates, each with its `R` replicates, run
+//! as one [`Ensemble`] of `λ` members: in parallel, their results in job
+//! order, so a calibration depends on its seed and not on the number of
+//! threads. A run of CMA-ES stops when its step size or its losses converge
+//! or stagnate; it is then restarted from the best point so far with twice
+//! the population (IPOP), up to `restarts` times. The budget caps the loss
+//! evaluations, the start point included: the generation that meets it is
+//! cut short.
+//!
+//! Afterwards each parameter's loss profile is probed at ±5% of its range
+//! (at least one step for a whole number), all probes as one batch, to flag
+//! parameters that ended on a bound or that the targets barely constrain.
+//! Held-out targets are measured in the same runs as the others but never
+//! enter the loss: their values at the best point are out-of-sample
+//! predictions.
 
+pub mod cmaes;
 mod report;
-
-use std::sync::Mutex;
-
-use argmin::core::{CostFunction, Error as ArgminError, Executor, State};
-use argmin::solver::neldermead::NelderMead;
 
 use crate::engine::EngineError;
 use crate::ensemble::{Ensemble, Job};
 use crate::exit::{self, Exit};
+use crate::format::format_float;
 use crate::metrics::{Observed, log_error};
 use crate::results::RunResults;
+use crate::rng::{self, Stream};
 use crate::scenario::{
     CalibrationParameter, LoadError, ParamPath, Scenario, ScenarioDocument, Target,
 };
 use crate::settings::RunSettings;
 use crate::stats;
+
+use cmaes::{Cmaes, reflect};
 
 pub use report::{
     CALIBRATED_TOML, FIT_CSV, FitRow, PARAMETERS_CSV, ParameterRow, TRACE_CSV, TraceLoss, TraceRow,
@@ -46,14 +60,28 @@ pub use report::{
 
 /// How one calibration searches (the runs' seed and scale are in its
 /// [`RunSettings`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Options {
-    /// Most loss evaluations of the search.
+    /// Most loss evaluations of the search, the start point included.
     pub budget: u32,
     /// Replicates per evaluation.
     pub replicates: u32,
-    /// Restarts of the simplex.
+    /// Most restarts of CMA-ES.
     pub restarts: u32,
+    /// Candidates per generation of the first run; `4 + ⌊3 ln n⌋` when `None`.
+    pub population: Option<u32>,
+    /// Initial step size, in unit coordinates.
+    pub sigma: f64,
+    /// Ids of targets left out of the loss and predicted at the best point.
+    pub hold_out: Vec<String>,
+}
+
+impl Options {
+    /// The population of the first run for `n` parameters.
+    pub fn first_population(&self, n: usize) -> usize {
+        self.population
+            .map_or_else(|| cmaes::default_population(n), |p| p as usize)
+    }
 }
 
 /// Why a calibration could not run.
@@ -67,15 +95,32 @@ pub enum CalibrationError {
     /// The scenario has no targets.
     #[error("the scenario has no [[target]]: there is nothing to calibrate to")]
     NoTargets,
+    /// `--hold-out` names ids that are not targets.
+    #[error("--hold-out: {} not the id of a target; the targets are: {}", quoted(.unknown), .valid.join(", "))]
+    UnknownHoldOut {
+        /// The ids that are not targets.
+        unknown: Vec<String>,
+        /// The targets' ids.
+        valid: Vec<String>,
+    },
+    /// `--hold-out` leaves nothing to fit.
+    #[error("--hold-out holds out every target ({}): leave at least one to fit", .0.join(", "))]
+    AllHeldOut(Vec<String>),
     /// The scenario could not be built.
     #[error(transparent)]
     Load(#[from] LoadError),
     /// The engine could not start.
     #[error(transparent)]
     Engine(#[from] EngineError),
-    /// The optimizer failed.
-    #[error("the optimizer failed: {0}")]
-    Optimizer(String),
+}
+
+/// `` `a` is `` or `` `a`, `b` are ``.
+fn quoted(ids: &[String]) -> String {
+    let list: Vec<String> = ids.iter().map(|id| format!("`{id}`")).collect();
+    match list.len() {
+        1 => format!("{} is", list[0]),
+        _ => format!("{} are", list.join(", ")),
+    }
 }
 
 impl Exit for CalibrationError {
@@ -83,9 +128,10 @@ impl Exit for CalibrationError {
         match self {
             CalibrationError::NothingToFit
             | CalibrationError::NoTargets
+            | CalibrationError::UnknownHoldOut { .. }
+            | CalibrationError::AllHeldOut(_)
             | CalibrationError::Load(_) => exit::INPUT,
             CalibrationError::Engine(e) => e.exit_code(),
-            CalibrationError::Optimizer(_) => exit::FAILURE,
         }
     }
 }
@@ -93,7 +139,13 @@ impl Exit for CalibrationError {
 /// One loss evaluation.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Evaluation {
-    /// Parameter values, in `[calibration]` order.
+    /// The run of CMA-ES: 0, then one more per restart.
+    pub restart: u32,
+    /// The generation, counted across runs; 0 is the start point.
+    pub generation: u32,
+    /// The step size of the generation, in unit coordinates.
+    pub sigma: f64,
+    /// Parameter values, in `[calibration]` order (whole numbers rounded).
     pub values: Vec<f64>,
     /// The loss.
     pub loss: f64,
@@ -104,6 +156,8 @@ pub struct Evaluation {
 pub struct TargetFit {
     /// The target.
     pub target: Target,
+    /// Whether it was held out of the loss (an out-of-sample prediction).
+    pub held_out: bool,
     /// Mean over replicates.
     pub simulated_mean: f64,
     /// Standard deviation over replicates.
@@ -133,16 +187,43 @@ pub struct ParameterReport {
     pub note: String,
 }
 
+impl ParameterReport {
+    /// The fitted value as the scenario writes it: a whole number without
+    /// decimals, any other with up to six.
+    pub fn value_text(&self) -> String {
+        if self.parameter.integer {
+            format!("{}", self.value.round() as i64)
+        } else {
+            format_float(self.value)
+        }
+    }
+}
+
+/// One run of CMA-ES within a calibration.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SearchRun {
+    /// Candidates per generation.
+    pub population: usize,
+    /// Generations evaluated (the last one perhaps cut short by the budget).
+    pub generations: u32,
+    /// Loss evaluations.
+    pub evaluations: usize,
+    /// Why it stopped, in words.
+    pub stop: String,
+}
+
 /// A finished calibration.
 #[derive(Debug, Clone)]
 pub struct Calibration {
     /// The fitted parameters and their values, in `[calibration]` order.
     pub parameters: Vec<ParameterReport>,
-    /// The loss at the best point.
+    /// The loss at the best point (over the fitted targets).
     pub loss: f64,
     /// Every evaluation of the search, in order.
     pub trace: Vec<Evaluation>,
-    /// The fit at the best point.
+    /// The runs of CMA-ES, in order.
+    pub runs: Vec<SearchRun>,
+    /// The fit at the best point: every target, held out or not, in scenario order.
     pub fits: Vec<TargetFit>,
     /// The options used.
     pub options: Options,
@@ -158,50 +239,43 @@ impl Calibration {
             .map(|p| (p.parameter.path.clone(), p.value))
             .collect()
     }
+
+    /// Why the search ended, in words: the budget, or the last run's stop.
+    pub fn stopped(&self) -> String {
+        self.runs.last().map_or_else(
+            || "the budget was spent on the start point".to_owned(),
+            |r| r.stop.clone(),
+        )
+    }
 }
 
 /// The rise of the loss below which a parameter counts as barely constrained.
 const FLAT: f64 = 1e-3;
 /// Half-width of the loss probe, as a share of the range.
 const PROBE: f64 = 0.05;
-/// Side of a fresh simplex, in unit coordinates. Every restart starts a
-/// simplex this size around the best point: a collapsed simplex is the
-/// usual way Nelder-Mead stalls, and a full-size one escapes it.
-const SIMPLEX_SIDE: f64 = 0.2;
-/// A search stops when the losses of the simplex's vertices differ by less
-/// than this (standard deviation); a restart then takes over.
-const SD_TOLERANCE: f64 = 1e-4;
-/// Penalty per squared unit of normalized distance outside the box.
-const OUTSIDE_PENALTY: f64 = 100.0;
 
 /// What one point gives: per target, the replicates' values.
 type Simulated = Vec<Vec<f64>>;
 
+/// The loss of points: the scenario, its targets and how its runs are made.
 struct Objective<'d> {
     doc: &'d ScenarioDocument,
     parameters: Vec<CalibrationParameter>,
     targets: Vec<Target>,
-    options: Options,
+    /// Per target, whether it counts in the loss (it is not held out).
+    fitted: Vec<bool>,
+    replicates: u32,
     settings: RunSettings,
-    state: Mutex<SearchState>,
-    progress: &'d (dyn Fn(usize) + Sync),
     stop: &'d (dyn Fn() -> bool + Sync),
-    /// The first error of an evaluation: argmin only carries its text.
-    failure: Mutex<Option<CalibrationError>>,
-}
-
-#[derive(Default)]
-struct SearchState {
-    trace: Vec<Evaluation>,
-    best: Option<(Vec<f64>, f64, Simulated)>,
 }
 
 impl Objective<'_> {
+    /// The parameter values at a point of the unit box, whole numbers rounded.
     fn values(&self, z: &[f64]) -> Vec<f64> {
         self.parameters
             .iter()
             .zip(z)
-            .map(|(p, &z)| from_unit(p, z.clamp(0.0, 1.0)))
+            .map(|(p, &z)| round_integer(p, from_unit(p, z.clamp(0.0, 1.0))))
             .collect()
     }
 
@@ -215,76 +289,61 @@ impl Objective<'_> {
         self.doc.scenario_with(&pairs)
     }
 
-    /// Runs the replicates at `values`; per target, the replicates' values.
-    fn simulate(&self, values: &[f64]) -> Result<Simulated, CalibrationError> {
-        let scenario = self.scenario(values)?;
-        let replicates = Ensemble::new(self.settings.seed(), self.options.replicates)
-            .with_member(&scenario, self.settings);
+    /// Runs the replicates of every point as one batch of ensemble jobs;
+    /// per point, per target, the replicates' values. `progress` is told
+    /// the number of points whose replicates have all finished, counting
+    /// finished runs.
+    fn simulate(
+        &self,
+        points: &[Vec<f64>],
+        progress: &(dyn Fn(usize) + Sync),
+    ) -> Result<Vec<Simulated>, CalibrationError> {
+        let scenarios = points
+            .iter()
+            .map(|values| self.scenario(values))
+            .collect::<Result<Vec<Scenario>, LoadError>>()?;
+        let ensemble = scenarios.iter().fold(
+            Ensemble::new(self.settings.seed(), self.replicates),
+            |e, s| e.with_member(s, self.settings),
+        );
         let measure = |_: &Job<'_>, results: RunResults| -> Vec<f64> {
             let measured = self.targets.iter().map(|t| t.measure.evaluate(&results));
             measured.collect()
         };
-        let runs = replicates.run_all(measure, &|_| {}, self.stop)?;
-        Ok((0..self.targets.len())
-            .map(|t| runs.iter().map(|run| run[t]).collect())
+        let replicates = self.replicates as usize;
+        let runs = ensemble.run_all(measure, &|jobs| progress(jobs / replicates), self.stop)?;
+        Ok(runs
+            .chunks(replicates)
+            .map(|point| {
+                (0..self.targets.len())
+                    .map(|t| point.iter().map(|run| run[t]).collect())
+                    .collect()
+            })
             .collect())
     }
 
+    /// The loss over the fitted targets.
     fn loss(&self, simulated: &Simulated) -> f64 {
         self.targets
             .iter()
+            .zip(&self.fitted)
             .zip(simulated)
-            .map(|(t, reps)| t.weight * log_error(stats::mean(reps), t.observed).powi(2))
+            .filter(|((_, fitted), _)| **fitted)
+            .map(|((t, _), reps)| t.weight * log_error(stats::mean(reps), t.observed).powi(2))
             .sum()
-    }
-
-    /// Evaluates a point in unit coordinates, counting it against the budget.
-    fn evaluate(&self, z: &[f64]) -> Result<f64, CalibrationError> {
-        let outside: f64 = z.iter().map(|&v| (v - v.clamp(0.0, 1.0)).powi(2)).sum();
-        let values = self.values(z);
-        let simulated = self.simulate(&values)?;
-        let loss = self.loss(&simulated) + OUTSIDE_PENALTY * outside;
-        let mut state = self
-            .state
-            .lock()
-            .map_err(|_| CalibrationError::Optimizer("a worker panicked".into()))?;
-        state.trace.push(Evaluation {
-            values: values.clone(),
-            loss,
-        });
-        if state.best.as_ref().is_none_or(|(_, best, _)| loss < *best) {
-            state.best = Some((values, loss, simulated));
-        }
-        (self.progress)(state.trace.len());
-        Ok(loss)
-    }
-
-    fn evaluations(&self) -> usize {
-        self.state.lock().map_or(0, |s| s.trace.len())
     }
 }
 
-/// argmin's view of the objective: unit coordinates in, loss out; past the
-/// budget every point costs infinity, which ends the search. So does a
-/// failed evaluation: its error is kept for [`calibrate`] to return, because
-/// argmin's Nelder-Mead panics on an error from the first simplex.
-struct Problem<'o, 'd>(&'o Objective<'d>);
+/// The search's record: every evaluation, and the best so far.
+struct Record {
+    trace: Vec<Evaluation>,
+    /// Unit coordinates, values, loss and simulated figures of the best point.
+    best: Option<(Vec<f64>, Vec<f64>, f64, Simulated)>,
+}
 
-impl CostFunction for Problem<'_, '_> {
-    type Param = Vec<f64>;
-    type Output = f64;
-
-    fn cost(&self, z: &Self::Param) -> Result<f64, ArgminError> {
-        let failed = self.0.failure.lock().map_or(true, |f| f.is_some());
-        if failed || self.0.evaluations() >= self.0.options.budget as usize {
-            return Ok(f64::INFINITY);
-        }
-        Ok(self.0.evaluate(z).unwrap_or_else(|e| {
-            if let Ok(mut failure) = self.0.failure.lock() {
-                failure.get_or_insert(e);
-            }
-            f64::INFINITY
-        }))
+impl Record {
+    fn best_z(&self) -> Option<&[f64]> {
+        self.best.as_ref().map(|(z, ..)| z.as_slice())
     }
 }
 
@@ -307,20 +366,14 @@ pub fn to_unit(p: &CalibrationParameter, v: f64) -> f64 {
     z.clamp(0.0, 1.0)
 }
 
-/// A simplex around `z`: `z` and one vertex a `step` away along each axis
-/// (inwards when that would leave the box).
-fn simplex(z: &[f64], step: f64) -> Vec<Vec<f64>> {
-    let mut vertices = vec![z.to_vec()];
-    for i in 0..z.len() {
-        let mut v = z.to_vec();
-        v[i] = if v[i] + step <= 1.0 {
-            v[i] + step
-        } else {
-            v[i] - step
-        };
-        vertices.push(v);
+/// `v` rounded to a whole number within the bounds if the parameter holds
+/// one (validation ensures there is one), else `v`.
+pub fn round_integer(p: &CalibrationParameter, v: f64) -> f64 {
+    if p.integer {
+        v.round().clamp(p.lower.ceil(), p.upper.floor())
+    } else {
+        v
     }
-    vertices
 }
 
 /// Whether a simulated mean is within a target's relative tolerance.
@@ -335,13 +388,14 @@ pub fn within_tolerance(simulated: f64, observed: Observed, tolerance: f64) -> b
 
 /// Calibrates a scenario document, its runs made with `settings` (see
 /// [`ScenarioDocument::calibration_settings`]); `progress` is told the
-/// number of evaluations done, and `stop` can cancel it between two
-/// simulated days.
+/// number of evaluations done and the number there will be (which falls
+/// when the search ends before its budget), and `stop` can cancel it
+/// between two simulated days.
 pub fn calibrate(
     doc: &ScenarioDocument,
     settings: &RunSettings,
-    options: Options,
-    progress: &(dyn Fn(usize) + Sync),
+    options: &Options,
+    progress: &(dyn Fn(usize, usize) + Sync),
     stop: &(dyn Fn() -> bool + Sync),
 ) -> Result<Calibration, CalibrationError> {
     let scenario = doc.scenario()?;
@@ -349,64 +403,131 @@ pub fn calibrate(
         .calibration()
         .cloned()
         .ok_or(CalibrationError::NothingToFit)?;
-    if scenario.targets().is_empty() {
+    let targets = scenario.targets().to_vec();
+    if targets.is_empty() {
         return Err(CalibrationError::NoTargets);
     }
+    let fitted = fitted_targets(&targets, &options.hold_out)?;
     let objective = Objective {
         doc,
         parameters: spec.parameters.clone(),
-        targets: scenario.targets().to_vec(),
-        options,
+        targets,
+        fitted,
+        replicates: options.replicates,
         settings: *settings,
-        state: Mutex::new(SearchState::default()),
-        progress,
         stop,
-        failure: Mutex::new(None),
     };
-    let mut start: Vec<f64> = spec
+    let n = objective.parameters.len();
+    let budget = options.budget as usize;
+    let mut record = Record {
+        trace: Vec::new(),
+        best: None,
+    };
+    let mut total = budget + 2 * n;
+    let evaluate = |points: Vec<Vec<f64>>,
+                    record: &mut Record,
+                    (restart, generation, sigma): (u32, u32, f64),
+                    total: usize|
+     -> Result<Vec<f64>, CalibrationError> {
+        let values: Vec<Vec<f64>> = points.iter().map(|z| objective.values(z)).collect();
+        let done = record.trace.len();
+        let simulated = objective.simulate(&values, &|points| progress(done + points, total))?;
+        let mut losses = Vec::with_capacity(points.len());
+        for ((z, values), simulated) in points.into_iter().zip(values).zip(simulated) {
+            let loss = objective.loss(&simulated);
+            losses.push(loss);
+            record.trace.push(Evaluation {
+                restart,
+                generation,
+                sigma,
+                values: values.clone(),
+                loss,
+            });
+            if record
+                .best
+                .as_ref()
+                .is_none_or(|(.., best, _)| loss < *best)
+            {
+                record.best = Some((z, values, loss, simulated));
+            }
+        }
+        progress(record.trace.len(), total);
+        Ok(losses)
+    };
+
+    // Generation 0: the start point.
+    let start: Vec<f64> = objective
         .parameters
         .iter()
         .map(|p| to_unit(p, p.start))
         .collect();
-    for _ in 0..=options.restarts {
-        let remaining = (options.budget as usize).saturating_sub(objective.evaluations());
-        if remaining <= spec.parameters.len() + 1 {
+    evaluate(vec![start], &mut record, (0, 0, options.sigma), total)?;
+
+    let mut runs = Vec::new();
+    let mut population = options.first_population(n);
+    let mut generation = 0;
+    for restart in 0..=options.restarts {
+        if record.trace.len() >= budget {
             break;
         }
-        let solver = NelderMead::new(simplex(&start, SIMPLEX_SIDE))
-            .with_sd_tolerance(SD_TOLERANCE)
-            .map_err(|e| CalibrationError::Optimizer(e.to_string()))?;
-        let result = Executor::new(Problem(&objective), solver)
-            .configure(|state| state.max_iters(remaining as u64))
-            .run();
-        // An evaluation's own error (the engine's, a scenario's) comes first.
-        if let Some(failure) = objective.failure.lock().ok().and_then(|mut f| f.take()) {
-            return Err(failure);
+        let from = record.best_z().map(<[f64]>::to_vec).unwrap_or_default();
+        let stream = rng::stream(settings.seed(), Stream::Search { restart });
+        let mut es = Cmaes::new(&from, options.sigma, population, stream);
+        let mut run = SearchRun {
+            population,
+            generations: 0,
+            evaluations: 0,
+            stop: String::new(),
+        };
+        loop {
+            let remaining = budget.saturating_sub(record.trace.len());
+            if remaining == 0 {
+                run.stop = format!("the budget of {budget} evaluations is spent");
+                break;
+            }
+            let candidates = es.ask();
+            let take = candidates.len().min(remaining);
+            let points: Vec<Vec<f64>> = candidates[..take]
+                .iter()
+                .map(|x| x.iter().map(|&v| reflect(v)).collect())
+                .collect();
+            generation += 1;
+            run.generations += 1;
+            run.evaluations += take;
+            let losses = evaluate(
+                points,
+                &mut record,
+                (restart, generation, es.sigma()),
+                total,
+            )?;
+            if take < candidates.len() {
+                run.stop = format!("the budget of {budget} evaluations is spent");
+                break;
+            }
+            es.tell(&candidates, &losses);
+            if let Some(why) = es.stopped() {
+                run.stop = why.describe();
+                break;
+            }
         }
-        let result = result.map_err(|e| CalibrationError::Optimizer(e.to_string()))?;
-        if let Some(best) = result.state().get_best_param() {
-            start = best.iter().map(|z| z.clamp(0.0, 1.0)).collect();
-        }
+        runs.push(run);
+        population = population.saturating_mul(2);
     }
+    total = record.trace.len() + 2 * n;
+    progress(record.trace.len(), total);
 
-    let state = objective
-        .state
-        .lock()
-        .map_err(|_| CalibrationError::Optimizer("a worker panicked".into()))?;
-    let (best_values, best_loss, best_sim) = state.best.clone().ok_or_else(|| {
-        CalibrationError::Optimizer("no evaluation was made (budget too small?)".into())
-    })?;
-    let trace = state.trace.clone();
-    drop(state);
-
+    let Record { trace, best } = record;
+    let (_, best_values, best_loss, best_sim) = best.ok_or(CalibrationError::NothingToFit)?;
     let fits = objective
         .targets
         .iter()
+        .zip(&objective.fitted)
         .zip(&best_sim)
-        .map(|(t, reps)| {
+        .map(|((t, fitted), reps)| {
             let m = stats::mean(reps);
             TargetFit {
                 target: t.clone(),
+                held_out: !fitted,
                 simulated_mean: m,
                 simulated_sd: stats::sd(reps),
                 log_error: log_error(m, t.observed),
@@ -414,45 +535,95 @@ pub fn calibrate(
             }
         })
         .collect();
-    let parameters = profile(&objective, &best_values, best_loss)?;
+    let done = trace.len();
+    let parameters = profile(&objective, &best_values, best_loss, &|points| {
+        progress(done + points, total);
+    })?;
     Ok(Calibration {
         parameters,
         loss: best_loss,
         trace,
+        runs,
         fits,
-        options,
+        options: options.clone(),
         settings: *settings,
     })
 }
 
-/// Probes the loss around the best point, one parameter at a time.
+/// Per target, whether it is fitted: all but the held-out ids, which must
+/// be targets' ids and must not be all of them.
+fn fitted_targets(targets: &[Target], hold_out: &[String]) -> Result<Vec<bool>, CalibrationError> {
+    let unknown: Vec<String> = hold_out
+        .iter()
+        .filter(|id| !targets.iter().any(|t| &t.id == *id))
+        .cloned()
+        .collect();
+    if !unknown.is_empty() {
+        return Err(CalibrationError::UnknownHoldOut {
+            unknown,
+            valid: targets.iter().map(|t| t.id.clone()).collect(),
+        });
+    }
+    let fitted: Vec<bool> = targets.iter().map(|t| !hold_out.contains(&t.id)).collect();
+    if !fitted.contains(&true) {
+        return Err(CalibrationError::AllHeldOut(
+            targets.iter().map(|t| t.id.clone()).collect(),
+        ));
+    }
+    Ok(fitted)
+}
+
+/// The value a probe `dz` (in unit coordinates) away from `value` tries,
+/// or `None` where it would try `value` itself (on a bound). A whole number
+/// moves by at least one.
+fn probe_value(p: &CalibrationParameter, value: f64, dz: f64) -> Option<f64> {
+    let z = to_unit(p, value);
+    let at = (z + dz).clamp(0.0, 1.0);
+    let mut probe = round_integer(p, from_unit(p, at));
+    if p.integer && probe == value {
+        probe = round_integer(p, value + dz.signum());
+    }
+    (probe != value && at != z).then_some(probe)
+}
+
+/// Probes the loss around the best point, one parameter at a time, every
+/// probe in one batch.
 fn profile(
     objective: &Objective<'_>,
     best: &[f64],
     best_loss: f64,
+    progress: &(dyn Fn(usize) + Sync),
 ) -> Result<Vec<ParameterReport>, CalibrationError> {
-    let z: Vec<f64> = objective
+    // Per parameter, the points below and above (None: the best point itself).
+    let probes: Vec<[Option<Vec<f64>>; 2]> = objective
         .parameters
         .iter()
-        .zip(best)
-        .map(|(p, &v)| to_unit(p, v))
+        .enumerate()
+        .map(|(i, p)| {
+            [-PROBE, PROBE].map(|dz| {
+                probe_value(p, best[i], dz).map(|v| {
+                    let mut at = best.to_vec();
+                    at[i] = v;
+                    at
+                })
+            })
+        })
         .collect();
-    let mut reports = Vec::with_capacity(z.len());
-    for (i, p) in objective.parameters.iter().enumerate() {
-        let probe = |dz: f64| -> Result<f64, CalibrationError> {
-            let mut at = z.clone();
-            at[i] = (z[i] + dz).clamp(0.0, 1.0);
-            if at[i] == z[i] {
-                return Ok(best_loss);
-            }
-            let values = objective.values(&at);
-            Ok(objective.loss(&objective.simulate(&values)?))
+    let points: Vec<Vec<f64>> = probes.iter().flatten().flatten().cloned().collect();
+    let simulated = objective.simulate(&points, progress)?;
+    let mut losses = simulated.iter().map(|s| objective.loss(s));
+    let mut reports = Vec::with_capacity(best.len());
+    for ((i, p), [minus, plus]) in objective.parameters.iter().enumerate().zip(&probes) {
+        let mut loss_at = |probe: &Option<Vec<f64>>| match probe {
+            Some(_) => losses.next().unwrap_or(best_loss),
+            None => best_loss,
         };
-        let (loss_minus, loss_plus) = (probe(-PROBE)?, probe(PROBE)?);
+        let (loss_minus, loss_plus) = (loss_at(minus), loss_at(plus));
+        let z = to_unit(p, best[i]);
         let rise = loss_minus.max(loss_plus) - best_loss;
-        let at_bound = if z[i] <= 0.01 {
+        let at_bound = if z <= 0.01 {
             Some("lower")
-        } else if z[i] >= 0.99 {
+        } else if z >= 0.99 {
             Some("upper")
         } else {
             None
@@ -503,6 +674,7 @@ mod tests {
             upper,
             log,
             start: lower,
+            integer: false,
         }
     }
 
@@ -518,10 +690,16 @@ mod tests {
     }
 
     #[test]
-    fn simplex_stays_in_the_box() {
-        let s = simplex(&[0.95, 0.1], 0.15);
-        assert_eq!(s.len(), 3);
-        assert!(s.iter().flatten().all(|&z| (0.0..=1.0).contains(&z)));
+    fn whole_numbers_round_within_their_bounds_and_probe_by_at_least_one() {
+        let mut p = param(1.0, 5.5, false);
+        p.integer = true;
+        assert_eq!(round_integer(&p, 1.7), 2.0);
+        assert_eq!(round_integer(&p, 5.5), 5.0, "6 would be above the bound");
+        assert_eq!(probe_value(&p, 3.0, PROBE), Some(4.0));
+        assert_eq!(probe_value(&p, 3.0, -PROBE), Some(2.0));
+        assert_eq!(probe_value(&p, 1.0, -PROBE), None, "on the lower bound");
+        let wide = param(0.0, 1000.0, false);
+        assert_eq!(probe_value(&wide, 500.0, PROBE), Some(550.0));
     }
 
     #[test]
@@ -533,31 +711,5 @@ mod tests {
             high: 200.0,
         };
         assert!(within_tolerance(96.0, band, 0.05) && !within_tolerance(94.0, band, 0.05));
-    }
-
-    /// The search machinery (Nelder-Mead with restarts in unit coordinates)
-    /// finds the minimum of a smooth bowl whose minimum is off-centre.
-    #[test]
-    fn nelder_mead_finds_a_known_minimum() {
-        struct Bowl;
-        impl CostFunction for Bowl {
-            type Param = Vec<f64>;
-            type Output = f64;
-            fn cost(&self, z: &Vec<f64>) -> Result<f64, ArgminError> {
-                Ok((z[0] - 0.3).powi(2) + 10.0 * (z[1] - 0.8).powi(2))
-            }
-        }
-        let solver = NelderMead::new(simplex(&[0.5, 0.5], 0.15))
-            .with_sd_tolerance(1e-12)
-            .unwrap();
-        let result = Executor::new(Bowl, solver)
-            .configure(|s| s.max_iters(500))
-            .run()
-            .unwrap();
-        let best = result.state().get_best_param().unwrap();
-        assert!(
-            (best[0] - 0.3).abs() < 1e-3 && (best[1] - 0.8).abs() < 1e-3,
-            "{best:?}"
-        );
     }
 }

@@ -1,7 +1,9 @@
 //! The files a calibration writes into `output/<name>/calibration/`:
 //!
-//! - `fit.csv`: each target with the observed and simulated figures;
-//! - `trace.csv`: every evaluation, one `parameter_<path>` column a parameter;
+//! - `fit.csv`: each target with the observed and simulated figures, held-out
+//!   targets (out-of-sample predictions) marked;
+//! - `trace.csv`: every evaluation with its restart, generation and step
+//!   size, one `parameter_<path>` column a parameter, and its loss;
 //! - `parameters.csv`: each parameter's fitted value, bounds and loss profile;
 //! - `calibrated.toml`: the scenario with the fitted values written in place,
 //!   ready to run, headed by how it was made.
@@ -90,14 +92,23 @@ pub struct FitRow {
     pub tolerance: Plain,
     /// Whether the mean is within it.
     pub within_tolerance: bool,
+    /// Whether the target was held out of the fit (`--hold-out`): its
+    /// simulated figures are then an out-of-sample prediction.
+    pub held_out: bool,
 }
 
 /// The fixed columns of a row of `trace.csv`: a `parameter_<path>` column
 /// per parameter follows, then the loss ([`TraceLoss`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct TraceRow {
     /// The evaluation, from 1.
     pub evaluation: usize,
+    /// The run of CMA-ES: 0, then one more per restart.
+    pub restart: u32,
+    /// The generation, counted across runs; 0 is the start point.
+    pub generation: u32,
+    /// The step size of the generation, in unit coordinates.
+    pub sigma: Short,
 }
 
 /// The last column of a row of `trace.csv`.
@@ -149,6 +160,7 @@ fn fit_csv(calendar: &Calendar, c: &Calibration) -> Result<Vec<u8>, csv::Error> 
             log_error: Decimals(f.log_error),
             tolerance: Plain(t.tolerance),
             within_tolerance: f.within_tolerance,
+            held_out: f.held_out,
         }
     }))
 }
@@ -167,7 +179,12 @@ fn trace_csv(c: &Calibration) -> Result<Vec<u8>, csv::Error> {
     let mut table = Table::new(&header)?;
     for (i, e) in c.trace.iter().enumerate() {
         let values: Vec<Short> = e.values.iter().map(|&v| Short(v)).collect();
-        let row = TraceRow { evaluation: i + 1 };
+        let row = TraceRow {
+            evaluation: i + 1,
+            restart: e.restart,
+            generation: e.generation,
+            sigma: Short(e.sigma),
+        };
         let loss = TraceLoss {
             loss: Decimals(e.loss),
         };
@@ -194,6 +211,7 @@ fn parameters_csv(c: &Calibration) -> Result<Vec<u8>, csv::Error> {
 
 fn calibrated_toml(c: &Calibration, command: &str, text: &str) -> String {
     let (o, settings) = (&c.options, &c.settings);
+    let populations: Vec<String> = c.runs.iter().map(|r| r.population.to_string()).collect();
     let mut head = String::new();
     head.push_str("# Calibrated by exodus calibrate\n");
     head.push_str(&format!("#   reproduce with: {command}\n"));
@@ -206,11 +224,28 @@ fn calibrated_toml(c: &Calibration, command: &str, text: &str) -> String {
         settings.seed(),
         c.loss
     ));
+    head.push_str(&format!(
+        "#   CMA-ES from sigma {}: {} run(s), population {}; stopped: {}\n",
+        format_float(o.sigma),
+        c.runs.len(),
+        if populations.is_empty() {
+            "-".to_owned()
+        } else {
+            populations.join(", ")
+        },
+        c.stopped()
+    ));
+    if !o.hold_out.is_empty() {
+        head.push_str(&format!(
+            "#   held out (not fitted; predicted in fit.csv): {}\n",
+            o.hold_out.join(", ")
+        ));
+    }
     for p in &c.parameters {
         head.push_str(&format!(
             "#   {} = {}: {}\n",
             p.parameter.path,
-            format_float(p.value),
+            p.value_text(),
             p.note
         ));
     }

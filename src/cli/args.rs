@@ -22,6 +22,7 @@ use super::Failure;
   exodus check scenarios/mobilization-2022.toml
   exodus bench --scale 1 --threads 2 --repeat 5  time full-population runs
   exodus calibrate scenarios/mobilization-2022.toml --budget 150
+  exodus calibrate scenarios/mobilization-2022.toml --hold-out mn-entries-5d   fit without a target, predict it
   exodus score output/mobilization-2022 --observed scenarios/data/reported-2022.csv
   exodus run --score scenarios/data/reported-2022.csv
   exodus run --set decision.peer=0.8 --scale 10
@@ -75,6 +76,32 @@ fn scale() -> clap::builder::RangedI64ValueParser<u32> {
 /// `--threads`: worker threads, from 1 to 1024.
 fn threads() -> clap::builder::RangedI64ValueParser<u16> {
     clap::value_parser!(u16).range(1..=1024)
+}
+
+/// `--sigma`: a step size in unit coordinates, in (0, 1].
+fn unit_step(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(v) if v > 0.0 && v <= 1.0 => Ok(v),
+        _ => Err(format!(
+            "`{text}` is not a step size in unit coordinates: give a number in (0, 1], e.g. 0.3"
+        )),
+    }
+}
+
+/// How `exodus calibrate` calibrates.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum Method {
+    /// Find the best-fitting point: CMA-ES with restarts (IPOP).
+    Optimize,
+}
+
+impl Method {
+    /// The name on the command line.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Method::Optimize => "optimize",
+        }
+    }
 }
 
 /// `--set PATH=VALUE`, the overrides of scenario values.
@@ -239,9 +266,21 @@ pub(crate) struct CalibrateArgs {
     /// Replicates per evaluation [default: the scenario's, else 2].
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1000))]
     pub(crate) replicates: Option<u32>,
-    /// Restarts of the simplex [default: the scenario's, else 2].
+    /// How to calibrate: `optimize` searches for the best-fitting point with CMA-ES.
+    #[arg(long, value_enum, default_value_t = Method::Optimize)]
+    pub(crate) method: Method,
+    /// Most restarts of CMA-ES, each with twice the population [default: the scenario's, else 2].
     #[arg(long, value_parser = clap::value_parser!(u32).range(0..=100))]
     pub(crate) restarts: Option<u32>,
+    /// Candidates per generation of CMA-ES's first run [default: the scenario's, else 4 + 3 ln(parameters)].
+    #[arg(long, value_parser = clap::value_parser!(u32).range(2..=10_000))]
+    pub(crate) population: Option<u32>,
+    /// Initial step size of CMA-ES, in unit coordinates (0, 1] [default: the scenario's, else 0.3].
+    #[arg(long, value_parser = unit_step)]
+    pub(crate) sigma: Option<f64>,
+    /// Fit without these targets, then predict them at the best point (out of sample).
+    #[arg(long = "hold-out", value_name = "ID,...", value_delimiter = ',')]
+    pub(crate) hold_out: Vec<String>,
     #[command(flatten)]
     pub(crate) settings: SettingsArgs,
     #[command(flatten)]

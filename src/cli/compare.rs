@@ -62,6 +62,7 @@ pub(crate) fn compare(args: &CompareArgs) -> Result<(), Failure> {
         command: COMMAND,
         scenario: base.name().to_owned(),
         settings,
+        outcome: toml::Table::new(),
     };
     output::write_folder(&out, &provenance, &files)?;
     println!(

@@ -61,6 +61,7 @@ pub(crate) fn sweep(args: &SweepArgs) -> Result<(), Failure> {
         command: COMMAND,
         scenario: scenario.name().to_owned(),
         settings,
+        outcome: toml::Table::new(),
     };
     let files = [(exodus::sweep::SWEEP_CSV.to_owned(), csv)];
     output::write_folder(&out, &provenance, &files)?;

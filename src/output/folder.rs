@@ -47,6 +47,9 @@ pub struct Provenance {
     pub scenario: String,
     /// The settings that reproduce the results (seed, replicates, scale, …).
     pub settings: toml::Table,
+    /// How the work went (wall time, and what the command reports of it);
+    /// left out of the manifest when empty.
+    pub outcome: toml::Table,
 }
 
 #[derive(Serialize)]
@@ -55,6 +58,8 @@ struct FolderManifest<'a> {
     command: &'a str,
     scenario: &'a str,
     settings: &'a toml::Table,
+    #[serde(skip_serializing_if = "toml::Table::is_empty")]
+    outcome: &'a toml::Table,
     files: Vec<ManifestFile>,
 }
 
@@ -123,6 +128,7 @@ pub fn write_folder(
             command: provenance.command,
             scenario: &provenance.scenario,
             settings: &provenance.settings,
+            outcome: &provenance.outcome,
             files: listed,
         })
     })
@@ -193,6 +199,7 @@ mod tests {
             command,
             scenario: scenario.to_owned(),
             settings: toml::Table::new(),
+            outcome: toml::Table::new(),
         }
     }
 

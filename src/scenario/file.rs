@@ -391,8 +391,12 @@ pub struct CalibrationFile {
     pub scale: Option<i64>,
     /// Most loss evaluations.
     pub budget: Option<i64>,
-    /// Nelder-Mead restarts from the best point so far.
+    /// Most restarts of the search (CMA-ES, the population doubling each time).
     pub restarts: Option<i64>,
+    /// Candidates per generation of the first CMA-ES run (default `4 + ⌊3 ln n⌋`).
+    pub population: Option<i64>,
+    /// Initial step size of the search, in unit coordinates (default 0.3).
+    pub sigma: Option<f64>,
     /// The parameters to fit.
     #[serde(rename = "parameter")]
     pub parameters: Vec<CalibrationParameterFile>,

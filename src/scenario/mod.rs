@@ -347,8 +347,13 @@ pub struct CalibrationSpec {
     pub scale: Option<u32>,
     /// Most loss evaluations.
     pub budget: u32,
-    /// Restarts of the simplex.
+    /// Most restarts of the search.
     pub restarts: u32,
+    /// Candidates per generation of the first run of the search (the
+    /// default `4 + ⌊3 ln n⌋` when absent).
+    pub population: Option<u32>,
+    /// Initial step size of the search, in unit coordinates.
+    pub sigma: f64,
     /// The parameters.
     pub parameters: Vec<CalibrationParameter>,
 }
@@ -366,6 +371,8 @@ pub struct CalibrationParameter {
     pub log: bool,
     /// Where the search starts: `start` if given, else the scenario's value.
     pub start: f64,
+    /// The key holds a whole number: every evaluation rounds the value.
+    pub integer: bool,
 }
 
 /// Why a scenario could not be loaded.

@@ -18,13 +18,16 @@ fn tiny_options(budget: u32, restarts: u32) -> Options {
         budget,
         replicates: 1,
         restarts,
+        population: None,
+        sigma: 0.3,
+        hold_out: Vec::new(),
     }
 }
 
 /// Calibrates the scenario of `fx` at its own seed and scale (42, 1:500).
 fn calibrate_fixture(
     fx: &Fixture,
-    options: Options,
+    options: &Options,
     stop: &(dyn Fn() -> bool + Sync),
 ) -> Result<calibrate::Calibration, calibrate::CalibrationError> {
     let doc = ScenarioDocument::load(&fx.write()).unwrap();
@@ -33,18 +36,40 @@ fn calibrate_fixture(
         .calibration_settings(&scenario, &Overrides::default())
         .unwrap();
     assert_eq!((settings.seed(), settings.scale()), (42, 500));
-    calibrate::calibrate(&doc, &settings, options, &|_| {}, stop)
+    calibrate::calibrate(&doc, &settings, options, &|_, _| {}, stop)
+}
+
+/// The `[[target]]` of Kazakhstan's exodus in the tiny fixture's window.
+fn kz_target(value: f64) -> String {
+    format!(
+        "[[target]]\nid = \"kz\"\nplace = \"Kazakhstan\"\nmetric = \"exodus\"\nfrom = 2022-09-21\nto = 2022-10-09\nvalue = {value}\n"
+    )
 }
 
 /// The tiny fixture with a Kazakhstan target and the hazard to fit.
 fn with_target(value: f64, hazard: &str) -> Fixture {
     Fixture::tiny()
         .set("base_log_hazard = -8.3", &format!("base_log_hazard = {hazard}"))
-        .append(&format!(
-            "[[target]]\nid = \"kz\"\nplace = \"Kazakhstan\"\nmetric = \"exodus\"\nfrom = 2022-09-21\nto = 2022-10-09\nvalue = {value}\n\n\
-             [calibration]\nreplicates = 1\nbudget = 40\nrestarts = 2\n\n\
-             [[calibration.parameter]]\npath = \"decision.base_log_hazard\"\nlower = -10.0\nupper = -6.0\n"
-        ))
+        .append(&kz_target(value))
+        .append(
+            "[calibration]\nreplicates = 1\nbudget = 40\nrestarts = 2\n\n\
+             [[calibration.parameter]]\npath = \"decision.base_log_hazard\"\nlower = -10.0\nupper = -6.0\n",
+        )
+}
+
+/// `exodus calibrate` of `fx` into `<fixture>/<name>` with `args`.
+fn calibrate_cli(fx: &Fixture, name: &str, args: &[&str]) -> (PathBuf, String) {
+    let out = fx.dir().join(name);
+    let assert = exodus()
+        .arg("calibrate")
+        .args(args)
+        .arg("--out")
+        .arg(&out)
+        .arg(fx.write())
+        .assert()
+        .success();
+    let stdout = String::from_utf8(assert.get_output().stdout.clone()).unwrap();
+    (out, stdout)
 }
 
 #[test]
@@ -70,18 +95,25 @@ fn calibration_recovers_a_known_parameter() {
         .sum();
 
     let fx = with_target(observed as f64, "-9.5");
-    let fit = calibrate_fixture(&fx, tiny_options(40, 2), &|| false).unwrap();
+    let fit = calibrate_fixture(&fx, &tiny_options(40, 2), &|| false).unwrap();
     let hazard = fit.parameters[0].value;
     assert!((hazard + 8.0).abs() < 0.15, "fitted {hazard}, truth -8.0");
     assert!(fit.fits[0].log_error.abs() < 0.02, "{:?}", fit.fits[0]);
     assert!(fit.trace.len() <= 40, "the budget caps the evaluations");
     assert_eq!(fit.parameters[0].at_bound, None);
+    assert_eq!(fit.trace[0].values, [-9.5], "the start point comes first");
+    assert_eq!(fit.trace[0].generation, 0);
+    assert!(
+        fit.trace
+            .windows(2)
+            .all(|w| w[0].generation <= w[1].generation)
+    );
 }
 
 #[test]
 fn a_stopped_calibration_reports_the_stop_not_an_optimizer_failure() {
     let fx = with_target(40_000.0, "-9.0");
-    let err = calibrate_fixture(&fx, tiny_options(40, 0), &|| true).unwrap_err();
+    let err = calibrate_fixture(&fx, &tiny_options(40, 0), &|| true).unwrap_err();
     assert!(
         matches!(
             err,
@@ -106,19 +138,35 @@ fn calibrate_command_writes_its_report_and_a_runnable_scenario() {
                 .and(predicate::str::contains("kz")),
         );
     let fit = fs::read_to_string(out.join("fit.csv")).unwrap();
-    assert!(fit.starts_with("target,place,metric,from,to,observed,simulated_mean,simulated_sd,log_error,tolerance,within_tolerance"));
+    assert_eq!(
+        fit.lines().next(),
+        Some(
+            "target,place,metric,from,to,observed,simulated_mean,simulated_sd,log_error,tolerance,within_tolerance,held_out"
+        )
+    );
     let trace = fs::read_to_string(out.join("trace.csv")).unwrap();
     assert_eq!(
         trace.lines().next(),
-        Some("evaluation,parameter_decision_base_log_hazard,loss")
+        Some("evaluation,restart,generation,sigma,parameter_decision_base_log_hazard,loss")
     );
+    // The budget is a hard cap: the start point, a generation of four, and
+    // three of the next.
     assert_eq!(trace.lines().count(), 1 + 8);
+    assert!(trace.lines().nth(1).unwrap().starts_with("1,0,0,0.3,-9.0,"));
+    assert!(trace.lines().nth(8).unwrap().starts_with("8,0,2,"));
     let parameters = fs::read_to_string(out.join("parameters.csv")).unwrap();
     assert!(parameters.contains("decision.base_log_hazard"));
     assert!(super::assert_complete_or_unmarked(
         &out,
         exodus::output::FOLDER_MANIFEST
     ));
+    let manifest: toml::Table = fs::read_to_string(out.join(exodus::output::FOLDER_MANIFEST))
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(manifest["outcome"]["wall_seconds"].as_float().is_some());
+    assert_eq!(manifest["outcome"]["evaluations"].as_integer(), Some(8));
+    assert_eq!(manifest["settings"]["method"].as_str(), Some("optimize"));
     let calibrated = fs::read_to_string(out.join("calibrated.toml")).unwrap();
     assert!(calibrated.starts_with("# Calibrated by exodus calibrate"));
     assert!(
@@ -133,6 +181,196 @@ fn calibrate_command_writes_its_report_and_a_runnable_scenario() {
     let ready = fx.dir().join("calibrated.toml");
     fs::copy(out.join("calibrated.toml"), &ready).unwrap();
     exodus().arg("check").arg(&ready).assert().success();
+}
+
+/// The calibration's own files (the manifest records the wall time, so it
+/// is left out).
+fn calibration_files(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    ["fit.csv", "trace.csv", "parameters.csv", "calibrated.toml"]
+        .iter()
+        .map(|name| ((*name).to_owned(), fs::read(dir.join(name)).unwrap()))
+        .collect()
+}
+
+#[test]
+fn a_calibration_is_the_same_with_one_thread_or_two() {
+    // Two parameters, so that CMA-ES's candidates and the replicates of a
+    // generation share the threads.
+    let fx = with_target(40_000.0, "-9.0").append(
+        "[[calibration.parameter]]\npath = \"destination[Georgia].constant\"\nlower = -1.0\nupper = 3.0\n",
+    );
+    let common = ["--budget", "14", "--replicates", "2", "--quiet"];
+    let (one, _) = calibrate_cli(&fx, "one", &[&common[..], &["--threads", "1"]].concat());
+    let (two, _) = calibrate_cli(&fx, "two", &[&common[..], &["--threads", "2"]].concat());
+    assert_eq!(calibration_files(&one), calibration_files(&two));
+    let trace = fs::read_to_string(one.join("trace.csv")).unwrap();
+    assert_eq!(trace.lines().count(), 1 + 14);
+}
+
+#[test]
+fn whole_number_parameters_are_rounded_everywhere() {
+    let fx = with_target(40_000.0, "-9.0").append(
+        "[[calibration.parameter]]\npath = \"crossing[bugristoye].capacity\"\nlower = 1000.5\nupper = 5000\n\n\
+         [[calibration.parameter]]\npath = \"choice.max_attempts\"\nlower = 1\nupper = 6\n",
+    );
+    let (out, stdout) = calibrate_cli(&fx, "cal", &["--budget", "12"]);
+    let trace = fs::read_to_string(out.join("trace.csv")).unwrap();
+    let mut rows = csv::Reader::from_reader(trace.as_bytes());
+    let header = rows.headers().unwrap().clone();
+    let column = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let (capacity, attempts) = (
+        column("parameter_crossing_bugristoye_capacity"),
+        column("parameter_choice_max_attempts"),
+    );
+    for row in rows.records() {
+        let row = row.unwrap();
+        for c in [capacity, attempts] {
+            let v: f64 = row[c].parse().unwrap();
+            assert_eq!(v, v.round(), "{row:?}");
+            assert!(v >= 1.0, "{row:?}");
+        }
+        assert!(
+            row[capacity].parse::<f64>().unwrap() >= 1001.0,
+            "within the bounds"
+        );
+    }
+    let parameters = fs::read_to_string(out.join("parameters.csv")).unwrap();
+    let fitted = |path: &str| -> i64 {
+        let line = parameters.lines().find(|l| l.starts_with(path)).unwrap();
+        let v: f64 = line.split(',').nth(1).unwrap().parse().unwrap();
+        assert_eq!(v, v.round(), "{parameters}");
+        v as i64
+    };
+    let (cap, att) = (
+        fitted("crossing[bugristoye].capacity"),
+        fitted("choice.max_attempts"),
+    );
+    let calibrated = fs::read_to_string(out.join("calibrated.toml")).unwrap();
+    assert!(
+        calibrated.contains(&format!("max_attempts = {att}\n")),
+        "{calibrated}"
+    );
+    assert!(
+        calibrated.contains(&format!("capacity = {cap}\n")),
+        "{calibrated}"
+    );
+    assert!(
+        calibrated.contains(&format!("#   choice.max_attempts = {att}:")),
+        "the header agrees"
+    );
+    assert!(stdout.contains(&format!(" {att}  ")), "{stdout}");
+}
+
+/// The tiny fixture with Kazakhstan's target, and (if `georgia`) a Georgian
+/// target too.
+fn two_targets(georgia: bool) -> Fixture {
+    let fx = with_target(40_000.0, "-9.0");
+    if georgia {
+        fx.append(
+            "[[target]]\nid = \"ge\"\nplace = \"Georgia\"\nmetric = \"entries\"\nfrom = 2022-09-21\nto = 2022-09-27\nvalue = 90000\nweight = 3\n",
+        )
+    } else {
+        fx
+    }
+}
+
+#[test]
+fn a_held_out_target_does_not_move_the_fit_and_is_predicted() {
+    let args = ["--budget", "12"];
+    let (one, two) = (two_targets(false), two_targets(true));
+    let (alone, _) = calibrate_cli(&one, "alone", &args);
+    let (held, stdout) = calibrate_cli(&two, "held", &[&args[..], &["--hold-out", "ge"]].concat());
+    for name in ["trace.csv", "parameters.csv"] {
+        assert_eq!(
+            fs::read_to_string(alone.join(name)).unwrap(),
+            fs::read_to_string(held.join(name)).unwrap(),
+            "{name}"
+        );
+    }
+    let fit = fs::read_to_string(held.join("fit.csv")).unwrap();
+    let rows: Vec<&str> = fit.lines().collect();
+    assert_eq!(rows.len(), 3, "{fit}");
+    assert!(
+        rows[1].starts_with("kz,") && rows[1].ends_with(",false"),
+        "{fit}"
+    );
+    assert!(
+        rows[2].starts_with("ge,Georgia,entries,") && rows[2].ends_with(",true"),
+        "{fit}"
+    );
+    let alone_fit = fs::read_to_string(alone.join("fit.csv")).unwrap();
+    assert_eq!(
+        alone_fit.lines().nth(1),
+        Some(rows[1]),
+        "the same kz figures"
+    );
+    let (_, out_of_sample) = stdout.split_once("out of sample").expect(&stdout);
+    assert!(
+        out_of_sample.contains("ge ") && !out_of_sample.contains("kz "),
+        "{stdout}"
+    );
+    let calibrated = fs::read_to_string(held.join("calibrated.toml")).unwrap();
+    assert!(calibrated.contains("#   held out (not fitted; predicted in fit.csv): ge\n"));
+    assert!(
+        calibrated.contains("--hold-out ge"),
+        "the command reproduces it"
+    );
+    let manifest: toml::Table = fs::read_to_string(held.join(exodus::output::FOLDER_MANIFEST))
+        .unwrap()
+        .parse()
+        .unwrap();
+    let ids = manifest["settings"]["hold_out"].as_array().unwrap();
+    assert_eq!(ids.len(), 1);
+    assert_eq!(ids[0].as_str(), Some("ge"));
+}
+
+#[test]
+fn hold_out_of_unknown_or_every_target_is_refused() {
+    let fx = two_targets(true);
+    exodus()
+        .args(["calibrate", "--hold-out", "ge,gorgia,kz2"])
+        .arg(fx.write())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "--hold-out: `gorgia`, `kz2` are not the id of a target; the targets are: kz, ge",
+        ));
+    exodus()
+        .args(["calibrate", "--hold-out", "kz,ge"])
+        .arg(fx.write())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "--hold-out holds out every target (kz, ge)",
+        ));
+}
+
+#[test]
+fn calibration_settings_are_validated_with_their_place() {
+    let bad = |extra: &str, message: &str| {
+        let fx =
+            with_target(40_000.0, "-9.0").set("budget = 40\n", &format!("budget = 40\n{extra}\n"));
+        exodus()
+            .arg("check")
+            .arg(fx.write())
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(message));
+    };
+    bad(
+        "sigma = 1.5",
+        "`calibration.sigma`: must be a step size in unit coordinates, in (0, 1], got 1.5",
+    );
+    bad(
+        "population = 1",
+        "`calibration.population`: must be a count in [2, 10000], got 1",
+    );
+    exodus()
+        .args(["calibrate", "--sigma", "0"])
+        .arg(with_target(40_000.0, "-9.0").write())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("give a number in (0, 1]"));
 }
 
 #[test]

@@ -124,3 +124,27 @@ fn ctrl_c_stops_a_comparison_with_exit_code_130() {
     assert!(stderr.contains("no results were written"), "{stderr}");
     assert!(!out.join(FOLDER_MANIFEST).exists());
 }
+
+#[test]
+fn ctrl_c_stops_a_calibration_with_exit_code_130_and_writes_nothing() {
+    let fx = Fixture::tiny().append(
+        "[[target]]\nid = \"kz\"\nplace = \"Kazakhstan\"\nmetric = \"exodus\"\nfrom = 2022-09-21\nto = 2022-10-09\nvalue = 40000\n\n\
+         [calibration]\nbudget = 100000\nrestarts = 100\nreplicates = 20\n\n\
+         [[calibration.parameter]]\npath = \"decision.base_log_hazard\"\nlower = -10.0\nupper = -6.0\n",
+    );
+    let out = fx.dir().join("cal");
+    let child = Command::new(assert_cmd::cargo::cargo_bin("exodus"))
+        .args(["calibrate", "--quiet", "--out"])
+        .arg(&out)
+        .arg(fx.write())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(1500));
+    signal(&child, "-INT");
+    let (status, stderr) = wait(child);
+    assert_eq!(status.code(), Some(130), "{stderr}");
+    assert!(stderr.contains("no results were written"), "{stderr}");
+    assert!(!out.join(FOLDER_MANIFEST).exists());
+}

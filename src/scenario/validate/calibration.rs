@@ -21,6 +21,19 @@ pub(super) fn calibration(
     let replicates = count("replicates", cal.replicates, 2, 1, 1000)?;
     let budget = count("budget", cal.budget, 200, 1, 1_000_000)?;
     let restarts = count("restarts", cal.restarts, 2, 0, 100)?;
+    let population = cal
+        .population
+        .map(|p| count("population", Some(p), p, 2, 10_000))
+        .transpose()?;
+    let sigma = match cal.sigma {
+        Some(s) => c.require(
+            &path.key("sigma"),
+            s,
+            |s| s > 0.0 && s <= 1.0,
+            "a step size in unit coordinates, in (0, 1]",
+        )?,
+        None => 0.3,
+    };
     let scale = cal
         .scale
         .map(|s| {
@@ -85,12 +98,20 @@ pub(super) fn calibration(
                 format!("the search would start at {start}, outside [{lower}, {upper}]"),
             ));
         }
+        let integer = param.is_integer(table);
+        if integer && lower.ceil() > upper.floor() {
+            return Err(c.err(
+                &at.key("upper"),
+                format!("`{param}` holds a whole number, but there is none in [{lower}, {upper}]"),
+            ));
+        }
         parameters.push(CalibrationParameter {
             path: param,
             lower,
             upper,
             log,
             start,
+            integer,
         });
     }
     Ok(Some(CalibrationSpec {
@@ -98,6 +119,8 @@ pub(super) fn calibration(
         scale,
         budget,
         restarts,
+        population,
+        sigma,
         parameters,
     }))
 }
