@@ -38,9 +38,13 @@
 //! tabulated once a day; the per-man part is a filter and a draw.
 
 use crate::model::air::SeatLedger;
-use crate::model::policy::{PolicyTimeline, Rumour, View};
+use crate::model::policy::{Conditions, PolicyTimeline, Rumour, View};
 use crate::model::travel::{Mode, Origin, TravelMatrix};
 use crate::scenario::{Documents, Scenario};
+
+/// Days ahead for which each update looks up the conditions at every
+/// crossing once (later days, rare, are looked up as needed).
+const SEEN_AHEAD: i64 = 64;
 
 /// A chosen crossing and the day he will arrive there.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -132,6 +136,22 @@ impl ChoiceTable {
     ) {
         let beta = &scenario.choice();
         let today = outlook.today;
+        // What men expect at each crossing on the days ahead depends on the
+        // crossing and the day, not on where they come from: looked up once.
+        let ahead: Vec<Vec<Conditions>> = (0..self.crossings)
+            .map(|c| {
+                (0..SEEN_AHEAD)
+                    .map(|k| timeline.conditions(c, today + k, View::KnownOn(today)))
+                    .collect()
+            })
+            .collect();
+        let seen = |c: usize, day: i64| -> Conditions {
+            usize::try_from(day - today)
+                .ok()
+                .and_then(|k| ahead[c].get(k))
+                .copied()
+                .unwrap_or_else(|| timeline.conditions(c, day, View::KnownOn(today)))
+        };
         for origin in 0..self.travel.origins() {
             let from_home = origin < scenario.regions().len();
             // Back on the road after giving up, he is nowhere before tomorrow.
@@ -148,11 +168,7 @@ impl ChoiceTable {
                         (days, self.travel.rub(origin, mode, c), earliest)
                     };
                     let (mut days, mut rub, mut earliest) = reach(mode);
-                    if mode == Mode::Car
-                        && timeline
-                            .conditions(c, earliest, View::KnownOn(today))
-                            .car_ban
-                    {
+                    if mode == Mode::Car && seen(c, earliest).car_ban {
                         (days, rub, earliest) = reach(Mode::Public);
                     }
                     let (arrival, wait) = if outlook.seats.is_air(c) {
@@ -169,7 +185,7 @@ impl ChoiceTable {
                     } else {
                         (earliest, outlook.observed_wait[c])
                     };
-                    let seen = timeline.conditions(c, arrival, View::KnownOn(today));
+                    let seen = seen(c, arrival);
                     self.cells[base + c] = Cell {
                         weight: 0.0,
                         arrival,
