@@ -333,7 +333,7 @@ pub fn read_reported(path: &Path) -> Result<Vec<ReportedFigure>, PlotError> {
     })?;
     Ok(figures
         .into_iter()
-        .filter(|f| f.metric == crate::metrics::Metric::Entries)
+        .filter(|f| f.metric == Some(crate::metrics::Metric::Entries))
         .map(|f| ReportedFigure {
             id: f.id,
             place: f.place,

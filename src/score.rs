@@ -7,7 +7,16 @@
 //! is measured in the run exactly as a calibration target is
 //! ([`crate::metrics`]).
 //!
-//! Summary metrics:
+//! A file is scored as far as the run allows. A figure the run cannot
+//! measure (its window lies outside the run's dates, its place is not one
+//! of the run's, or its metric is unknown) is skipped, with its reason, and
+//! left out of the summary; only a file whose figures can none of them be
+//! scored is refused. What is wrong with the file itself (a bad number or
+//! date, a missing column, an interval with `low > high`, a window that
+//! ends before it starts, `drafted` anywhere but `national`) stays an
+//! error that names its line.
+//!
+//! Summary metrics, over the scored figures:
 //! - the median absolute log error `|ln(simulated / observed)|`;
 //! - the share of figures within ±25% of the observed value;
 //! - Flee's averaged relative difference over the daily rows (figures whose
@@ -15,6 +24,7 @@
 //!   date's figures, averaged over the dates.
 
 use std::collections::BTreeMap;
+use std::fmt;
 use std::path::Path;
 
 use chrono::NaiveDate;
@@ -38,8 +48,10 @@ pub struct ObservedFigure {
     pub to: NaiveDate,
     /// The place as written.
     pub place: String,
-    /// The metric.
-    pub metric: Metric,
+    /// The metric as written.
+    pub metric_name: String,
+    /// The metric, if exodus knows it (a figure of an unknown one is skipped).
+    pub metric: Option<Metric>,
     /// The figure.
     pub observed: Observed,
     /// Its line in the file.
@@ -59,11 +71,88 @@ pub struct ScoredFigure {
     pub log_error: f64,
 }
 
+/// Why a figure cannot be scored against a run.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Skip {
+    /// Its window is not inside the run's dates.
+    OutsideRun {
+        /// The run's first day.
+        start: NaiveDate,
+        /// The run's last day.
+        end: NaiveDate,
+    },
+    /// Its place (or a part of it) is not a place of the run.
+    UnknownPlace {
+        /// What the valid places are.
+        detail: String,
+    },
+    /// Its metric is not one exodus knows.
+    UnknownMetric,
+}
+
+impl fmt::Display for Skip {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Skip::OutsideRun { start, end } => {
+                write!(f, "outside the run's dates ({start} to {end})")
+            }
+            Skip::UnknownPlace { .. } => f.write_str("unknown place"),
+            Skip::UnknownMetric => f.write_str("unknown metric"),
+        }
+    }
+}
+
+/// A figure that could not be scored, and why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SkippedFigure {
+    /// The observed figure.
+    pub figure: ObservedFigure,
+    /// Why.
+    pub reason: Skip,
+}
+
+/// One figure of a file against a run: scored, or skipped.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Scoring {
+    /// Measured in the run.
+    Scored(ScoredFigure),
+    /// Not measurable in the run.
+    Skipped(SkippedFigure),
+}
+
+impl Scoring {
+    /// The observed figure.
+    pub fn figure(&self) -> &ObservedFigure {
+        match self {
+            Scoring::Scored(s) => &s.figure,
+            Scoring::Skipped(s) => &s.figure,
+        }
+    }
+
+    /// The scored figure, if it was scored.
+    pub fn scored(&self) -> Option<&ScoredFigure> {
+        match self {
+            Scoring::Scored(s) => Some(s),
+            Scoring::Skipped(_) => None,
+        }
+    }
+
+    /// The skipped figure, if it was skipped.
+    pub fn skipped(&self) -> Option<&SkippedFigure> {
+        match self {
+            Scoring::Scored(_) => None,
+            Scoring::Skipped(s) => Some(s),
+        }
+    }
+}
+
 /// The summary metrics of a score.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Summary {
     /// Figures scored.
     pub figures: usize,
+    /// Figures skipped (not in the metrics below).
+    pub skipped: usize,
     /// Median of `|log error|`.
     pub median_abs_log_error: f64,
     /// Share of figures within ±25%.
@@ -99,7 +188,8 @@ pub fn read_observed(file: &str, text: &str) -> Result<Vec<ObservedFigure>, Inpu
         if to < from {
             return Err(err("date_to", format!("{to} is before date_from ({from})")));
         }
-        let metric: Metric = row.metric.trim().parse().map_err(|m| err("metric", m))?;
+        let metric_name = row.metric.trim().to_owned();
+        let metric = metric_name.parse::<Metric>().ok();
         let number = |v: Option<Plain>| v.map(|Plain(v)| v);
         let observed = match (number(row.value), number(row.low), number(row.high)) {
             (Some(v), _, _) if v > 0.0 => Observed::Value(v),
@@ -118,6 +208,7 @@ pub fn read_observed(file: &str, text: &str) -> Result<Vec<ObservedFigure>, Inpu
             from,
             to,
             place: row.place.trim().to_owned(),
+            metric_name,
             metric,
             observed,
             line,
@@ -135,12 +226,14 @@ pub fn read_observed(file: &str, text: &str) -> Result<Vec<ObservedFigure>, Inpu
     Ok(figures)
 }
 
-/// Scores a run against figures; `file` names the observed file in errors.
+/// Scores a run against figures, in their order; `file` names the observed
+/// file in errors. A figure the run cannot measure is skipped with its
+/// reason; if none can be scored, that is an error saying why.
 pub fn score(
     run: &RunResults,
     figures: &[ObservedFigure],
     file: &str,
-) -> Result<Vec<ScoredFigure>, InputError> {
+) -> Result<Vec<Scoring>, InputError> {
     let err = |f: &ObservedFigure, key: &str, message: String| InputError {
         file: file.to_owned(),
         line: Some(f.line),
@@ -148,47 +241,111 @@ pub fn score(
         key: Some(key.to_owned()),
         message,
     };
-    figures
-        .iter()
-        .map(|f| {
-            let place = resolve_place(&f.place, &run.destinations, &run.crossings)
-                .map_err(|m| err(f, "place", m))?;
-            let measure = Measure {
-                metric: f.metric,
-                place,
-                from: run.calendar.day_of(f.from),
-                to: run.calendar.day_of(f.to),
-            };
-            measure.check(run.calendar.days).map_err(|e| match e {
-                MeasureError::Place(m) => err(f, "place", m),
-                MeasureError::Reversed => err(
+    let (start, end) = (run.calendar.start, run.calendar.end());
+    let mut scorings = Vec::with_capacity(figures.len());
+    for f in figures {
+        let skip = |reason: Skip| {
+            Scoring::Skipped(SkippedFigure {
+                figure: f.clone(),
+                reason,
+            })
+        };
+        let Some(metric) = f.metric else {
+            scorings.push(skip(Skip::UnknownMetric));
+            continue;
+        };
+        let place = match resolve_place(&f.place, &run.destinations, &run.crossings) {
+            Ok(place) => place,
+            Err(detail) => {
+                scorings.push(skip(Skip::UnknownPlace { detail }));
+                continue;
+            }
+        };
+        let measure = Measure {
+            metric,
+            place,
+            from: run.calendar.day_of(f.from),
+            to: run.calendar.day_of(f.to),
+        };
+        match measure.check(run.calendar.days) {
+            Ok(()) => {}
+            Err(MeasureError::Window(_)) => {
+                scorings.push(skip(Skip::OutsideRun { start, end }));
+                continue;
+            }
+            Err(MeasureError::Place(m)) => return Err(err(f, "place", m)),
+            Err(MeasureError::Reversed) => {
+                return Err(err(
                     f,
                     "date_to",
                     "the window ends before it starts: date_to must be on or after date_from"
                         .to_owned(),
-                ),
-                MeasureError::Window(m) => {
-                    let covers = format!(
-                        "the run covers {} to {}",
-                        run.calendar.start,
-                        run.calendar.end()
-                    );
-                    err(f, "date_from", format!("{m}; {covers}"))
-                }
-            })?;
-            let simulated = measure.evaluate(run);
-            Ok(ScoredFigure {
-                figure: f.clone(),
-                simulated,
-                ratio: simulated / f.observed.central(),
-                log_error: log_error(simulated, f.observed),
-            })
-        })
-        .collect()
+                ));
+            }
+        }
+        let simulated = measure.evaluate(run);
+        scorings.push(Scoring::Scored(ScoredFigure {
+            figure: f.clone(),
+            simulated,
+            ratio: simulated / f.observed.central(),
+            log_error: log_error(simulated, f.observed),
+        }));
+    }
+    if scorings.iter().all(|s| s.scored().is_none()) {
+        return Err(nothing_scored(file, &scorings));
+    }
+    Ok(scorings)
 }
 
-/// The summary metrics of scored figures.
-pub fn summarize(scored: &[ScoredFigure]) -> Summary {
+/// The error of a file none of whose figures can be scored: how many were
+/// skipped for each reason.
+fn nothing_scored(file: &str, scorings: &[Scoring]) -> InputError {
+    let mut reasons: Vec<(String, usize)> = Vec::new();
+    for s in scorings.iter().filter_map(Scoring::skipped) {
+        let reason = s.reason.to_string();
+        match reasons.iter_mut().find(|(r, _)| *r == reason) {
+            Some((_, n)) => *n += 1,
+            None => reasons.push((reason, 1)),
+        }
+    }
+    let reasons: Vec<String> = reasons.iter().map(|(r, n)| format!("{n} {r}")).collect();
+    let hints: Vec<String> = scorings
+        .iter()
+        .filter_map(Scoring::skipped)
+        .find_map(|s| match &s.reason {
+            Skip::UnknownPlace { detail } => Some(detail.clone()),
+            _ => None,
+        })
+        .into_iter()
+        .chain(
+            scorings
+                .iter()
+                .filter_map(Scoring::skipped)
+                .any(|s| s.reason == Skip::UnknownMetric)
+                .then(|| format!("the metrics are: {}", Metric::names())),
+        )
+        .collect();
+    let mut message = format!(
+        "none of its {} figures can be scored against this run: {}",
+        scorings.len(),
+        reasons.join(", ")
+    );
+    for hint in hints {
+        message.push_str("; ");
+        message.push_str(&hint);
+    }
+    InputError {
+        file: file.to_owned(),
+        line: None,
+        column: None,
+        key: None,
+        message,
+    }
+}
+
+/// The summary metrics of the scored figures (the skipped ones are only counted).
+pub fn summarize(scorings: &[Scoring]) -> Summary {
+    let scored: Vec<&ScoredFigure> = scorings.iter().filter_map(Scoring::scored).collect();
     let median = crate::stats::median(scored.iter().map(|s| s.log_error.abs()).collect());
     let within = scored.iter().filter(|s| within_25(s)).count();
     let mut by_date: BTreeMap<NaiveDate, (f64, f64)> = BTreeMap::new();
@@ -205,6 +362,7 @@ pub fn summarize(scored: &[ScoredFigure]) -> Summary {
     });
     Summary {
         figures: scored.len(),
+        skipped: scorings.len() - scored.len(),
         median_abs_log_error: median,
         share_within_25pct: if scored.is_empty() {
             0.0
@@ -226,7 +384,8 @@ fn within_25(s: &ScoredFigure) -> bool {
 /// The file `exodus score` writes into the run's folder.
 pub const SCORE_CSV: &str = "score.csv";
 
-/// A row of [`SCORE_CSV`].
+/// A row of [`SCORE_CSV`]: every figure of the observed file, in its order;
+/// a skipped figure has no numbers.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ScoreRow {
     /// The figure's id.
@@ -242,31 +401,51 @@ pub struct ScoreRow {
     /// The figure (a value, or `low-high`).
     pub observed: String,
     /// The run's value.
-    pub simulated: Decimals<1>,
+    pub simulated: Option<Decimals<1>>,
     /// `simulated / observed`.
-    pub ratio: Decimals<4>,
+    pub ratio: Option<Decimals<4>>,
     /// `ln(simulated / observed)`, zero inside an interval.
-    pub log_error: Decimals<4>,
+    pub log_error: Option<Decimals<4>>,
     /// Whether the run is within ±25% of the figure.
-    pub within_25pct: bool,
+    pub within_25pct: Option<bool>,
+    /// `scored` or `skipped`.
+    pub status: String,
+    /// Why a figure was skipped: `outside the run's dates (START to END)`,
+    /// `unknown place` or `unknown metric`.
+    pub reason: String,
 }
 
 /// Writes `score.csv`.
-pub fn write_csv(path: &Path, scored: &[ScoredFigure]) -> Result<(), OutputError> {
-    let rows = scored.iter().map(|s| {
-        let f = &s.figure;
-        ScoreRow {
+pub fn write_csv(path: &Path, scorings: &[Scoring]) -> Result<(), OutputError> {
+    let rows = scorings.iter().map(|s| {
+        let f = s.figure();
+        let mut row = ScoreRow {
             id: f.id.clone(),
             place: f.place.clone(),
-            metric: f.metric.to_string(),
+            metric: f.metric_name.clone(),
             date_from: f.from,
             date_to: f.to,
             observed: f.observed.to_string(),
-            simulated: Decimals(s.simulated),
-            ratio: Decimals(s.ratio),
-            log_error: Decimals(s.log_error),
-            within_25pct: within_25(s),
+            simulated: None,
+            ratio: None,
+            log_error: None,
+            within_25pct: None,
+            status: "scored".to_owned(),
+            reason: String::new(),
+        };
+        match s {
+            Scoring::Scored(s) => {
+                row.simulated = Some(Decimals(s.simulated));
+                row.ratio = Some(Decimals(s.ratio));
+                row.log_error = Some(Decimals(s.log_error));
+                row.within_25pct = Some(within_25(s));
+            }
+            Scoring::Skipped(s) => {
+                "skipped".clone_into(&mut row.status);
+                row.reason = s.reason.to_string();
+            }
         }
+        row
     });
     write_csv_file(path, rows)
 }
@@ -289,11 +468,20 @@ mod tests {
     }
 
     #[test]
-    fn bad_metric_names_the_line_and_the_valid_metrics() {
+    fn an_unknown_metric_is_read_and_left_for_the_run_to_skip() {
         let text =
             "id,date_from,date_to,place,metric,value\na,2022-09-21,2022-09-22,Georgia,entrys,10\n";
+        let figures = read_observed("o.csv", text).unwrap();
+        assert_eq!(figures[0].metric, None);
+        assert_eq!(figures[0].metric_name, "entrys");
+    }
+
+    #[test]
+    fn a_bad_date_is_still_an_error_with_its_line() {
+        let text =
+            "id,date_from,date_to,place,metric,value\na,2022-09-21,2022-09-32,Georgia,entries,10\n";
         let err = read_observed("o.csv", text).unwrap_err();
         assert_eq!(err.line, Some(2));
-        assert!(err.message.contains("max_daily_entries"), "{}", err.message);
+        assert_eq!(err.key.as_deref(), Some("date_to"));
     }
 }

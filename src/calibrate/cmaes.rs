@@ -9,11 +9,13 @@
 //! x_k = m + σ · B D z_k,   z_k ~ N(0, I),   C = B D² Bᵀ
 //! ```
 //!
-//! and, told their losses, moves the mean to the weighted mean of the best
-//! `μ = ⌊λ/2⌋`, lengthens or shortens the step size `σ` by comparing the
-//! evolution path `p_σ` with its expected length under random selection,
-//! and adapts the covariance `C` by the rank-one update (the path `p_c`)
-//! and the rank-`μ` update (the selected steps).
+//! and, told their losses, moves the mean to the weighted mean of the better
+//! half, lengthens or shortens the step size `σ` by comparing the evolution
+//! path `p_σ` with its expected length under random selection, and adapts
+//! the covariance `C` by the rank-one update (the path `p_c`) and the
+//! rank-`μ` update, in which the worse half's steps count negatively
+//! ("active" CMA, the tutorial's default weights): a direction that gave
+//! bad points is shrunk, which learns an ill-conditioned landscape faster.
 //!
 //! It is written here rather than taken from the `cmaes` crate because that
 //! crate has no ask-and-tell interface: it calls the objective itself, one
@@ -98,6 +100,9 @@ impl Stop {
 pub struct Cmaes {
     n: usize,
     lambda: usize,
+    /// Candidates with a positive weight: those that move the mean.
+    mu: usize,
+    /// Weights by rank, `λ` of them.
     weights: Vec<f64>,
     mueff: f64,
     cc: f64,
@@ -144,22 +149,50 @@ impl Cmaes {
         let n = mean.len();
         let nf = n as f64;
         let lambda = lambda.max(2);
-        let mu = lambda / 2;
-        let raw: Vec<f64> = (1..=mu)
+        // Weights of the candidates by rank: positive for the better half
+        // (summing to 1), negative for the worse (active CMA), scaled as the
+        // tutorial's equation (53) has them so that C stays positive definite.
+        let raw: Vec<f64> = (1..=lambda)
             .map(|i| ((lambda as f64 + 1.0) / 2.0).ln() - (i as f64).ln())
             .collect();
-        let sum: f64 = raw.iter().sum();
-        let weights: Vec<f64> = raw.iter().map(|w| w / sum).collect();
-        let mueff = 1.0 / weights.iter().map(|w| w * w).sum::<f64>();
+        let positive: Vec<f64> = raw.iter().copied().filter(|w| *w > 0.0).collect();
+        let negative: Vec<f64> = raw.iter().copied().filter(|w| *w < 0.0).collect();
+        let effective = |ws: &[f64]| {
+            let sum: f64 = ws.iter().sum();
+            sum * sum / ws.iter().map(|w| w * w).sum::<f64>()
+        };
+        let mueff = effective(&positive);
         let cc = (4.0 + mueff / nf) / (nf + 4.0 + 2.0 * mueff / nf);
         let cs = (mueff + 2.0) / (nf + mueff + 5.0);
         let c1 = 2.0 / ((nf + 1.3).powi(2) + mueff);
         let cmu = (1.0 - c1).min(2.0 * (mueff - 2.0 + 1.0 / mueff) / ((nf + 2.0).powi(2) + mueff));
         let damps = 1.0 + 2.0 * (((mueff - 1.0) / (nf + 1.0)).sqrt() - 1.0).max(0.0) + cs;
+        let positive_sum: f64 = positive.iter().sum();
+        let negative_sum: f64 = -negative.iter().sum::<f64>();
+        let negative_scale = if negative.is_empty() || cmu <= 0.0 {
+            0.0
+        } else {
+            let alpha_mu = 1.0 + c1 / cmu;
+            let alpha_mueff = 1.0 + 2.0 * effective(&negative) / (mueff + 2.0);
+            let alpha_posdef = (1.0 - c1 - cmu) / (nf * cmu);
+            alpha_mu.min(alpha_mueff).min(alpha_posdef) / negative_sum
+        };
+        let weights: Vec<f64> = raw
+            .iter()
+            .map(|&w| {
+                if w >= 0.0 {
+                    w / positive_sum
+                } else {
+                    w * negative_scale
+                }
+            })
+            .collect();
+        let mu = positive.len();
         let chi_n = nf.sqrt() * (1.0 - 1.0 / (4.0 * nf) + 1.0 / (21.0 * nf * nf));
         Self {
             n,
             lambda,
+            mu,
             weights,
             mueff,
             cc,
@@ -226,20 +259,15 @@ impl Cmaes {
         let n = self.n;
         let mut order: Vec<usize> = (0..candidates.len().min(losses.len())).collect();
         order.sort_by(|&a, &b| losses[a].total_cmp(&losses[b]).then(a.cmp(&b)));
-        if order.len() < self.weights.len() {
+        if order.len() < self.lambda {
             return;
         }
         let old = self.mean.clone();
-        let selected: Vec<&Vec<f64>> = order
-            .iter()
-            .take(self.weights.len())
-            .map(|&k| &candidates[k])
-            .collect();
+        let ranked: Vec<&Vec<f64>> = order.iter().map(|&k| &candidates[k]).collect();
         for i in 0..n {
-            self.mean[i] = self
-                .weights
+            self.mean[i] = self.weights[..self.mu]
                 .iter()
-                .zip(&selected)
+                .zip(&ranked)
                 .map(|(w, x)| w * x[i])
                 .sum();
         }
@@ -262,21 +290,35 @@ impl Cmaes {
             *p = (1.0 - self.cc) * *p + if hsig { norm_cc * yi } else { 0.0 };
         }
 
-        // Covariance: rank-one and rank-μ updates.
-        let steps: Vec<Vec<f64>> = selected
+        // Covariance: rank-one and rank-μ updates, the worse candidates'
+        // steps with negative weights, each rescaled to the length n in the
+        // coordinates where the distribution is round.
+        let steps: Vec<Vec<f64>> = ranked
             .iter()
             .map(|x| (0..n).map(|i| (x[i] - old[i]) / self.sigma).collect())
+            .collect();
+        let weights: Vec<f64> = self
+            .weights
+            .iter()
+            .zip(&steps)
+            .map(|(&w, step)| {
+                if w >= 0.0 {
+                    w
+                } else {
+                    let length = norm(&self.inv_sqrt_c_times(step)).powi(2);
+                    w * n as f64 / length.max(f64::MIN_POSITIVE)
+                }
+            })
             .collect();
         let lost = if hsig {
             0.0
         } else {
             self.c1 * self.cc * (2.0 - self.cc)
         };
-        let keep = 1.0 - self.c1 - self.cmu + lost;
+        let keep = 1.0 - self.c1 - self.cmu * self.weights.iter().sum::<f64>() + lost;
         for i in 0..n {
             for j in 0..=i {
-                let rank_mu: f64 = self
-                    .weights
+                let rank_mu: f64 = weights
                     .iter()
                     .zip(&steps)
                     .map(|(w, s)| w * s[i] * s[j])

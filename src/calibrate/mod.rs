@@ -62,7 +62,8 @@ pub use report::{
 /// [`RunSettings`]).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Options {
-    /// Most loss evaluations of the search, the start point included.
+    /// Most loss evaluations of the search, the start point included (at
+    /// least that one is made).
     pub budget: u32,
     /// Replicates per evaluation.
     pub replicates: u32,
@@ -418,7 +419,7 @@ pub fn calibrate(
         stop,
     };
     let n = objective.parameters.len();
-    let budget = options.budget as usize;
+    let budget = options.budget.max(1) as usize;
     let mut record = Record {
         trace: Vec::new(),
         best: None,
@@ -517,6 +518,7 @@ pub fn calibrate(
     progress(record.trace.len(), total);
 
     let Record { trace, best } = record;
+    // The start point is always evaluated, so there is a best point.
     let (_, best_values, best_loss, best_sim) = best.ok_or(CalibrationError::NothingToFit)?;
     let fits = objective
         .targets

@@ -3,6 +3,8 @@
 use std::path::Path;
 
 use exodus::input_error::InputError;
+use exodus::metrics::Metric;
+use exodus::score::{Scoring, Skip, SkippedFigure};
 
 use super::{Context, Failure};
 
@@ -17,29 +19,64 @@ pub(crate) fn score(run_dir: &Path, observed: &Path) -> Result<(), Failure> {
         message: format!("cannot read the observed figures: {e}"),
     })?;
     let figures = exodus::score::read_observed(&name, &text)?;
-    let scored = exodus::score::score(&run, &figures, &name)?;
-    let summary = exodus::score::summarize(&scored);
+    let scorings = exodus::score::score(&run, &figures, &name)?;
+    let summary = exodus::score::summarize(&scorings);
     let path = run_dir.join(exodus::score::SCORE_CSV);
-    exodus::score::write_csv(&path, &scored)
+    exodus::score::write_csv(&path, &scorings)
         .with_context(|| format!("writing {}", path.display()))?;
     println!(
         "{:<24} {:<22} {:<18} {:>12} {:>12} {:>7}",
         "figure", "place", "metric", "observed", "simulated", "ratio"
     );
-    for s in &scored {
+    for s in scorings.iter().filter_map(Scoring::scored) {
         let f = &s.figure;
         println!(
             "{:<24} {:<22} {:<18} {:>12} {:>12.0} {:>7.3}",
             f.id,
             f.place,
-            f.metric.name(),
+            f.metric_name,
             f.observed.to_string(),
             s.simulated,
             s.ratio
         );
     }
+    let skipped: Vec<&SkippedFigure> = scorings.iter().filter_map(Scoring::skipped).collect();
+    if !skipped.is_empty() {
+        println!();
+        println!("skipped (the run cannot measure them; not in the summary):");
+        println!(
+            "{:<24} {:<22} {:<18} {:<24}  reason",
+            "figure", "place", "metric", "window"
+        );
+        for s in &skipped {
+            let f = &s.figure;
+            println!(
+                "{:<24} {:<22} {:<18} {:<24}  {}",
+                f.id,
+                f.place,
+                f.metric_name,
+                format!("{} to {}", f.from, f.to),
+                s.reason
+            );
+        }
+        if let Some(detail) = skipped.iter().find_map(|s| match &s.reason {
+            Skip::UnknownPlace { detail } => Some(detail),
+            _ => None,
+        }) {
+            println!("  unknown place: {detail}");
+        }
+        if skipped.iter().any(|s| s.reason == Skip::UnknownMetric) {
+            println!("  unknown metric: the metrics are: {}", Metric::names());
+        }
+    }
     println!();
     println!("figures scored                 {}", summary.figures);
+    if summary.skipped > 0 {
+        println!(
+            "figures skipped                {} (listed above)",
+            summary.skipped
+        );
+    }
     println!(
         "median |log error|             {:.3}",
         summary.median_abs_log_error

@@ -433,6 +433,7 @@ fn score_compares_a_run_with_observed_figures() {
     );
     score(&run, &observed).success().stdout(
         predicate::str::contains("figures scored                 4")
+            .and(predicate::str::contains("skipped").not())
             .and(predicate::str::contains("median |log error|"))
             .and(predicate::str::contains("within ±25%"))
             .and(predicate::str::contains("over 2 daily figures")),
@@ -441,44 +442,145 @@ fn score_compares_a_run_with_observed_figures() {
     let mut lines = score.lines();
     assert_eq!(
         lines.next(),
-        Some("id,place,metric,date_from,date_to,observed,simulated,ratio,log_error,within_25pct")
+        Some(
+            "id,place,metric,date_from,date_to,observed,simulated,ratio,log_error,within_25pct,status,reason"
+        )
     );
     assert_eq!(lines.count(), 4);
+    assert!(!score.contains("skipped"), "{score}");
+
     assert!(score.contains("fi-day,vaalimaa+nuijamaa,entries,2022-09-25,2022-09-25,2000-4000,"));
 }
 
+/// Good figures, and one of each kind the tiny run cannot measure.
+const MIXED: &str = "kz,target,2022-09-21,2022-10-09,Kazakhstan,entries,150000,,,\n\
+    am,target,2022-09-21,2022-09-27,Armenia,entries,100,,,no such destination in the run\n\
+    early,target,2022-09-01,2022-09-30,Georgia,entries,100,,,starts before the run\n\
+    ge-day,target,2022-09-25,2022-09-25,upper-lars,entries,6000,,,\n\
+    arrivals,heldout,2022-09-21,2022-09-27,Georgia,arrivals,100,,,no such metric\n\
+    late,target,2022-10-01,2022-10-31,Kazakhstan,exodus,100,,,ends after the run\n";
+
 #[test]
-fn score_rejects_unknown_places_and_metrics_with_the_valid_names() {
+fn score_skips_what_the_run_cannot_measure_and_scores_the_rest() {
+    let fx = Fixture::tiny();
+    let run = fx.run_cli("run");
+    let observed = observed_csv(&fx, MIXED);
+    let outside = "outside the run's dates (2022-09-19 to 2022-10-09)";
+    let assert = score(&run, &observed).success().stdout(
+        predicate::str::contains("figures scored                 2\n")
+            .and(predicate::str::contains("figures skipped                4"))
+            .and(predicate::str::contains(
+                "skipped (the run cannot measure them",
+            ))
+            .and(predicate::str::contains("over 1 daily figures"))
+            .and(predicate::str::contains(
+                "`Armenia` is not a place of this run",
+            ))
+            .and(predicate::str::contains("the metrics are: entries")),
+    );
+    let stdout = String::from_utf8(assert.get_output().stdout.clone()).unwrap();
+    let line = |id: &str| {
+        stdout
+            .lines()
+            .find(|l| l.starts_with(&format!("{id} ")))
+            .unwrap_or_else(|| panic!("{id}: {stdout}"))
+            .to_owned()
+    };
+    assert!(line("am").ends_with("unknown place"), "{stdout}");
+    assert!(line("arrivals").ends_with("unknown metric"), "{stdout}");
+    assert!(line("early").ends_with(outside), "{stdout}");
+    assert!(line("late").ends_with(outside), "{stdout}");
+    let score = fs::read_to_string(run.join("score.csv")).unwrap();
+    let lines: Vec<&str> = score.lines().collect();
+    assert_eq!(
+        lines[0],
+        "id,place,metric,date_from,date_to,observed,simulated,ratio,log_error,within_25pct,status,reason"
+    );
+    assert_eq!(lines.len(), 1 + 6, "every figure, in the file's order");
+    assert!(lines[1].starts_with("kz,Kazakhstan,entries,") && lines[1].ends_with(",scored,"));
+    assert_eq!(
+        lines[2],
+        "am,Armenia,entries,2022-09-21,2022-09-27,100,,,,,skipped,unknown place"
+    );
+    assert_eq!(
+        lines[3],
+        format!("early,Georgia,entries,2022-09-01,2022-09-30,100,,,,,skipped,{outside}")
+    );
+    assert!(lines[4].starts_with("ge-day,upper-lars,") && lines[4].ends_with(",scored,"));
+    assert_eq!(
+        lines[5],
+        "arrivals,Georgia,arrivals,2022-09-21,2022-09-27,100,,,,,skipped,unknown metric"
+    );
+    assert!(lines[6].starts_with("late,") && lines[6].ends_with(outside));
+}
+
+#[test]
+fn score_refuses_a_file_of_which_nothing_can_be_scored() {
     let fx = Fixture::tiny();
     let run = fx.run_cli("run");
     let observed = observed_csv(
         &fx,
-        "x,target,2022-09-21,2022-09-27,Armenia,entries,100,,,\n",
+        "am,target,2022-09-21,2022-09-27,Armenia,entries,100,,,\n\
+         x,target,2022-09-21,2022-09-27,Georgia,arrivals,100,,,\n\
+         y,target,2022-11-01,2022-11-02,Georgia,entries,100,,,\n",
     );
     score(&run, &observed).code(2).stderr(
-        predicate::str::contains("observed.csv:2")
-            .and(predicate::str::contains("`Armenia` is not a place"))
+        predicate::str::contains("observed.csv: none of its 3 figures can be scored against this run: 1 unknown place, 1 unknown metric, 1 outside the run's dates (2022-09-19 to 2022-10-09)")
             .and(predicate::str::contains("Kazakhstan, Georgia, Finland"))
-            .and(predicate::str::contains("upper-lars")),
+            .and(predicate::str::contains("the metrics are: entries")),
     );
-    let observed = observed_csv(
-        &fx,
-        "x,target,2022-09-21,2022-09-27,Georgia,arrivals,100,,,\n",
-    );
-    score(&run, &observed).code(2).stderr(
-        predicate::str::contains("`arrivals` is not a metric")
-            .and(predicate::str::contains("max_daily_entries")),
-    );
+    assert!(!run.join("score.csv").exists());
+}
+
+#[test]
+fn score_keeps_errors_in_the_file_itself_as_errors() {
+    let fx = Fixture::tiny();
+    let run = fx.run_cli("run");
+    for (row, message) in [
+        (
+            "kz,target,2022-09-21,2022-10-09,Kazakhstan,entries,lots,,,\n",
+            "observed.csv:3:",
+        ),
+        (
+            "kz,target,2022-09-21,2022-09-31,Kazakhstan,entries,100,,,\n",
+            "`2022-09-31` is not a date",
+        ),
+        (
+            "kz,target,2022-09-21,2022-10-09,Kazakhstan,entries,,300,200,\n",
+            "low <= high",
+        ),
+        (
+            "kz,target,2022-09-27,2022-09-21,Kazakhstan,entries,100,,,\n",
+            "is before date_from",
+        ),
+        (
+            "kz,target,2022-09-21,2022-10-09,Kazakhstan,drafted,100,,,\n",
+            "`drafted` is counted nationally only",
+        ),
+    ] {
+        // A good row first: the bad one is an error all the same.
+        let text = format!("ge-day,target,2022-09-25,2022-09-25,upper-lars,entries,6000,,,\n{row}");
+        let observed = observed_csv(&fx, &text);
+        score(&run, &observed)
+            .code(2)
+            .stderr(predicate::str::contains(message).and(predicate::str::contains(":3")));
+    }
+    let missing = fx.dir().join("missing.csv");
+    fs::write(
+        &missing,
+        "id,date_from,place,metric,value\nkz,2022-09-21,Kazakhstan,entries,100\n",
+    )
+    .unwrap();
+    score(&run, &missing)
+        .code(2)
+        .stderr(predicate::str::contains("date_to"));
 }
 
 #[test]
 fn run_with_score_scores_right_after_the_run() {
     let fx = Fixture::tiny();
     let run = fx.dir().join("run");
-    let observed = observed_csv(
-        &fx,
-        "kz,target,2022-09-21,2022-10-09,Kazakhstan,entries,150000,,,\n",
-    );
+    let observed = observed_csv(&fx, MIXED);
     exodus()
         .args(["run", "--out"])
         .arg(&run)
@@ -487,6 +589,10 @@ fn run_with_score_scores_right_after_the_run() {
         .arg(fx.write())
         .assert()
         .success()
-        .stdout(predicate::str::contains("figures scored                 1"));
-    assert!(run.join("score.csv").is_file());
+        .stdout(
+            predicate::str::contains("figures scored                 2\n")
+                .and(predicate::str::contains("figures skipped                4")),
+        );
+    let score = fs::read_to_string(run.join("score.csv")).unwrap();
+    assert_eq!(score.matches(",skipped,").count(), 4);
 }
