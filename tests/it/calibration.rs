@@ -373,8 +373,8 @@ fn calibration_settings_are_validated_with_their_place() {
         .stderr(predicate::str::contains("give a number in (0, 1]"));
 }
 
-#[test]
-fn default_scenario_fits_its_targets_at_reduced_scale() {
+/// The default scenario at 1:20 (`docs/validation.md` gives the figures at full scale).
+fn default_at_reduced_scale() -> (exodus::scenario::Scenario, exodus::results::RunResults) {
     let overrides = Overrides {
         scale: Some(20),
         ..Overrides::default()
@@ -382,20 +382,54 @@ fn default_scenario_fits_its_targets_at_reduced_scale() {
     let (scenario, settings) = ScenarioDocument::embedded_default()
         .and_then(|doc| doc.prepare(&overrides))
         .unwrap();
-    assert_eq!(scenario.targets().len(), 6);
     let results = super::run(&scenario, &settings);
+    (scenario, results)
+}
+
+/// The default scenario's fit, as issue 11 states it: the headline totals (weight 4)
+/// within their 5% and every other target within its interval or its 25%. At 1:20 a
+/// total carries sampling noise of about 1% and a single day's figure about 5%, hence
+/// the slack: 3% on totals, 10% on the rest (a deterministic run: no false alarms).
+#[test]
+fn default_scenario_fits_its_targets_at_reduced_scale() {
+    let (scenario, results) = default_at_reduced_scale();
+    assert_eq!(scenario.targets().len(), 21);
+    let mut misses = Vec::new();
     for t in scenario.targets() {
         let simulated = t.measure.evaluate(&results);
-        let Observed::Value(observed) = t.observed else {
-            panic!("point targets")
+        let slack = if t.weight >= 4.0 { 0.03 } else { 0.10 };
+        let fits = match t.observed {
+            Observed::Value(observed) => (simulated / observed - 1.0).abs() <= t.tolerance + slack,
+            Observed::Interval { low, high } => {
+                simulated >= low * (1.0 - slack) && simulated <= high * (1.0 + slack)
+            }
         };
-        // 1:20 adds sampling noise of well under 2% to these totals.
-        let error = simulated / observed - 1.0;
-        assert!(
-            error.abs() <= t.tolerance + 0.02,
-            "{}: simulated {simulated}, observed {observed}",
-            t.id
-        );
+        if !fits {
+            misses.push(format!("{}: simulated {simulated:.0}, observed {}", t.id, t.observed));
+        }
+    }
+    assert!(misses.is_empty(), "{misses:#?}");
+}
+
+/// The course the border services described: at every destination that stayed open,
+/// fewer men of the exodus entered in the first week of October than in the last week
+/// of September.
+#[test]
+fn the_surge_falls_in_october_wherever_the_border_stayed_open() {
+    let (_, results) = default_at_reduced_scale();
+    let cal = results.calendar;
+    let week = |from: &str| {
+        let start = cal.day_of(from.parse().unwrap()) as usize;
+        start..start + 7
+    };
+    let (late_sep, early_oct) = (week("2022-09-24"), week("2022-10-01"));
+    for (d, name) in results.destinations.iter().enumerate() {
+        let exodus = results.destination_series(d, |x| x.crossed);
+        let sep: u64 = exodus[late_sep.clone()].iter().sum();
+        let oct: u64 = exodus[early_oct.clone()].iter().sum();
+        if sep > 0 {
+            assert!(oct < sep, "{name}: {oct} in the first week of October, {sep} in the last of September");
+        }
     }
 }
 
