@@ -1,6 +1,6 @@
 //! Ensembles: many runs of scenarios, in parallel, with common random
-//! numbers. `compare`, `sweep` and `calibrate` all run their replicates
-//! here.
+//! numbers. `compare`, `sweep`, `calibrate` and `validate` all run their
+//! replicates here.
 //!
 //! An ensemble is a list of *members* (a scenario, and the settings of its
 //! runs) and a number of replicates `R`. Its *jobs* are the (member,

@@ -28,8 +28,9 @@
 //!
 //! Around the pipeline: [`ensemble`] runs many (scenario, settings) jobs in
 //! parallel with common random numbers, for [`compare`], [`sweep`] and
-//! [`calibrate`]; [`metrics`] and [`score`] measure runs against reported
-//! figures; [`plot`] draws charts; [`bench`](mod@bench) times runs.
+//! [`calibrate`] and [`validate`]; [`metrics`] and [`score`] measure runs
+//! against reported figures, and [`validate`] measures an ensemble's spread
+//! against them; [`plot`] draws charts; [`bench`](mod@bench) times runs.
 //!
 //! The ground floor, which every layer may use and which uses nothing above
 //! it: [`input_error`] (problems with what the user gave, located to file,
@@ -74,3 +75,4 @@ pub mod score;
 pub mod settings;
 pub mod stats;
 pub mod sweep;
+pub mod validate;

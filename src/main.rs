@@ -28,6 +28,7 @@ fn main() -> ExitCode {
         Some(Command::Bench(args)) => cli::bench(&args),
         Some(Command::Calibrate(args)) => cli::calibrate(&args),
         Some(Command::Score { run_dir, observed }) => cli::score(&run_dir, &observed),
+        Some(Command::Validate(args)) => cli::validate(&args),
         None => cli::run(&RunArgs::default()),
     };
     match outcome {

@@ -10,7 +10,12 @@
 //! middle of their windows, as a mean per day), `cumulative_exodus` (by
 //! destination) and `queues` (persons waiting at each crossing that ever had
 //! a queue). A comparison folder gives `comparison_exodus`: each scenario's
-//! daily exodus entries (mean over replicates) with its 95% band.
+//! daily exodus entries (mean over replicates) with its 95% band. A
+//! validation folder gives `validation_<place>_<metric>` for each place and
+//! metric (`entries`, `exits`) with reported figures over short windows (at
+//! most [`SHORT_WINDOW_DAYS`] days): the replicates' daily mean with their
+//! 90% predictive band, and each figure as a point at the middle of its
+//! window (a mean per day).
 
 use std::path::{Path, PathBuf};
 use std::sync::Once;
@@ -22,9 +27,12 @@ use plotters::style::FontStyle;
 
 use crate::compare::{DAILY_CSV, DailyRecord};
 use crate::exit::{self, Exit};
-use crate::format::signed_thousands;
+use crate::format::{signed_thousands, snake_case};
 use crate::output::{OutputError, write_atomic};
 use crate::results::{RunResults, floats};
+use crate::validate::{
+    VALIDATION_CSV, VALIDATION_DAILY_CSV, ValidationDailyRecord, ValidationRecord,
+};
 
 const FONT: &[u8] = include_bytes!("../assets/fonts/DejaVuSans.ttf");
 const SIZE: (u32, u32) = (1200, 700);
@@ -43,8 +51,10 @@ pub enum PlotError {
     /// Writing failed.
     #[error(transparent)]
     Output(#[from] OutputError),
-    /// The folder holds neither a run nor a comparison.
-    #[error("`{0}` holds neither a run (run.toml) nor a comparison (compare_daily.csv)")]
+    /// The folder holds neither a run, nor a comparison, nor a validation.
+    #[error(
+        "`{0}` holds neither a run (run.toml) nor a comparison (compare_daily.csv) nor a validation (validation_daily.csv)"
+    )]
     NothingToPlot(PathBuf),
     /// A file in the folder could not be read.
     #[error("cannot read `{path}`: {message}")]
@@ -344,18 +354,29 @@ pub fn read_reported(path: &Path) -> Result<Vec<ReportedFigure>, PlotError> {
         .collect())
 }
 
+/// The rows of a CSV file of a folder of results, read by their type.
+fn read_rows<T: serde::de::DeserializeOwned>(path: &Path) -> Result<Vec<T>, PlotError> {
+    let read_err = |message: String| PlotError::Read {
+        path: path.to_owned(),
+        message,
+    };
+    let text = std::fs::read_to_string(path).map_err(|e| read_err(e.to_string()))?;
+    csv::Reader::from_reader(text.as_bytes())
+        .deserialize::<T>()
+        .map(|row| row.map_err(|e| read_err(e.to_string())))
+        .collect()
+}
+
 /// The comparison chart from [`DAILY_CSV`]: national daily exodus entries.
 pub fn comparison_chart(path: &Path) -> Result<Chart, PlotError> {
     let read_err = |message: String| PlotError::Read {
         path: path.to_owned(),
         message,
     };
-    let text = std::fs::read_to_string(path).map_err(|e| read_err(e.to_string()))?;
     // One series a scenario, in the order the file lists them.
     let mut series: Vec<Series> = Vec::new();
     let mut start: Option<NaiveDate> = None;
-    for row in csv::Reader::from_reader(text.as_bytes()).deserialize::<DailyRecord>() {
-        let row = row.map_err(|e| read_err(e.to_string()))?;
+    for row in read_rows::<DailyRecord>(path)? {
         if row.place != "national" || row.metric != "exodus_entries" {
             continue;
         }
@@ -392,10 +413,106 @@ pub fn comparison_chart(path: &Path) -> Result<Chart, PlotError> {
     })
 }
 
-/// Draws every chart a folder supports (a run or a comparison); returns the files.
+/// The longest window, in days, of a reported figure drawn on a validation
+/// chart: a figure over a longer window says little about any one day.
+pub const SHORT_WINDOW_DAYS: i64 = 7;
+
+/// The charts of a validation ([`VALIDATION_CSV`] and
+/// [`VALIDATION_DAILY_CSV`]): one per place and metric of the daily series
+/// with scored `entries` or `exits` figures over at most
+/// [`SHORT_WINDOW_DAYS`] days, in the daily series' order.
+pub fn validation_charts(
+    figures: &[ValidationRecord],
+    daily: &[ValidationDailyRecord],
+) -> Vec<Chart> {
+    let Some(start) = daily.iter().map(|r| r.date).min() else {
+        return Vec::new();
+    };
+    let day = |date: NaiveDate| (date - start).num_days();
+    let days = daily
+        .iter()
+        .map(|r| day(r.date) + 1)
+        .max()
+        .map_or(0, |d| d as usize);
+    // The daily series, in the order the file first lists them.
+    let mut series: Vec<((&str, &str), Series)> = Vec::new();
+    for row in daily {
+        let key = (row.place.as_str(), row.metric.as_str());
+        let i = match series.iter().position(|(k, _)| *k == key) {
+            Some(i) => i,
+            None => {
+                let zeros = vec![0.0; days];
+                let band = Some((zeros.clone(), zeros.clone()));
+                let name = "simulated: mean of the replicates, and 90% band of single runs";
+                let line = Series {
+                    name: name.to_owned(),
+                    values: zeros,
+                    band,
+                };
+                series.push((key, line));
+                series.len() - 1
+            }
+        };
+        let (_, line) = &mut series[i];
+        let Ok(t) = usize::try_from(day(row.date)) else {
+            continue;
+        };
+        if let Some(v) = line.values.get_mut(t) {
+            *v = row.mean.0;
+        }
+        if let Some((low, high)) = &mut line.band {
+            if let Some(v) = low.get_mut(t) {
+                *v = row.p05.0.max(0.0);
+            }
+            if let Some(v) = high.get_mut(t) {
+                *v = row.p95.0;
+            }
+        }
+    }
+    let mut charts = Vec::new();
+    for ((place, metric), line) in series {
+        let points: Vec<(f64, f64, String)> = figures
+            .iter()
+            .filter(|f| f.status == "scored" && f.place == place && f.metric == metric)
+            .filter(|f| matches!(f.metric.as_str(), "entries" | "exits"))
+            .filter(|f| day(f.date_to) - day(f.date_from) < SHORT_WINDOW_DAYS)
+            .map(|f| {
+                let (from, to) = (day(f.date_from), day(f.date_to));
+                let n = (to - from + 1).max(1) as f64;
+                let label = if f.kind.is_empty() {
+                    format!("reported: {} (mean per day)", f.id)
+                } else {
+                    format!("reported: {} ({}, mean per day)", f.id, f.kind)
+                };
+                ((from + to) as f64 / 2.0, f.observed.0 / n, label)
+            })
+            .collect();
+        if points.is_empty() {
+            continue;
+        }
+        charts.push(Chart {
+            stem: format!("validation_{}_{metric}", snake_case(place)),
+            title: format!(
+                "{place}: daily {metric}, simulated (mean and 90% band over the replicates) and reported"
+            ),
+            y_label: format!("{metric} per day (persons)"),
+            start,
+            days,
+            series: vec![line],
+            points,
+        });
+    }
+    charts
+}
+
+/// Draws every chart a folder supports (a run, a comparison, a
+/// validation); returns the files, none when a validation has no reported
+/// figures to draw.
 pub fn plot_dir(dir: &Path) -> Result<Vec<PathBuf>, PlotError> {
     let mut files = Vec::new();
+    let mut recognised = false;
     if dir.join(crate::output::MANIFEST).is_file() {
+        recognised = true;
         let run = crate::output::read_run(dir).map_err(|e| PlotError::Read {
             path: dir.to_owned(),
             message: e.to_string(),
@@ -412,9 +529,19 @@ pub fn plot_dir(dir: &Path) -> Result<Vec<PathBuf>, PlotError> {
     }
     let daily = dir.join(DAILY_CSV);
     if daily.is_file() {
+        recognised = true;
         files.extend(draw(dir, &comparison_chart(&daily)?)?);
     }
-    if files.is_empty() {
+    let validation_daily = dir.join(VALIDATION_DAILY_CSV);
+    if validation_daily.is_file() {
+        recognised = true;
+        let figures = read_rows::<ValidationRecord>(&dir.join(VALIDATION_CSV))?;
+        let daily = read_rows::<ValidationDailyRecord>(&validation_daily)?;
+        for chart in validation_charts(&figures, &daily) {
+            files.extend(draw(dir, &chart)?);
+        }
+    }
+    if !recognised {
         return Err(PlotError::NothingToPlot(dir.to_owned()));
     }
     Ok(files)

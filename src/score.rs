@@ -16,6 +16,11 @@
 //! ends before it starts, `drafted` anywhere but `national`) stays an
 //! error that names its line.
 //!
+//! Which figures a run can measure depends only on its dates and places
+//! ([`RunPlaces`]), so [`plan`] settles it once for every run of a scenario
+//! (`exodus validate` plans before it runs its replicates) and [`score`]
+//! measures one run as planned.
+//!
 //! Summary metrics, over the scored figures:
 //! - the median absolute log error `|ln(simulated / observed)|`;
 //! - the share of figures within ±25% of the observed value;
@@ -30,7 +35,8 @@ use std::path::Path;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::format::{Decimals, Plain};
+use crate::calendar::Calendar;
+use crate::format::{Decimals, Plain, hex_sha256};
 use crate::input_error::InputError;
 use crate::metrics::{Measure, MeasureError, Metric, Observed, log_error, resolve_place};
 use crate::output::rows::FigureRow;
@@ -42,6 +48,8 @@ use crate::results::RunResults;
 pub struct ObservedFigure {
     /// Its id.
     pub id: String,
+    /// Its kind (`target` or `heldout`), if the file has a `kind` column.
+    pub kind: Option<String>,
     /// First day.
     pub from: NaiveDate,
     /// Last day.
@@ -69,6 +77,19 @@ pub struct ScoredFigure {
     pub ratio: f64,
     /// `ln(simulated / observed)`, zero inside an interval.
     pub log_error: f64,
+}
+
+impl ScoredFigure {
+    /// The figure scored at the simulated value `simulated`.
+    pub fn new(figure: ObservedFigure, simulated: f64) -> Self {
+        let observed = figure.observed;
+        Self {
+            figure,
+            simulated,
+            ratio: simulated / observed.central(),
+            log_error: log_error(simulated, observed),
+        }
+    }
 }
 
 /// Why a figure cannot be scored against a run.
@@ -163,6 +184,35 @@ pub struct Summary {
     pub daily_figures: usize,
 }
 
+/// Observed figures read from a file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ObservedFile {
+    /// The file as given, which errors name.
+    pub name: String,
+    /// SHA-256 of its bytes (hex), for a manifest.
+    pub sha256: String,
+    /// Its figures, in its order.
+    pub figures: Vec<ObservedFigure>,
+}
+
+/// Reads the observed figures of the file at `path` (see [`read_observed`]).
+pub fn load_observed(path: &Path) -> Result<ObservedFile, InputError> {
+    let name = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| InputError {
+        file: name.clone(),
+        line: None,
+        column: None,
+        key: None,
+        message: format!("cannot read the observed figures: {e}"),
+    })?;
+    let figures = read_observed(&name, &text)?;
+    Ok(ObservedFile {
+        sha256: hex_sha256(text.as_bytes()),
+        name,
+        figures,
+    })
+}
+
 /// Reads observed figures; `file` names the file in errors.
 pub fn read_observed(file: &str, text: &str) -> Result<Vec<ObservedFigure>, InputError> {
     let (header, rows) = crate::data::read_rows::<FigureRow>(file, text)?;
@@ -205,6 +255,7 @@ pub fn read_observed(file: &str, text: &str) -> Result<Vec<ObservedFigure>, Inpu
         };
         figures.push(ObservedFigure {
             id: row.id,
+            kind: row.kind.map(|k| k.trim().to_owned()),
             from,
             to,
             place: row.place.trim().to_owned(),
@@ -226,14 +277,36 @@ pub fn read_observed(file: &str, text: &str) -> Result<Vec<ObservedFigure>, Inpu
     Ok(figures)
 }
 
-/// Scores a run against figures, in their order; `file` names the observed
-/// file in errors. A figure the run cannot measure is skipped with its
-/// reason; if none can be scored, that is an error saying why.
-pub fn score(
-    run: &RunResults,
+/// What decides which figures a run can measure: its days and its places.
+#[derive(Debug, Clone, Copy)]
+pub struct RunPlaces<'a> {
+    /// The run's days.
+    pub calendar: &'a Calendar,
+    /// Its destinations, in order.
+    pub destinations: &'a [String],
+    /// Its crossings' ids and their destinations' indices, in order.
+    pub crossings: &'a [(String, usize)],
+}
+
+impl<'a> RunPlaces<'a> {
+    /// The days and places of a finished run.
+    pub fn of(run: &'a RunResults) -> Self {
+        Self {
+            calendar: &run.calendar,
+            destinations: &run.destinations,
+            crossings: &run.crossings,
+        }
+    }
+}
+
+/// How each figure is measured in a run with these days and places, in
+/// the figures' order, or why it cannot be; `file` names the observed file
+/// in errors. If none can be measured, that is an error saying why.
+pub fn plan(
+    places: RunPlaces<'_>,
     figures: &[ObservedFigure],
     file: &str,
-) -> Result<Vec<Scoring>, InputError> {
+) -> Result<Vec<Result<Measure, Skip>>, InputError> {
     let err = |f: &ObservedFigure, key: &str, message: String| InputError {
         file: file.to_owned(),
         line: Some(f.line),
@@ -241,38 +314,30 @@ pub fn score(
         key: Some(key.to_owned()),
         message,
     };
-    let (start, end) = (run.calendar.start, run.calendar.end());
-    let mut scorings = Vec::with_capacity(figures.len());
+    let calendar = places.calendar;
+    let (start, end) = (calendar.start, calendar.end());
+    let mut plans = Vec::with_capacity(figures.len());
     for f in figures {
-        let skip = |reason: Skip| {
-            Scoring::Skipped(SkippedFigure {
-                figure: f.clone(),
-                reason,
-            })
-        };
         let Some(metric) = f.metric else {
-            scorings.push(skip(Skip::UnknownMetric));
+            plans.push(Err(Skip::UnknownMetric));
             continue;
         };
-        let place = match resolve_place(&f.place, &run.destinations, &run.crossings) {
+        let place = match resolve_place(&f.place, places.destinations, places.crossings) {
             Ok(place) => place,
             Err(detail) => {
-                scorings.push(skip(Skip::UnknownPlace { detail }));
+                plans.push(Err(Skip::UnknownPlace { detail }));
                 continue;
             }
         };
         let measure = Measure {
             metric,
             place,
-            from: run.calendar.day_of(f.from),
-            to: run.calendar.day_of(f.to),
+            from: calendar.day_of(f.from),
+            to: calendar.day_of(f.to),
         };
-        match measure.check(run.calendar.days) {
-            Ok(()) => {}
-            Err(MeasureError::Window(_)) => {
-                scorings.push(skip(Skip::OutsideRun { start, end }));
-                continue;
-            }
+        match measure.check(calendar.days) {
+            Ok(()) => plans.push(Ok(measure)),
+            Err(MeasureError::Window(_)) => plans.push(Err(Skip::OutsideRun { start, end })),
             Err(MeasureError::Place(m)) => return Err(err(f, "place", m)),
             Err(MeasureError::Reversed) => {
                 return Err(err(
@@ -283,51 +348,65 @@ pub fn score(
                 ));
             }
         }
-        let simulated = measure.evaluate(run);
-        scorings.push(Scoring::Scored(ScoredFigure {
-            figure: f.clone(),
-            simulated,
-            ratio: simulated / f.observed.central(),
-            log_error: log_error(simulated, f.observed),
-        }));
     }
-    if scorings.iter().all(|s| s.scored().is_none()) {
-        return Err(nothing_scored(file, &scorings));
+    if plans.iter().all(Result::is_err) {
+        let reasons: Vec<&Skip> = plans.iter().filter_map(|p| p.as_ref().err()).collect();
+        return Err(nothing_scored(file, &reasons));
     }
-    Ok(scorings)
+    Ok(plans)
+}
+
+/// Scores a run against figures, in their order; `file` names the observed
+/// file in errors. A figure the run cannot measure is skipped with its
+/// reason; if none can be scored, that is an error saying why.
+pub fn score(
+    run: &RunResults,
+    figures: &[ObservedFigure],
+    file: &str,
+) -> Result<Vec<Scoring>, InputError> {
+    let plans = plan(RunPlaces::of(run), figures, file)?;
+    Ok(figures
+        .iter()
+        .zip(plans)
+        .map(|(f, plan)| match plan {
+            Ok(measure) => Scoring::Scored(ScoredFigure::new(f.clone(), measure.evaluate(run))),
+            Err(reason) => Scoring::Skipped(SkippedFigure {
+                figure: f.clone(),
+                reason,
+            }),
+        })
+        .collect())
 }
 
 /// The error of a file none of whose figures can be scored: how many were
 /// skipped for each reason.
-fn nothing_scored(file: &str, scorings: &[Scoring]) -> InputError {
+fn nothing_scored(file: &str, skips: &[&Skip]) -> InputError {
     let mut reasons: Vec<(String, usize)> = Vec::new();
-    for s in scorings.iter().filter_map(Scoring::skipped) {
-        let reason = s.reason.to_string();
+    for skip in skips {
+        let reason = skip.to_string();
         match reasons.iter_mut().find(|(r, _)| *r == reason) {
             Some((_, n)) => *n += 1,
             None => reasons.push((reason, 1)),
         }
     }
     let reasons: Vec<String> = reasons.iter().map(|(r, n)| format!("{n} {r}")).collect();
-    let hints: Vec<String> = scorings
+    let hints: Vec<String> = skips
         .iter()
-        .filter_map(Scoring::skipped)
-        .find_map(|s| match &s.reason {
+        .find_map(|s| match s {
             Skip::UnknownPlace { detail } => Some(detail.clone()),
             _ => None,
         })
         .into_iter()
         .chain(
-            scorings
+            skips
                 .iter()
-                .filter_map(Scoring::skipped)
-                .any(|s| s.reason == Skip::UnknownMetric)
+                .any(|s| **s == Skip::UnknownMetric)
                 .then(|| format!("the metrics are: {}", Metric::names())),
         )
         .collect();
     let mut message = format!(
         "none of its {} figures can be scored against this run: {}",
-        scorings.len(),
+        skips.len(),
         reasons.join(", ")
     );
     for hint in hints {

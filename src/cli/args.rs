@@ -25,6 +25,7 @@ use super::Failure;
   exodus calibrate scenarios/mobilization-2022.toml --hold-out mn-entries-5d   fit without a target, predict it
   exodus score output/mobilization-2022 --observed scenarios/data/reported-2022.csv
   exodus run --score scenarios/data/reported-2022.csv
+  exodus validate scenarios/mobilization-2022.toml --observed scenarios/data/reported-2022.csv --scale 20 --plot
   exodus run --set decision.peer=0.8 --scale 10
   exodus compare scenarios/mobilization-2022.toml scenarios/counterfactuals/*.toml --replicates 20 --scale 20
   exodus run --plot --scale 10                  run and draw the charts
@@ -66,6 +67,8 @@ pub(crate) enum Command {
         #[arg(long)]
         observed: PathBuf,
     },
+    /// Check a scenario against observed figures with replicates: each figure's 90% predictive band; writes validation.csv.
+    Validate(ValidateArgs),
 }
 
 /// `--scale`: persons per agent, from 1 to the largest scale accepted.
@@ -327,4 +330,26 @@ pub(crate) struct RunArgs {
     /// After the run, draw its charts (SVG and PNG) into the output folder.
     #[arg(long)]
     pub(crate) plot: bool,
+}
+
+#[derive(clap::Args)]
+#[command(
+    mut_arg("replicates", |a| a.help("Replicates of the scenario")),
+    mut_arg("seed", |a| a.help("Master seed of the replicates [default: the scenario's]")),
+    mut_arg("out", |a| a.help("Output folder [default: output/validate-<scenario-name>]")),
+)]
+pub(crate) struct ValidateArgs {
+    #[command(flatten)]
+    pub(crate) input: ScenarioArgs,
+    /// CSV of observed figures (the format of scenarios/data/reported-2022.csv).
+    #[arg(long, value_name = "FILE.csv")]
+    pub(crate) observed: PathBuf,
+    #[command(flatten)]
+    pub(crate) ensemble: EnsembleArgs,
+    /// Also draw the daily series with the reported figures (SVG and PNG).
+    #[arg(long)]
+    pub(crate) plot: bool,
+    /// Print nothing but errors.
+    #[arg(long)]
+    pub(crate) quiet: bool,
 }

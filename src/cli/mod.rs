@@ -14,6 +14,7 @@ mod plot;
 mod run;
 mod score;
 mod sweep;
+mod validate;
 
 use std::fmt;
 use std::io::IsTerminal;
@@ -36,6 +37,7 @@ pub(crate) use plot::plot;
 pub(crate) use run::run;
 pub(crate) use score::score;
 pub(crate) use sweep::sweep;
+pub(crate) use validate::validate;
 
 /// Why a command failed: the error, with what the command was doing, and
 /// the exit code that the error's type chose (see [`exodus::exit`]).

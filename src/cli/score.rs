@@ -2,7 +2,6 @@
 
 use std::path::Path;
 
-use exodus::input_error::InputError;
 use exodus::metrics::Metric;
 use exodus::score::{Scoring, Skip, SkippedFigure};
 
@@ -10,16 +9,8 @@ use super::{Context, Failure};
 
 pub(crate) fn score(run_dir: &Path, observed: &Path) -> Result<(), Failure> {
     let run = exodus::output::read_run(run_dir)?;
-    let name = observed.display().to_string();
-    let text = std::fs::read_to_string(observed).map_err(|e| InputError {
-        file: name.clone(),
-        line: None,
-        column: None,
-        key: None,
-        message: format!("cannot read the observed figures: {e}"),
-    })?;
-    let figures = exodus::score::read_observed(&name, &text)?;
-    let scorings = exodus::score::score(&run, &figures, &name)?;
+    let observed = exodus::score::load_observed(observed)?;
+    let scorings = exodus::score::score(&run, &observed.figures, &observed.name)?;
     let summary = exodus::score::summarize(&scorings);
     let path = run_dir.join(exodus::score::SCORE_CSV);
     exodus::score::write_csv(&path, &scorings)
@@ -41,34 +32,7 @@ pub(crate) fn score(run_dir: &Path, observed: &Path) -> Result<(), Failure> {
         );
     }
     let skipped: Vec<&SkippedFigure> = scorings.iter().filter_map(Scoring::skipped).collect();
-    if !skipped.is_empty() {
-        println!();
-        println!("skipped (the run cannot measure them; not in the summary):");
-        println!(
-            "{:<24} {:<22} {:<18} {:<24}  reason",
-            "figure", "place", "metric", "window"
-        );
-        for s in &skipped {
-            let f = &s.figure;
-            println!(
-                "{:<24} {:<22} {:<18} {:<24}  {}",
-                f.id,
-                f.place,
-                f.metric_name,
-                format!("{} to {}", f.from, f.to),
-                s.reason
-            );
-        }
-        if let Some(detail) = skipped.iter().find_map(|s| match &s.reason {
-            Skip::UnknownPlace { detail } => Some(detail),
-            _ => None,
-        }) {
-            println!("  unknown place: {detail}");
-        }
-        if skipped.iter().any(|s| s.reason == Skip::UnknownMetric) {
-            println!("  unknown metric: the metrics are: {}", Metric::names());
-        }
-    }
+    print_skipped(&skipped, "the run cannot measure them");
     println!();
     println!("figures scored                 {}", summary.figures);
     if summary.skipped > 0 {
@@ -94,4 +58,39 @@ pub(crate) fn score(run_dir: &Path, observed: &Path) -> Result<(), Failure> {
     }
     println!("written                        {}", path.display());
     Ok(())
+}
+
+/// Lists the figures that could not be measured, with their reasons and,
+/// for an unknown place or metric, what the valid ones are; `why` heads the
+/// list. Nothing when none were skipped.
+pub(super) fn print_skipped(skipped: &[&SkippedFigure], why: &str) {
+    if skipped.is_empty() {
+        return;
+    }
+    println!();
+    println!("skipped ({why}; not in the summary):");
+    println!(
+        "{:<24} {:<22} {:<18} {:<24}  reason",
+        "figure", "place", "metric", "window"
+    );
+    for s in skipped {
+        let f = &s.figure;
+        println!(
+            "{:<24} {:<22} {:<18} {:<24}  {}",
+            f.id,
+            f.place,
+            f.metric_name,
+            format!("{} to {}", f.from, f.to),
+            s.reason
+        );
+    }
+    if let Some(detail) = skipped.iter().find_map(|s| match &s.reason {
+        Skip::UnknownPlace { detail } => Some(detail),
+        _ => None,
+    }) {
+        println!("  unknown place: {detail}");
+    }
+    if skipped.iter().any(|s| s.reason == Skip::UnknownMetric) {
+        println!("  unknown metric: the metrics are: {}", Metric::names());
+    }
 }

@@ -455,12 +455,8 @@ impl<'s> Simulation<'s> {
             .collect();
         RunResults {
             calendar: *s.calendar(),
-            destinations: s.destinations().iter().map(|d| d.name.clone()).collect(),
-            crossings: s
-                .crossings()
-                .iter()
-                .map(|c| (c.id.clone(), c.destination))
-                .collect(),
+            destinations: s.destination_names(),
+            crossings: s.crossing_ids(),
             crossing_days: self.crossing_days,
             destination_days: self.destination_days,
             national: self.national,

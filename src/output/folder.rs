@@ -5,8 +5,9 @@
 //! size and SHA-256; it is removed before the first file is written and
 //! written after the last, so a folder that has a manifest holds complete
 //! results, and one without holds none that can be trusted. A run's manifest
-//! is `run.toml`; the folders of `compare`, `sweep` and `calibrate` have a
-//! [`FOLDER_MANIFEST`] that also says which command made them.
+//! is `run.toml`; the folders of `compare`, `sweep`, `calibrate` and
+//! `validate` have a [`FOLDER_MANIFEST`] that also says which command made
+//! them.
 //!
 //! Before any work starts, [`check_destination`] refuses a folder that holds
 //! something else (another scenario's or another command's results, or files
@@ -21,7 +22,7 @@ use serde::{Deserialize, Serialize};
 use super::{MANIFEST, OutputError};
 use crate::format::hex_sha256;
 
-/// The manifest of a folder of results of `compare`, `sweep` or `calibrate`.
+/// The manifest of a folder of results of `compare`, `sweep`, `calibrate` or `validate`.
 pub const FOLDER_MANIFEST: &str = "manifest.toml";
 
 /// One file of a folder of results: its name and its bytes.
@@ -41,7 +42,7 @@ pub struct ManifestFile {
 /// What made a folder of results, as its manifest records it.
 #[derive(Debug, Clone)]
 pub struct Provenance {
-    /// The command (`compare`, `sweep`, `calibrate`).
+    /// The command (`compare`, `sweep`, `calibrate`, `validate`).
     pub command: &'static str,
     /// The scenario (the base scenario of a comparison).
     pub scenario: String,

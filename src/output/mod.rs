@@ -1,6 +1,6 @@
 //! A run's results on disk: four tidy CSV files, `targets.csv` where the
 //! scenario has targets, and the `run.toml` manifest; and the folders of
-//! `compare`, `sweep` and `calibrate`.
+//! `compare`, `sweep`, `calibrate` and `validate`.
 //!
 //! - this file: what a run writes ([`write_run`]) and its manifest;
 //! - [`rows`]: one row type per file of a run, the only place its columns

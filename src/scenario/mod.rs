@@ -176,6 +176,20 @@ impl Scenario {
         &self.crossings
     }
 
+    /// The destinations' names, in order: as a run's results name them.
+    pub fn destination_names(&self) -> Vec<String> {
+        self.destinations.iter().map(|d| d.name.clone()).collect()
+    }
+
+    /// The crossings' ids with their destinations' indices, in order: as a
+    /// run's results name them.
+    pub fn crossing_ids(&self) -> Vec<(String, usize)> {
+        self.crossings
+            .iter()
+            .map(|c| (c.id.clone(), c.destination))
+            .collect()
+    }
+
     /// Policies, in file order.
     pub fn policies(&self) -> &[Policy] {
         &self.policies

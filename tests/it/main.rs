@@ -12,6 +12,7 @@ mod plots;
 mod policies;
 mod properties;
 mod signals;
+mod validate;
 
 use std::fs;
 use std::path::{Path, PathBuf};

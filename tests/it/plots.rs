@@ -95,3 +95,57 @@ fn plot_of_an_empty_folder_says_what_it_needs() {
             "holds neither a run (run.toml) nor a comparison",
         ));
 }
+
+#[test]
+fn validate_with_plot_draws_each_place_with_daily_figures() {
+    let fx = Fixture::tiny();
+    let observed = fx.dir().join("observed.csv");
+    fs::write(
+        &observed,
+        "id,kind,date_from,date_to,place,metric,value\n\
+         ge-sep25,target,2022-09-25,2022-09-25,Georgia,entries,9000\n\
+         ge-sep26,heldout,2022-09-26,2022-09-26,Georgia,entries,8000\n\
+         fi-exits,heldout,2022-09-24,2022-09-25,Finland,exits,2000\n\
+         kz-fortnight,target,2022-09-21,2022-10-04,Kazakhstan,entries,100000\n",
+    )
+    .unwrap();
+    let out = fx.dir().join("validation");
+    exodus()
+        .args([
+            "validate",
+            "--quiet",
+            "--plot",
+            "--replicates",
+            "3",
+            "--observed",
+        ])
+        .arg(&observed)
+        .arg("--out")
+        .arg(&out)
+        .arg(fx.write())
+        .assert()
+        .success();
+    for stem in ["validation_georgia_entries", "validation_finland_exits"] {
+        let svg = fs::read_to_string(out.join(format!("{stem}.svg"))).unwrap();
+        assert!(
+            svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"),
+            "{stem}.svg"
+        );
+        assert!(
+            svg.contains("90% band") && svg.contains("<polygon"),
+            "{stem}.svg draws the band"
+        );
+        check_png(&out.join(format!("{stem}.png")));
+    }
+    let georgia = fs::read_to_string(out.join("validation_georgia_entries.svg")).unwrap();
+    assert!(georgia.contains("reported: ge-sep25 (target, mean per day)"));
+    assert!(georgia.contains("reported: ge-sep26 (heldout, mean per day)"));
+    assert!(
+        !out.join("validation_kazakhstan_entries.svg").exists(),
+        "a fortnight's figure is not a daily one"
+    );
+    // `exodus plot` draws the same from the folder.
+    fs::remove_file(out.join("validation_georgia_entries.svg")).unwrap();
+    exodus().arg("plot").arg(&out).assert().success();
+    assert!(out.join("validation_georgia_entries.svg").is_file());
+}
