@@ -39,16 +39,12 @@ KAZAKHSTAN=kz-exits-2wk
   --out "$OUT/without-kazakhstan-exits" --force ${THREADS:+--threads "$THREADS"}
 
 # 3. The predictions with their 90% bands: each hold-out fit is run 20 times at 1:20
-#    against the reported figures, its held-out figures marked `heldout` (a scenario
-#    names its data relative to itself, so the fitted scenario goes beside the shipped
-#    one while it is checked).
+#    against the reported figures, its held-out figures marked `heldout`
+#    (calibrated.toml names its data files relative to the folder it is written in).
 validate() { # name, held-out ids
-  local fitted=scenarios/.validation-$1.toml
-  cp "$OUT/$1/calibrated.toml" "$fitted"
   sed -E "s/^(${2//,/|}),target,/\1,heldout,/" scenarios/data/reported-2022.csv > "$OUT/$1-reported.csv"
-  "$EXODUS" validate "$fitted" --observed "$OUT/$1-reported.csv" --replicates 20 --scale 20 \
-    --out "$OUT/$1/validate" --force --plot ${THREADS:+--threads "$THREADS"}
-  rm -f "$fitted"
+  "$EXODUS" validate "$OUT/$1/calibrated.toml" --observed "$OUT/$1-reported.csv" --replicates 20 \
+    --scale 20 --out "$OUT/$1/validate" --force --plot ${THREADS:+--threads "$THREADS"}
 }
 validate without-georgia "$GEORGIA"
 validate without-kazakhstan-exits "$KAZAKHSTAN"
