@@ -335,15 +335,15 @@ impl ScenarioDocument {
             .parse()
             .map_err(|e| format!("cannot read {name} again: {e}"))?;
         let moved = |value: &mut toml_edit::Value| {
-            if let Some(old) = value.as_str() {
-                if Path::new(old).is_relative() {
-                    let target = from.join(old);
-                    let mut new = toml_edit::Value::from(
-                        relative_to(&to, &target).to_string_lossy().into_owned(),
-                    );
-                    *new.decor_mut() = value.decor().clone();
-                    *value = new;
-                }
+            if let Some(old) = value.as_str()
+                && Path::new(old).is_relative()
+            {
+                let target = from.join(old);
+                let mut new = toml_edit::Value::from(
+                    relative_to(&to, &target).to_string_lossy().into_owned(),
+                );
+                *new.decor_mut() = value.decor().clone();
+                *value = new;
             }
         };
         if let Some(value) = doc.get_mut("extends").and_then(|i| i.as_value_mut()) {
