@@ -310,9 +310,7 @@ impl ScenarioDocument {
         }
         Ok(text.to_string())
     }
-}
 
-impl ScenarioDocument {
     /// Whether this is the default scenario embedded in the binary, whose
     /// data files are inside the binary rather than on disk.
     pub fn is_embedded(&self) -> bool {
@@ -334,25 +332,24 @@ impl ScenarioDocument {
         let mut doc: toml_edit::DocumentMut = text
             .parse()
             .map_err(|e| format!("cannot read {name} again: {e}"))?;
-        let moved = |value: &mut toml_edit::Value| {
-            if let Some(old) = value.as_str()
-                && Path::new(old).is_relative()
-            {
-                let target = from.join(old);
-                let mut new = toml_edit::Value::from(
-                    relative_to(&to, &target).to_string_lossy().into_owned(),
-                );
-                *new.decor_mut() = value.decor().clone();
-                *value = new;
-            }
+        let relocate = |value: &mut toml_edit::Value| -> Result<(), String> {
+            let Some(old) = value.as_str().filter(|p| Path::new(p).is_relative()) else {
+                return Ok(());
+            };
+            let target = lexical_absolute(&from.join(old))?;
+            let path = pathdiff::diff_paths(&target, &to).unwrap_or(target);
+            let mut new = toml_edit::Value::from(path.to_string_lossy().into_owned());
+            *new.decor_mut() = value.decor().clone();
+            *value = new;
+            Ok(())
         };
         if let Some(value) = doc.get_mut("extends").and_then(|i| i.as_value_mut()) {
-            moved(value);
+            relocate(value)?;
         }
         if let Some(data) = doc.get_mut("data").and_then(|i| i.as_table_like_mut()) {
             for (_, item) in data.iter_mut() {
                 if let Some(value) = item.as_value_mut() {
-                    moved(value);
+                    relocate(value)?;
                 }
             }
         }
@@ -378,22 +375,6 @@ fn lexical_absolute(path: &Path) -> Result<PathBuf, String> {
     Ok(out)
 }
 
-/// The path that leads from the directory `from` to `to`, both absolute and
-/// lexically normal.
-fn relative_to(from: &Path, to: &Path) -> PathBuf {
-    let to = lexical_absolute(to).unwrap_or_else(|_| to.to_owned());
-    let (a, b): (Vec<_>, Vec<_>) = (from.components().collect(), to.components().collect());
-    let common = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
-    let mut out = PathBuf::new();
-    for _ in common..a.len() {
-        out.push("..");
-    }
-    for part in &b[common..] {
-        out.push(part);
-    }
-    out
-}
-
 /// Reads a command-line value as a TOML scalar, or else as a string.
 fn parse_scalar(text: &str) -> toml::Value {
     toml::from_str::<toml::Table>(&format!("v = {text}"))
@@ -407,19 +388,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn relative_paths_lead_from_one_folder_to_another() {
-        let from = Path::new("/a/b/c");
+    fn absolute_paths_are_made_lexically_normal() {
         assert_eq!(
-            relative_to(from, Path::new("/a/d/e.csv")),
-            Path::new("../../d/e.csv")
+            lexical_absolute(Path::new("/a/b/c/x/../data.csv")).unwrap(),
+            Path::new("/a/b/c/data.csv")
         );
         assert_eq!(
-            relative_to(from, Path::new("/a/b/c/x/../data.csv")),
-            Path::new("data.csv")
-        );
-        assert_eq!(
-            relative_to(Path::new("/a"), Path::new("/a/b/./c.csv")),
-            Path::new("b/c.csv")
+            lexical_absolute(Path::new("/a/./b/../c.csv")).unwrap(),
+            Path::new("/a/c.csv")
         );
     }
 

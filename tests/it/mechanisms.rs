@@ -469,13 +469,12 @@ fn impatient_men_leave_queues_that_then_clear_soon_after_the_surge() {
             .run()
     };
     let (patient, impatient) = (with_patience(5.0), with_patience(0.5));
+    // `field` summed over every crossing and the days `from..=to`.
     let total = |r: &RunResults, field: fn(&CrossingDay) -> u64, from: &str, to: &str| {
-        (0..r.crossings.len())
-            .map(|c| {
-                r.crossing_series(c, field)[day(r, from)..=day(r, to)]
-                    .iter()
-                    .sum::<u64>()
-            })
+        r.crossing_days[day(r, from)..=day(r, to)]
+            .iter()
+            .flatten()
+            .map(field)
             .sum::<u64>()
     };
     // The surge builds queues either way...
