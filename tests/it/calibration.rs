@@ -405,7 +405,10 @@ fn default_scenario_fits_its_targets_at_reduced_scale() {
             }
         };
         if !fits {
-            misses.push(format!("{}: simulated {simulated:.0}, observed {}", t.id, t.observed));
+            misses.push(format!(
+                "{}: simulated {simulated:.0}, observed {}",
+                t.id, t.observed
+            ));
         }
     }
     assert!(misses.is_empty(), "{misses:#?}");
@@ -428,7 +431,10 @@ fn the_surge_falls_in_october_wherever_the_border_stayed_open() {
         let sep: u64 = exodus[late_sep.clone()].iter().sum();
         let oct: u64 = exodus[early_oct.clone()].iter().sum();
         if sep > 0 {
-            assert!(oct < sep, "{name}: {oct} in the first week of October, {sep} in the last of September");
+            assert!(
+                oct < sep,
+                "{name}: {oct} in the first week of October, {sep} in the last of September"
+            );
         }
     }
 }

@@ -347,15 +347,16 @@ fn the_resolute_leave_first() {
         let cohorts = sim.population().cohorts;
         let home: Vec<_> = sim
             .population()
-            .agents
-            .iter()
-            .filter(|a| a.state == AgentState::AtHome)
+            .groups()
+            .filter(|&(_, state, _)| state == AgentState::AtHome)
             .collect();
-        let resolute = home
+        let resolute: u64 = home
             .iter()
-            .filter(|a| cohorts.key(a.cohort()).resolute)
-            .count();
-        resolute as f64 / home.len() as f64
+            .filter(|&&(c, _, _)| cohorts.key(c).resolute)
+            .map(|&(_, _, n)| n)
+            .sum();
+        let all: u64 = home.iter().map(|&(_, _, n)| n).sum();
+        resolute as f64 / all as f64
     };
     let before = share_at_home(&sim);
     assert!((0.04..0.06).contains(&before), "{before}");

@@ -60,7 +60,7 @@ proptest! {
         let (scenario, settings) = random_scenario(seed, hazard, patience, capacity, exempt, reroute);
         let timeline = PolicyTimeline::new(&scenario);
         let mut sim = Simulation::new(&scenario, &settings).unwrap();
-        let agents = sim.population().agents.len() as u64;
+        let agents = sim.population().eligible_agents();
         while !sim.finished() {
             sim.step();
             prop_assert_eq!(sim.state_counts(), sim.census());
