@@ -33,6 +33,8 @@ pub struct RunSettings {
 /// distribution (`tests/it/equivalence.rs` checks it); only the random
 /// numbers differ. Runs always use [`Sampling::Counts`]; the per-man loop is
 /// kept as the reference the tests compare it with.
+// The hidden variants are modes for tests, not a non-exhaustive marker.
+#[allow(clippy::manual_non_exhaustive)]
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum Sampling {
     /// Men at home are counts per cohort; the day's drafted men and deciders

@@ -258,7 +258,7 @@ fn step_counts(
         }
         let per_man = draft + ctx.leave_hazard(cohort);
         let length = f64::from(n) * per_man;
-        if !(gap < length) {
+        if gap >= length {
             gap -= length;
             continue;
         }

@@ -25,8 +25,8 @@ pub(super) fn multiply_men(
         return Ok(regions);
     };
     let path = KeyPath::of(&["population"]).key("men_multiplier");
-    let factor = c.positive(&path, factor)?;
-    let factor = c.in_range(&path, factor, 0.0, MAX_MEN_MULTIPLIER, "a factor")?;
+    let within = |v: f64| v > 0.0 && v <= MAX_MEN_MULTIPLIER;
+    let factor = c.require(&path, factor, within, "a factor in (0, 10]")?;
     for region in &mut regions {
         for men in &mut region.men_by_band {
             *men = (*men as f64 * factor).round() as u64;
