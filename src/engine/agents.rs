@@ -102,20 +102,25 @@ struct ChunkReport {
 }
 
 impl DayContext<'_> {
-    /// The leave hazard `λ_l` of a cohort today (counts only).
-    fn leave_hazard(&self, cohort: u32) -> f64 {
-        let daily = self.cohorts.region(cohort) * Documents::ALL.len()
-            + self.cohorts.documents(cohort) as usize;
+    /// The leave hazard `λ_l` of a cohort of `region` today (counts only).
+    fn leave_hazard(&self, region: usize, cohort: u32) -> f64 {
+        let daily = region * Documents::ALL.len() + self.cohorts.documents(cohort) as usize;
         leave_hazard(self.exp_cohort[cohort as usize], self.exp_daily[daily])
     }
 
     /// A cohort's odds today: from the table (per man), or from its hazards.
-    fn odds(&self, cohort: u32) -> Odds {
+    /// Men who cannot act today (`acting` false) need only the draft
+    /// threshold: their `act` is then set equal to it.
+    fn odds(&self, cohort: u32, acting: bool) -> Odds {
         if let Some(&odds) = self.odds.get(cohort as usize) {
             return odds;
         }
         let p_draft = self.draft[self.cohorts.priority_class(cohort)];
-        Odds::new(p_draft, probability_of_hazard(self.leave_hazard(cohort)))
+        if !acting {
+            return Odds::new(p_draft, 0.0);
+        }
+        let hazard = self.leave_hazard(self.cohorts.region(cohort), cohort);
+        Odds::new(p_draft, probability_of_hazard(hazard))
     }
 }
 
@@ -188,8 +193,7 @@ pub(super) fn run_pass(sim: &mut Simulation<'_>, day: u32) -> PassSummary {
                     region: region as u32,
                 },
             );
-            let first = (region * per_region) as u32;
-            let actors = step_counts(&ctx, &mut rng, &mut report, first, home, drafted);
+            let actors = step_counts(&ctx, &mut rng, &mut report, region, home, drafted);
             (report, actors)
         })
         .collect();
@@ -228,7 +232,7 @@ pub(super) fn run_pass(sim: &mut Simulation<'_>, day: u32) -> PassSummary {
     summary
 }
 
-/// One day of the counts at home of one region's cohorts (`first` onwards):
+/// One day of the counts at home of the cohorts of `region`:
 /// the drafted leave their count, and each man who acts leaves it as a new
 /// agent, who decides at once. Returns the new agents; the report's agent
 /// indices are positions among them.
@@ -236,11 +240,12 @@ fn step_counts(
     ctx: &DayContext<'_>,
     rng: &mut SimRng,
     report: &mut ChunkReport,
-    first: u32,
+    region: usize,
     home: &mut [u32],
     drafted_counts: &mut [u32],
 ) -> Vec<Agent> {
     let mut actors: Vec<Agent> = Vec::new();
+    let first = (region * home.len()) as u32;
     // Distance to the next point of the Poisson process on the line.
     let mut gap: f64 = Exp1.sample(rng);
     for (offset, (count, drafted_count)) in home.iter_mut().zip(drafted_counts).enumerate() {
@@ -256,7 +261,7 @@ fn step_counts(
             *count = 0;
             continue;
         }
-        let per_man = draft + ctx.leave_hazard(cohort);
+        let per_man = draft + ctx.leave_hazard(region, cohort);
         let length = f64::from(n) * per_man;
         if gap >= length {
             gap -= length;
@@ -314,7 +319,8 @@ fn step_agent(
         | AgentState::AwaitingPassport
         | AgentState::Returned
         | AgentState::CameBack => {
-            let odds = ctx.odds(agent.cohort());
+            let acting = matches!(agent.state, AgentState::AtHome | AgentState::Stuck);
+            let odds = ctx.odds(agent.cohort(), acting);
             let u = rng.next_u64();
             if u < odds.draft {
                 move_agent(&mut report.tally, &ctx.cohorts, agent, AgentState::Drafted);
