@@ -26,7 +26,11 @@
 //! cohort then have the model's multinomial distribution exactly, and the
 //! cost is one step per cohort with men at home and one per point (about one
 //! per man who acts or is drafted), not one per man. A class called up
-//! whole (`p_d = 1`) is drafted without a draw. Each man who acts becomes an
+//! whole (`p_d = 1`) is drafted without a draw, and a cohort whose hazards
+//! sum to more than one point per man (a class called up almost whole, or
+//! an extreme decision hazard) draws the same risks as conditional binomials
+//! instead, drafted `~ Binomial(n, p_d)` then acting
+//! `~ Binomial(n − drafted, p_l)`, equally exact; the line skips its stretch. Each man who acts becomes an
 //! agent (with a uniform exempt rank, as at synthesis) and does at once what
 //! a man deciding does in the per-man loop ([`decide`]).
 //!
@@ -37,7 +41,7 @@
 
 use rand::distr::Distribution;
 use rand::{Rng, RngExt};
-use rand_distr::Exp1;
+use rand_distr::{Binomial, Exp1};
 use rayon::prelude::*;
 
 use super::departure::Booking;
@@ -261,35 +265,23 @@ fn step_counts(
             *count = 0;
             continue;
         }
-        let per_man = draft + ctx.leave_hazard(region, cohort);
-        let length = f64::from(n) * per_man;
-        if gap >= length {
-            gap -= length;
-            continue;
-        }
-        // The points in this cohort's stretch, man by man in order: the man
-        // of each point, and whether one of his points fell in his draft part.
-        let (mut drafted, mut acting) = (0u32, 0u32);
-        let mut current: Option<(u32, bool)> = None;
-        let mut at = gap;
-        while at < length {
-            let man = ((at / per_man) as u32).min(n - 1);
-            let called = at - f64::from(man) * per_man < draft;
-            current = match current {
-                Some((m, c)) if m == man => Some((m, c || called)),
-                Some((_, c)) => {
-                    *if c { &mut drafted } else { &mut acting } += 1;
-                    Some((man, called))
-                }
-                None => Some((man, called)),
-            };
-            let step: f64 = Exp1.sample(rng);
-            at += step;
-        }
-        if let Some((_, c)) = current {
-            *if c { &mut drafted } else { &mut acting } += 1;
-        }
-        gap = at - length;
+        let leave = ctx.leave_hazard(region, cohort);
+        let per_man = draft + leave;
+        let (drafted, acting) = if per_man.is_nan() || per_man > MAX_POINTS_PER_MAN {
+            // Near-certain events: a point per man would be wasted work, and an
+            // infinite hazard would never end. The same competing risks as
+            // conditional binomials; the line resumes after this cohort.
+            binomial_risks(rng, n, draft, leave)
+        } else {
+            let length = f64::from(n) * per_man;
+            if gap >= length {
+                gap -= length;
+                continue;
+            }
+            let (drafted, acting, at) = points(rng, n, draft, per_man, gap);
+            gap = at - length;
+            (drafted, acting)
+        };
         state::draft_from_count(&mut report.tally, &ctx.cohorts, cohort, drafted);
         *drafted_count += drafted;
         *count = n - drafted - acting;
@@ -302,6 +294,56 @@ fn step_counts(
         }
     }
     actors
+}
+
+/// Above this hazard per man (expected points per man), a cohort draws its
+/// competing risks by binomials rather than by points on the line.
+const MAX_POINTS_PER_MAN: f64 = 1.0;
+
+/// The drafted and the acting among `n` men, from the competing risks of the
+/// hazards `draft` and `leave`, as conditional binomials: drafted
+/// `~ Binomial(n, p_d)`, acting `~ Binomial(n − drafted, p_l)`.
+fn binomial_risks(rng: &mut SimRng, n: u32, draft: f64, leave: f64) -> (u32, u32) {
+    let p_draft = probability_of_hazard(draft);
+    let p_leave = if leave.is_nan() {
+        0.0
+    } else {
+        probability_of_hazard(leave)
+    };
+    let draw = |rng: &mut SimRng, n: u32, p: f64| {
+        Binomial::new(u64::from(n), p.clamp(0.0, 1.0)).map_or(0, |b| b.sample(rng) as u32)
+    };
+    let drafted = draw(rng, n, p_draft);
+    let acting = draw(rng, n - drafted, p_leave);
+    (drafted, acting)
+}
+
+/// The points of the line in a cohort's stretch of `n` men, each `per_man`
+/// long with his draft part (`draft`) first, from `at` (the first point):
+/// the men drafted (a point in the draft part) and acting (points only in
+/// the other part), and where the first point past the stretch lies.
+fn points(rng: &mut SimRng, n: u32, draft: f64, per_man: f64, mut at: f64) -> (u32, u32, f64) {
+    let length = f64::from(n) * per_man;
+    let (mut drafted, mut acting) = (0u32, 0u32);
+    let mut current: Option<(u32, bool)> = None;
+    while at < length {
+        let man = ((at / per_man) as u32).min(n - 1);
+        let called = at - f64::from(man) * per_man < draft;
+        current = match current {
+            Some((m, c)) if m == man => Some((m, c || called)),
+            Some((_, c)) => {
+                *if c { &mut drafted } else { &mut acting } += 1;
+                Some((man, called))
+            }
+            None => Some((man, called)),
+        };
+        let step: f64 = Exp1.sample(rng);
+        at += step;
+    }
+    if let Some((_, c)) = current {
+        *if c { &mut drafted } else { &mut acting } += 1;
+    }
+    (drafted, acting, at)
 }
 
 /// One agent's day.
