@@ -8,7 +8,7 @@
 //! - `calibrated.toml`: the scenario with the fitted values written in place,
 //!   ready to run, headed by how it was made.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use super::Calibration;
 use crate::calendar::Calendar;
@@ -29,24 +29,28 @@ pub const PARAMETERS_CSV: &str = "parameters.csv";
 /// The scenario with the fitted values written in.
 pub const CALIBRATED_TOML: &str = "calibrated.toml";
 
-/// The calibration's files, in the order they are written. `command` is the
-/// command line that reproduces it, quoted in `calibrated.toml`.
+/// The calibration's files, in the order they are written into `out`.
+/// `command` is the command line that reproduces it, quoted in
+/// `calibrated.toml`, whose relative paths (its data files, the scenario it
+/// extends) are rewritten to lead from `out` to the same files, so that it
+/// runs where it is written.
 pub fn files(
     doc: &ScenarioDocument,
     calendar: &Calendar,
     calibration: &Calibration,
     command: &str,
+    out: &Path,
 ) -> Result<Vec<OutputFile>, OutputError> {
     let csv_err = |name: &str| {
         let path = PathBuf::from(name);
         move |source: csv::Error| OutputError::Csv { path, source }
     };
-    let text = doc
-        .rewrite(&calibration.values())
-        .map_err(|e| OutputError::Io {
-            path: PathBuf::from(CALIBRATED_TOML),
-            source: std::io::Error::other(e),
-        })?;
+    let toml_err = |e: String| OutputError::Io {
+        path: PathBuf::from(CALIBRATED_TOML),
+        source: std::io::Error::other(e),
+    };
+    let text = doc.rewrite(&calibration.values()).map_err(toml_err)?;
+    let text = doc.relocated(&text, out).map_err(toml_err)?.unwrap_or(text);
     Ok(vec![
         (
             FIT_CSV.to_owned(),

@@ -79,7 +79,7 @@ fn optimize(args: &CalibrateArgs) -> Result<(), Failure> {
     })?;
     bar.finish_and_clear();
     let wall = started.elapsed().as_secs_f64();
-    let files = exodus::calibrate::files(&doc, scenario.calendar(), &fit, &reproduce)?;
+    let files = exodus::calibrate::files(&doc, scenario.calendar(), &fit, &reproduce, &out)?;
     let mut settings = replicate_settings(
         options.replicates,
         run_settings.scale(),
@@ -102,7 +102,7 @@ fn optimize(args: &CalibrateArgs) -> Result<(), Failure> {
     output::write_folder(&out, &provenance, &files)
         .with_context(|| format!("writing the calibration to {}", out.display()))?;
     if !args.quiet {
-        print_summary(scenario.name(), &fit, wall, &out);
+        print_summary(scenario.name(), &fit, wall, &out, doc.is_embedded());
     }
     Ok(())
 }
@@ -133,7 +133,7 @@ fn outcome(fit: &Calibration, wall: f64) -> toml::Table {
     ])
 }
 
-fn print_summary(name: &str, fit: &Calibration, wall: f64, out: &Path) {
+fn print_summary(name: &str, fit: &Calibration, wall: f64, out: &Path, embedded: bool) {
     let populations: Vec<String> = fit.runs.iter().map(|r| r.population.to_string()).collect();
     println!(
         "calibrated `{name}` in {wall:.1} s: {} evaluations of {} replicates at 1:{}, loss {:.6}",
@@ -172,10 +172,19 @@ fn print_summary(name: &str, fit: &Calibration, wall: f64, out: &Path) {
         print_fits(&held);
     }
     println!();
-    println!(
-        "written to {} (calibrated.toml is ready to run)",
-        out.display()
-    );
+    if embedded {
+        // The embedded scenario's data are inside the binary, not on disk.
+        println!(
+            "written to {} (calibrated.toml names its data as scenarios/mobilization-2022.toml does: \
+             copy it into scenarios/ to run it)",
+            out.display()
+        );
+    } else {
+        println!(
+            "written to {} (calibrated.toml is ready to run: its data paths lead from there)",
+            out.display()
+        );
+    }
 }
 
 fn print_fits(fits: &[&TargetFit]) {

@@ -54,7 +54,6 @@ use crate::model::choice::{ChoiceTable, Chooser};
 use crate::model::decision::{leave_hazard, probability_of_hazard};
 use crate::model::documents;
 use crate::model::policy::PolicyTimeline;
-use crate::model::travel::{Mode, Origin};
 use crate::population::{Agent, AgentState, Cohorts};
 use crate::rng::{SimRng, Stream, stream};
 use crate::scenario::{Documents, Scenario};
@@ -453,13 +452,7 @@ fn leave(
     agent: &mut Agent,
 ) {
     let key = ctx.cohorts.key(agent.cohort());
-    let who = Chooser {
-        origin: Origin::Region(key.region),
-        mode: Mode::of(key.car),
-        documents: key.documents,
-        exempt_rank: agent.exempt_rank(),
-        exclude: None,
-    };
+    let who = Chooser::from_home(&key, agent.exempt_rank());
     match ctx.choice.choose(&who, rng.random()) {
         // A flight: he books a seat once every man of the day has chosen.
         Some(choice) if ctx.seats.is_air(choice.crossing) => {

@@ -39,7 +39,6 @@ use super::state::{self, move_agent};
 use crate::model::border::{self, Entry, Outcome};
 use crate::model::choice::Chooser;
 use crate::model::policy::View;
-use crate::model::travel::{Mode, Origin};
 use crate::population::AgentState;
 use crate::results::CrossingDay;
 use crate::rng::{SimRng, Stream, stream};
@@ -192,13 +191,7 @@ fn give_up(sim: &mut Simulation<'_>, rng: &mut SimRng, day: u32, c: usize, agent
     let cohorts = sim.population.cohorts;
     let a = sim.population.agents[agent as usize];
     let key = cohorts.key(a.cohort());
-    let who = Chooser {
-        origin: Origin::Crossing(c),
-        mode: Mode::of(key.car),
-        documents: key.documents,
-        exempt_rank: a.exempt_rank(),
-        exclude: Some(c),
-    };
+    let who = Chooser::from_home(&key, a.exempt_rank()).leaving(c);
     let can_retry =
         s.choice().on_give_up == GiveUp::Reroute && a.attempts() < s.choice().max_attempts;
     let next = if can_retry {

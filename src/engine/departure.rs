@@ -15,7 +15,7 @@ use rand::seq::SliceRandom;
 use super::Simulation;
 use super::state::move_agent;
 use crate::model::choice::{Choice, Chooser};
-use crate::model::travel::{Mode, Origin};
+use crate::model::travel::Origin;
 use crate::population::AgentState;
 use crate::rng::{SimRng, Stream, stream};
 
@@ -55,13 +55,7 @@ pub(super) fn book_flights(
     for b in bookings {
         let agent = sim.population.agents[b.agent as usize];
         let key = cohorts.key(agent.cohort());
-        let who = Chooser {
-            origin: Origin::Region(key.region),
-            mode: Mode::of(key.car),
-            documents: key.documents,
-            exempt_rank: agent.exempt_rank(),
-            exclude: None,
-        };
+        let who = Chooser::from_home(&key, agent.exempt_rank());
         let first = Choice {
             crossing: b.crossing,
             arrival: b.earliest,

@@ -93,6 +93,18 @@ pub(super) fn cross(
     crossing: usize,
     country: usize,
 ) {
+    settle(ledger, cohorts, agent, country, crossing as u8);
+}
+
+/// He is abroad in `country`, having come in at `crossing`
+/// ([`Agent::NO_CROSSING`] when he came from another country).
+fn settle(
+    ledger: &mut impl Ledger,
+    cohorts: &Cohorts,
+    agent: &mut Agent,
+    country: usize,
+    crossing: u8,
+) {
     transition(
         ledger,
         cohorts,
@@ -101,7 +113,7 @@ pub(super) fn cross(
         None,
         Some(country),
     );
-    agent.set_abroad_in(country, crossing as u8);
+    agent.set_abroad_in(country, crossing);
 }
 
 /// He leaves the country he is in for `next`, arriving on `arrival`.
@@ -120,15 +132,7 @@ pub(super) fn move_on(
 /// He arrives in the country he was bound for.
 pub(super) fn arrive(ledger: &mut impl Ledger, cohorts: &Cohorts, agent: &mut Agent) {
     let country = agent.next_country();
-    transition(
-        ledger,
-        cohorts,
-        agent,
-        AgentState::Abroad,
-        None,
-        Some(country),
-    );
-    agent.set_abroad_in(country, Agent::NO_CROSSING);
+    settle(ledger, cohorts, agent, country, Agent::NO_CROSSING);
 }
 
 /// He goes home from the country he is in, for good.

@@ -40,6 +40,7 @@
 use crate::model::air::SeatLedger;
 use crate::model::policy::{Conditions, PolicyTimeline, Rumour, View};
 use crate::model::travel::{Mode, Origin, TravelMatrix};
+use crate::population::CohortKey;
 use crate::scenario::{Documents, Scenario};
 
 /// Days ahead for which each update looks up the conditions at every
@@ -71,6 +72,28 @@ pub struct Chooser {
     pub exempt_rank: u8,
     /// A crossing he will not consider (the one he just left).
     pub exclude: Option<usize>,
+}
+
+impl Chooser {
+    /// A man of the cohort `key`, with his exempt rank, setting off from home.
+    pub fn from_home(key: &CohortKey, exempt_rank: u8) -> Self {
+        Chooser {
+            origin: Origin::Region(key.region),
+            mode: Mode::of(key.car),
+            documents: key.documents,
+            exempt_rank,
+            exclude: None,
+        }
+    }
+
+    /// The same man choosing again as he leaves the crossing `c`.
+    pub fn leaving(self, c: usize) -> Self {
+        Chooser {
+            origin: Origin::Crossing(c),
+            exclude: Some(c),
+            ..self
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, Default)]

@@ -8,7 +8,7 @@
 //! scenarios, because it knows where the `scale` came from: the file (with
 //! its line and column), or an option that replaced it.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use super::extends::{deserialize_merged, merged, source_text};
 use super::file::ScenarioFile;
@@ -312,6 +312,88 @@ impl ScenarioDocument {
     }
 }
 
+impl ScenarioDocument {
+    /// Whether this is the default scenario embedded in the binary, whose
+    /// data files are inside the binary rather than on disk.
+    pub fn is_embedded(&self) -> bool {
+        matches!(self.origin, Origin::Embedded)
+    }
+
+    /// `text` (this scenario, rewritten) as a file in `dir` would need it:
+    /// the relative paths it names (`extends`, the `[data]` files) made
+    /// relative to `dir`, so that the file runs where it is written. A
+    /// scenario read from a file is the only kind with paths on disk; for the
+    /// embedded default, `None` (its data are inside the binary).
+    pub fn relocated(&self, text: &str, dir: &Path) -> Result<Option<String>, String> {
+        let Origin::File(path) = &self.origin else {
+            return Ok(None);
+        };
+        let name = self.origin.display_name();
+        let from = lexical_absolute(path.parent().unwrap_or(Path::new(".")))?;
+        let to = lexical_absolute(dir)?;
+        let mut doc: toml_edit::DocumentMut = text
+            .parse()
+            .map_err(|e| format!("cannot read {name} again: {e}"))?;
+        let moved = |value: &mut toml_edit::Value| {
+            if let Some(old) = value.as_str()
+                && Path::new(old).is_relative()
+            {
+                let target = from.join(old);
+                let mut new = toml_edit::Value::from(
+                    relative_to(&to, &target).to_string_lossy().into_owned(),
+                );
+                *new.decor_mut() = value.decor().clone();
+                *value = new;
+            }
+        };
+        if let Some(value) = doc.get_mut("extends").and_then(|i| i.as_value_mut()) {
+            moved(value);
+        }
+        if let Some(data) = doc.get_mut("data").and_then(|i| i.as_table_like_mut()) {
+            for (_, item) in data.iter_mut() {
+                if let Some(value) = item.as_value_mut() {
+                    moved(value);
+                }
+            }
+        }
+        Ok(Some(doc.to_string()))
+    }
+}
+
+/// `path` made absolute against the working directory, with `.` and `..`
+/// resolved lexically (symbolic links are left alone).
+fn lexical_absolute(path: &Path) -> Result<PathBuf, String> {
+    let absolute = std::path::absolute(path)
+        .map_err(|e| format!("cannot make `{}` absolute: {e}", path.display()))?;
+    let mut out = PathBuf::new();
+    for part in absolute.components() {
+        match part {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    Ok(out)
+}
+
+/// The path that leads from the directory `from` to `to`, both absolute and
+/// lexically normal.
+fn relative_to(from: &Path, to: &Path) -> PathBuf {
+    let to = lexical_absolute(to).unwrap_or_else(|_| to.to_owned());
+    let (a, b): (Vec<_>, Vec<_>) = (from.components().collect(), to.components().collect());
+    let common = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    let mut out = PathBuf::new();
+    for _ in common..a.len() {
+        out.push("..");
+    }
+    for part in &b[common..] {
+        out.push(part);
+    }
+    out
+}
+
 /// Reads a command-line value as a TOML scalar, or else as a string.
 fn parse_scalar(text: &str) -> toml::Value {
     toml::from_str::<toml::Table>(&format!("v = {text}"))
@@ -323,6 +405,23 @@ fn parse_scalar(text: &str) -> toml::Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn relative_paths_lead_from_one_folder_to_another() {
+        let from = Path::new("/a/b/c");
+        assert_eq!(
+            relative_to(from, Path::new("/a/d/e.csv")),
+            Path::new("../../d/e.csv")
+        );
+        assert_eq!(
+            relative_to(from, Path::new("/a/b/c/x/../data.csv")),
+            Path::new("data.csv")
+        );
+        assert_eq!(
+            relative_to(Path::new("/a"), Path::new("/a/b/./c.csv")),
+            Path::new("b/c.csv")
+        );
+    }
 
     #[test]
     fn rewriting_keeps_comments_and_changes_only_the_values() {

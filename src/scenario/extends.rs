@@ -244,27 +244,34 @@ fn merge(
                     ),
                 ));
             }
-            (Some(old), new) => {
-                let compatible = old.same_type(&new) || (old.is_float() && new.is_integer());
-                if !compatible {
-                    return Err((
-                        at,
-                        format!(
-                            "expects {} (like the value it overrides), got {}",
-                            type_words(old),
-                            type_words(&new)
-                        ),
-                    ));
-                }
-                *old = match (&*old, new) {
-                    (toml::Value::Float(_), toml::Value::Integer(i)) => {
-                        toml::Value::Float(i as f64)
-                    }
-                    (_, new) => new,
-                };
-            }
+            (Some(old), new) => override_value(old, new, at)?,
         }
     }
+    Ok(())
+}
+
+/// Replaces `old` by `new`, which must have its type (an integer may replace
+/// a float, and becomes one); `at` names the value in an error.
+fn override_value(
+    old: &mut toml::Value,
+    new: toml::Value,
+    at: KeyPath,
+) -> Result<(), (KeyPath, String)> {
+    let compatible = old.same_type(&new) || (old.is_float() && new.is_integer());
+    if !compatible {
+        return Err((
+            at,
+            format!(
+                "expects {} (like the value it overrides), got {}",
+                type_words(old),
+                type_words(&new)
+            ),
+        ));
+    }
+    *old = match (&*old, new) {
+        (toml::Value::Float(_), toml::Value::Integer(i)) => toml::Value::Float(i as f64),
+        (_, new) => new,
+    };
     Ok(())
 }
 
@@ -282,25 +289,7 @@ fn merge_element(
     };
     for (key, new) in c {
         match p.get_mut(&key) {
-            Some(old) => {
-                let compatible = old.same_type(&new) || (old.is_float() && new.is_integer());
-                if !compatible {
-                    return Err((
-                        at.key(&key),
-                        format!(
-                            "expects {} (like the value it overrides), got {}",
-                            type_words(old),
-                            type_words(&new)
-                        ),
-                    ));
-                }
-                *old = match (&*old, new) {
-                    (toml::Value::Float(_), toml::Value::Integer(i)) => {
-                        toml::Value::Float(i as f64)
-                    }
-                    (_, new) => new,
-                };
-            }
+            Some(old) => override_value(old, new, at.key(&key))?,
             None => {
                 p.insert(key, new);
             }

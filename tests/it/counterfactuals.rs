@@ -51,6 +51,7 @@ fn every_shipped_counterfactual_is_valid_and_differs_from_the_base() {
             "finland-never-closes",
             "georgia-closes-sep26",
             "kazakhstan-requires-foreign-passport",
+            "land-borders-only",
             "no-border-draft-offices",
             "no-passport-ban",
             "passport-ban-day-one",

@@ -4,16 +4,23 @@
 //! Men at home who have not acted are counts per cohort in a run
 //! ([`Sampling::Counts`]); the reference ([`Sampling::PerMan`]) keeps every
 //! man as an agent and draws one number per man and day, as the engine did
-//! before. Each is run on the test fixture (`tests/fixtures/tiny.toml`,
-//! 1:500) over [`SEEDS`] independent seeds (disjoint seed sets), and every
-//! headline output is compared:
+//! before. Each is run over [`SEEDS`] independent seeds (disjoint seed
+//! sets) on the test fixture (`tests/fixtures/tiny.toml`, 1:500) with every
+//! mechanism that touches the men at home or the men who act: air routes to
+//! Kazakhstan and Armenia booked ahead, onward travel from Kazakhstan (to
+//! Georgia, Armenia and elsewhere), men going home from Georgia, the
+//! resolute class and a rumoured exit ban ([`fixture`]). Every headline
+//! output is compared:
 //!
-//! - each destination's exodus over the run;
-//! - drafted, stuck, returned, came back and awaiting a passport at the end;
-//! - the peak queue of each crossing;
+//! - each destination's exodus over the run, and the men who moved on from
+//!   it, arrived in it from another country, and went home from it;
+//! - the men who crossed by air to each destination reached by air;
+//! - drafted, drafted at the border, stuck, returned, came back and moving
+//!   on at the end;
+//! - the peak queue of each land crossing;
 //! - the national stocks (at home, traveling, queued, abroad, drafted,
-//!   stuck, returned, awaiting a passport) and the day's flows (decided,
-//!   departed) on three dates.
+//!   stuck, returned, awaiting a passport, moving on) and the day's flows
+//!   (decided, departed) on three dates.
 //!
 //! For each output, the means must agree within [`MAX_Z`] standard errors
 //! (Welch's statistic), and so must the mean absolute deviations from the
@@ -33,7 +40,8 @@
 
 use std::sync::OnceLock;
 
-use exodus::results::RunResults;
+use exodus::results::{DestinationDay, RunResults};
+use exodus::scenario::Scenario;
 use exodus::settings::{RunSettings, Sampling};
 
 use super::{Fixture, day};
@@ -50,11 +58,100 @@ const MAX_COMPARISONS: usize = 150;
 /// Dates of the national stocks compared.
 const DATES: [&str; 3] = ["2022-09-25", "2022-10-02", "2022-10-09"];
 
+/// A rumoured exit ban a week after the decree (it raises the hazard of
+/// leaving of the men at home while it lasts).
+const RUMOUR: &str = "
+[[policy]]
+id = \"rumour\"
+kind = \"exit_ban_rumour\"
+start = 2022-09-24
+end = 2022-09-27
+expected = 2022-09-30
+credence = 0.8
+fade_days = 1.0
+";
+
+/// Three air routes, with seats enough at 1:500 for Moscow's flights to
+/// Armenia to sell out on some days and not on others.
+const AIR_ROUTES: &str = "id,airport,destination,seats,fare_rub,note
+svo-armenia,svo,Armenia,60000,18000,test
+led-armenia,led,Armenia,20000,18000,test
+svx-kazakhstan,svx,Kazakhstan,20000,12000,test
+";
+
+/// The test fixture with air routes (to Kazakhstan, and to Armenia, reached
+/// by air only), onward travel from Kazakhstan, men going home from Georgia,
+/// the resolute class and a rumoured exit ban.
+fn fixture() -> Fixture {
+    let fixture = Fixture::tiny()
+        .set(
+            "crossings = \"data/crossings.csv\"",
+            "crossings = \"data/crossings.csv\"\nair_routes = \"data/test-air-routes.csv\"",
+        )
+        .set(
+            "fatigue_per_day = 0.05",
+            "fatigue_per_day = 0.05\nresolute_share = 0.03\nresolute = 6.0",
+        )
+        .set(
+            "name = \"Kazakhstan\"\ndocuments = \"internal_passport\"\nconstant = 0.0",
+            "name = \"Kazakhstan\"\ndocuments = \"internal_passport\"\nconstant = 0.0\n\
+             onward_per_day = 0.1\n\
+             onward = { Georgia = 0.3, Armenia = 0.5, elsewhere = 0.2 }\nonward_days = 2",
+        )
+        .set(
+            "name = \"Georgia\"\ndocuments = \"foreign_passport\"\nconstant = 1.2",
+            "name = \"Georgia\"\ndocuments = \"foreign_passport\"\nconstant = 1.2\n\
+             return_per_day = 0.03",
+        )
+        .append(
+            "[air]\nordinary_load = 0.6\nfare_surge = 1.5\ndomestic_flight_days = 0.5\n\
+             domestic_flight_rub = 8000\nbooking_days = 30\n\n\
+             [[destination]]\nname = \"Armenia\"\ndocuments = \"internal_passport\"\n\
+             constant = -2.0\n",
+        )
+        .append(RUMOUR);
+    let routes = fixture.dir().join("data/test-air-routes.csv");
+    std::fs::write(routes, AIR_ROUTES).expect("write the air routes");
+    fixture
+}
+
 /// The headline outputs of one run, by name.
-fn headline(r: &RunResults) -> Vec<(String, f64)> {
+fn headline(scenario: &Scenario, r: &RunResults) -> Vec<(String, f64)> {
     let mut out = Vec::new();
+    let air: Vec<bool> = scenario.crossings().iter().map(|x| x.is_air()).collect();
     for (d, name) in r.destinations.iter().enumerate() {
         out.push((format!("exodus to {name}"), r.total_exodus(d) as f64));
+        let over_days = |field: fn(&DestinationDay) -> u64| -> f64 {
+            r.destination_days
+                .iter()
+                .map(|row| field(&row[d]))
+                .sum::<u64>() as f64
+        };
+        out.push((format!("moved on from {name}"), over_days(|x| x.moved_on)));
+        out.push((
+            format!("came on to {name}"),
+            over_days(|x| x.onward_entries),
+        ));
+        out.push((format!("went home from {name}"), over_days(|x| x.went_home)));
+        let by_air: u64 = r
+            .crossings
+            .iter()
+            .enumerate()
+            .filter(|&(c, &(_, to))| air[c] && to == d)
+            .map(|(c, _)| {
+                r.crossing_days
+                    .iter()
+                    .map(|row| row[c].crossed)
+                    .sum::<u64>()
+            })
+            .sum();
+        if air
+            .iter()
+            .zip(&r.crossings)
+            .any(|(&a, &(_, to))| a && to == d)
+        {
+            out.push((format!("crossed by air to {name}"), by_air as f64));
+        }
     }
     let last = r.national.last().expect("a run has days");
     out.push(("drafted".into(), last.drafted as f64));
@@ -65,7 +162,8 @@ fn headline(r: &RunResults) -> Vec<(String, f64)> {
     out.push(("stuck".into(), last.stuck as f64));
     out.push(("returned".into(), last.returned as f64));
     out.push(("came back".into(), last.came_back as f64));
-    for (c, (id, _)) in r.crossings.iter().enumerate() {
+    out.push(("moving on".into(), last.moving_on as f64));
+    for (c, (id, _)) in r.crossings.iter().enumerate().filter(|&(c, _)| !air[c]) {
         let peak = r.crossing_days.iter().map(|row| row[c].queue).max();
         out.push((format!("queue peak at {id}"), peak.unwrap_or(0) as f64));
     }
@@ -80,6 +178,7 @@ fn headline(r: &RunResults) -> Vec<(String, f64)> {
             ("stuck", n.stuck),
             ("returned", n.returned),
             ("awaiting a passport", n.awaiting_passport),
+            ("moving on", n.moving_on),
             ("decided", n.decided),
             ("departed", n.departed),
         ];
@@ -92,10 +191,10 @@ fn headline(r: &RunResults) -> Vec<(String, f64)> {
 
 /// The headline outputs of `SEEDS` runs with `sampling`, seeds from `first`.
 fn sample(sampling: Sampling, first: u64) -> Vec<Vec<(String, f64)>> {
-    let (scenario, settings) = Fixture::tiny().prepare();
+    let (scenario, settings) = fixture().prepare();
     let settings: RunSettings = settings.with_sampling(sampling);
     (first..first + SEEDS)
-        .map(|seed| headline(&super::run(&scenario, &settings.with_seed(seed))))
+        .map(|seed| headline(&scenario, &super::run(&scenario, &settings.with_seed(seed))))
         .collect()
 }
 
@@ -133,10 +232,11 @@ fn deviations(xs: &[f64]) -> Vec<f64> {
 fn disagreements(
     a: &[Vec<(String, f64)>],
     b: &[Vec<(String, f64)>],
-) -> (usize, Vec<(String, &'static str, f64)>) {
+) -> (usize, f64, Vec<(String, &'static str, f64)>) {
     let outputs = a[0].len();
     let mut failed = Vec::new();
     let mut comparisons = 0;
+    let mut worst: f64 = 0.0;
     for k in 0..outputs {
         let name = &a[0][k].0;
         let column = |s: &[Vec<(String, f64)>]| -> Vec<f64> {
@@ -153,12 +253,13 @@ fn disagreements(
             ("spread", welch(&deviations(&xa), &deviations(&xb))),
         ] {
             comparisons += 1;
+            worst = worst.max(z.unwrap_or(0.0));
             if let Some(z) = z.filter(|&z| z > MAX_Z) {
                 failed.push((name.clone(), test, z));
             }
         }
     }
-    (comparisons, failed)
+    (comparisons, worst, failed)
 }
 
 /// Counts and the per-man loop agree in the mean and in the spread of every
@@ -167,23 +268,39 @@ fn disagreements(
 #[test]
 fn counts_match_the_per_man_reference_in_distribution() {
     let counts = sample(Sampling::Counts, 2_000_000);
-    let (comparisons, failed) = disagreements(reference(), &counts);
+    let (comparisons, worst, failed) = disagreements(reference(), &counts);
+    eprintln!(
+        "counts against the per-man reference: {comparisons} comparisons, \
+         the largest |Z| is {worst:.2}"
+    );
     assert!(comparisons <= MAX_COMPARISONS, "{comparisons} comparisons");
     assert!(
         failed.is_empty(),
         "counts and the per-man reference differ (|Z| > {MAX_Z}): {failed:?}"
     );
-    // The runs do move men, so the comparisons are not of zeros.
-    let moved = counts.iter().map(|run| run[0].1).sum::<f64>();
-    assert!(moved > 0.0);
+    // The runs do move men, by land, by air and onward, so the comparisons
+    // are not of zeros.
+    for output in [
+        "exodus to Kazakhstan",
+        "crossed by air to Armenia",
+        "crossed by air to Kazakhstan",
+        "moved on from Kazakhstan",
+        "came on to Armenia",
+        "went home from Georgia",
+    ] {
+        let k = counts[0].iter().position(|(name, _)| name == output);
+        let k = k.unwrap_or_else(|| panic!("no output {output}"));
+        let total = counts.iter().map(|run| run[k].1).sum::<f64>();
+        eprintln!("{output}: {:.1} a run", total / SEEDS as f64);
+        assert!(total > 0.0, "nobody in {output}");
+    }
 }
 
 /// The same check rejects a count engine whose leave hazard is 5% too high.
 #[test]
 fn a_five_percent_error_in_the_leave_hazard_is_rejected() {
     let wrong = sample(Sampling::CountsWithLeaveHazardPercent(105), 3_000_000);
-    let (_, failed) = disagreements(reference(), &wrong);
-    let worst = failed.iter().map(|f| f.2).fold(0.0, f64::max);
+    let (_, worst, failed) = disagreements(reference(), &wrong);
     eprintln!(
         "5% error: {} comparisons fail, the largest |Z| is {worst:.1}: {failed:?}",
         failed.len()
