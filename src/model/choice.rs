@@ -36,9 +36,21 @@
 //! He picks `c` with probability `exp U_c / Σ exp U_k` over the feasible
 //! `k`. The parts that depend only on (day, origin, mode, crossing) are
 //! tabulated once a day; the per-man part is a filter and a draw.
+//!
+//! **Drawing.** Most of what makes a crossing feasible for a man is known
+//! when the table is made: the crossing is open, and his documents are
+//! enough. So each update also lists, per origin, mode and level of
+//! documents, the crossings open to those documents, with the running sum
+//! of their weights. A man whom no crossing of his list turns away by his
+//! exempt rank, and who excludes none, draws his crossing by a binary
+//! search of the running sums (`log₂` of the list, not the whole row);
+//! anyone else walks his list with the full test. Both give `c` with
+//! probability `w_c / Σ w_k` over his feasible `k`: the same distribution,
+//! and, but for the rounding of a sum in the last bit, the same crossing
+//! for the same `u`.
 
 use crate::model::air::SeatLedger;
-use crate::model::policy::{Conditions, PolicyTimeline, Rumour, View};
+use crate::model::policy::{Conditions, OPEN, PolicyTimeline, Rumour, View};
 use crate::model::travel::{Mode, Origin, TravelMatrix};
 use crate::population::CohortKey;
 use crate::scenario::{Documents, Scenario};
@@ -124,12 +136,39 @@ pub struct Outlook<'a> {
     pub rumour: Rumour,
 }
 
+/// A crossing open to a level of documents, in a row's list.
+#[derive(Debug, Clone, Copy)]
+struct Candidate {
+    /// The weights of the list up to and including this crossing.
+    cumulative: f64,
+    /// Its weight.
+    weight: f64,
+    /// Crossing index.
+    crossing: u32,
+    /// Exempt threshold expected on arrival.
+    threshold: u16,
+}
+
+/// Where one row's list (for one level of documents) lies in the
+/// candidates, and whether an exempt rank can turn anyone away from it.
+#[derive(Debug, Clone, Copy, Default)]
+struct Span {
+    start: u32,
+    end: u32,
+    /// Some crossing of the list admits only the exempt.
+    restricted: bool,
+}
+
 /// One day's choice tables.
 #[derive(Debug, Clone)]
 pub struct ChoiceTable {
     crossings: usize,
     required: Vec<Documents>,
     cells: Vec<Cell>,
+    /// Per row (origin and mode) and level of documents, a [`Span`] of
+    /// `candidates`.
+    spans: Vec<Span>,
+    candidates: Vec<Candidate>,
     travel: TravelMatrix,
 }
 
@@ -146,6 +185,8 @@ impl ChoiceTable {
                 .map(|c| scenario.destinations()[c.destination].documents)
                 .collect(),
             cells: vec![Cell::default(); travel.origins() * Mode::COUNT * crossings],
+            spans: vec![Span::default(); travel.origins() * Mode::COUNT * Documents::ALL.len()],
+            candidates: Vec::new(),
             travel,
         }
     }
@@ -239,6 +280,38 @@ impl ChoiceTable {
                 }
             }
         }
+        self.list_candidates();
+    }
+
+    /// Lists, per row and level of documents, the crossings open to them.
+    fn list_candidates(&mut self) {
+        self.candidates.clear();
+        let rows = self.cells.len() / self.crossings.max(1);
+        for row in 0..rows {
+            let cells = &self.cells[row * self.crossings..(row + 1) * self.crossings];
+            for documents in Documents::ALL {
+                let start = self.candidates.len() as u32;
+                let mut cumulative = 0.0;
+                let mut restricted = false;
+                for (c, cell) in cells.iter().enumerate() {
+                    if cell.weight > 0.0 && documents >= self.required[c] {
+                        cumulative += cell.weight;
+                        restricted |= cell.threshold < OPEN;
+                        self.candidates.push(Candidate {
+                            cumulative,
+                            weight: cell.weight,
+                            crossing: c as u32,
+                            threshold: cell.threshold,
+                        });
+                    }
+                }
+                self.spans[row * Documents::ALL.len() + documents as usize] = Span {
+                    start,
+                    end: self.candidates.len() as u32,
+                    restricted,
+                };
+            }
+        }
     }
 
     fn feasible(&self, cell: &Cell, c: usize, who: &Chooser) -> bool {
@@ -291,28 +364,41 @@ impl ChoiceTable {
     /// Draws a crossing with the uniform number `u` in [0, 1); `None` when no
     /// crossing is feasible for him.
     pub fn choose(&self, who: &Chooser, u: f64) -> Option<Choice> {
-        let row = self.row(who);
-        let total: f64 = row
-            .iter()
-            .enumerate()
-            .filter(|(c, cell)| self.feasible(cell, *c, who))
-            .map(|(_, cell)| cell.weight)
-            .sum();
+        let origin = self.travel.origin_index(who.origin);
+        let row = origin * Mode::COUNT + who.mode as usize;
+        let span = self.spans[row * Documents::ALL.len() + who.documents as usize];
+        let list = &self.candidates[span.start as usize..span.end as usize];
+        let chosen = if span.restricted || who.exclude.is_some() {
+            Self::walk(list, who, u)?
+        } else {
+            let total = list.last()?.cumulative;
+            let target = u * total;
+            let k = list.partition_point(|x| x.cumulative <= target);
+            list.get(k).or(list.last())?.crossing as usize
+        };
+        let cell = &self.cells[row * self.crossings + chosen];
+        Some(Choice {
+            crossing: chosen,
+            arrival: cell.arrival,
+            earliest: cell.earliest,
+        })
+    }
+
+    /// The draw of [`ChoiceTable::choose`] by walking a row's list with the
+    /// full test of feasibility (exempt rank, excluded crossing).
+    fn walk(list: &[Candidate], who: &Chooser, u: f64) -> Option<usize> {
+        let admits = |x: &Candidate| {
+            u16::from(who.exempt_rank) < x.threshold && who.exclude != Some(x.crossing as usize)
+        };
+        let total: f64 = list.iter().filter(|x| admits(x)).map(|x| x.weight).sum();
         if total <= 0.0 {
             return None;
         }
         let mut target = u * total;
         let mut last = None;
-        for (c, cell) in row.iter().enumerate() {
-            if !self.feasible(cell, c, who) {
-                continue;
-            }
-            last = Some(Choice {
-                crossing: c,
-                arrival: cell.arrival,
-                earliest: cell.earliest,
-            });
-            target -= cell.weight;
+        for x in list.iter().filter(|x| admits(x)) {
+            last = Some(x.crossing as usize);
+            target -= x.weight;
             if target < 0.0 {
                 break;
             }
