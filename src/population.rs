@@ -102,15 +102,17 @@ const _: () = assert!(std::mem::size_of::<Agent>() == AGENT_BYTES);
 /// possible.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Agent {
-    /// Cohort (bits 0–19), attempts (bits 20–23), exempt rank (bits 24–31).
+    /// Cohort (bits 0–19), attempts (bits 20–23), exempt rank (bits 24–31;
+    /// from the day he is abroad, the country he is in: a man abroad never
+    /// chooses a crossing again).
     profile: u32,
     /// Current state.
     pub state: AgentState,
     /// Crossing index while traveling, queued, abroad (the one he entered
     /// by) or caught; the next country while moving on.
     pub crossing: u8,
-    /// Day of the next scheduled event (arrival, passport issue); the
-    /// country he is in while abroad.
+    /// Day of the next scheduled event (arrival, passport issue, while
+    /// abroad his next move).
     pub day: u16,
 }
 
@@ -143,7 +145,8 @@ impl Agent {
     }
 
     /// Uniform rank in 0..=255 deciding exemption from entry bans: exempt
-    /// under a ban with exempt share `s` when `rank < s × 256`.
+    /// under a ban with exempt share `s` when `rank < s × 256` (meaningless
+    /// once he has been abroad).
     pub fn exempt_rank(&self) -> u8 {
         (self.profile >> Self::RANK_SHIFT) as u8
     }
@@ -155,7 +158,7 @@ impl Agent {
 
     /// The country (destination index) of a man abroad.
     pub fn country(&self) -> usize {
-        usize::from(self.day)
+        usize::from((self.profile >> Self::RANK_SHIFT) as u8)
     }
 
     /// The country (destination index) a man moving on is bound for.
@@ -164,10 +167,14 @@ impl Agent {
     }
 
     /// Places him abroad in `country`, entered by `crossing` (or
-    /// [`Agent::NO_CROSSING`]); the state is set by the caller.
-    pub fn set_abroad_in(&mut self, country: usize, crossing: u8) {
-        self.day = country as u16;
+    /// [`Agent::NO_CROSSING`]), until he moves on `move_day`; the state is
+    /// set by the caller. The country takes the place of his exempt rank.
+    pub fn set_abroad_in(&mut self, country: usize, crossing: u8, move_day: u16) {
+        let rank_bits = 0xFF << Self::RANK_SHIFT;
+        self.profile =
+            (self.profile & !rank_bits) | (((country as u32) & 0xFF) << Self::RANK_SHIFT);
         self.crossing = crossing;
+        self.day = move_day;
     }
 
     /// Sets him on his way to `country`, arriving on `arrival`; the state is

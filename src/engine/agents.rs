@@ -388,19 +388,21 @@ fn step_agent(
         AgentState::Traveling if u32::from(agent.day) <= day => {
             report.arrivals.push((agent.crossing, index));
         }
-        AgentState::Abroad => abroad(ctx, rng, report, agent),
+        AgentState::Abroad if u32::from(agent.day) <= day => abroad(ctx, rng, report, agent),
         AgentState::MovingOn if u32::from(agent.day) <= day => {
-            report.flows.arriving(agent.next_country());
-            state::arrive(&mut report.tally, &ctx.cohorts, agent);
+            let country = agent.next_country();
+            report.flows.arriving(country);
+            let move_day = ctx.onward.move_day(country, day, rng.random());
+            state::arrive(&mut report.tally, &ctx.cohorts, agent, move_day);
         }
         _ => {}
     }
 }
 
-/// A day abroad: a man moves on, goes home, or stays.
+/// The day a man abroad moves: on to another country, or home.
 fn abroad(ctx: &DayContext<'_>, rng: &mut SimRng, report: &mut ChunkReport, agent: &mut Agent) {
     let here = agent.country();
-    match ctx.onward.fate(here, rng.next_u64()) {
+    match ctx.onward.move_of(here, rng.next_u64()) {
         Fate::Stays => {}
         Fate::MovesOn => {
             let next = ctx.onward.next_country(here, rng.random());

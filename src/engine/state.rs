@@ -85,25 +85,28 @@ pub(super) fn move_agent(
     transition(ledger, cohorts, agent, to, None, None);
 }
 
-/// He crosses at `crossing` into `country`.
+/// He crosses at `crossing` into `country`, where he stays until `move_day`.
 pub(super) fn cross(
     ledger: &mut impl Ledger,
     cohorts: &Cohorts,
     agent: &mut Agent,
     crossing: usize,
     country: usize,
+    move_day: u16,
 ) {
-    settle(ledger, cohorts, agent, country, crossing as u8);
+    settle(ledger, cohorts, agent, country, crossing as u8, move_day);
 }
 
 /// He is abroad in `country`, having come in at `crossing`
-/// ([`Agent::NO_CROSSING`] when he came from another country).
+/// ([`Agent::NO_CROSSING`] when he came from another country), until he
+/// moves on or goes home on `move_day`.
 fn settle(
     ledger: &mut impl Ledger,
     cohorts: &Cohorts,
     agent: &mut Agent,
     country: usize,
     crossing: u8,
+    move_day: u16,
 ) {
     transition(
         ledger,
@@ -113,7 +116,7 @@ fn settle(
         None,
         Some(country),
     );
-    agent.set_abroad_in(country, crossing);
+    agent.set_abroad_in(country, crossing, move_day);
 }
 
 /// He leaves the country he is in for `next`, arriving on `arrival`.
@@ -129,10 +132,23 @@ pub(super) fn move_on(
     agent.set_moving_to(next, arrival);
 }
 
-/// He arrives in the country he was bound for.
-pub(super) fn arrive(ledger: &mut impl Ledger, cohorts: &Cohorts, agent: &mut Agent) {
+/// He arrives in the country he was bound for, where he stays until
+/// `move_day`.
+pub(super) fn arrive(
+    ledger: &mut impl Ledger,
+    cohorts: &Cohorts,
+    agent: &mut Agent,
+    move_day: u16,
+) {
     let country = agent.next_country();
-    settle(ledger, cohorts, agent, country, Agent::NO_CROSSING);
+    settle(
+        ledger,
+        cohorts,
+        agent,
+        country,
+        Agent::NO_CROSSING,
+        move_day,
+    );
 }
 
 /// He goes home from the country he is in, for good.
