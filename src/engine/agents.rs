@@ -80,6 +80,8 @@ struct DayContext<'a> {
     odds: &'a [Odds],
     /// Draft probability per priority class.
     draft: &'a [f64],
+    /// Odds per priority class of a man who can only be drafted.
+    draft_only: &'a [Odds],
     /// Draft hazard per priority class.
     draft_hazard: &'a [f64],
     /// Fixed factor of each cohort's leave hazard.
@@ -118,10 +120,11 @@ impl DayContext<'_> {
         if let Some(&odds) = self.odds.get(cohort as usize) {
             return odds;
         }
-        let p_draft = self.draft[self.cohorts.priority_class(cohort)];
+        let class = self.cohorts.priority_class(cohort);
         if !acting {
-            return Odds::new(p_draft, 0.0);
+            return self.draft_only[class];
         }
+        let p_draft = self.draft[class];
         let hazard = self.leave_hazard(self.cohorts.region(cohort), cohort);
         Odds::new(p_draft, probability_of_hazard(hazard))
     }
@@ -147,6 +150,7 @@ pub(super) fn run_pass(sim: &mut Simulation<'_>, day: u32) -> PassSummary {
         cohorts: sim.population.cohorts,
         odds: &sim.odds,
         draft: &sim.draft,
+        draft_only: &sim.draft_only,
         draft_hazard: &sim.draft_hazard,
         exp_cohort: &sim.exp_cohort,
         exp_daily: &sim.exp_daily,
