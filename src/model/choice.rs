@@ -42,9 +42,10 @@
 //! enough. So each update also lists, per origin, mode and level of
 //! documents, the crossings open to those documents, with the running sum
 //! of their weights. A man whom no crossing of his list turns away by his
-//! exempt rank, and who excludes none, draws his crossing by a binary
-//! search of the running sums (`log₂` of the list, not the whole row);
-//! anyone else walks his list with the full test. Both give `c` with
+//! exempt rank draws his crossing by a binary search of the running sums
+//! (`log₂` of the list, not the whole row), the weight of a crossing he
+//! excludes taken out of the sums after it; anyone else walks his list with
+//! the full test. Both give `c` with
 //! probability `w_c / Σ w_k` over his feasible `k`: the same distribution,
 //! and, but for the rounding of a sum in the last bit, the same crossing
 //! for the same `u`.
@@ -368,13 +369,10 @@ impl ChoiceTable {
         let row = origin * Mode::COUNT + who.mode as usize;
         let span = self.spans[row * Documents::ALL.len() + who.documents as usize];
         let list = &self.candidates[span.start as usize..span.end as usize];
-        let chosen = if span.restricted || who.exclude.is_some() {
+        let chosen = if span.restricted {
             Self::walk(list, who, u)?
         } else {
-            let total = list.last()?.cumulative;
-            let target = u * total;
-            let k = list.partition_point(|x| x.cumulative <= target);
-            list.get(k).or(list.last())?.crossing as usize
+            Self::search(list, who, u)?
         };
         let cell = &self.cells[row * self.crossings + chosen];
         Some(Choice {
@@ -382,6 +380,42 @@ impl ChoiceTable {
             arrival: cell.arrival,
             earliest: cell.earliest,
         })
+    }
+
+    /// The draw of [`ChoiceTable::choose`] by a binary search of a row's
+    /// running sums, for a man whom no crossing of the list turns away by his
+    /// rank; the crossing he excludes, if listed, is taken out of the sums
+    /// after it.
+    fn search(list: &[Candidate], who: &Chooser, u: f64) -> Option<usize> {
+        let total = list.last()?.cumulative;
+        let excluded = who
+            .exclude
+            .and_then(|c| list.binary_search_by_key(&c, |x| x.crossing as usize).ok());
+        let Some(e) = excluded else {
+            let k = list.partition_point(|x| x.cumulative <= u * total);
+            return list.get(k).or(list.last()).map(|x| x.crossing as usize);
+        };
+        let (before, after) = (&list[..e], &list[e + 1..]);
+        let rest = total - list[e].weight;
+        if before.is_empty() && after.is_empty() {
+            return None;
+        }
+        if rest <= 0.0 {
+            // The others' weights vanish next to his in the rounding.
+            return Self::walk(list, who, u);
+        }
+        let target = u * rest;
+        let k = before.partition_point(|x| x.cumulative <= target);
+        if let Some(x) = before.get(k) {
+            return Some(x.crossing as usize);
+        }
+        let target = target + list[e].weight;
+        let k = after.partition_point(|x| x.cumulative <= target);
+        after
+            .get(k)
+            .or(after.last())
+            .or(before.last())
+            .map(|x| x.crossing as usize)
     }
 
     /// The draw of [`ChoiceTable::choose`] by walking a row's list with the
