@@ -56,9 +56,9 @@ use crate::model::travel::{Mode, Origin, TravelMatrix};
 use crate::population::CohortKey;
 use crate::scenario::{Documents, Scenario};
 
-/// Days ahead for which each update looks up the conditions at every
-/// crossing once (later days, rare, are looked up as needed).
-const SEEN_AHEAD: i64 = 64;
+/// Days ahead for which each update remembers the conditions it has looked
+/// up at each crossing (later days, rare, are looked up each time).
+const SEEN_AHEAD: usize = 64;
 
 /// A chosen crossing and the day he will arrive there.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -202,20 +202,17 @@ impl ChoiceTable {
         let beta = &scenario.choice();
         let today = outlook.today;
         // What men expect at each crossing on the days ahead depends on the
-        // crossing and the day, not on where they come from: looked up once.
-        let ahead: Vec<Vec<Conditions>> = (0..self.crossings)
-            .map(|c| {
-                (0..SEEN_AHEAD)
-                    .map(|k| timeline.conditions(c, today + k, View::KnownOn(today)))
-                    .collect()
-            })
-            .collect();
-        let seen = |c: usize, day: i64| -> Conditions {
-            usize::try_from(day - today)
-                .ok()
-                .and_then(|k| ahead[c].get(k))
-                .copied()
-                .unwrap_or_else(|| timeline.conditions(c, day, View::KnownOn(today)))
+        // crossing and the day, not on where they come from: looked up once,
+        // when first needed.
+        let mut ahead: Vec<Option<Conditions>> = vec![None; self.crossings * SEEN_AHEAD];
+        let mut seen = |c: usize, day: i64| -> Conditions {
+            let known = |day| timeline.conditions(c, day, View::KnownOn(today));
+            match usize::try_from(day - today) {
+                Ok(k) if k < SEEN_AHEAD => {
+                    *ahead[c * SEEN_AHEAD + k].get_or_insert_with(|| known(day))
+                }
+                _ => known(day),
+            }
         };
         for origin in 0..self.travel.origins() {
             let from_home = origin < scenario.regions().len();
