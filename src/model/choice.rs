@@ -37,6 +37,11 @@
 //! `k`. The parts that depend only on (day, origin, mode, crossing) are
 //! tabulated once a day; the per-man part is a filter and a draw.
 //!
+//! Men leave a crossing to choose again only where it can send them away:
+//! every land post, and an airport on a day it turns men back
+//! (`anyone_leaves`); the rows of the other airports, which nobody reads,
+//! are left empty that day.
+//!
 //! **Drawing.** Most of what makes a crossing feasible for a man is known
 //! when the table is made: the crossing is open, and his documents are
 //! enough. So each update also lists, per origin, mode and level of
@@ -137,6 +142,20 @@ pub struct Outlook<'a> {
     pub rumour: Rumour,
 }
 
+/// Whether men can leave crossing `c` on day `today` to choose again. At a
+/// land post they can (they give up in the queue); at an airport, where
+/// nobody queues or gives up for want of patience, only when the post
+/// turns men back today (an exit ban, or an entry ban with its exempt
+/// share). The rows of the men leaving a crossing are tabulated only then:
+/// for other airports they stay empty, and nobody reads them.
+fn anyone_leaves(scenario: &Scenario, timeline: &PolicyTimeline, c: usize, today: i64) -> bool {
+    if !scenario.crossings()[c].is_air() {
+        return true;
+    }
+    let actual = timeline.conditions(c, today, View::Actual);
+    actual.exit_ban || actual.exempt_threshold < OPEN
+}
+
 /// A crossing open to a level of documents, in a row's list.
 #[derive(Debug, Clone, Copy)]
 struct Candidate {
@@ -218,6 +237,14 @@ impl ChoiceTable {
             let from_home = origin < scenario.regions().len();
             // Back on the road after giving up, he is nowhere before tomorrow.
             let min_days = if from_home { 0 } else { 1 };
+            if !from_home
+                && !anyone_leaves(scenario, timeline, origin - scenario.regions().len(), today)
+            {
+                let rows = origin * Mode::COUNT * self.crossings
+                    ..(origin + 1) * Mode::COUNT * self.crossings;
+                self.cells[rows].fill(Cell::default());
+                continue;
+            }
             for mode in [Mode::Car, Mode::Public] {
                 let base = (origin * Mode::COUNT + mode as usize) * self.crossings;
                 let mut utilities = vec![f64::NEG_INFINITY; self.crossings];
