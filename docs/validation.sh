@@ -24,12 +24,13 @@ START=(
   --set "policy[baltic-tourist-ban].baseline_share=0.9" --set air.ordinary_load=0.55
   --set "destination[Kazakhstan].onward_per_day=0.03"
   --set "destination[Georgia].onward_per_day=0.02"
+  --set queue.patience_mean_days=2.0 --set choice.wait_day=-0.35
 )
 SEARCH=(--budget 800 --scale 50 --sigma 0.2 --replicates 2 --seed 20220921)
 
 # 1. Georgia: every figure but the seed's weekly total held out (daily entries and
-#    exits, the 4-day and 10-day sums).
-GEORGIA=ge-daily-sep25,ge-daily-sep26,ge-daily-sep28,ge-daily-sep29,ge-daily-oct3,ge-exits-sep28,ge-exits-sep29,ge-cum-sep23-26,ge-exits-sep23-26,ge-entries-sep17-26,ge-exits-sep17-26
+#    exits, the 4-day and 10-day sums, the queue at Upper Lars).
+GEORGIA=upper-lars-queue-sep23,ge-daily-sep25,ge-daily-sep26,ge-daily-sep28,ge-daily-sep29,ge-daily-oct3,ge-exits-sep28,ge-exits-sep29,ge-cum-sep23-26,ge-exits-sep23-26,ge-entries-sep17-26,ge-exits-sep17-26
 # 2. Kazakhstan's exits.
 KAZAKHSTAN=kz-exits-2wk
 

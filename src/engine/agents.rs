@@ -383,8 +383,12 @@ fn step_agent(
                             ctx.cohorts
                                 .with_documents(agent.cohort(), Documents::ForeignPassport),
                         );
+                        leave(ctx, rng, report, index, agent);
+                    } else {
+                        // Refused: his plan is gone, and he is again one of the men at
+                        // home, deciding afresh with the day's hazard.
+                        move_agent(&mut report.tally, &ctx.cohorts, agent, AgentState::AtHome);
                     }
-                    leave(ctx, rng, report, index, agent);
                 }
                 _ => {}
             }

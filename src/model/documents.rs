@@ -17,8 +17,10 @@
 //! unless he expects a ban on the day it would be issued (`processing_days`
 //! later, at least one); otherwise he sets off at once. An application
 //! falling due while a `foreign_passport_ban` that refuses pending
-//! applications is in force is refused: he sets off with the documents he
-//! has.
+//! applications is in force is refused: his plan is gone, and he is again
+//! one of the men at home, who may decide afresh with the day's hazard (a
+//! month after the decree, faded by fatigue) and then set off with the
+//! documents he has.
 
 use crate::model::policy::{PolicyTimeline, View};
 use crate::scenario::{Documents, PassportParams, PolicyKind, Scenario};

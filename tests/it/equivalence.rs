@@ -9,7 +9,8 @@
 //! mechanism that touches the men at home or the men who act: air routes to
 //! Kazakhstan and Armenia booked ahead, onward travel from Kazakhstan (to
 //! Georgia, Armenia and elsewhere), men going home from Georgia, the
-//! resolute class and a rumoured exit ban ([`fixture`]). Every headline
+//! resolute class, a rumoured exit ban and a ban on foreign passports that
+//! refuses the applications pending ([`fixture`]). Every headline
 //! output is compared:
 //!
 //! - each destination's exodus over the run, and the men who moved on from
@@ -59,8 +60,10 @@ const MAX_COMPARISONS: usize = 150;
 const DATES: [&str; 3] = ["2022-09-25", "2022-10-02", "2022-10-09"];
 
 /// A rumoured exit ban a week after the decree (it raises the hazard of
-/// leaving of the men at home while it lasts).
-const RUMOUR: &str = "
+/// leaving of the men at home while it lasts), and a ban on foreign
+/// passports from 3 Oct that refuses the applications still pending (the
+/// men refused are men at home again, as agents).
+const POLICIES: &str = "
 [[policy]]
 id = \"rumour\"
 kind = \"exit_ban_rumour\"
@@ -69,6 +72,12 @@ end = 2022-09-27
 expected = 2022-09-30
 credence = 0.8
 fade_days = 1.0
+
+[[policy]]
+id = \"passport-ban\"
+kind = \"foreign_passport_ban\"
+start = 2022-10-03
+refuse_pending = true
 ";
 
 /// Three air routes, with seats enough at 1:500 for Moscow's flights to
@@ -81,7 +90,8 @@ svx-kazakhstan,svx,Kazakhstan,20000,12000,test
 
 /// The test fixture with air routes (to Kazakhstan, and to Armenia, reached
 /// by air only), onward travel from Kazakhstan, men going home from Georgia,
-/// the resolute class and a rumoured exit ban.
+/// the resolute class, a rumoured exit ban and a ban on foreign passports
+/// that refuses pending applications.
 fn fixture() -> Fixture {
     let fixture = Fixture::tiny()
         .set(
@@ -109,7 +119,7 @@ fn fixture() -> Fixture {
              [[destination]]\nname = \"Armenia\"\ndocuments = \"internal_passport\"\n\
              constant = -2.0\n",
         )
-        .append(RUMOUR);
+        .append(POLICIES);
     let routes = fixture.dir().join("data/test-air-routes.csv");
     std::fs::write(routes, AIR_ROUTES).expect("write the air routes");
     fixture

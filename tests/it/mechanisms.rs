@@ -2,7 +2,8 @@
 //! shown by paired runs of the test fixture with and without them (same
 //! seed): flights booked ahead, men who move on or go home, the exits of
 //! ordinary travellers, the rumoured exit ban, the resolute who leave
-//! first, the car ban and the weekly pattern of ordinary traffic.
+//! first, the car ban, the weekly pattern of ordinary traffic, queue patience
+//! and refused passport applications.
 
 use exodus::engine::Simulation;
 use exodus::model::air::SeatLedger;
@@ -10,7 +11,7 @@ use exodus::model::choice::{ChoiceTable, Chooser, Outlook};
 use exodus::model::policy::{PolicyTimeline, View};
 use exodus::model::travel::{Mode, Origin};
 use exodus::population::AgentState;
-use exodus::results::RunResults;
+use exodus::results::{CrossingDay, RunResults};
 use exodus::scenario::Documents;
 
 use super::{Fixture, crossing, day, destination};
@@ -508,4 +509,95 @@ fn men_turned_back_at_an_airport_choose_again() {
     // has none, and nobody asks for it.
     assert!(choose_again("2022-09-25", bugristoye).0.is_some());
     assert!(choose_again("2022-09-25", airport).0.is_none());
+}
+
+#[test]
+fn impatient_men_leave_queues_that_then_clear_soon_after_the_surge() {
+    let with_patience = |days: f64| {
+        Fixture::tiny()
+            .set(
+                "patience_mean_days = 5.0",
+                &format!("patience_mean_days = {days}"),
+            )
+            .run()
+    };
+    let (patient, impatient) = (with_patience(5.0), with_patience(0.5));
+    let total = |r: &RunResults, field: fn(&CrossingDay) -> u64, from: &str, to: &str| {
+        (0..r.crossings.len())
+            .map(|c| {
+                r.crossing_series(c, field)[day(r, from)..=day(r, to)]
+                    .iter()
+                    .sum::<u64>()
+            })
+            .sum::<u64>()
+    };
+    // The surge builds queues either way...
+    let surge = |r: &RunResults| total(r, |x| x.queue, "2022-09-21", "2022-09-30");
+    assert!(surge(&patient) > 0, "the fixture's surge queues");
+    // ...but impatient men give up more, so the queue is shorter during the surge and
+    // nearly gone a week or two later, while patient men still wait.
+    let gave_up = |r: &RunResults| total(r, |x| x.gave_up, "2022-09-21", "2022-10-09");
+    assert!(
+        gave_up(&impatient) > gave_up(&patient),
+        "gave up: {} impatient vs {} patient",
+        gave_up(&impatient),
+        gave_up(&patient)
+    );
+    assert!(surge(&impatient) < surge(&patient));
+    let late = |r: &RunResults| total(r, |x| x.queue, "2022-10-03", "2022-10-09");
+    assert!(
+        (late(&impatient) as f64) < 0.5 * late(&patient) as f64,
+        "queued persons 3-9 Oct: {} impatient vs {} patient",
+        late(&impatient),
+        late(&patient)
+    );
+}
+
+#[test]
+fn a_refused_applicant_stays_home_rather_than_setting_off_on_the_day() {
+    // Every decider without a foreign passport applies, and passports take 5 days; a ban
+    // from 25 Sep refuses the applications of 21-24 Sep when they fall due (26-29 Sep).
+    // With no ban they are granted and their holders leave.
+    // Decisions fade within days (fatigue 3 a day), so that hardly anyone else leaves on
+    // the due days in either run.
+    let with_ban = |ban: bool| {
+        let fx = Fixture::tiny()
+            .set("apply_share = 0.15", "apply_share = 1.0")
+            .set("processing_days = 10", "processing_days = 5")
+            .set("fatigue_per_day = 0.05", "fatigue_per_day = 3.0");
+        let fx = if ban {
+            fx.append(
+                "[[policy]]\nid = \"ban\"\nkind = \"foreign_passport_ban\"\nstart = 2022-09-25\nrefuse_pending = true\n",
+            )
+        } else {
+            fx
+        };
+        fx.run()
+    };
+    let (refused, granted) = (with_ban(true), with_ban(false));
+    let (from, to) = (day(&refused, "2022-09-26"), day(&refused, "2022-09-29"));
+    let falls_due = |r: &RunResults| {
+        (from..=to)
+            .map(|t| {
+                r.national[t - 1]
+                    .awaiting_passport
+                    .saturating_sub(r.national[t].awaiting_passport)
+            })
+            .sum::<u64>()
+    };
+    let departed = |r: &RunResults| (from..=to).map(|t| r.national[t].departed).sum::<u64>();
+    assert!(
+        falls_due(&refused) > 0,
+        "applications fall due under the ban"
+    );
+    // Granted, the applicants leave on their due days; refused, they are men at home again
+    // and leave only as today's (faded) hazard has them.
+    let fell_due = falls_due(&refused) as f64;
+    assert!(
+        departed(&granted) as f64 > 0.8 * fell_due && (departed(&refused) as f64) < 0.2 * fell_due,
+        "departed on the due days: granted {} vs refused {} ({} applications fell due)",
+        departed(&granted),
+        departed(&refused),
+        falls_due(&refused)
+    );
 }
