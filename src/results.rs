@@ -47,7 +47,8 @@ pub struct CrossingDay {
 /// and `departed` are the day's flows.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NationalDay {
-    /// Men who decided to leave for the first time today.
+    /// Men at home who decided to leave today (a refused passport applicant,
+    /// at home again, counts again if he decides again).
     pub decided: u64,
     /// Men who set off from home today.
     pub departed: u64,
