@@ -1,5 +1,17 @@
 //! The synthetic population: one agent per `scale` eligible men.
 //!
+//! **Counts where men are alike, agents where they act.** A man at home who
+//! has not acted (not yet decided to leave, not drafted) is fully described
+//! by his cohort, so the men of a cohort in that state are exchangeable and
+//! their number is all the run keeps of them ([`Population::home`], in
+//! agents of `scale` men). A man who acts becomes an individual [`Agent`]
+//! with his own history, appended to [`Population::agents`], and stays one
+//! (at home again when stuck, back or awaiting a passport, since his exempt
+//! rank and attempts are his own). The engine draws the day's drafted men and
+//! deciders per cohort (see `engine/agents.rs`). The reference sampling
+//! ([`crate::settings::Sampling::PerMan`]), kept for the tests, makes every
+//! man an agent from the start instead.
+//!
 //! Every man belongs to a *cohort*: the men of one region and age who share
 //! prior service, documents, car access and an urban home. Everything the
 //! model computes per man each day depends on his cohort only (plus one
@@ -8,16 +20,22 @@
 //! mixed-radix, so changing one attribute (a new passport) is arithmetic.
 //!
 //! Agents are compact ([`Agent`] is 8 bytes) and stored in one vector,
-//! ordered by region and age. The cohort index fits the 20 bits the
+//! in the order they acted (in the reference sampling, by region and age). The cohort index fits the 20 bits the
 //! scenario's cohort limit ([`crate::scenario::MAX_COHORTS`]) allows.
 //! Synthesis runs per region in parallel, each region with its own random
 //! stream under the run's seed, so the population does not depend on the
-//! number of threads.
+//! number of threads. With counts, the men of one region and age are shared
+//! among the cohorts by one multinomial draw (conditional binomials) with the
+//! same cell probabilities the reference draws man by man, so the two
+//! populations have the same distribution.
 
 use rand::RngExt;
+use rand::distr::Distribution;
+use rand_distr::Binomial;
 use rayon::prelude::*;
 
 use crate::memory::AGENT_BYTES;
+use crate::rng::SimRng;
 use crate::rng::{Stream, stream};
 use crate::scenario::{COHORTS_PER_AGE, Documents, MAX_COHORTS, Scenario};
 use crate::settings::RunSettings;
@@ -84,15 +102,17 @@ const _: () = assert!(std::mem::size_of::<Agent>() == AGENT_BYTES);
 /// possible.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Agent {
-    /// Cohort (bits 0–19), attempts (bits 20–23), exempt rank (bits 24–31).
+    /// Cohort (bits 0–19), attempts (bits 20–23), exempt rank (bits 24–31;
+    /// from the day he is abroad, the country he is in: a man abroad never
+    /// chooses a crossing again).
     profile: u32,
     /// Current state.
     pub state: AgentState,
     /// Crossing index while traveling, queued, abroad (the one he entered
     /// by) or caught; the next country while moving on.
     pub crossing: u8,
-    /// Day of the next scheduled event (arrival, passport issue); the
-    /// country he is in while abroad.
+    /// Day of the next scheduled event (arrival, passport issue, while
+    /// abroad his next move).
     pub day: u16,
 }
 
@@ -125,7 +145,8 @@ impl Agent {
     }
 
     /// Uniform rank in 0..=255 deciding exemption from entry bans: exempt
-    /// under a ban with exempt share `s` when `rank < s × 256`.
+    /// under a ban with exempt share `s` when `rank < s × 256` (meaningless
+    /// once he has been abroad).
     pub fn exempt_rank(&self) -> u8 {
         (self.profile >> Self::RANK_SHIFT) as u8
     }
@@ -137,7 +158,7 @@ impl Agent {
 
     /// The country (destination index) of a man abroad.
     pub fn country(&self) -> usize {
-        usize::from(self.day)
+        usize::from((self.profile >> Self::RANK_SHIFT) as u8)
     }
 
     /// The country (destination index) a man moving on is bound for.
@@ -146,10 +167,14 @@ impl Agent {
     }
 
     /// Places him abroad in `country`, entered by `crossing` (or
-    /// [`Agent::NO_CROSSING`]); the state is set by the caller.
-    pub fn set_abroad_in(&mut self, country: usize, crossing: u8) {
-        self.day = country as u16;
+    /// [`Agent::NO_CROSSING`]), until he moves on `move_day`; the state is
+    /// set by the caller. The country takes the place of his exempt rank.
+    pub fn set_abroad_in(&mut self, country: usize, crossing: u8, move_day: u16) {
+        let rank_bits = 0xFF << Self::RANK_SHIFT;
+        self.profile =
+            (self.profile & !rank_bits) | (((country as u32) & 0xFF) << Self::RANK_SHIFT);
         self.crossing = crossing;
+        self.day = move_day;
     }
 
     /// Sets him on his way to `country`, arriving on `arrival`; the state is
@@ -276,6 +301,11 @@ impl Cohorts {
         index as usize / (self.ages * Self::PER_AGE)
     }
 
+    /// Documents of a cohort, without decoding the rest.
+    pub fn documents(&self, index: u32) -> Documents {
+        Documents::ALL[(index as usize / 8) % 3]
+    }
+
     /// Index of the draft-priority class (region, prior service, age) of a cohort.
     pub fn priority_class(&self, index: u32) -> usize {
         index as usize / Self::PER_CLASS
@@ -299,19 +329,48 @@ impl Cohorts {
 pub struct Population {
     /// Cohort packing.
     pub cohorts: Cohorts,
-    /// Agents, ordered by region then age.
+    /// Men at home who have not acted, per cohort, in agents (empty in the
+    /// reference sampling, where every man is an agent).
+    pub home: Vec<u32>,
+    /// Men drafted at home straight from their count, per cohort, in agents
+    /// (they become no agents: nothing more happens to them).
+    pub drafted: Vec<u32>,
+    /// The individual agents: the men who acted (every man in the
+    /// reference sampling).
     pub agents: Vec<Agent>,
-    /// Agents per region.
+    /// Eligible agents per region (counts and agents).
     pub agents_by_region: Vec<u64>,
     /// Persons per agent.
     pub scale: u32,
 }
 
 impl Population {
+    /// Eligible agents: the men at home kept as counts and the individual
+    /// agents together.
+    pub fn eligible_agents(&self) -> u64 {
+        self.agents_by_region.iter().sum()
+    }
+
     /// Eligible persons (agents × scale).
     pub fn eligible_persons(&self) -> u64 {
-        self.agents.len() as u64 * u64::from(self.scale)
+        self.eligible_agents() * u64::from(self.scale)
     }
+
+    /// Every group of agents alike: (cohort, state, agents), the counts at
+    /// home and drafted from them first, then each individual agent as a
+    /// group of one.
+    pub fn groups(&self) -> impl Iterator<Item = (u32, AgentState, u64)> + '_ {
+        counted(&self.home, AgentState::AtHome)
+            .chain(counted(&self.drafted, AgentState::Drafted))
+            .chain(self.agents.iter().map(|a| (a.cohort(), a.state, 1)))
+    }
+}
+
+/// The non-zero counts per cohort as groups (cohort, state, agents).
+fn counted(counts: &[u32], state: AgentState) -> impl Iterator<Item = (u32, AgentState, u64)> + '_ {
+    (counts.iter().enumerate())
+        .filter(|&(_, &n)| n > 0)
+        .map(move |(c, &n)| (c as u32, state, u64::from(n)))
 }
 
 /// Builds the agents of a run of a scenario.
@@ -329,6 +388,17 @@ pub fn synthesize(scenario: &Scenario, settings: &RunSettings) -> Population {
         .map(|r| age_counts(scenario, settings, r))
         .collect();
     let agents_by_region: Vec<u64> = counts.iter().map(|c| c.iter().sum()).collect();
+    if settings.sampling().counts() {
+        let home = home_counts(scenario, settings.seed(), &cohorts, &counts);
+        return Population {
+            cohorts,
+            drafted: vec![0; home.len()],
+            home,
+            agents: Vec::new(),
+            agents_by_region,
+            scale: settings.scale(),
+        };
+    }
     let total: u64 = agents_by_region.iter().sum();
     let mut agents = vec![Agent::new(0, 0); total as usize];
     let mut slices: Vec<(usize, u32, &mut [Agent])> = Vec::new();
@@ -345,9 +415,93 @@ pub fn synthesize(scenario: &Scenario, settings: &RunSettings) -> Population {
         .for_each(|(r, age, slice)| fill(scenario, settings.seed(), &cohorts, r, age, slice));
     Population {
         cohorts,
+        home: Vec::new(),
+        drafted: Vec::new(),
         agents,
         agents_by_region,
         scale: settings.scale(),
+    }
+}
+
+/// The men at home per cohort: the agents of each region and age shared
+/// among its cohorts by a multinomial draw with the cell probabilities of
+/// [`fill`], from the same stream per (region, age).
+fn home_counts(scenario: &Scenario, seed: u64, cohorts: &Cohorts, counts: &[Vec<u64>]) -> Vec<u32> {
+    let p = scenario.population();
+    let mut home = vec![0u32; cohorts.len()];
+    home.par_chunks_mut(cohorts.ages() * Cohorts::PER_AGE)
+        .enumerate()
+        .for_each(|(r, region)| {
+            let ages = region.chunks_mut(Cohorts::PER_AGE).zip(&counts[r]);
+            for (age, (cells, &n)) in (p.age_min..).zip(ages) {
+                let mut rng = stream(
+                    seed,
+                    Stream::Population {
+                        region: r as u32,
+                        age,
+                    },
+                );
+                let probabilities = cell_probabilities(scenario, r);
+                multinomial(&mut rng, n, &probabilities, cells);
+            }
+        });
+    home
+}
+
+/// The probability of each of the [`Cohorts::PER_AGE`] cohorts of one age in
+/// region `r`, in cohort order: the product of the attribute shares that
+/// [`fill`] draws man by man.
+fn cell_probabilities(scenario: &Scenario, r: usize) -> [f64; Cohorts::PER_AGE] {
+    let p = scenario.population();
+    let urban_share = scenario.regions()[r].urban_share;
+    let (fp_urban, fp_rural) = p.foreign_passport[r];
+    let (visa_urban, visa_rural) = p.schengen_visa[r];
+    let resolute_share = scenario.decision().resolute_share;
+    let bernoulli = |share: f64, yes: bool| if yes { share } else { 1.0 - share };
+    let reference = Cohorts::new(1, 0, 0);
+    let mut out = [0.0; Cohorts::PER_AGE];
+    for (i, cell) in out.iter_mut().enumerate() {
+        let key = reference.key(i as u32);
+        let (fp, visa) = if key.urban {
+            (fp_urban, visa_urban)
+        } else {
+            (fp_rural, visa_rural)
+        };
+        let documents = match key.documents {
+            Documents::InternalPassport => 1.0 - fp,
+            Documents::ForeignPassport => fp * (1.0 - visa),
+            Documents::SchengenVisa => fp * visa,
+        };
+        *cell = bernoulli(urban_share, key.urban)
+            * documents
+            * bernoulli(p.prior_service_share, key.prior_service)
+            * bernoulli(p.car_share, key.car)
+            * bernoulli(resolute_share, key.resolute);
+    }
+    out
+}
+
+/// Shares `n` among `cells` by a multinomial draw with `probabilities`
+/// (summing to 1), as conditional binomials: cell `k` takes
+/// `Binomial(n left, p_k / Σ_{j≥k} p_j)`, and the last cell the rest.
+fn multinomial(rng: &mut SimRng, n: u64, probabilities: &[f64], cells: &mut [u32]) {
+    let mut tail: Vec<f64> = probabilities.to_vec();
+    for k in (0..tail.len().saturating_sub(1)).rev() {
+        tail[k] += tail[k + 1];
+    }
+    let mut left = n;
+    let last = cells.len().saturating_sub(1);
+    for (k, cell) in cells.iter_mut().enumerate() {
+        let take = if k == last {
+            left
+        } else if left == 0 || tail[k] <= 0.0 {
+            0
+        } else {
+            let q = (probabilities[k] / tail[k]).clamp(0.0, 1.0);
+            Binomial::new(left, q).map_or(0, |b| b.sample(rng))
+        };
+        *cell = take as u32;
+        left -= take;
     }
 }
 

@@ -36,6 +36,14 @@ pub enum Stream {
         /// Chunk index.
         chunk: u32,
     },
+    /// One day of the men at home of one region, kept as counts per cohort:
+    /// who is drafted, who acts, and what each man who acts does first.
+    Cohorts {
+        /// Day number.
+        day: u32,
+        /// Region index.
+        region: u32,
+    },
     /// One day at one crossing.
     Border {
         /// Day number.
@@ -64,6 +72,7 @@ impl Stream {
             Stream::Border { day, crossing } => [3, u64::from(day), u64::from(crossing)],
             Stream::Booking { day } => [5, u64::from(day), 0],
             Stream::Search { restart } => [6, u64::from(restart), 0],
+            Stream::Cohorts { day, region } => [7, u64::from(day), u64::from(region)],
         }
     }
 }

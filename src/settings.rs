@@ -24,6 +24,47 @@ pub struct RunSettings {
     seed: u64,
     scale: u32,
     threads: Option<u16>,
+    sampling: Sampling,
+}
+
+/// How the engine samples the men at home who have not acted.
+///
+/// Both ways draw from the same model and give results with the same
+/// distribution (`tests/it/equivalence.rs` checks it); only the random
+/// numbers differ. Runs always use [`Sampling::Counts`]; the per-man loop is
+/// kept as the reference the tests compare it with.
+// The hidden variants are modes for tests, not a non-exhaustive marker.
+#[allow(clippy::manual_non_exhaustive)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Sampling {
+    /// Men at home are counts per cohort; the day's drafted men and deciders
+    /// are drawn per cohort, and only a man who acts becomes an agent.
+    #[default]
+    Counts,
+    /// The reference: every man is an agent from the start, and each man at
+    /// home draws one number a day.
+    #[doc(hidden)]
+    PerMan,
+    /// [`Sampling::Counts`] with every leave hazard of the men at home
+    /// multiplied by `percent` / 100: a deliberately wrong model, for the
+    /// test that shows the equivalence check can tell a 5% difference.
+    #[doc(hidden)]
+    CountsWithLeaveHazardPercent(u16),
+}
+
+impl Sampling {
+    /// Whether the men at home who have not acted are kept as counts.
+    pub fn counts(self) -> bool {
+        !matches!(self, Sampling::PerMan)
+    }
+
+    /// The factor applied to the leave hazard (1 but in the perturbed test mode).
+    pub fn leave_hazard_factor(self) -> f64 {
+        match self {
+            Sampling::CountsWithLeaveHazardPercent(p) => f64::from(p) / 100.0,
+            _ => 1.0,
+        }
+    }
 }
 
 /// Values given on the command line in place of the scenario file's.
@@ -61,6 +102,7 @@ impl RunSettings {
             seed,
             scale,
             threads,
+            sampling: Sampling::Counts,
         })
     }
 
@@ -77,6 +119,18 @@ impl RunSettings {
     /// Worker threads asked for (all cores when `None`).
     pub fn threads(&self) -> Option<u16> {
         self.threads
+    }
+
+    /// How the men at home are sampled.
+    pub fn sampling(&self) -> Sampling {
+        self.sampling
+    }
+
+    /// The same settings with another sampling: for the tests that compare
+    /// the count engine with the per-man reference.
+    #[doc(hidden)]
+    pub fn with_sampling(self, sampling: Sampling) -> Self {
+        Self { sampling, ..self }
     }
 
     /// The same settings with another master seed (a replicate's): the

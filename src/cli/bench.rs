@@ -33,6 +33,7 @@ pub(crate) fn bench(args: &BenchArgs) -> Result<(), Failure> {
         report.scenario, report.scale
     );
     println!("agents              {}", thousands(report.agents));
+    println!("men who acted       {}", thousands(report.men_acted));
     println!("days                {}", report.days);
     println!("threads             {}", report.threads);
     println!(
@@ -43,7 +44,7 @@ pub(crate) fn bench(args: &BenchArgs) -> Result<(), Failure> {
     println!("  simulation        {:.3} s", report.simulation_seconds);
     println!("  output            {:.3} s", report.output_seconds);
     println!(
-        "agent-days/s        {:.1} M",
+        "agent-days/s        {:.1} M (eligible men × days ÷ wall)",
         report.agent_days_per_second as f64 / 1e6
     );
     match (report.peak_rss_bytes, report.bytes_per_agent) {

@@ -1,14 +1,47 @@
-//! Step 2 of a day: every agent once, in parallel over fixed chunks.
+//! Step 2 of a day: the men at home kept as counts, then every agent once,
+//! in parallel over fixed work units.
 //!
-//! Each chunk works on its own slice of agents with its own random stream
-//! and returns a [`ChunkReport`]: its transitions (a [`Tally`]), the agents
-//! arriving at a crossing today, the men who chose a flight and must now
-//! book a seat, the men who decided to leave, and the movements abroad.
-//! Reports are merged in chunk order, so the result does not depend on the
-//! number of threads. What a man does is the model's ([`crate::model`]);
-//! here it is applied to agents.
+//! **Agents.** Each chunk of agents works on its own slice with its own
+//! random stream and returns a [`ChunkReport`]: its transitions (a
+//! [`Tally`]), the agents arriving at a crossing today, the men who chose a
+//! flight and must now book a seat, the men who decided to leave, and the
+//! movements abroad. A man at home draws one uniform number `u` for the two
+//! competing risks: drafted if `u < draft`, acting if `draft <= u < act`.
+//!
+//! **Counts.** The men at home who have not acted are counts per cohort
+//! (see [`crate::population`]). Each region's cohorts are drawn from the
+//! region's stream of the day. The model gives each man two independent
+//! risks a day, drafted with `p_d = 1 − e^{−λ_d}` and wanting to leave with
+//! `p_l = 1 − e^{−λ_l}` (`λ_d = −ln(1 − p_d)` is his priority class's,
+//! `λ_l` his cohort's hazard); he is drafted if called up, and acts if he
+//! wants to leave and is not called up, exactly the thresholds above. Give
+//! each man of the region an interval of length `λ_d + λ_l` on a line, its
+//! first part `λ_d` long, lay the intervals end to end, cohort after cohort,
+//! and throw the points of a Poisson process of rate 1 on the line (gaps
+//! `Exp(1)`). The numbers of points in disjoint intervals are independent
+//! Poisson variables, so a man's first part holds a point with probability
+//! `1 − e^{−λ_d} = p_d`, his second with `p_l`, independently of each other
+//! and of every other man: he is drafted when his first part holds a point,
+//! and acts when only his second does. The counts drafted and acting per
+//! cohort then have the model's multinomial distribution exactly, and the
+//! cost is one step per cohort with men at home and one per point (about one
+//! per man who acts or is drafted), not one per man. A class called up
+//! whole (`p_d = 1`) is drafted without a draw, and a cohort whose hazards
+//! sum to more than one point per man (a class called up almost whole, or
+//! an extreme decision hazard) draws the same risks as conditional binomials
+//! instead, drafted `~ Binomial(n, p_d)` then acting
+//! `~ Binomial(n − drafted, p_l)`, equally exact; the line skips its stretch. Each man who acts becomes an
+//! agent (with a uniform exempt rank, as at synthesis) and does at once what
+//! a man deciding does in the per-man loop ([`decide`]).
+//!
+//! Reports are merged in a fixed order (agent chunks, then regions), and the
+//! new agents are appended region by region, so the result does not depend
+//! on the number of threads. What a man does is the model's
+//! ([`crate::model`]); here it is applied to agents and counts.
 
+use rand::distr::Distribution;
 use rand::{Rng, RngExt};
+use rand_distr::{Binomial, Exp1};
 use rayon::prelude::*;
 
 use super::departure::Booking;
@@ -18,6 +51,7 @@ use super::{CHUNK, Odds, Simulation};
 use crate::model::abroad::{Fate, Onward};
 use crate::model::air::SeatLedger;
 use crate::model::choice::{ChoiceTable, Chooser};
+use crate::model::decision::{leave_hazard, probability_of_hazard};
 use crate::model::documents;
 use crate::model::policy::PolicyTimeline;
 use crate::population::{Agent, AgentState, Cohorts};
@@ -42,7 +76,18 @@ pub(super) struct PassSummary {
 struct DayContext<'a> {
     scenario: &'a Scenario,
     cohorts: Cohorts,
+    /// Every cohort's odds (the per-man reference), or empty (counts).
     odds: &'a [Odds],
+    /// Draft probability per priority class.
+    draft: &'a [f64],
+    /// Odds per priority class of a man who can only be drafted.
+    draft_only: &'a [Odds],
+    /// Draft hazard per priority class.
+    draft_hazard: &'a [f64],
+    /// Fixed factor of each cohort's leave hazard.
+    exp_cohort: &'a [f64],
+    /// Daily factor of the leave hazard per region and documents.
+    exp_daily: &'a [f64],
     choice: &'a ChoiceTable,
     timeline: &'a PolicyTimeline,
     seats: &'a SeatLedger,
@@ -61,6 +106,42 @@ struct ChunkReport {
     flows: Flows,
 }
 
+impl DayContext<'_> {
+    /// The leave hazard `λ_l` of a cohort of `region` today (counts only).
+    fn leave_hazard(&self, region: usize, cohort: u32) -> f64 {
+        let daily = region * Documents::ALL.len() + self.cohorts.documents(cohort) as usize;
+        leave_hazard(self.exp_cohort[cohort as usize], self.exp_daily[daily])
+    }
+
+    /// A cohort's odds today: from the table (per man), or from its hazards.
+    /// Men who cannot act today (`acting` false) need only the draft
+    /// threshold: their `act` is then set equal to it.
+    fn odds(&self, cohort: u32, acting: bool) -> Odds {
+        if let Some(&odds) = self.odds.get(cohort as usize) {
+            return odds;
+        }
+        let class = self.cohorts.priority_class(cohort);
+        if !acting {
+            return self.draft_only[class];
+        }
+        let p_draft = self.draft[class];
+        let hazard = self.leave_hazard(self.cohorts.region(cohort), cohort);
+        Odds::new(p_draft, probability_of_hazard(hazard))
+    }
+}
+
+impl ChunkReport {
+    fn new(regions: usize, countries: usize, crossings: usize) -> Self {
+        Self {
+            tally: Tally::new(regions, countries),
+            arrivals: Vec::new(),
+            bookings: Vec::new(),
+            decided: 0,
+            flows: Flows::new(countries, crossings),
+        }
+    }
+}
+
 /// Runs the agent pass of `day` and folds its reports into the simulation.
 pub(super) fn run_pass(sim: &mut Simulation<'_>, day: u32) -> PassSummary {
     let s = sim.scenario;
@@ -68,6 +149,11 @@ pub(super) fn run_pass(sim: &mut Simulation<'_>, day: u32) -> PassSummary {
         scenario: s,
         cohorts: sim.population.cohorts,
         odds: &sim.odds,
+        draft: &sim.draft,
+        draft_only: &sim.draft_only,
+        draft_hazard: &sim.draft_hazard,
+        exp_cohort: &sim.exp_cohort,
+        exp_daily: &sim.exp_daily,
         choice: &sim.choice,
         timeline: &sim.timeline,
         seats: &sim.seats,
@@ -83,13 +169,7 @@ pub(super) fn run_pass(sim: &mut Simulation<'_>, day: u32) -> PassSummary {
         .par_chunks_mut(CHUNK)
         .enumerate()
         .map(|(chunk, agents)| {
-            let mut report = ChunkReport {
-                tally: Tally::new(regions, countries),
-                arrivals: Vec::new(),
-                bookings: Vec::new(),
-                decided: 0,
-                flows: Flows::new(countries, crossings),
-            };
+            let mut report = ChunkReport::new(regions, countries, crossings);
             let chunk_stream = Stream::Agents {
                 day,
                 chunk: chunk as u32,
@@ -102,6 +182,28 @@ pub(super) fn run_pass(sim: &mut Simulation<'_>, day: u32) -> PassSummary {
             report
         })
         .collect();
+    // The counts at home, region by region: the new agents of each region,
+    // with its report (agent indices in the report count from its first).
+    let per_region = ctx.cohorts.ages() * Cohorts::PER_AGE;
+    let acted: Vec<(ChunkReport, Vec<Agent>)> = sim
+        .population
+        .home
+        .par_chunks_mut(per_region.max(1))
+        .zip(sim.population.drafted.par_chunks_mut(per_region.max(1)))
+        .enumerate()
+        .map(|(region, (home, drafted))| {
+            let mut report = ChunkReport::new(regions, countries, crossings);
+            let mut rng = stream(
+                seed,
+                Stream::Cohorts {
+                    day,
+                    region: region as u32,
+                },
+            );
+            let actors = step_counts(&ctx, &mut rng, &mut report, region, home, drafted);
+            (report, actors)
+        })
+        .collect();
 
     let mut summary = PassSummary {
         arrivals: vec![Vec::new(); crossings],
@@ -110,17 +212,141 @@ pub(super) fn run_pass(sim: &mut Simulation<'_>, day: u32) -> PassSummary {
         departed: 0,
         flows: Flows::new(countries, crossings),
     };
-    for report in reports {
+    let agents = &mut sim.population.agents;
+    let reports = reports
+        .into_iter()
+        .map(|r| (r, 0))
+        .chain(acted.into_iter().map(|(r, new)| {
+            let first = agents.len() as u32;
+            agents.extend(new);
+            (r, first)
+        }));
+    for (report, first) in reports {
         for (crossing, agent) in report.arrivals {
-            summary.arrivals[usize::from(crossing)].push(agent);
+            summary.arrivals[usize::from(crossing)].push(first + agent);
         }
-        summary.bookings.extend(report.bookings);
+        summary
+            .bookings
+            .extend(report.bookings.into_iter().map(|b| Booking {
+                agent: first + b.agent,
+                ..b
+            }));
         summary.decided += report.decided;
         summary.departed += report.tally.departed();
         summary.flows.merge(&report.flows);
         sim.stocks.merge(report.tally);
     }
     summary
+}
+
+/// One day of the counts at home of the cohorts of `region`:
+/// the drafted leave their count, and each man who acts leaves it as a new
+/// agent, who decides at once. Returns the new agents; the report's agent
+/// indices are positions among them.
+fn step_counts(
+    ctx: &DayContext<'_>,
+    rng: &mut SimRng,
+    report: &mut ChunkReport,
+    region: usize,
+    home: &mut [u32],
+    drafted_counts: &mut [u32],
+) -> Vec<Agent> {
+    let mut actors: Vec<Agent> = Vec::new();
+    let first = (region * home.len()) as u32;
+    // Distance to the next point of the Poisson process on the line.
+    let mut gap: f64 = Exp1.sample(rng);
+    for (offset, (count, drafted_count)) in home.iter_mut().zip(drafted_counts).enumerate() {
+        let n = *count;
+        if n == 0 {
+            continue;
+        }
+        let cohort = first + offset as u32;
+        let draft = ctx.draft_hazard[ctx.cohorts.priority_class(cohort)];
+        if draft == f64::INFINITY {
+            state::draft_from_count(&mut report.tally, &ctx.cohorts, cohort, n);
+            *drafted_count += n;
+            *count = 0;
+            continue;
+        }
+        let leave = ctx.leave_hazard(region, cohort);
+        let per_man = draft + leave;
+        let (drafted, acting) = if per_man.is_nan() || per_man > MAX_POINTS_PER_MAN {
+            // Near-certain events: a point per man would be wasted work, and an
+            // infinite hazard would never end. The same competing risks as
+            // conditional binomials; the line resumes after this cohort.
+            binomial_risks(rng, n, draft, leave)
+        } else {
+            let length = f64::from(n) * per_man;
+            if gap >= length {
+                gap -= length;
+                continue;
+            }
+            let (drafted, acting, at) = points(rng, n, draft, per_man, gap);
+            gap = at - length;
+            (drafted, acting)
+        };
+        state::draft_from_count(&mut report.tally, &ctx.cohorts, cohort, drafted);
+        *drafted_count += drafted;
+        *count = n - drafted - acting;
+        for _ in 0..acting {
+            let index = actors.len() as u32;
+            let mut agent = Agent::new(cohort, rng.random::<u8>());
+            report.decided += 1;
+            decide(ctx, rng, report, index, &mut agent);
+            actors.push(agent);
+        }
+    }
+    actors
+}
+
+/// Above this hazard per man (expected points per man), a cohort draws its
+/// competing risks by binomials rather than by points on the line.
+const MAX_POINTS_PER_MAN: f64 = 1.0;
+
+/// The drafted and the acting among `n` men, from the competing risks of the
+/// hazards `draft` and `leave`, as conditional binomials: drafted
+/// `~ Binomial(n, p_d)`, acting `~ Binomial(n − drafted, p_l)`.
+fn binomial_risks(rng: &mut SimRng, n: u32, draft: f64, leave: f64) -> (u32, u32) {
+    let p_draft = probability_of_hazard(draft);
+    let p_leave = if leave.is_nan() {
+        0.0
+    } else {
+        probability_of_hazard(leave)
+    };
+    let draw = |rng: &mut SimRng, n: u32, p: f64| {
+        Binomial::new(u64::from(n), p.clamp(0.0, 1.0)).map_or(0, |b| b.sample(rng) as u32)
+    };
+    let drafted = draw(rng, n, p_draft);
+    let acting = draw(rng, n - drafted, p_leave);
+    (drafted, acting)
+}
+
+/// The points of the line in a cohort's stretch of `n` men, each `per_man`
+/// long with his draft part (`draft`) first, from `at` (the first point):
+/// the men drafted (a point in the draft part) and acting (points only in
+/// the other part), and where the first point past the stretch lies.
+fn points(rng: &mut SimRng, n: u32, draft: f64, per_man: f64, mut at: f64) -> (u32, u32, f64) {
+    let length = f64::from(n) * per_man;
+    let (mut drafted, mut acting) = (0u32, 0u32);
+    let mut current: Option<(u32, bool)> = None;
+    while at < length {
+        let man = ((at / per_man) as u32).min(n - 1);
+        let called = at - f64::from(man) * per_man < draft;
+        current = match current {
+            Some((m, c)) if m == man => Some((m, c || called)),
+            Some((_, c)) => {
+                *if c { &mut drafted } else { &mut acting } += 1;
+                Some((man, called))
+            }
+            None => Some((man, called)),
+        };
+        let step: f64 = Exp1.sample(rng);
+        at += step;
+    }
+    if let Some((_, c)) = current {
+        *if c { &mut drafted } else { &mut acting } += 1;
+    }
+    (drafted, acting, at)
 }
 
 /// One agent's day.
@@ -138,7 +364,8 @@ fn step_agent(
         | AgentState::AwaitingPassport
         | AgentState::Returned
         | AgentState::CameBack => {
-            let odds = ctx.odds[agent.cohort() as usize];
+            let acting = matches!(agent.state, AgentState::AtHome | AgentState::Stuck);
+            let odds = ctx.odds(agent.cohort(), acting);
             let u = rng.next_u64();
             if u < odds.draft {
                 move_agent(&mut report.tally, &ctx.cohorts, agent, AgentState::Drafted);
@@ -169,19 +396,21 @@ fn step_agent(
         AgentState::Traveling if u32::from(agent.day) <= day => {
             report.arrivals.push((agent.crossing, index));
         }
-        AgentState::Abroad => abroad(ctx, rng, report, agent),
+        AgentState::Abroad if u32::from(agent.day) <= day => abroad(ctx, rng, report, agent),
         AgentState::MovingOn if u32::from(agent.day) <= day => {
-            report.flows.arriving(agent.next_country());
-            state::arrive(&mut report.tally, &ctx.cohorts, agent);
+            let country = agent.next_country();
+            report.flows.arriving(country);
+            let move_day = ctx.onward.move_day(country, day, rng.random());
+            state::arrive(&mut report.tally, &ctx.cohorts, agent, move_day);
         }
         _ => {}
     }
 }
 
-/// A day abroad: a man moves on, goes home, or stays.
+/// The day a man abroad moves: on to another country, or home.
 fn abroad(ctx: &DayContext<'_>, rng: &mut SimRng, report: &mut ChunkReport, agent: &mut Agent) {
     let here = agent.country();
-    match ctx.onward.fate(here, rng.next_u64()) {
+    match ctx.onward.move_of(here, rng.next_u64()) {
         Fate::Stays => {}
         Fate::MovesOn => {
             let next = ctx.onward.next_country(here, rng.random());
@@ -278,6 +507,7 @@ mod tests {
     #[test]
     fn reports_are_merged_in_chunk_order() {
         let (scenario, settings) = ScenarioDocument::embedded_default_at(50);
+        let settings = settings.with_sampling(crate::settings::Sampling::PerMan);
         let mut sim = Simulation::new(&scenario, &settings).unwrap();
         assert!(sim.population.agents.len() > 4 * CHUNK);
         let day = scenario.calendar().decree + 5;

@@ -133,8 +133,9 @@ fn run_crossing(
         match outcome {
             Outcome::Crossed => {
                 let cohorts = sim.population.cohorts;
+                let move_day = sim.onward.move_day(country, day, rng.random());
                 let a = &mut sim.population.agents[agent as usize];
-                state::cross(&mut sim.stocks, &cohorts, a, c, country);
+                state::cross(&mut sim.stocks, &cohorts, a, c, country, move_day);
             }
             Outcome::Caught => set_state(sim, agent, AgentState::DraftedAtBorder),
             Outcome::TurnedBack => leaving.push(agent),

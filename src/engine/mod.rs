@@ -15,16 +15,23 @@
 //! Each simulated day runs in five steps:
 //!
 //! 1. **Tables** (once a day, cheap): regional signals (call-up so far, share
-//!    who crossed), the draft and decision probabilities of every cohort, and
-//!    the choice tables (utilities by origin, mode and crossing, with the
+//!    who crossed), the draft probability of every priority class and its
+//!    hazard, the daily factor of the leave hazard per region and documents
+//!    (a cohort's hazard is its fixed factor, computed once per run, times
+//!    this; see [`crate::model::decision`]), and the choice tables (utilities by origin, mode and crossing, with the
 //!    seats left on the flights).
-//! 2. **Agents** (parallel): every agent is visited once. Men at home may be
-//!    drafted or decide to leave (one uniform draw for both competing risks);
-//!    deciders apply for a passport or choose a crossing; men abroad may move
-//!    on or go home; travellers who arrive today are collected per crossing.
-//!    The agents are cut into chunks of fixed size, each with its own random
-//!    stream for the day, and the chunks' reports are merged in chunk order,
-//!    so the result does not depend on the number of threads.
+//! 2. **Agents** (parallel): the men at home who have not acted are counts
+//!    per cohort: each region's cohorts draw, from the region's stream of the
+//!    day, how many of their men are drafted and how many decide to leave
+//!    (the competing risks of the model, see `agents.rs`), and each man who
+//!    decides becomes an agent. Every agent is visited once. Agents at home
+//!    may be drafted or try again (one uniform draw for both competing
+//!    risks); deciders apply for a passport or choose a crossing; men abroad
+//!    may move on or go home; travellers who arrive today are collected per
+//!    crossing. The agents are cut into chunks of fixed size, each with its
+//!    own random stream for the day, and the chunks' and regions' reports are
+//!    merged in a fixed order, so the result does not depend on the number of
+//!    threads.
 //! 3. **Bookings** (sequential, `departure.rs`): men who chose a flight book
 //!    a seat, one at a time in an order shuffled by the day's stream, or
 //!    choose again.
@@ -52,7 +59,9 @@ use crate::model::abroad::{Onward, Visitors};
 use crate::model::air::SeatLedger;
 use crate::model::border::Queue;
 use crate::model::choice::{ChoiceTable, Outlook};
-use crate::model::decision::{RegionalSignals, leave_probability};
+use crate::model::decision::{
+    RegionalSignals, cohort_log_hazard, daily_log_hazard, leave_probability,
+};
 use crate::model::mobilization::CallUp;
 use crate::model::policy::PolicyTimeline;
 use crate::population::{AgentState, Population, synthesize};
@@ -134,7 +143,21 @@ pub struct Simulation<'s> {
     onward: Onward,
     /// The ordinary travellers abroad, who leave as they came.
     visitors: Visitors,
+    /// Every cohort's odds of the day (the per-man reference sampling only).
     odds: Vec<Odds>,
+    /// The day's draft probability of each priority class.
+    draft: Vec<f64>,
+    /// The day's odds of each priority class for a man at home who can only
+    /// be drafted (the draft threshold, twice).
+    draft_only: Vec<Odds>,
+    /// The day's draft hazard `−ln(1 − p)` of each priority class (infinite
+    /// when every man of the class is called up).
+    draft_hazard: Vec<f64>,
+    /// `e^{cohort part of ln λ}` of each cohort, fixed for the run (with
+    /// counts only).
+    exp_cohort: Vec<f64>,
+    /// The day's `e^{daily part of ln λ}` per region and documents.
+    exp_daily: Vec<f64>,
     /// Agents per state, the draft pool and the regional tallies, kept up
     /// to date by every transition (see [`state`]).
     stocks: Stocks,
@@ -172,6 +195,17 @@ impl<'s> Simulation<'s> {
         let regions = scenario.regions().len();
         let countries = scenario.destinations().len();
         let timeline = PolicyTimeline::new(scenario);
+        let counts = settings.sampling().counts();
+        let exp_cohort = if counts {
+            let beta = scenario.decision();
+            (0..cohorts.len() as u32)
+                .into_par_iter()
+                .map(|c| cohort_log_hazard(beta, &cohorts.key(c), cohorts.age_min()).exp())
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let classes = cohorts.priority_classes();
         Ok(Self {
             scenario,
             settings: *settings,
@@ -183,7 +217,16 @@ impl<'s> Simulation<'s> {
             onward: Onward::new(scenario),
             visitors: Visitors::new(scenario),
             timeline,
-            odds: vec![Odds::default(); cohorts.len()],
+            odds: if counts {
+                Vec::new()
+            } else {
+                vec![Odds::default(); cohorts.len()]
+            },
+            draft: vec![0.0; classes],
+            draft_only: vec![Odds::default(); classes],
+            draft_hazard: vec![0.0; classes],
+            exp_cohort,
+            exp_daily: vec![0.0; regions * Documents::ALL.len()],
             stocks: Stocks::of(&population, regions, countries),
             wait_history: Vec::new(),
             crossing_days: Vec::new(),
@@ -205,16 +248,29 @@ impl<'s> Simulation<'s> {
         self.stocks.counts()
     }
 
-    /// Counts the agents per state by looking at every agent.
+    /// Counts the agents per state by looking at every count and agent.
     pub fn census(&self) -> [u64; AgentState::COUNT] {
-        state::census(&self.population.cohorts, &self.population.agents).0
+        state::census(&self.population).0
     }
 
     /// Whether the draft pool (agents at home per priority class), which is
     /// kept up to date transition by transition, matches a recount.
     pub fn home_pool_is_consistent(&self) -> bool {
-        let (_, recount) = state::census(&self.population.cohorts, &self.population.agents);
+        let (_, recount) = state::census(&self.population);
         recount == self.stocks.home_by_class()
+    }
+
+    /// Agents who acted so far: the individual agents (with counts), or the
+    /// agents no longer at home without having acted (per man).
+    pub fn agents_acted(&self) -> u64 {
+        if self.settings.sampling().counts() {
+            self.population.agents.len() as u64
+        } else {
+            let never = |a: &&crate::population::Agent| a.state == AgentState::AtHome;
+            let drafted = self.stocks.counts()[AgentState::Drafted as usize];
+            let at_home = self.population.agents.iter().filter(never).count() as u64;
+            self.population.agents.len() as u64 - at_home - drafted
+        }
     }
 
     /// Days simulated so far.
@@ -310,22 +366,44 @@ impl<'s> Simulation<'s> {
             self.callup
                 .probabilities(&quotas, self.stocks.home_by_class(), self.settings.scale());
         let days_since_decree = today - i64::from(s.calendar().decree);
-        self.odds
-            .par_iter_mut()
-            .enumerate()
-            .for_each(|(index, odds)| {
-                let key = cohorts.key(index as u32);
-                let p_draft = draft[cohorts.priority_class(index as u32)];
-                let p_leave = leave_probability(
-                    s.decision(),
-                    &key,
-                    cohorts.age_min(),
-                    days_since_decree,
-                    signals[key.region],
-                    alarm[key.documents as usize],
-                );
-                *odds = Odds::new(p_draft, p_leave);
-            });
+        if self.settings.sampling().counts() {
+            // Per region and documents, the daily factor of the leave hazard;
+            // per class, the draft hazard. Cohorts are touched only in the
+            // count pass, and only those with men at home.
+            let factor = self.settings.sampling().leave_hazard_factor();
+            for (r, signals) in signals.iter().enumerate() {
+                for (d, &alarm) in alarm.iter().enumerate() {
+                    let log = daily_log_hazard(s.decision(), days_since_decree, *signals, alarm);
+                    self.exp_daily[r * Documents::ALL.len() + d] = factor * log.exp();
+                }
+            }
+            for (hazard, &p) in self.draft_hazard.iter_mut().zip(&draft) {
+                *hazard = if p >= 1.0 {
+                    f64::INFINITY
+                } else {
+                    -(-p).ln_1p()
+                };
+            }
+            self.draft_only = draft.iter().map(|&p| Odds::new(p, 0.0)).collect();
+            self.draft = draft;
+        } else {
+            self.odds
+                .par_iter_mut()
+                .enumerate()
+                .for_each(|(index, odds)| {
+                    let key = cohorts.key(index as u32);
+                    let p_draft = draft[cohorts.priority_class(index as u32)];
+                    let p_leave = leave_probability(
+                        s.decision(),
+                        &key,
+                        cohorts.age_min(),
+                        days_since_decree,
+                        signals[key.region],
+                        alarm[key.documents as usize],
+                    );
+                    *odds = Odds::new(p_draft, p_leave);
+                });
+        }
 
         let lag = i64::from(s.choice().information_lag_days);
         let seen_day = today - lag;
@@ -415,8 +493,8 @@ impl<'s> Simulation<'s> {
                 left_by_destination: vec![0; s.destinations().len()],
             })
             .collect();
-        // Per region: agents drafted, then agents abroad by destination.
-        let width = 1 + s.destinations().len();
+        // Per region: agents abroad by destination (the drafted are in the stocks).
+        let width = s.destinations().len();
         let zero = || vec![0u64; regions.len() * width];
         let tally = self
             .population
@@ -427,10 +505,9 @@ impl<'s> Simulation<'s> {
                 for agent in chunk {
                     let base = cohorts.region(agent.cohort()) * width;
                     match agent.state {
-                        AgentState::Abroad => t[base + 1 + agent.country()] += 1,
+                        AgentState::Abroad => t[base + agent.country()] += 1,
                         // Between two countries, he counts in the one he is bound for.
-                        AgentState::MovingOn => t[base + 1 + agent.next_country()] += 1,
-                        AgentState::Drafted | AgentState::DraftedAtBorder => t[base] += 1,
+                        AgentState::MovingOn => t[base + agent.next_country()] += 1,
                         _ => {}
                     }
                 }
@@ -440,9 +517,12 @@ impl<'s> Simulation<'s> {
                 a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
                 a
             });
-        for (region, t) in regions.iter_mut().zip(tally.chunks(width)) {
-            region.drafted = t[0] * scale;
-            region.left_by_destination = t[1..].iter().map(|n| n * scale).collect();
+        let drafted = self.stocks.drafted_by_region();
+        for (r, (region, &persons)) in regions.iter_mut().zip(drafted).enumerate() {
+            let t = &tally[r * width..(r + 1) * width];
+            // Persons drafted, a whole number of agents times the scale.
+            region.drafted = persons.round() as u64;
+            region.left_by_destination = t.iter().map(|n| n * scale).collect();
             region.left = region.left_by_destination.iter().sum();
         }
         let countries = s.destinations().len();
@@ -463,7 +543,7 @@ impl<'s> Simulation<'s> {
             onward,
             regions,
             eligible: self.population.eligible_persons(),
-            agents: self.population.agents.len() as u64,
+            agents: self.population.eligible_agents(),
         }
     }
 }

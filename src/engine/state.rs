@@ -16,6 +16,11 @@
 //! - a chunk's [`Tally`] in the parallel agent pass, which [`Stocks::merge`]
 //!   folds in afterwards, chunk by chunk in chunk order.
 //!
+//! The men at home kept as counts (see [`crate::population`]) leave their
+//! count in two ways only: drafted ([`draft_from_count`]), or by acting, when
+//! they become agents at home and nothing changes in the stocks until the
+//! agent moves on.
+//!
 //! Every tally is an integer (or an integer number of persons in a float,
 //! exact far beyond any population), so the stocks do not depend on how the
 //! agents were cut into chunks or on the number of threads.
@@ -80,25 +85,28 @@ pub(super) fn move_agent(
     transition(ledger, cohorts, agent, to, None, None);
 }
 
-/// He crosses at `crossing` into `country`.
+/// He crosses at `crossing` into `country`, where he stays until `move_day`.
 pub(super) fn cross(
     ledger: &mut impl Ledger,
     cohorts: &Cohorts,
     agent: &mut Agent,
     crossing: usize,
     country: usize,
+    move_day: u16,
 ) {
-    settle(ledger, cohorts, agent, country, crossing as u8);
+    settle(ledger, cohorts, agent, country, crossing as u8, move_day);
 }
 
 /// He is abroad in `country`, having come in at `crossing`
-/// ([`Agent::NO_CROSSING`] when he came from another country).
+/// ([`Agent::NO_CROSSING`] when he came from another country), until he
+/// moves on or goes home on `move_day`.
 fn settle(
     ledger: &mut impl Ledger,
     cohorts: &Cohorts,
     agent: &mut Agent,
     country: usize,
     crossing: u8,
+    move_day: u16,
 ) {
     transition(
         ledger,
@@ -108,7 +116,7 @@ fn settle(
         None,
         Some(country),
     );
-    agent.set_abroad_in(country, crossing);
+    agent.set_abroad_in(country, crossing, move_day);
 }
 
 /// He leaves the country he is in for `next`, arriving on `arrival`.
@@ -124,10 +132,23 @@ pub(super) fn move_on(
     agent.set_moving_to(next, arrival);
 }
 
-/// He arrives in the country he was bound for.
-pub(super) fn arrive(ledger: &mut impl Ledger, cohorts: &Cohorts, agent: &mut Agent) {
+/// He arrives in the country he was bound for, where he stays until
+/// `move_day`.
+pub(super) fn arrive(
+    ledger: &mut impl Ledger,
+    cohorts: &Cohorts,
+    agent: &mut Agent,
+    move_day: u16,
+) {
     let country = agent.next_country();
-    settle(ledger, cohorts, agent, country, Agent::NO_CROSSING);
+    settle(
+        ledger,
+        cohorts,
+        agent,
+        country,
+        Agent::NO_CROSSING,
+        move_day,
+    );
 }
 
 /// He goes home from the country he is in, for good.
@@ -188,20 +209,7 @@ pub(super) struct Stocks {
 impl Stocks {
     /// The stocks of a population, counted in parallel chunks.
     pub(super) fn of(population: &Population, regions: usize, countries: usize) -> Self {
-        let cohorts = population.cohorts;
-        let classes = cohorts.priority_classes();
-        let (counts, home_by_class) = population
-            .agents
-            .par_chunks(CHUNK)
-            .map(|chunk| census(&cohorts, chunk))
-            .reduce(
-                || ([0u64; AgentState::COUNT], vec![0u64; classes]),
-                |(mut c1, mut h1), (c2, h2)| {
-                    c1.iter_mut().zip(c2).for_each(|(a, b)| *a += b);
-                    h1.iter_mut().zip(h2).for_each(|(a, b)| *a += b);
-                    (c1, h1)
-                },
-            );
+        let (counts, home_by_class) = census(population);
         Self {
             scale: f64::from(population.scale),
             counts,
@@ -250,6 +258,9 @@ impl Stocks {
         for class in tally.left_home {
             self.home_by_class[class as usize] -= 1;
         }
+        for (class, n) in tally.left_home_counts {
+            self.home_by_class[class as usize] -= u64::from(n);
+        }
         for class in tally.came_home {
             self.home_by_class[class as usize] += 1;
         }
@@ -290,6 +301,8 @@ pub(super) struct Tally {
     delta: [i64; AgentState::COUNT],
     /// Draft-priority class of each agent who left home.
     left_home: Vec<u32>,
+    /// (draft-priority class, agents) of the counts drafted at home.
+    left_home_counts: Vec<(u32, u32)>,
     /// Draft-priority class of each agent who came home.
     came_home: Vec<u32>,
     drafted_by_region: Vec<u32>,
@@ -306,6 +319,7 @@ impl Tally {
         Self {
             delta: [0; AgentState::COUNT],
             left_home: Vec::new(),
+            left_home_counts: Vec::new(),
             came_home: Vec::new(),
             drafted_by_region: vec![0; regions],
             crossed_by_region: vec![0; regions],
@@ -348,9 +362,38 @@ impl Ledger for Tally {
     }
 }
 
+/// Agents per state and agents at home per priority class of a population:
+/// the counts at home, then the individual agents counted one by one.
+pub(super) fn census(population: &Population) -> ([u64; AgentState::COUNT], Vec<u64>) {
+    let cohorts = population.cohorts;
+    let classes = cohorts.priority_classes();
+    let (mut counts, mut home) = population
+        .agents
+        .par_chunks(CHUNK)
+        .map(|chunk| census_of(&cohorts, chunk))
+        .reduce(
+            || ([0u64; AgentState::COUNT], vec![0u64; classes]),
+            |(mut c1, mut h1), (c2, h2)| {
+                c1.iter_mut().zip(c2).for_each(|(a, b)| *a += b);
+                h1.iter_mut().zip(h2).for_each(|(a, b)| *a += b);
+                (c1, h1)
+            },
+        );
+    for (cohort, &n) in population.home.iter().enumerate() {
+        counts[AgentState::AtHome as usize] += u64::from(n);
+        home[cohorts.priority_class(cohort as u32)] += u64::from(n);
+    }
+    counts[AgentState::Drafted as usize] += population
+        .drafted
+        .iter()
+        .map(|&n| u64::from(n))
+        .sum::<u64>();
+    (counts, home)
+}
+
 /// Agents per state and agents at home per priority class among `agents`,
 /// counted one by one.
-pub(super) fn census(cohorts: &Cohorts, agents: &[Agent]) -> ([u64; AgentState::COUNT], Vec<u64>) {
+fn census_of(cohorts: &Cohorts, agents: &[Agent]) -> ([u64; AgentState::COUNT], Vec<u64>) {
     let mut counts = [0u64; AgentState::COUNT];
     let mut home = vec![0u64; cohorts.priority_classes()];
     for agent in agents {
@@ -360,4 +403,18 @@ pub(super) fn census(cohorts: &Cohorts, agents: &[Agent]) -> ([u64; AgentState::
         }
     }
     (counts, home)
+}
+
+/// `n` agents of `cohort`'s count at home are drafted (the count itself is
+/// the caller's to lower).
+pub(super) fn draft_from_count(tally: &mut Tally, cohorts: &Cohorts, cohort: u32, n: u32) {
+    if n == 0 {
+        return;
+    }
+    tally.delta[AgentState::AtHome as usize] -= i64::from(n);
+    tally.delta[AgentState::Drafted as usize] += i64::from(n);
+    tally.drafted_by_region[cohorts.region(cohort)] += n;
+    tally
+        .left_home_counts
+        .push((cohorts.priority_class(cohort) as u32, n));
 }

@@ -5,10 +5,17 @@
 //!
 //! **Men of the exodus.** A man in destination `d` moves on or goes home
 //! each day with the competing daily hazards `η_d`
-//! (`destination.onward_per_day`) and `ρ_d` (`destination.return_per_day`).
-//! One uniform number `u` decides: he moves on if `u < p_on = 1 − e^−η_d`,
-//! goes home if `p_on ≤ u < p_on + (1 − p_on)(1 − e^−ρ_d)`, and stays
-//! otherwise. Transit hubs have high `η_d`: Kazakhstan towards Uzbekistan
+//! (`destination.onward_per_day`) and `ρ_d` (`destination.return_per_day`):
+//! he moves on with probability `p_on = 1 − e^−η_d`, goes home with
+//! `(1 − p_on)(1 − e^−ρ_d)`, and stays otherwise. Since the odds are the
+//! same every day, the days he stays are not drawn one by one: on the day
+//! he arrives, the day of his move is drawn at once, `K` days later with
+//! `K` geometric on 1, 2, … with the daily probability `q = 1 − e^−(η_d+ρ_d)`
+//! of either move ([`Onward::move_day`]: `K = 1 + ⌊ln(1 − u) / ln(1 − q)⌋`,
+//! so `P(K > k) = (1 − q)^k`, as with a draw each day), and on that day he
+//! moves on with probability `p_on / q` and goes home otherwise
+//! ([`Onward::move_of`]), which is the daily draw's choice between the two
+//! given that he moves. Transit hubs have high `η_d`: Kazakhstan towards Uzbekistan
 //! and Kyrgyzstan, Georgia towards Turkey and Armenia. The next country is
 //! drawn from the destination's `onward` shares (normalised to add to 1),
 //! which may name `elsewhere`, the world beyond the scenario's destinations;
@@ -49,8 +56,11 @@ pub enum Fate {
 /// who move on go, and how long it takes.
 #[derive(Debug, Clone)]
 pub struct Onward {
-    /// `(p_on · 2^64, (p_on + (1 − p_on)·p_home) · 2^64)` per destination.
-    odds: Vec<(u64, u64)>,
+    /// `ln(1 − q) = −(η + ρ)` per destination: `q` the daily probability of
+    /// either move.
+    log_stay: Vec<f64>,
+    /// `p_on / q · 2^64` per destination: he moves on, given that he moves.
+    onward_share: Vec<u64>,
     /// Cumulative shares of the next countries, per destination.
     next: Vec<Vec<(usize, f64)>>,
     /// Days to the next country, per destination (at least 1).
@@ -61,12 +71,20 @@ impl Onward {
     /// The onward travel of a scenario's destinations.
     pub fn new(scenario: &Scenario) -> Self {
         let destinations = scenario.destinations();
-        let odds = destinations
+        let log_stay = destinations
+            .iter()
+            .map(|d| -(d.onward_per_day + d.return_per_day))
+            .collect();
+        let onward_share = destinations
             .iter()
             .map(|d| {
                 let on = -(-d.onward_per_day).exp_m1();
-                let home = -(-d.return_per_day).exp_m1();
-                (threshold(on), threshold(on + (1.0 - on) * home))
+                let either = -(-(d.onward_per_day + d.return_per_day)).exp_m1();
+                if either > 0.0 {
+                    threshold(on / either)
+                } else {
+                    0
+                }
             })
             .collect();
         let next = destinations
@@ -86,20 +104,37 @@ impl Onward {
             .iter()
             .map(|d| d.onward_days.round().clamp(1.0, 60.0) as u16)
             .collect();
-        Self { odds, next, days }
+        Self {
+            log_stay,
+            onward_share,
+            next,
+            days,
+        }
     }
 
-    /// What a man in destination `d` does today, by the uniform 64-bit `u`.
-    pub fn fate(&self, d: usize, u: u64) -> Fate {
-        let Some(&(on, home)) = self.odds.get(d) else {
-            return Fate::Stays;
-        };
-        if u < on {
-            Fate::MovesOn
-        } else if u < home {
-            Fate::GoesHome
-        } else {
-            Fate::Stays
+    /// The day a man who is in `d` on day `today` (having just arrived)
+    /// moves on or goes home, by the uniform `u` in [0, 1): `today + K`, `K`
+    /// geometric on 1, 2, … (see the module's comment); [`u16::MAX`], a day
+    /// no run reaches, if he never moves.
+    pub fn move_day(&self, d: usize, today: u32, u: f64) -> u16 {
+        let log_stay = self.log_stay.get(d).copied().unwrap_or(0.0);
+        if log_stay.is_nan() || log_stay >= 0.0 {
+            return u16::MAX;
+        }
+        // ln(1 − u) ≤ 0 over ln(1 − q) < 0: a float ≥ 0, or +inf.
+        let stays = ((-u).ln_1p() / log_stay).floor();
+        let day = f64::from(today) + 1.0 + stays;
+        // Float-to-integer casts saturate.
+        (day.min(f64::from(u16::MAX))) as u16
+    }
+
+    /// What a man in `d` does on the day he moves, by the uniform 64-bit
+    /// `u`: he moves on with probability `p_on / q`, or goes home.
+    pub fn move_of(&self, d: usize, u: u64) -> Fate {
+        match self.onward_share.get(d) {
+            Some(&share) if u < share => Fate::MovesOn,
+            Some(_) => Fate::GoesHome,
+            None => Fate::Stays,
         }
     }
 
@@ -185,16 +220,62 @@ mod tests {
     #[test]
     fn fates_and_next_countries_follow_their_odds() {
         let onward = Onward {
-            odds: vec![(threshold(0.25), threshold(0.5))],
+            log_stay: vec![0.5f64.ln()],
+            onward_share: vec![threshold(0.5)],
             next: vec![vec![(3, 0.6), (5, 1.0)]],
             days: vec![2],
         };
-        assert_eq!(onward.fate(0, 0), Fate::MovesOn);
-        assert_eq!(onward.fate(0, threshold(0.3)), Fate::GoesHome);
-        assert_eq!(onward.fate(0, u64::MAX), Fate::Stays);
-        assert_eq!(onward.fate(9, 0), Fate::Stays, "no such destination");
         assert_eq!(onward.next_country(0, 0.59), 3);
         assert_eq!(onward.next_country(0, 0.61), 5);
         assert_eq!(onward.travel_days(0), 2);
+        assert_eq!(onward.move_of(0, 0), Fate::MovesOn);
+        assert_eq!(onward.move_of(0, u64::MAX), Fate::GoesHome);
+        assert_eq!(onward.move_of(9, 0), Fate::Stays, "no such destination");
+    }
+
+    /// The day of the move drawn at once has the distribution of daily
+    /// draws: `P(K = k) = (1 − q)^(k−1) q`, and moving on is `p_on / q` of
+    /// the moves.
+    #[test]
+    fn the_day_of_a_move_is_geometric_as_with_a_draw_each_day() {
+        use rand::{RngExt, SeedableRng};
+        let (eta, rho) = (0.2f64, 0.1f64);
+        let (on, home) = (-(-eta).exp_m1(), -(-rho).exp_m1());
+        let q = on + (1.0 - on) * home;
+        let onward = Onward {
+            log_stay: vec![-(eta + rho)],
+            onward_share: vec![threshold(on / q)],
+            next: vec![vec![(1, 1.0)]],
+            days: vec![1],
+        };
+        let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(7);
+        let n = 200_000;
+        let mut by_day = [0u32; 8];
+        let mut onward_moves = 0u32;
+        for _ in 0..n {
+            let day = onward.move_day(0, 10, rng.random());
+            assert!(day >= 11, "he moves the day after at the earliest");
+            if let Some(slot) = by_day.get_mut(usize::from(day - 11)) {
+                *slot += 1;
+            }
+            onward_moves += u32::from(onward.move_of(0, rng.random()) == Fate::MovesOn);
+        }
+        for (k, &count) in by_day.iter().enumerate() {
+            let p = (1.0 - q).powi(k as i32) * q;
+            let sd = (f64::from(n) * p * (1.0 - p)).sqrt();
+            let z = (f64::from(count) - f64::from(n) * p) / sd;
+            assert!(
+                z.abs() < 4.5,
+                "day {}: {count} of {n}, expected p {p} (z {z})",
+                k + 1
+            );
+        }
+        let share = f64::from(onward_moves) / f64::from(n);
+        assert!((share - on / q).abs() < 0.005, "{share} vs {}", on / q);
+        let never = Onward {
+            log_stay: vec![0.0],
+            ..onward
+        };
+        assert_eq!(never.move_day(0, 10, 0.999), u16::MAX);
     }
 }

@@ -36,16 +36,34 @@
 //! He picks `c` with probability `exp U_c / Σ exp U_k` over the feasible
 //! `k`. The parts that depend only on (day, origin, mode, crossing) are
 //! tabulated once a day; the per-man part is a filter and a draw.
+//!
+//! Men leave a crossing to choose again only where it can send them away:
+//! every land post, and an airport on a day it turns men back
+//! (`anyone_leaves`); the rows of the other airports, which nobody reads,
+//! are left empty that day.
+//!
+//! **Drawing.** Most of what makes a crossing feasible for a man is known
+//! when the table is made: the crossing is open, and his documents are
+//! enough. So each update also lists, per origin, mode and level of
+//! documents, the crossings open to those documents, with the running sum
+//! of their weights. A man whom no crossing of his list turns away by his
+//! exempt rank draws his crossing by a binary search of the running sums
+//! (`log₂` of the list, not the whole row), the weight of a crossing he
+//! excludes taken out of the sums after it; anyone else walks his list with
+//! the full test. Both give `c` with
+//! probability `w_c / Σ w_k` over his feasible `k`: the same distribution,
+//! and, but for the rounding of a sum in the last bit, the same crossing
+//! for the same `u`.
 
 use crate::model::air::SeatLedger;
-use crate::model::policy::{Conditions, PolicyTimeline, Rumour, View};
+use crate::model::policy::{Conditions, OPEN, PolicyTimeline, Rumour, View};
 use crate::model::travel::{Mode, Origin, TravelMatrix};
 use crate::population::CohortKey;
 use crate::scenario::{Documents, Scenario};
 
-/// Days ahead for which each update looks up the conditions at every
-/// crossing once (later days, rare, are looked up as needed).
-const SEEN_AHEAD: i64 = 64;
+/// Days ahead for which each update remembers the conditions it has looked
+/// up at each crossing (later days, rare, are looked up each time).
+const SEEN_AHEAD: usize = 64;
 
 /// A chosen crossing and the day he will arrive there.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -124,12 +142,53 @@ pub struct Outlook<'a> {
     pub rumour: Rumour,
 }
 
+/// Whether men can leave crossing `c` on day `today` to choose again. At a
+/// land post they can (they give up in the queue); at an airport, where
+/// nobody queues or gives up for want of patience, only when the post
+/// turns men back today (an exit ban, or an entry ban with its exempt
+/// share). The rows of the men leaving a crossing are tabulated only then:
+/// for other airports they stay empty, and nobody reads them.
+fn anyone_leaves(scenario: &Scenario, timeline: &PolicyTimeline, c: usize, today: i64) -> bool {
+    if !scenario.crossings()[c].is_air() {
+        return true;
+    }
+    let actual = timeline.conditions(c, today, View::Actual);
+    actual.exit_ban || actual.exempt_threshold < OPEN
+}
+
+/// A crossing open to a level of documents, in a row's list.
+#[derive(Debug, Clone, Copy)]
+struct Candidate {
+    /// The weights of the list up to and including this crossing.
+    cumulative: f64,
+    /// Its weight.
+    weight: f64,
+    /// Crossing index.
+    crossing: u32,
+    /// Exempt threshold expected on arrival.
+    threshold: u16,
+}
+
+/// Where one row's list (for one level of documents) lies in the
+/// candidates, and whether an exempt rank can turn anyone away from it.
+#[derive(Debug, Clone, Copy, Default)]
+struct Span {
+    start: u32,
+    end: u32,
+    /// Some crossing of the list admits only the exempt.
+    restricted: bool,
+}
+
 /// One day's choice tables.
 #[derive(Debug, Clone)]
 pub struct ChoiceTable {
     crossings: usize,
     required: Vec<Documents>,
     cells: Vec<Cell>,
+    /// Per row (origin and mode) and level of documents, a [`Span`] of
+    /// `candidates`.
+    spans: Vec<Span>,
+    candidates: Vec<Candidate>,
     travel: TravelMatrix,
 }
 
@@ -146,6 +205,8 @@ impl ChoiceTable {
                 .map(|c| scenario.destinations()[c.destination].documents)
                 .collect(),
             cells: vec![Cell::default(); travel.origins() * Mode::COUNT * crossings],
+            spans: vec![Span::default(); travel.origins() * Mode::COUNT * Documents::ALL.len()],
+            candidates: Vec::new(),
             travel,
         }
     }
@@ -160,25 +221,30 @@ impl ChoiceTable {
         let beta = &scenario.choice();
         let today = outlook.today;
         // What men expect at each crossing on the days ahead depends on the
-        // crossing and the day, not on where they come from: looked up once.
-        let ahead: Vec<Vec<Conditions>> = (0..self.crossings)
-            .map(|c| {
-                (0..SEEN_AHEAD)
-                    .map(|k| timeline.conditions(c, today + k, View::KnownOn(today)))
-                    .collect()
-            })
-            .collect();
-        let seen = |c: usize, day: i64| -> Conditions {
-            usize::try_from(day - today)
-                .ok()
-                .and_then(|k| ahead[c].get(k))
-                .copied()
-                .unwrap_or_else(|| timeline.conditions(c, day, View::KnownOn(today)))
+        // crossing and the day, not on where they come from: looked up once,
+        // when first needed.
+        let mut ahead: Vec<Option<Conditions>> = vec![None; self.crossings * SEEN_AHEAD];
+        let mut seen = |c: usize, day: i64| -> Conditions {
+            let known = |day| timeline.conditions(c, day, View::KnownOn(today));
+            match usize::try_from(day - today) {
+                Ok(k) if k < SEEN_AHEAD => {
+                    *ahead[c * SEEN_AHEAD + k].get_or_insert_with(|| known(day))
+                }
+                _ => known(day),
+            }
         };
         for origin in 0..self.travel.origins() {
             let from_home = origin < scenario.regions().len();
             // Back on the road after giving up, he is nowhere before tomorrow.
             let min_days = if from_home { 0 } else { 1 };
+            if !from_home
+                && !anyone_leaves(scenario, timeline, origin - scenario.regions().len(), today)
+            {
+                let rows = origin * Mode::COUNT * self.crossings
+                    ..(origin + 1) * Mode::COUNT * self.crossings;
+                self.cells[rows].fill(Cell::default());
+                continue;
+            }
             for mode in [Mode::Car, Mode::Public] {
                 let base = (origin * Mode::COUNT + mode as usize) * self.crossings;
                 let mut utilities = vec![f64::NEG_INFINITY; self.crossings];
@@ -239,6 +305,38 @@ impl ChoiceTable {
                 }
             }
         }
+        self.list_candidates();
+    }
+
+    /// Lists, per row and level of documents, the crossings open to them.
+    fn list_candidates(&mut self) {
+        self.candidates.clear();
+        let rows = self.cells.len() / self.crossings.max(1);
+        for row in 0..rows {
+            let cells = &self.cells[row * self.crossings..(row + 1) * self.crossings];
+            for documents in Documents::ALL {
+                let start = self.candidates.len() as u32;
+                let mut cumulative = 0.0;
+                let mut restricted = false;
+                for (c, cell) in cells.iter().enumerate() {
+                    if cell.weight > 0.0 && documents >= self.required[c] {
+                        cumulative += cell.weight;
+                        restricted |= cell.threshold < OPEN;
+                        self.candidates.push(Candidate {
+                            cumulative,
+                            weight: cell.weight,
+                            crossing: c as u32,
+                            threshold: cell.threshold,
+                        });
+                    }
+                }
+                self.spans[row * Documents::ALL.len() + documents as usize] = Span {
+                    start,
+                    end: self.candidates.len() as u32,
+                    restricted,
+                };
+            }
+        }
     }
 
     fn feasible(&self, cell: &Cell, c: usize, who: &Chooser) -> bool {
@@ -291,28 +389,74 @@ impl ChoiceTable {
     /// Draws a crossing with the uniform number `u` in [0, 1); `None` when no
     /// crossing is feasible for him.
     pub fn choose(&self, who: &Chooser, u: f64) -> Option<Choice> {
-        let row = self.row(who);
-        let total: f64 = row
-            .iter()
-            .enumerate()
-            .filter(|(c, cell)| self.feasible(cell, *c, who))
-            .map(|(_, cell)| cell.weight)
-            .sum();
+        let origin = self.travel.origin_index(who.origin);
+        let row = origin * Mode::COUNT + who.mode as usize;
+        let span = self.spans[row * Documents::ALL.len() + who.documents as usize];
+        let list = &self.candidates[span.start as usize..span.end as usize];
+        let chosen = if span.restricted {
+            Self::walk(list, who, u)?
+        } else {
+            Self::search(list, who, u)?
+        };
+        let cell = &self.cells[row * self.crossings + chosen];
+        Some(Choice {
+            crossing: chosen,
+            arrival: cell.arrival,
+            earliest: cell.earliest,
+        })
+    }
+
+    /// The draw of [`ChoiceTable::choose`] by a binary search of a row's
+    /// running sums, for a man whom no crossing of the list turns away by his
+    /// rank; the crossing he excludes, if listed, is taken out of the sums
+    /// after it.
+    fn search(list: &[Candidate], who: &Chooser, u: f64) -> Option<usize> {
+        let total = list.last()?.cumulative;
+        let excluded = who
+            .exclude
+            .and_then(|c| list.binary_search_by_key(&c, |x| x.crossing as usize).ok());
+        let Some(e) = excluded else {
+            let k = list.partition_point(|x| x.cumulative <= u * total);
+            return list.get(k).or(list.last()).map(|x| x.crossing as usize);
+        };
+        let (before, after) = (&list[..e], &list[e + 1..]);
+        let rest = total - list[e].weight;
+        if before.is_empty() && after.is_empty() {
+            return None;
+        }
+        if rest <= 0.0 {
+            // The others' weights vanish next to his in the rounding.
+            return Self::walk(list, who, u);
+        }
+        let target = u * rest;
+        let k = before.partition_point(|x| x.cumulative <= target);
+        if let Some(x) = before.get(k) {
+            return Some(x.crossing as usize);
+        }
+        let target = target + list[e].weight;
+        let k = after.partition_point(|x| x.cumulative <= target);
+        after
+            .get(k)
+            .or(after.last())
+            .or(before.last())
+            .map(|x| x.crossing as usize)
+    }
+
+    /// The draw of [`ChoiceTable::choose`] by walking a row's list with the
+    /// full test of feasibility (exempt rank, excluded crossing).
+    fn walk(list: &[Candidate], who: &Chooser, u: f64) -> Option<usize> {
+        let admits = |x: &Candidate| {
+            u16::from(who.exempt_rank) < x.threshold && who.exclude != Some(x.crossing as usize)
+        };
+        let total: f64 = list.iter().filter(|x| admits(x)).map(|x| x.weight).sum();
         if total <= 0.0 {
             return None;
         }
         let mut target = u * total;
         let mut last = None;
-        for (c, cell) in row.iter().enumerate() {
-            if !self.feasible(cell, c, who) {
-                continue;
-            }
-            last = Some(Choice {
-                crossing: c,
-                arrival: cell.arrival,
-                earliest: cell.earliest,
-            });
-            target -= cell.weight;
+        for x in list.iter().filter(|x| admits(x)) {
+            last = Some(x.crossing as usize);
+            target -= x.weight;
             if target < 0.0 {
                 break;
             }

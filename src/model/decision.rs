@@ -33,6 +33,15 @@
 //! stuck (they keep trying). Everything here depends on the cohort, the
 //! region's signals and the day only, so it is computed once per cohort and
 //! day.
+//!
+//! **Two factors.** `ln λ` is a sum of a part fixed for the cohort
+//! ([`cohort_log_hazard`]: prior service, age, documents, car, urban,
+//! resolute) and a part that changes daily but is shared by every cohort of
+//! one region holding the same documents ([`daily_log_hazard`]: `α`, the
+//! regional signals, the alarm, fatigue). So `λ = e^{cohort} · e^{daily}`:
+//! a run takes the first exponential once per cohort and the second once per
+//! region, documents and day, and the day's hazard of a cohort is one
+//! product ([`leave_hazard`]). [`leave_probability`] is `1 − e^{−λ}`.
 
 use crate::population::CohortKey;
 use crate::scenario::{DecisionParams, Documents};
@@ -45,6 +54,44 @@ pub struct RegionalSignals {
     /// Percent of eligible men who have left the country so far (crossed
     /// the border, whether or not they came back).
     pub left_percent: f64,
+}
+
+/// The part of `ln λ` fixed for a cohort: prior service, age, documents,
+/// car, urban and the resolute class.
+pub fn cohort_log_hazard(beta: &DecisionParams, key: &CohortKey, age_min: u32) -> f64 {
+    beta.prior_service * f64::from(u8::from(key.prior_service))
+        + beta.age * f64::from(key.age - age_min)
+        + beta.foreign_passport * f64::from(u8::from(key.documents >= Documents::ForeignPassport))
+        + beta.schengen_visa * f64::from(u8::from(key.documents == Documents::SchengenVisa))
+        + beta.car * f64::from(u8::from(key.car))
+        + beta.urban * f64::from(u8::from(key.urban))
+        + beta.resolute * f64::from(u8::from(key.resolute))
+}
+
+/// The part of `ln λ` shared on one day by the cohorts of one region holding
+/// the same documents: `α`, the regional signals, the alarm (which depends
+/// on the documents) and fatigue.
+pub fn daily_log_hazard(
+    beta: &DecisionParams,
+    days_since_decree: i64,
+    signals: RegionalSignals,
+    alarm: f64,
+) -> f64 {
+    beta.base_log_hazard
+        + beta.regional_callup * signals.callup_per_mille
+        + beta.peer * signals.left_percent
+        + beta.announced_closure * alarm
+        - beta.fatigue_per_day * days_since_decree as f64
+}
+
+/// The daily hazard `λ = e^{cohort} · e^{daily}` from the two exponentials.
+pub fn leave_hazard(exp_cohort: f64, exp_daily: f64) -> f64 {
+    exp_cohort * exp_daily
+}
+
+/// The probability `1 − e^{−λ}` of a hazard `λ`.
+pub fn probability_of_hazard(hazard: f64) -> f64 {
+    -(-hazard).exp_m1()
 }
 
 /// Daily probability of deciding to leave.

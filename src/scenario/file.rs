@@ -100,6 +100,10 @@ pub struct PopulationFile {
     pub prior_service_share: f64,
     /// Share of men with a car at their disposal.
     pub car_share: f64,
+    /// Factor on every region's men (1 when absent): to study a larger or
+    /// smaller population, e.g. in benchmarks.
+    #[serde(default)]
+    pub men_multiplier: Option<f64>,
     /// Share holding a valid foreign passport.
     pub foreign_passport: ShareByPlaceFile,
     /// Share of foreign-passport holders who also hold a Schengen visa.

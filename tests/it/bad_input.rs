@@ -158,6 +158,20 @@ fn a_population_too_large_is_refused_before_anything_is_written() {
 }
 
 #[test]
+fn too_many_destinations_are_refused() {
+    let extra: String = (0..260)
+        .map(|i| format!("[[destination]]\nname = \"D{i}\"\ndocuments = \"internal_passport\"\nconstant = 0.0\n\n"))
+        .collect();
+    let fixture = Fixture::tiny().append(&extra);
+    let path = fixture.write();
+    let stderr = stderr_of_refusal(exodus().args(["check"]).arg(&path));
+    assert!(
+        stderr.contains("at most 255 destinations are supported, got 263"),
+        "{stderr}"
+    );
+}
+
+#[test]
 fn missing_scenario_file() {
     let stderr = stderr_of_refusal(exodus().args(["check", "no/such/scenario.toml"]));
     assert!(

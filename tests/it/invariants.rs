@@ -15,7 +15,7 @@ use super::{Fixture, crossing, day, destination, exodus_between};
 fn every_man_is_in_exactly_one_state_every_day() {
     let (scenario, settings) = Fixture::tiny().prepare();
     let mut sim = Simulation::new(&scenario, &settings).unwrap();
-    let agents = sim.population().agents.len() as u64;
+    let agents = sim.population().eligible_agents();
     assert!(agents > 10_000, "the fixture has {agents} agents");
     while !sim.finished() {
         sim.step();

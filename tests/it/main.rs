@@ -5,6 +5,7 @@ mod bad_input;
 mod calibration;
 mod cli;
 mod counterfactuals;
+mod equivalence;
 mod golden;
 mod invariants;
 mod mechanisms;

@@ -348,15 +348,16 @@ fn the_resolute_leave_first() {
         let cohorts = sim.population().cohorts;
         let home: Vec<_> = sim
             .population()
-            .agents
-            .iter()
-            .filter(|a| a.state == AgentState::AtHome)
+            .groups()
+            .filter(|&(_, state, _)| state == AgentState::AtHome)
             .collect();
-        let resolute = home
+        let resolute: u64 = home
             .iter()
-            .filter(|a| cohorts.key(a.cohort()).resolute)
-            .count();
-        resolute as f64 / home.len() as f64
+            .filter(|&&(c, _, _)| cohorts.key(c).resolute)
+            .map(|&(_, _, n)| n)
+            .sum();
+        let all: u64 = home.iter().map(|&(_, _, n)| n).sum();
+        resolute as f64 / all as f64
     };
     let before = share_at_home(&sim);
     assert!((0.04..0.06).contains(&before), "{before}");
@@ -456,6 +457,58 @@ fn ordinary_traffic_follows_its_destinations_week() {
     let saturday = r.crossing_days[day(&r, "2022-09-24")][vaalimaa].baseline_entries;
     assert_eq!(weekday, (1613.0_f64 * 7.0 / 8.0).round() as u64);
     assert_eq!(saturday, (1613.0_f64 * 14.0 / 8.0).round() as u64);
+}
+
+#[test]
+fn men_turned_back_at_an_airport_choose_again() {
+    // Armenia bars Russian men from 1 Oct but for a half who are exempt: its
+    // airports turn men back, and they choose again from there.
+    let scenario = with_flights(0.5)
+        .append(
+            "[[policy]]\nid = \"armenia-ban\"\nkind = \"entry_ban\"\nstart = 2022-10-01\n\
+             destinations = [\"Armenia\"]\nexempt_share = 0.5\n",
+        )
+        .load();
+    let timeline = PolicyTimeline::new(&scenario);
+    let seats = SeatLedger::new(&scenario, &timeline);
+    let waits = vec![0.0; scenario.crossings().len()];
+    let airport = scenario.crossing_index("svo-armenia").unwrap();
+    let bugristoye = scenario.crossing_index("bugristoye").unwrap();
+    let choose_again = |date: &str, from: usize| {
+        let today = scenario.calendar().day_of(date.parse().unwrap());
+        let mut table = ChoiceTable::new(&scenario);
+        table.update(
+            &scenario,
+            &timeline,
+            &Outlook {
+                today,
+                observed_wait: &waits,
+                seats: &seats,
+                persons: 1,
+                rumour: Default::default(),
+            },
+        );
+        let who = Chooser {
+            origin: Origin::Region(0),
+            mode: Mode::Public,
+            documents: Documents::InternalPassport,
+            exempt_rank: 200,
+            exclude: None,
+        }
+        .leaving(from);
+        (table.choose(&who, 0.5), table.probabilities(&who))
+    };
+    let (choice, p) = choose_again("2022-10-02", airport);
+    assert!(
+        choice.is_some(),
+        "turned back at the airport, he chooses again"
+    );
+    assert!((p.iter().sum::<f64>() - 1.0).abs() < 1e-9);
+    assert_eq!(p[airport], 0.0, "not the airport he left");
+    // Land posts always have their rows; an airport that sends nobody away
+    // has none, and nobody asks for it.
+    assert!(choose_again("2022-09-25", bugristoye).0.is_some());
+    assert!(choose_again("2022-09-25", airport).0.is_none());
 }
 
 #[test]

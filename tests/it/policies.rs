@@ -182,10 +182,10 @@ fn passport_holders(fx: &Fixture) -> (u64, u64, u64) {
     let count = |sim: &Simulation<'_>| {
         let cohorts = sim.population().cohorts;
         sim.population()
-            .agents
-            .iter()
-            .filter(|a| cohorts.key(a.cohort()).documents >= Documents::ForeignPassport)
-            .count() as u64
+            .groups()
+            .filter(|&(c, _, _)| cohorts.key(c).documents >= Documents::ForeignPassport)
+            .map(|(_, _, n)| n)
+            .sum::<u64>()
     };
     let before = count(&sim);
     let mut most_waiting = 0;

@@ -60,7 +60,7 @@ proptest! {
         let (scenario, settings) = random_scenario(seed, hazard, patience, capacity, exempt, reroute);
         let timeline = PolicyTimeline::new(&scenario);
         let mut sim = Simulation::new(&scenario, &settings).unwrap();
-        let agents = sim.population().agents.len() as u64;
+        let agents = sim.population().eligible_agents();
         while !sim.finished() {
             sim.step();
             prop_assert_eq!(sim.state_counts(), sim.census());
@@ -135,6 +135,57 @@ proptest! {
         // Kazakhstan needs only the internal passport and never closes here: always feasible.
         prop_assert!((total - 1.0).abs() < 1e-9);
         prop_assert_eq!(table.choose(&who, 0.5).is_some(), total > 0.0);
+    }
+
+    #[test]
+    fn a_crossing_is_drawn_with_its_probability(
+        today in 0i64..21,
+        region in 0usize..83,
+        rank in any::<u8>(),
+        docs in 0usize..3,
+        car in any::<bool>(),
+        leaving in proptest::option::of(0usize..5),
+    ) {
+        // Days after 30 Sep hold Finland's entry ban with its exempt share,
+        // so the draws of men it may turn away are tried too.
+        let s = Fixture::tiny().load();
+        let timeline = PolicyTimeline::new(&s);
+        let mut table = ChoiceTable::new(&s);
+        let seats = SeatLedger::new(&s, &timeline);
+        let waits = vec![1.0; s.crossings().len()];
+        let outlook = Outlook {
+            today,
+            observed_wait: &waits,
+            seats: &seats,
+            persons: 1,
+            rumour: Rumour::default(),
+        };
+        table.update(&s, &timeline, &outlook);
+        let home = Chooser {
+            origin: Origin::Region(region),
+            mode: if car { Mode::Car } else { Mode::Public },
+            documents: Documents::ALL[docs],
+            exempt_rank: rank,
+            exclude: None,
+        };
+        let who = leaving.map_or(home, |c| home.leaving(c));
+        let p = table.probabilities(&who);
+        // The inverse of the distribution function on an even grid of u:
+        // each crossing's share of the grid is its probability within 1/N.
+        const N: usize = 2000;
+        let mut drawn = vec![0usize; p.len()];
+        for i in 0..N {
+            if let Some(choice) = table.choose(&who, (i as f64 + 0.5) / N as f64) {
+                drawn[choice.crossing] += 1;
+                prop_assert_eq!(Some(choice), table.option(&who, choice.crossing));
+            }
+        }
+        for (c, (&n, &pc)) in drawn.iter().zip(&p).enumerate() {
+            prop_assert!(
+                (n as f64 / N as f64 - pc).abs() <= 1.0 / N as f64 + 1e-9,
+                "crossing {c}: drawn {n} of {N}, probability {pc}"
+            );
+        }
     }
 
     #[test]

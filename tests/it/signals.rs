@@ -9,10 +9,13 @@ use exodus::output::{FOLDER_MANIFEST, MANIFEST};
 
 use super::{Fixture, assert_complete_or_unmarked};
 
-/// Starts a long run of the default scenario (every other man an agent).
+/// Starts a long run of the default scenario (full scale, with ten times the
+/// men, so that it takes seconds now that only the men who act are agents).
 fn long_run(out: &std::path::Path) -> Child {
     Command::new(assert_cmd::cargo::cargo_bin("exodus"))
-        .args(["run", "--quiet", "--scale", "2", "--out"])
+        .args(["run", "--quiet", "--scale", "1", "--set"])
+        .arg("population.men_multiplier=10")
+        .arg("--out")
         .arg(out)
         .stdout(Stdio::null())
         .stderr(Stdio::piped())

@@ -71,6 +71,7 @@ pub(super) fn validate(
         "persons per agent, an integer",
     )? as u32;
     let calendar = calendar(&c, raw)?;
+    let regions = population::multiply_men(&c, raw, regions)?;
     let population = population::population(&c, raw, &regions)?;
     population::check_not_empty(&c, &population, &regions)?;
     let mobilization = population::mobilization(&c, raw, &calendar, &regions)?;

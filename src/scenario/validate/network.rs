@@ -13,6 +13,10 @@ use crate::scenario::{AirParams, Crossing, CrossingMode, Destination, Documents,
 /// its crossing in a byte, and one value is kept for "none".
 pub(super) const MAX_CROSSINGS: usize = u8::MAX as usize - 1;
 
+/// The most destinations a scenario may list: an agent moving on or abroad
+/// keeps his country in a byte, and `elsewhere` may be added after them.
+pub(super) const MAX_DESTINATIONS: usize = u8::MAX as usize;
+
 pub(super) fn destinations(
     c: &Checker<'_, '_>,
     raw: &ScenarioFile,
@@ -22,6 +26,15 @@ pub(super) fn destinations(
         return Err(c.err(
             &KeyPath::of(&["destination"]),
             "the scenario needs at least one [[destination]]",
+        ));
+    }
+    if raw.destinations.len() > MAX_DESTINATIONS {
+        return Err(c.err(
+            &KeyPath::of(&["destination"]),
+            format!(
+                "at most {MAX_DESTINATIONS} destinations are supported, got {}",
+                raw.destinations.len()
+            ),
         ));
     }
     for (i, d) in raw.destinations.iter().enumerate() {

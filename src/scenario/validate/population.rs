@@ -11,6 +11,30 @@ use crate::scenario::{
     COHORTS_PER_AGE, KeyPath, MAX_COHORTS, MobilizationParams, PopulationParams,
 };
 
+/// The largest `population.men_multiplier`.
+pub(super) const MAX_MEN_MULTIPLIER: f64 = 10.0;
+
+/// The regions with every count of men multiplied by
+/// `population.men_multiplier` (rounded to whole men), when given.
+pub(super) fn multiply_men(
+    c: &Checker<'_, '_>,
+    raw: &ScenarioFile,
+    mut regions: Vec<Region>,
+) -> Result<Vec<Region>, InputError> {
+    let Some(factor) = raw.population.men_multiplier else {
+        return Ok(regions);
+    };
+    let path = KeyPath::of(&["population"]).key("men_multiplier");
+    let within = |v: f64| v > 0.0 && v <= MAX_MEN_MULTIPLIER;
+    let factor = c.require(&path, factor, within, "a factor in (0, 10]")?;
+    for region in &mut regions {
+        for men in &mut region.men_by_band {
+            *men = (*men as f64 * factor).round() as u64;
+        }
+    }
+    Ok(regions)
+}
+
 pub(super) fn population(
     c: &Checker<'_, '_>,
     raw: &ScenarioFile,
