@@ -13,6 +13,24 @@
 //!   the variation common to both runs, so these intervals are much
 //!   narrower than those of two independent samples.
 //!
+//! Each row also gives the 2.5% and 97.5% quantiles of the replicates'
+//! values (`q025`, `q975`: where one run falls, not where the mean lies)
+//! and of the paired differences (`diff_q025`, `diff_q975`), and the share
+//! of replicates whose difference is positive (`prob_diff_positive`).
+//!
+//! **Under a posterior** (`compare --posterior FILE`), replicate `r` of
+//! every scenario runs with the parameters of the posterior's draw `r`
+//! ([`crate::posterior`]) as well as the seed of replicate `r`. The
+//! replicates then sample both what we do not know about behaviour and the
+//! noise of one run, and the quantiles are posterior-predictive intervals:
+//! `diff_q025`..`diff_q975` is the 95% credible interval of the effect, and
+//! `prob_diff_positive` the posterior probability that the effect is
+//! positive. The t-interval `diff_ci95_*` then only says how precisely `R`
+//! replicates estimate the posterior mean. For comparison, the scenarios are
+//! also run at their own parameter values, and the t-interval of those
+//! paired differences is given as `mc_diff_ci95_*`: the Monte-Carlo-only
+//! interval that a comparison without a posterior reports.
+//!
 //! The `(scenario, replicate)` runs are the jobs of an
 //! [`Ensemble`](crate::ensemble), which runs them in parallel and gathers
 //! their results in order, so the output does not depend on the number of
@@ -131,15 +149,48 @@ pub fn run_all(
     master: u64,
     stop: &(dyn Fn() -> bool + Sync),
 ) -> Result<Vec<ScenarioRuns>, EngineError> {
-    let ensemble = scenarios.iter().fold(
+    let members: Vec<(Vec<&Scenario>, RunSettings)> = scenarios
+        .iter()
+        .map(|(scenario, settings)| (vec![scenario], *settings))
+        .collect();
+    run_members(&members, replicates, master, stop)
+}
+
+/// The same, under a posterior: `drawn[i][r]` is scenario `i` with the
+/// parameters of the posterior's draw for replicate `r` (see
+/// [`crate::posterior::Posterior::draw`]), and runs with the seed of
+/// replicate `r`. Every scenario must have one version per replicate.
+pub fn run_drawn(
+    drawn: &[(Vec<Scenario>, RunSettings)],
+    replicates: u32,
+    master: u64,
+    stop: &(dyn Fn() -> bool + Sync),
+) -> Result<Vec<ScenarioRuns>, EngineError> {
+    let members: Vec<(Vec<&Scenario>, RunSettings)> = drawn
+        .iter()
+        .map(|(versions, settings)| (versions.iter().collect(), *settings))
+        .collect();
+    run_members(&members, replicates, master, stop)
+}
+
+/// Runs the members (per member, one scenario or one per replicate) as one
+/// ensemble and gathers each member's outcomes.
+fn run_members(
+    members: &[(Vec<&Scenario>, RunSettings)],
+    replicates: u32,
+    master: u64,
+    stop: &(dyn Fn() -> bool + Sync),
+) -> Result<Vec<ScenarioRuns>, EngineError> {
+    let ensemble = members.iter().fold(
         Ensemble::new(master, replicates),
-        |e, (scenario, settings)| e.with_member(scenario, *settings),
+        |e, (versions, settings)| e.with_member_per_replicate(versions.clone(), *settings),
     );
     let outcomes = ensemble.run_all(|_, results| outcome(&results), &|_| {}, stop)?;
     let mut outcomes = outcomes.into_iter();
-    Ok(scenarios
+    Ok(members
         .iter()
-        .map(|(s, _)| ScenarioRuns {
+        .filter_map(|(versions, _)| versions.first())
+        .map(|s| ScenarioRuns {
             name: s.name().to_owned(),
             calendar: *s.calendar(),
             replicates: outcomes.by_ref().take(replicates as usize).collect(),
@@ -147,17 +198,23 @@ pub fn run_all(
         .collect())
 }
 
-/// Mean and 95% interval of a sample.
+/// Mean and 95% interval of a sample, and the middle 95% of its values.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Interval {
     /// Mean.
     pub mean: f64,
     /// Standard deviation (n − 1).
     pub sd: f64,
-    /// Lower end of the 95% interval.
+    /// Lower end of the 95% interval of the mean.
     pub low: f64,
     /// Upper end.
     pub high: f64,
+    /// The 2.5% quantile of the values.
+    pub q025: f64,
+    /// The 97.5% quantile of the values.
+    pub q975: f64,
+    /// The share of the values above zero.
+    pub share_positive: f64,
 }
 
 impl Interval {
@@ -170,6 +227,9 @@ impl Interval {
                 sd: 0.0,
                 low: 0.0,
                 high: 0.0,
+                q025: 0.0,
+                q975: 0.0,
+                share_positive: 0.0,
             };
         }
         let (mean, sd) = (stats::mean(xs), stats::sd(xs));
@@ -183,6 +243,9 @@ impl Interval {
             sd,
             low: mean - half,
             high: mean + half,
+            q025: stats::quantile(xs, 0.025),
+            q975: stats::quantile(xs, 0.975),
+            share_positive: xs.iter().filter(|&&x| x > 0.0).count() as f64 / n,
         }
     }
 }
@@ -221,10 +284,31 @@ pub struct SummaryRow {
     /// Paired difference from the base (absent for the base itself and for
     /// metrics the base lacks).
     pub diff: Option<Interval>,
+    /// Under a posterior, the paired difference of the runs at the
+    /// scenarios' own parameter values: Monte-Carlo noise only.
+    pub mc_diff: Option<Interval>,
 }
 
 /// Headline statistics of every scenario, the first being the base.
 pub fn summarize(runs: &[ScenarioRuns]) -> Vec<SummaryRow> {
+    summarize_with(runs, None)
+}
+
+/// The same for runs under a posterior, with the Monte-Carlo-only paired
+/// differences of `fixed`, the same scenarios run at their own parameter
+/// values, beside each difference.
+pub fn summarize_posterior(runs: &[ScenarioRuns], fixed: &[ScenarioRuns]) -> Vec<SummaryRow> {
+    summarize_with(runs, Some(fixed))
+}
+
+fn summarize_with(runs: &[ScenarioRuns], fixed: Option<&[ScenarioRuns]>) -> Vec<SummaryRow> {
+    let fixed_rows = fixed.map(|f| summarize_with(f, None)).unwrap_or_default();
+    let mc_diff = |scenario: &str, key: &Key| {
+        fixed_rows
+            .iter()
+            .find(|r| r.scenario == scenario && r.place == key.0 && r.metric == key.1)
+            .and_then(|r| r.diff)
+    };
     let Some(base) = runs.first() else {
         return Vec::new();
     };
@@ -260,6 +344,7 @@ pub fn summarize(runs: &[ScenarioRuns]) -> Vec<SummaryRow> {
                 metric: key.1.clone(),
                 value: Interval::of(&values),
                 diff,
+                mc_diff: mc_diff(&s.name, key),
             });
         }
     }
@@ -289,12 +374,30 @@ pub struct SummaryRecord {
     pub ci95_low: Decimals<3>,
     /// Upper end.
     pub ci95_high: Decimals<3>,
+    /// The 2.5% quantile over replicates (posterior-predictive under a
+    /// posterior).
+    pub q025: Decimals<3>,
+    /// The 97.5% quantile.
+    pub q975: Decimals<3>,
     /// Mean paired difference from the base (none for the base).
     pub diff_vs_base: Option<Decimals<3>>,
-    /// Lower end of its 95% interval.
+    /// Lower end of its 95% interval (of the mean difference).
     pub diff_ci95_low: Option<Decimals<3>>,
     /// Upper end.
     pub diff_ci95_high: Option<Decimals<3>>,
+    /// The 2.5% quantile of the paired differences (the lower end of the
+    /// 95% credible interval of the effect under a posterior).
+    pub diff_q025: Option<Decimals<3>>,
+    /// The 97.5% quantile.
+    pub diff_q975: Option<Decimals<3>>,
+    /// The share of replicates whose difference is positive (the posterior
+    /// probability that the effect is positive under a posterior).
+    pub prob_diff_positive: Option<Decimals<3>>,
+    /// Under a posterior: the 95% interval of the mean paired difference at
+    /// the scenarios' own parameter values (Monte-Carlo noise only).
+    pub mc_diff_ci95_low: Option<Decimals<3>>,
+    /// Upper end.
+    pub mc_diff_ci95_high: Option<Decimals<3>>,
 }
 
 /// A row of `compare_daily.csv`.
@@ -314,6 +417,11 @@ pub struct DailyRecord {
     pub ci95_low: Decimals<3>,
     /// Upper end.
     pub ci95_high: Decimals<3>,
+    /// The 2.5% quantile over replicates: the lower edge of the band where
+    /// 95% of runs fall (posterior-predictive under a posterior).
+    pub q025: Decimals<3>,
+    /// The 97.5% quantile.
+    pub q975: Decimals<3>,
 }
 
 /// `compare_summary.csv`: each scenario's mean, sd and 95% interval of every
@@ -327,9 +435,16 @@ pub fn summary_csv(rows: &[SummaryRow]) -> Result<Vec<u8>, csv::Error> {
         sd: Decimals(r.value.sd),
         ci95_low: Decimals(r.value.low),
         ci95_high: Decimals(r.value.high),
+        q025: Decimals(r.value.q025),
+        q975: Decimals(r.value.q975),
         diff_vs_base: r.diff.map(|d| Decimals(d.mean)),
         diff_ci95_low: r.diff.map(|d| Decimals(d.low)),
         diff_ci95_high: r.diff.map(|d| Decimals(d.high)),
+        diff_q025: r.diff.map(|d| Decimals(d.q025)),
+        diff_q975: r.diff.map(|d| Decimals(d.q975)),
+        prob_diff_positive: r.diff.map(|d| Decimals(d.share_positive)),
+        mc_diff_ci95_low: r.mc_diff.map(|d| Decimals(d.low)),
+        mc_diff_ci95_high: r.mc_diff.map(|d| Decimals(d.high)),
     }))
 }
 
@@ -366,6 +481,8 @@ pub fn daily_csv(runs: &[ScenarioRuns]) -> Result<Vec<u8>, csv::Error> {
                     mean: Decimals(i.mean),
                     ci95_low: Decimals(i.low),
                     ci95_high: Decimals(i.high),
+                    q025: Decimals(i.q025),
+                    q975: Decimals(i.q975),
                 });
             }
         }

@@ -13,6 +13,12 @@
 //! between members is a difference of scenario, not of luck; replicate 0
 //! is the master seed itself, so it reproduces `exodus run --seed MASTER`.
 //!
+//! A member may instead give one scenario per replicate
+//! ([`Ensemble::with_member_per_replicate`]): `compare --posterior` runs
+//! replicate `r` of every scenario with the parameters of the posterior's
+//! draw `r`, so the parameters differ from replicate to replicate but are
+//! the same, like the seed, across members.
+//!
 //! Jobs run in parallel on the current rayon pool, each its own engine run,
 //! and their results come back in the order the jobs were given, so nothing
 //! depends on the number of threads. Any subset of the jobs may be run (a
@@ -36,7 +42,7 @@ use crate::settings::RunSettings;
 pub struct Ensemble<'s> {
     master_seed: u64,
     replicates: u32,
-    members: Vec<(&'s Scenario, RunSettings)>,
+    members: Vec<(Vec<&'s Scenario>, RunSettings)>,
 }
 
 /// One run of an ensemble: replicate `replicate` of member `member`.
@@ -68,7 +74,19 @@ impl<'s> Ensemble<'s> {
     /// The same with one more member: `scenario`, run at `settings` (whose
     /// seed gives way to the replicates' seeds).
     pub fn with_member(mut self, scenario: &'s Scenario, settings: RunSettings) -> Self {
-        self.members.push((scenario, settings));
+        self.members.push((vec![scenario], settings));
+        self
+    }
+
+    /// The same with a member that runs replicate `r` of `scenarios[r]`, at
+    /// `settings`. There must be one scenario per replicate; a member with
+    /// fewer has no jobs beyond them.
+    pub fn with_member_per_replicate(
+        mut self,
+        scenarios: Vec<&'s Scenario>,
+        settings: RunSettings,
+    ) -> Self {
+        self.members.push((scenarios, settings));
         self
     }
 
@@ -106,7 +124,12 @@ impl<'s> Ensemble<'s> {
     pub fn job(&self, index: usize) -> Option<Job<'s>> {
         let replicates = self.replicates as usize;
         let (member, replicate) = (index.checked_div(replicates)?, index % replicates);
-        let &(scenario, settings) = self.members.get(member)?;
+        let (scenarios, settings) = self.members.get(member)?;
+        let scenario = match scenarios.as_slice() {
+            [one] => *one,
+            many => *many.get(replicate)?,
+        };
+        let settings = *settings;
         let replicate = replicate as u32;
         Some(Job {
             index,

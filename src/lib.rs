@@ -30,7 +30,10 @@
 //! parallel with common random numbers, for [`compare`], [`sweep`] and
 //! [`calibrate`] and [`validate`]; [`metrics`] and [`score`] measure runs
 //! against reported figures, and [`validate`] measures an ensemble's spread
-//! against them; [`plot`] draws charts; [`bench`](mod@bench) times runs.
+//! against them; [`posterior`] reads a calibration's posterior and draws
+//! each replicate's parameters from it, so that [`compare`] can carry what we
+//! do not know about behaviour into its intervals; [`plot`] draws charts;
+//! [`bench`](mod@bench) times runs.
 //!
 //! The ground floor, which every layer may use and which uses nothing above
 //! it: [`input_error`] (problems with what the user gave, located to file,
@@ -68,6 +71,7 @@ pub mod model;
 pub mod output;
 pub mod plot;
 pub mod population;
+pub mod posterior;
 pub mod results;
 pub mod rng;
 pub mod scenario;

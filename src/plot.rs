@@ -10,7 +10,10 @@
 //! middle of their windows, as a mean per day), `cumulative_exodus` (by
 //! destination) and `queues` (persons waiting at each crossing that ever had
 //! a queue). A comparison folder gives `comparison_exodus`: each scenario's
-//! daily exodus entries (mean over replicates) with its 95% band. A
+//! daily exodus entries (mean over replicates) with the band of the middle
+//! 95% of replicates (`q025`..`q975`: under a posterior, the 95%
+//! posterior-predictive band; `exodus run --posterior` writes the same
+//! files for one scenario). A
 //! validation folder gives `validation_<place>_<metric>` for each place and
 //! metric (`entries`, `exits`) with reported figures over short windows (at
 //! most [`SHORT_WINDOW_DAYS`] days): the replicates' daily mean with their
@@ -395,15 +398,15 @@ pub fn comparison_chart(path: &Path) -> Result<Chart, PlotError> {
         let s = &mut series[i];
         s.values.push(row.mean.0);
         if let Some((low, high)) = &mut s.band {
-            low.push(row.ci95_low.0.max(0.0));
-            high.push(row.ci95_high.0);
+            low.push(row.q025.0.max(0.0));
+            high.push(row.q975.0);
         }
     }
     let start = start.ok_or_else(|| read_err("no national exodus_entries rows".to_owned()))?;
     let days = series.iter().map(|s| s.values.len()).max().unwrap_or(0);
     Ok(Chart {
         stem: "comparison_exodus".to_owned(),
-        title: "Daily exodus entries, all destinations: mean and 95% band over paired replicates"
+        title: "Daily exodus entries, all destinations: mean, and the middle 95% of replicates"
             .to_owned(),
         y_label: "men crossing per day (persons)".to_owned(),
         start,

@@ -61,6 +61,11 @@ pub enum Stream {
         /// The run: 0, then one more at each restart.
         restart: u32,
     },
+    /// The posterior particle of one replicate of `compare --posterior`.
+    Posterior {
+        /// The replicate.
+        replicate: u32,
+    },
 }
 
 impl Stream {
@@ -73,6 +78,7 @@ impl Stream {
             Stream::Booking { day } => [5, u64::from(day), 0],
             Stream::Search { restart } => [6, u64::from(restart), 0],
             Stream::Cohorts { day, region } => [7, u64::from(day), u64::from(region)],
+            Stream::Posterior { replicate } => [9, u64::from(replicate), 0],
         }
     }
 }

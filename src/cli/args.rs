@@ -234,6 +234,11 @@ pub(crate) struct CompareArgs {
     pub(crate) set: SetArgs,
     #[command(flatten)]
     pub(crate) ensemble: EnsembleArgs,
+    /// Draw each replicate's behaviour parameters from this posterior (the
+    /// `posterior.csv` of `calibrate --method abc-smc`), shared by every
+    /// scenario: the intervals then include what the data leave unknown.
+    #[arg(long, value_name = "FILE.csv")]
+    pub(crate) posterior: Option<PathBuf>,
     /// Also draw the comparison chart (SVG and PNG).
     #[arg(long)]
     pub(crate) plot: bool,
@@ -330,6 +335,20 @@ pub(crate) struct RunArgs {
     /// After the run, draw its charts (SVG and PNG) into the output folder.
     #[arg(long)]
     pub(crate) plot: bool,
+    /// Run `--replicates` replicates, each with behaviour parameters drawn
+    /// from this posterior (`posterior.csv` of `calibrate --method
+    /// abc-smc`), and write their mean and 95% posterior-predictive bands
+    /// (`compare_summary.csv`, `compare_daily.csv`) instead of one run.
+    #[arg(
+        long,
+        value_name = "FILE.csv",
+        requires = "replicates",
+        conflicts_with = "score"
+    )]
+    pub(crate) posterior: Option<PathBuf>,
+    /// Replicates under `--posterior`.
+    #[arg(long, requires = "posterior", value_parser = clap::value_parser!(u32).range(2..=10_000))]
+    pub(crate) replicates: Option<u32>,
 }
 
 #[derive(clap::Args)]

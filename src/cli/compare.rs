@@ -5,19 +5,31 @@ use std::time::Instant;
 
 use exodus::compare::{DAILY_CSV, SUMMARY_CSV};
 use exodus::output;
+use exodus::posterior::Posterior;
+use exodus::scenario::{Scenario, ScenarioDocument};
+use exodus::settings::RunSettings;
 
-use super::args::CompareArgs;
+use super::args::{CompareArgs, RunArgs};
 
 use super::Failure;
-use super::{catch_interrupt, interrupted, load_doc, plot, replicate_settings, thread_pool};
+use super::{
+    Context, catch_interrupt, interrupted, load_doc, plot, replicate_settings, thread_pool,
+};
 
 const COMMAND: &str = "compare";
 
 pub(crate) fn compare(args: &CompareArgs) -> Result<(), Failure> {
     let overrides = args.ensemble.settings.overrides();
+    let posterior = args.posterior.as_deref().map(Posterior::read).transpose()?;
+    let mut docs = Vec::with_capacity(args.scenarios.len());
     let mut scenarios = Vec::with_capacity(args.scenarios.len());
     for path in &args.scenarios {
-        scenarios.push(load_doc(Some(path), &args.set.set)?.prepare(&overrides)?);
+        let doc = load_doc(Some(path), &args.set.set)?;
+        scenarios.push(doc.prepare(&overrides)?);
+        docs.push(doc);
+    }
+    if let Some(posterior) = &posterior {
+        refuse_overridden_parameters(posterior, &args.scenarios, &docs)?;
     }
     let names: Vec<&str> = scenarios.iter().map(|(s, _)| s.name()).collect();
     if let Some(dup) = names
@@ -26,29 +38,38 @@ pub(crate) fn compare(args: &CompareArgs) -> Result<(), Failure> {
         .find_map(|(i, n)| names[..i].contains(n).then_some(n))
     {
         let message = format!("two scenarios are named `{dup}`: give each a distinct `name`");
-        return Err(Failure::other(anyhow::Error::msg(message)));
+        return Err(Failure::usage(anyhow::Error::msg(message)));
     }
     let (base, base_settings) = &scenarios[0];
     let master = base_settings.seed();
     let out = args.ensemble.output.folder(COMMAND, base.name(), || {
         Path::new("output").join(format!("compare-{}", base.name()))
     })?;
+    let replicates = args.ensemble.replicates;
+    let drawn = match &posterior {
+        Some(posterior) => Some(drawn_versions(
+            posterior, &docs, &scenarios, replicates, master,
+        )?),
+        None => None,
+    };
     let pool = thread_pool(overrides.threads)?;
     catch_interrupt();
     let started = Instant::now();
-    let runs = pool.install(|| {
-        exodus::compare::run_all(&scenarios, args.ensemble.replicates, master, &interrupted)
-    })?;
-    let rows = exodus::compare::summarize(&runs);
-    let formatted = |name: &str, csv: Result<Vec<u8>, csv::Error>| {
-        let context = format!("formatting {name}");
-        csv.map(|bytes| (name.to_owned(), bytes))
-            .map_err(|e| Failure::other(anyhow::Error::new(e).context(context)))
+    let fixed =
+        pool.install(|| exodus::compare::run_all(&scenarios, replicates, master, &interrupted))?;
+    let (runs, rows) = match &drawn {
+        Some(drawn) => {
+            let runs = pool
+                .install(|| exodus::compare::run_drawn(drawn, replicates, master, &interrupted))?;
+            let rows = exodus::compare::summarize_posterior(&runs, &fixed);
+            (runs, rows)
+        }
+        None => {
+            let rows = exodus::compare::summarize(&fixed);
+            (fixed, rows)
+        }
     };
-    let files = vec![
-        formatted(SUMMARY_CSV, exodus::compare::summary_csv(&rows))?,
-        formatted(DAILY_CSV, exodus::compare::daily_csv(&runs))?,
-    ];
+    let files = summary_files(&rows, &runs)?;
     let mut settings = replicate_settings(
         args.ensemble.replicates,
         base_settings.scale(),
@@ -58,6 +79,11 @@ pub(crate) fn compare(args: &CompareArgs) -> Result<(), Failure> {
     settings.insert("scenarios".to_owned(), names.clone().into());
     let files_given = args.scenarios.iter().map(|p| p.display().to_string());
     settings.insert("files".to_owned(), files_given.collect::<Vec<_>>().into());
+    if let Some(posterior) = &posterior {
+        settings.insert("posterior".to_owned(), posterior.file().into());
+        let ess = posterior.effective_size();
+        settings.insert("posterior_effective_size".to_owned(), ess.round().into());
+    }
     let provenance = output::Provenance {
         command: COMMAND,
         scenario: base.name().to_owned(),
@@ -73,10 +99,24 @@ pub(crate) fn compare(args: &CompareArgs) -> Result<(), Failure> {
         started.elapsed().as_secs_f64(),
         base.name()
     );
+    let interval = match &posterior {
+        Some(posterior) => {
+            println!(
+                "behaviour parameters drawn from {} ({} particles, effective size {:.0}); \
+                 intervals are 95% posterior-predictive, P(>0) the posterior probability \
+                 that the difference is positive",
+                posterior.file(),
+                posterior.particles().len(),
+                posterior.effective_size()
+            );
+            "95% credible interval of diff."
+        }
+        None => "95% interval of difference",
+    };
     println!();
     println!(
-        "{:<38} {:<16} {:>11} {:>11}   {:<27}",
-        "scenario", "exodus to", "mean", "vs base", "95% interval of difference"
+        "{:<38} {:<16} {:>11} {:>11}   {:<29} {:>6}",
+        "scenario", "exodus to", "mean", "vs base", interval, "P(>0)"
     );
     let shown = |r: &&exodus::compare::SummaryRow| {
         r.metric == "exodus"
@@ -88,10 +128,20 @@ pub(crate) fn compare(args: &CompareArgs) -> Result<(), Failure> {
         } else {
             r.metric.clone()
         };
+        let (low, high) = match (&posterior, r.diff) {
+            (Some(_), Some(d)) => (d.q025, d.q975),
+            (None, Some(d)) => (d.low, d.high),
+            (_, None) => (0.0, 0.0),
+        };
         match r.diff {
             Some(d) => println!(
-                "{:<38} {:<16} {:>11.0} {:>+11.0}   [{:+.0}, {:+.0}]",
-                r.scenario, label, r.value.mean, d.mean, d.low, d.high
+                "{:<38} {:<16} {:>11.0} {:>+11.0}   {:<29} {:>6.2}",
+                r.scenario,
+                label,
+                r.value.mean,
+                d.mean,
+                format!("[{low:+.0}, {high:+.0}]"),
+                d.share_positive
             ),
             None => println!("{:<38} {:<16} {:>11.0}", r.scenario, label, r.value.mean),
         }
@@ -106,4 +156,151 @@ pub(crate) fn compare(args: &CompareArgs) -> Result<(), Failure> {
         plot(&out)?;
     }
     Ok(())
+}
+
+/// Per scenario, its version for each replicate: the scenario with the
+/// parameters of the posterior's draw for that replicate.
+fn drawn_versions(
+    posterior: &Posterior,
+    docs: &[ScenarioDocument],
+    scenarios: &[(Scenario, RunSettings)],
+    replicates: u32,
+    master: u64,
+) -> Result<Vec<(Vec<Scenario>, RunSettings)>, Failure> {
+    let draws: Vec<_> = (0..replicates).map(|r| posterior.draw(master, r)).collect();
+    let mut drawn = Vec::with_capacity(docs.len());
+    for (doc, (_, settings)) in docs.iter().zip(scenarios) {
+        let mut versions = Vec::with_capacity(draws.len());
+        for particle in &draws {
+            let version = doc
+                .scenario_with(&posterior.assignment(particle))
+                .with_context(|| {
+                    format!(
+                        "applying particle `{}` of the posterior {} to the scenario",
+                        particle.id,
+                        posterior.file()
+                    )
+                })?;
+            versions.push(version);
+        }
+        drawn.push((versions, *settings));
+    }
+    Ok(drawn)
+}
+
+/// Refuses a comparison under a posterior where an alternative sets one of
+/// the posterior's parameters to a value of its own: the draw would replace
+/// it, and the alternative would silently lose what makes it different.
+fn refuse_overridden_parameters(
+    posterior: &Posterior,
+    files: &[std::path::PathBuf],
+    docs: &[ScenarioDocument],
+) -> Result<(), Failure> {
+    let Some(base) = docs.first() else {
+        return Ok(());
+    };
+    for (file, alternative) in files.iter().zip(docs).skip(1) {
+        for path in posterior.parameters() {
+            let (Ok(a), Ok(b)) = (base.value(path), alternative.value(path)) else {
+                continue;
+            };
+            if a != b {
+                let message = format!(
+                    "{} sets `{path}` to {b}, the base to {a}; `--posterior {}` draws this \
+                     parameter for every scenario alike, which would undo the difference. \
+                     Compare without `--posterior`, or leave `{path}` out of the posterior",
+                    file.display(),
+                    posterior.file()
+                );
+                return Err(Failure::usage(anyhow::Error::msg(message)));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `exodus run --posterior FILE --replicates R`: one scenario, replicate
+/// `r` with the parameters of the posterior's draw `r`; writes the mean and
+/// the 95% posterior-predictive band of every figure, as a comparison of one
+/// scenario does (`compare_summary.csv`, `compare_daily.csv`).
+pub(crate) fn posterior_bands(
+    args: &RunArgs,
+    posterior: &Path,
+    replicates: u32,
+) -> Result<(), Failure> {
+    let overrides = args.settings.overrides();
+    let posterior = Posterior::read(posterior)?;
+    let doc = args.input.document()?;
+    let prepared = doc.prepare(&overrides)?;
+    let master = prepared.1.seed();
+    let scale = prepared.1.scale();
+    let name = prepared.0.name().to_owned();
+    let out = args.output.folder("run", &name, || {
+        Path::new("output").join(&name).join("posterior")
+    })?;
+    let scenarios = [prepared];
+    let drawn = drawn_versions(
+        &posterior,
+        std::slice::from_ref(&doc),
+        &scenarios,
+        replicates,
+        master,
+    )?;
+    let pool = thread_pool(overrides.threads)?;
+    catch_interrupt();
+    let started = Instant::now();
+    let runs =
+        pool.install(|| exodus::compare::run_drawn(&drawn, replicates, master, &interrupted))?;
+    let rows = exodus::compare::summarize(&runs);
+    let files = summary_files(&rows, &runs)?;
+    let mut settings = replicate_settings(replicates, scale, master, &args.input.set.set);
+    settings.insert("posterior".to_owned(), posterior.file().into());
+    let ess = posterior.effective_size();
+    settings.insert("posterior_effective_size".to_owned(), ess.round().into());
+    let provenance = output::Provenance {
+        command: "run",
+        scenario: name.clone(),
+        settings,
+        outcome: toml::Table::new(),
+    };
+    output::write_folder(&out, &provenance, &files)?;
+    if !args.quiet {
+        println!(
+            "`{name}`: {replicates} replicates at 1:{scale} with behaviour drawn from {} \
+             (effective size {ess:.0}) in {:.1} s",
+            posterior.file(),
+            started.elapsed().as_secs_f64()
+        );
+        println!();
+        println!(
+            "{:<24} {:>11}   {:<27}",
+            "exodus to", "mean", "95% posterior-predictive"
+        );
+        for r in rows.iter().filter(|r| r.metric == "exodus") {
+            let band = format!("[{:.0}, {:.0}]", r.value.q025, r.value.q975);
+            println!("{:<24} {:>11.0}   {band:<27}", r.place, r.value.mean);
+        }
+        println!();
+        println!("written to {} ({SUMMARY_CSV}, {DAILY_CSV})", out.display());
+    }
+    if args.plot {
+        plot(&out)?;
+    }
+    Ok(())
+}
+
+/// The comparison's two tables, formatted.
+fn summary_files(
+    rows: &[exodus::compare::SummaryRow],
+    runs: &[exodus::compare::ScenarioRuns],
+) -> Result<Vec<(String, Vec<u8>)>, Failure> {
+    let formatted = |name: &str, csv: Result<Vec<u8>, csv::Error>| {
+        let context = format!("formatting {name}");
+        csv.map(|bytes| (name.to_owned(), bytes))
+            .map_err(|e| Failure::other(anyhow::Error::new(e).context(context)))
+    };
+    Ok(vec![
+        formatted(SUMMARY_CSV, exodus::compare::summary_csv(rows))?,
+        formatted(DAILY_CSV, exodus::compare::daily_csv(runs))?,
+    ])
 }

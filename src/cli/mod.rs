@@ -68,6 +68,15 @@ impl Failure {
         }
     }
 
+    /// A mistake in what the user asked for that no error type of the
+    /// library describes (exit code 2).
+    pub(crate) fn usage(error: impl Into<anyhow::Error>) -> Self {
+        Self {
+            code: exit::INPUT,
+            error: error.into(),
+        }
+    }
+
     /// The exit code.
     pub(crate) fn code(&self) -> u8 {
         self.code

@@ -14,6 +14,9 @@ use super::{Context, Failure};
 use super::{catch_interrupt, interrupted, plot, progress_bar, score, thousands, thread_pool};
 
 pub(crate) fn run(args: &RunArgs) -> Result<(), Failure> {
+    if let (Some(posterior), Some(replicates)) = (&args.posterior, args.replicates) {
+        return super::compare::posterior_bands(args, posterior, replicates);
+    }
     let (scenario, settings) = args.input.prepare(&args.settings.overrides())?;
     let pool = thread_pool(settings.threads())?;
     let threads = pool.current_num_threads();

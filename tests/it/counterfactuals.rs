@@ -200,7 +200,8 @@ fn compare_writes_paired_summaries_and_daily_bands() {
         );
     let summary = fs::read_to_string(out.join("compare_summary.csv")).unwrap();
     assert!(summary.starts_with(
-        "scenario,place,metric,mean,sd,ci95_low,ci95_high,diff_vs_base,diff_ci95_low,diff_ci95_high\n"
+        "scenario,place,metric,mean,sd,ci95_low,ci95_high,q025,q975,diff_vs_base,diff_ci95_low,\
+         diff_ci95_high,diff_q025,diff_q975,prob_diff_positive,mc_diff_ci95_low,mc_diff_ci95_high\n"
     ));
     let row = |scenario: &str, place: &str, metric: &str| -> Vec<String> {
         summary
@@ -212,22 +213,28 @@ fn compare_writes_paired_summaries_and_daily_bands() {
             .collect()
     };
     let base_row = row("tiny", "Finland", "exodus");
-    assert_eq!(base_row[7], "", "the base has no difference");
+    assert_eq!(base_row[9], "", "the base has no difference");
     let f = row("finland-open", "Finland", "exodus");
     let (diff, low, high): (f64, f64, f64) = (
-        f[7].parse().unwrap(),
-        f[8].parse().unwrap(),
         f[9].parse().unwrap(),
+        f[10].parse().unwrap(),
+        f[11].parse().unwrap(),
     );
     assert!(
         low > 0.0 && low <= diff && diff <= high,
         "keeping Finland open raises its exodus: {f:?}"
     );
+    assert_eq!(f[14], "1.000", "every replicate raises it: {f:?}");
+    assert_eq!(
+        (f[15].as_str(), f[16].as_str()),
+        ("", ""),
+        "no posterior, no second interval"
+    );
     assert!(
         summary.contains("tiny,upper-lars,peak_queue,") && summary.contains("tiny,national,stuck,")
     );
     let daily = fs::read_to_string(out.join("compare_daily.csv")).unwrap();
-    assert!(daily.starts_with("date,scenario,place,metric,mean,ci95_low,ci95_high\n"));
+    assert!(daily.starts_with("date,scenario,place,metric,mean,ci95_low,ci95_high,q025,q975\n"));
     assert!(daily.contains("2022-10-01,finland-open,Finland,exodus_entries,"));
     // The manifest, written last, lists both files and how they were made.
     assert!(assert_complete_or_unmarked(&out, FOLDER_MANIFEST));
@@ -356,4 +363,235 @@ fn shipped_counterfactuals_have_the_expected_effects() {
     assert!(kz.high < 0.0, "Kazakhstan: {kz:?}");
     let stuck = diff("kazakhstan-requires-foreign-passport", "national", "stuck");
     assert!(stuck.low > 0.0, "stuck: {stuck:?}");
+}
+
+/// The rows of a comparison's summary, each a map from column to field.
+fn summary_rows(summary: &str) -> Vec<std::collections::BTreeMap<String, String>> {
+    let mut lines = summary.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    lines
+        .map(|line| {
+            header
+                .iter()
+                .map(|h| (*h).to_owned())
+                .zip(line.split(',').map(str::to_owned))
+                .collect()
+        })
+        .collect()
+}
+
+/// The row of a comparison's summary for a scenario, place and metric.
+fn summary_row(
+    summary: &str,
+    scenario: &str,
+    place: &str,
+    metric: &str,
+) -> std::collections::BTreeMap<String, String> {
+    summary_rows(summary)
+        .into_iter()
+        .find(|r| r["scenario"] == scenario && r["place"] == place && r["metric"] == metric)
+        .unwrap_or_else(|| panic!("no row {scenario} {place} {metric}"))
+}
+
+fn number(row: &std::collections::BTreeMap<String, String>, column: &str) -> f64 {
+    row[column]
+        .parse()
+        .unwrap_or_else(|_| panic!("{column} in {row:?}"))
+}
+
+#[test]
+fn a_comparison_under_a_posterior_carries_the_parameter_uncertainty_into_its_intervals() {
+    let fx = Fixture::tiny();
+    let base = fx.write();
+    let open = child(
+        &fx,
+        "open.toml",
+        "extends = \"scenario.toml\"\nname = \"finland-open\"\nremove_policies = [\"finland-ban\"]\n",
+    );
+    // Three particles far apart in the size of the exodus, equally weighted.
+    let posterior = fx.dir().join("posterior.csv");
+    fs::write(
+        &posterior,
+        "particle,weight,decision.base_log_hazard,distance\n0,1,-9.3,0.2\n1,1,-8.3,0.1\n2,1,-7.3,0.3\n",
+    )
+    .unwrap();
+    let compare = |out: &str, threads: &str| {
+        exodus()
+            .args([
+                "compare",
+                "--replicates",
+                "12",
+                "--threads",
+                threads,
+                "--posterior",
+            ])
+            .arg(&posterior)
+            .arg("--out")
+            .arg(fx.dir().join(out))
+            .arg(&base)
+            .arg(&open)
+            .assert()
+            .success()
+            .stdout(
+                predicate::str::contains("credible interval")
+                    .and(predicate::str::contains("effective size 3")),
+            );
+        fs::read_to_string(fx.dir().join(out).join("compare_summary.csv")).unwrap()
+    };
+    let summary = compare("post", "2");
+    let f = summary_row(&summary, "finland-open", "Finland", "exodus");
+    let credible = number(&f, "diff_q975") - number(&f, "diff_q025");
+    let monte_carlo = number(&f, "mc_diff_ci95_high") - number(&f, "mc_diff_ci95_low");
+    assert!(
+        credible > 3.0 * monte_carlo,
+        "the exodus's size is uncertain by a factor e either way, so the effect is too: {f:?}"
+    );
+    assert!(number(&f, "diff_q025") <= number(&f, "diff_vs_base"));
+    assert!(number(&f, "diff_vs_base") <= number(&f, "diff_q975"));
+    let national = summary_row(&summary, "tiny", "national", "exodus");
+    assert!(
+        number(&national, "q975") > 2.0 * number(&national, "q025"),
+        "{national:?}"
+    );
+    let manifest: toml::Table = fs::read_to_string(fx.dir().join("post").join(FOLDER_MANIFEST))
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(
+        manifest["settings"]["posterior"]
+            .as_str()
+            .unwrap()
+            .ends_with("posterior.csv")
+    );
+    // The draws are keyed by seed and replicate, never by thread.
+    assert_eq!(summary, compare("post-1", "1"));
+}
+
+#[test]
+fn a_posterior_of_one_particle_at_the_scenarios_values_changes_nothing() {
+    let fx = Fixture::tiny();
+    let base = fx.write();
+    let open = child(
+        &fx,
+        "open.toml",
+        "extends = \"scenario.toml\"\nname = \"finland-open\"\nremove_policies = [\"finland-ban\"]\n",
+    );
+    let posterior = fx.dir().join("posterior.csv");
+    fs::write(
+        &posterior,
+        "particle,weight,decision.base_log_hazard,decision.peer,distance\nonly,1,-8.3,0.4,0\n",
+    )
+    .unwrap();
+    let out = fx.dir().join("one");
+    exodus()
+        .args(["compare", "--replicates", "5", "--posterior"])
+        .arg(&posterior)
+        .arg("--out")
+        .arg(&out)
+        .arg(&base)
+        .arg(&open)
+        .assert()
+        .success();
+    let summary = fs::read_to_string(out.join("compare_summary.csv")).unwrap();
+    // Replicate r runs with the seed of replicate r whether or not its
+    // parameters were drawn: with nothing to draw, the two runs coincide,
+    // and the credible interval is the spread of the Monte-Carlo replicates.
+    let rows = summary_rows(&summary);
+    for row in rows.iter().filter(|r| !r["diff_vs_base"].is_empty()) {
+        let (low, high) = (
+            number(row, "diff_ci95_low"),
+            number(row, "diff_ci95_high"),
+        );
+        let (mc_low, mc_high) = (
+            number(row, "mc_diff_ci95_low"),
+            number(row, "mc_diff_ci95_high"),
+        );
+        assert_eq!((low, high), (mc_low, mc_high), "{row:?}");
+    }
+}
+
+#[test]
+fn a_posterior_that_would_undo_an_alternative_is_refused() {
+    let fx = Fixture::tiny();
+    let base = fx.write();
+    let calmer = child(
+        &fx,
+        "calmer.toml",
+        "extends = \"scenario.toml\"\nname = \"calmer\"\n[decision]\npeer = 0.1\n",
+    );
+    let posterior = fx.dir().join("posterior.csv");
+    fs::write(
+        &posterior,
+        "particle,weight,decision.peer,distance\na,1,0.3,0\nb,1,0.5,0\n",
+    )
+    .unwrap();
+    exodus()
+        .args(["compare", "--replicates", "2", "--posterior"])
+        .arg(&posterior)
+        .arg("--out")
+        .arg(fx.dir().join("x"))
+        .arg(&base)
+        .arg(&calmer)
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::contains("calmer.toml sets `decision.peer` to 0.1")
+                .and(predicate::str::contains("would undo the difference")),
+        );
+    fs::write(
+        &posterior,
+        "particle,weight,decision.peer,distance\na,1,0.3,0\nb,-1,0.5,0\n",
+    )
+    .unwrap();
+    exodus()
+        .args(["compare", "--replicates", "2", "--posterior"])
+        .arg(&posterior)
+        .arg(&base)
+        .arg(&base)
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::contains("posterior.csv:3:2").and(predicate::str::contains("weight")),
+        );
+}
+
+#[test]
+fn a_run_under_a_posterior_writes_predictive_bands() {
+    let fx = Fixture::tiny();
+    let base = fx.write();
+    let posterior = fx.dir().join("posterior.csv");
+    fs::write(
+        &posterior,
+        "particle,weight,decision.base_log_hazard,distance\n0,1,-9.3,0.2\n1,1,-7.3,0.1\n",
+    )
+    .unwrap();
+    let out = fx.dir().join("bands");
+    exodus()
+        .args(["run", "--replicates", "8", "--posterior"])
+        .arg(&posterior)
+        .arg("--out")
+        .arg(&out)
+        .arg("--plot")
+        .arg(&base)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("95% posterior-predictive"));
+    let summary = fs::read_to_string(out.join("compare_summary.csv")).unwrap();
+    let national = summary_row(&summary, "tiny", "national", "exodus");
+    let (low, mean, high) = (
+        number(&national, "q025"),
+        number(&national, "mean"),
+        number(&national, "q975"),
+    );
+    assert!(
+        low < mean && mean < high && high > 2.0 * low,
+        "{national:?}"
+    );
+    assert!(out.join("comparison_exodus.svg").is_file());
+    exodus()
+        .args(["run", "--replicates", "8"])
+        .arg(&base)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--posterior"));
 }
