@@ -109,7 +109,7 @@ pub fn run(
             threads,
             wall_seconds: (simulated - started).as_secs_f64(),
         };
-        output::write_run(out, scenario, settings, &results, &info)?;
+        output::write_run(out, scenario, settings, &results, &info, &|| false)?;
         let written = Instant::now();
         phases.push([
             (synthesized - started).as_secs_f64(),

@@ -186,18 +186,18 @@ pub(crate) struct OutputArgs {
 }
 
 impl OutputArgs {
-    /// The output folder, `--out` or else `default`, once it is known that
-    /// the results of `command` on `scenario` may go there (see
-    /// [`exodus::output::check_destination`]).
+    /// The output folder, `--out` or else `default`, claimed for the
+    /// results of `command` on `scenario` (see [`exodus::output::claim`]):
+    /// checked, and locked against other exodus processes until the claim is
+    /// dropped.
     pub(crate) fn folder(
         &self,
         command: &str,
         scenario: &str,
         default: impl FnOnce() -> PathBuf,
-    ) -> Result<PathBuf, Failure> {
+    ) -> Result<exodus::output::Claim, Failure> {
         let out = self.out.clone().unwrap_or_else(default);
-        exodus::output::check_destination(&out, command, scenario, self.force)?;
-        Ok(out)
+        Ok(exodus::output::claim(&out, command, scenario, self.force)?)
     }
 }
 

@@ -99,7 +99,7 @@ fn optimize(args: &CalibrateArgs) -> Result<(), Failure> {
         settings,
         outcome: outcome(&fit, wall),
     };
-    output::write_folder(&out, &provenance, &files)
+    output::write_folder(&out, &provenance, &files, &interrupted)
         .with_context(|| format!("writing the calibration to {}", out.display()))?;
     if !args.quiet {
         print_summary(scenario.name(), &fit, wall, &out, doc.is_embedded());

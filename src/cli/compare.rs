@@ -90,7 +90,7 @@ pub(crate) fn compare(args: &CompareArgs) -> Result<(), Failure> {
         settings,
         outcome: toml::Table::new(),
     };
-    output::write_folder(&out, &provenance, &files)?;
+    output::write_folder(&out, &provenance, &files, &interrupted)?;
     println!(
         "{} scenarios × {} paired replicates at 1:{} in {:.1} s; base `{}`",
         scenarios.len(),
@@ -263,7 +263,7 @@ pub(crate) fn posterior_bands(
         settings,
         outcome: toml::Table::new(),
     };
-    output::write_folder(&out, &provenance, &files)?;
+    output::write_folder(&out, &provenance, &files, &interrupted)?;
     if !args.quiet {
         println!(
             "`{name}`: {replicates} replicates at 1:{scale} with behaviour drawn from {} \

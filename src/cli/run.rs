@@ -18,6 +18,11 @@ pub(crate) fn run(args: &RunArgs) -> Result<(), Failure> {
         return super::compare::posterior_bands(args, posterior, replicates);
     }
     let (scenario, settings) = args.input.prepare(&args.settings.overrides())?;
+    if let Some(observed) = &args.score {
+        // Checked now, so that a mistake in it costs no simulation; read
+        // again after the run, when the score is made.
+        exodus::score::load_observed(observed)?;
+    }
     let pool = thread_pool(settings.threads())?;
     let threads = pool.current_num_threads();
     let out = args.output.folder("run", scenario.name(), || {
@@ -35,7 +40,7 @@ pub(crate) fn run(args: &RunArgs) -> Result<(), Failure> {
         threads,
         wall_seconds,
     };
-    output::write_run(&out, &scenario, &settings, &results, &info)
+    output::write_run(&out, &scenario, &settings, &results, &info, &interrupted)
         .with_context(|| format!("writing results to {}", out.display()))?;
     if !args.quiet {
         print_summary(&scenario, &settings, &results, &out, wall_seconds);

@@ -64,7 +64,7 @@ pub(crate) fn sweep(args: &SweepArgs) -> Result<(), Failure> {
         outcome: toml::Table::new(),
     };
     let files = [(exodus::sweep::SWEEP_CSV.to_owned(), csv)];
-    output::write_folder(&out, &provenance, &files)?;
+    output::write_folder(&out, &provenance, &files, &interrupted)?;
     let points = exodus::sweep::grid(&axes).len();
     println!(
         "{points} points × {} replicates = {} runs in {:.1} s; written {}",

@@ -70,7 +70,7 @@ pub(crate) fn validate(args: &ValidateArgs) -> Result<(), Failure> {
         settings: manifest_settings,
         outcome: outcome(&summaries),
     };
-    output::write_folder(&out, &provenance, &files)?;
+    output::write_folder(&out, &provenance, &files, &interrupted)?;
     if !args.quiet {
         println!(
             "{}: {replicates} replicates at 1:{}, master seed {}, in {wall:.1} s; observed figures from {}",

@@ -1,21 +1,24 @@
 //! Folders of results written so that nothing is lost or half-written.
 //!
-//! Every file goes to a temporary name in its folder, is flushed to disk,
-//! and is renamed into place. A folder's manifest lists every file with its
-//! size and SHA-256; it is removed before the first file is written and
-//! written after the last, so a folder that has a manifest holds complete
-//! results, and one without holds none that can be trusted. A run's manifest
-//! is `run.toml`; the folders of `compare`, `sweep`, `calibrate` and
+//! A folder is written whole, then swapped in: every file and the manifest
+//! go into a staging folder beside it (`.NAME.exodus-staging-PID`), each
+//! flushed to disk, and only when all are written is the staging folder
+//! exchanged with the old one in one `renameat2(RENAME_EXCHANGE)` (where the
+//! file system lacks it, two renames, the old folder put back if the second
+//! fails), after which the old one is removed. A failure at any point (a
+//! full disk, a killed process, Ctrl-C, which the writer checks between
+//! files and before the swap) therefore leaves the earlier results as they
+//! were, and the staging folder is removed (or, after SIGKILL, by the next
+//! writer that claims the folder, [`super::destination`]).
+//!
+//! A folder's manifest lists every file with its size and SHA-256. A run's
+//! manifest is `run.toml`; the folders of `compare`, `sweep`, `calibrate` and
 //! `validate` have a [`FOLDER_MANIFEST`] that also says which command made
 //! them.
-//!
-//! Before any work starts, [`check_destination`] refuses a folder that holds
-//! something else (another scenario's or another command's results, or files
-//! that are not results) unless the user forces it.
 
 use std::fs;
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
@@ -64,45 +67,12 @@ struct FolderManifest<'a> {
     files: Vec<ManifestFile>,
 }
 
-/// Checks that `dir` may receive the results of `command` on `scenario`:
-/// it is absent, empty, or holds earlier results of the same command on the
-/// same scenario. Anything else needs `force`, so that no one's files are
-/// overwritten by mistake.
-pub fn check_destination(
-    dir: &Path,
-    command: &str,
-    scenario: &str,
-    force: bool,
-) -> Result<(), OutputError> {
-    if force || !dir.exists() {
-        return Ok(());
-    }
-    let io = |source| OutputError::Io {
-        path: dir.to_owned(),
-        source,
-    };
-    if fs::read_dir(dir).map_err(io)?.next().is_none() {
-        return Ok(());
-    }
-    let previous = previous_results(dir);
-    if previous.iter().any(|(c, s)| c == command && s == scenario) {
-        return Ok(());
-    }
-    let what = match previous.first() {
-        Some((c, s)) if c == command => format!("the results of another scenario (`{s}`)"),
-        Some((c, s)) => format!("the results of `exodus {c}` on `{s}`"),
-        // A folder whose write was interrupted has files but no manifest yet.
-        None => "files that are not complete results of exodus".to_owned(),
-    };
-    Err(OutputError::Occupied {
-        path: dir.to_owned(),
-        what,
-    })
-}
+/// What marks a staging folder: `.NAME.exodus-staging-PID-N`.
+pub(super) const STAGING_MARK: &str = "exodus-staging-";
 
 /// The command and scenario of each manifest in `dir` (a run's, then a
-/// command's; a folder written into with `--force` may hold both).
-fn previous_results(dir: &Path) -> Vec<(String, String)> {
+/// command's).
+pub(super) fn previous_results(dir: &Path) -> Vec<(String, String)> {
     let read = |name: &str| {
         fs::read_to_string(dir.join(name))
             .ok()?
@@ -116,14 +86,48 @@ fn previous_results(dir: &Path) -> Vec<(String, String)> {
     run.into_iter().chain(folder).collect()
 }
 
-/// Writes the results of a command into `dir` (created if needed): the files,
-/// then a [`FOLDER_MANIFEST`] with the provenance and the list of files.
+/// The names of the files that the manifests in `dir` list.
+pub(super) fn listed_files(dir: &Path) -> Vec<String> {
+    let mut names = Vec::new();
+    for manifest in [MANIFEST, FOLDER_MANIFEST] {
+        let Some(table) = fs::read_to_string(dir.join(manifest))
+            .ok()
+            .and_then(|text| text.parse::<toml::Table>().ok())
+        else {
+            continue;
+        };
+        let files = table.get("files").and_then(toml::Value::as_array);
+        for file in files.into_iter().flatten() {
+            if let Some(name) = file.get("name").and_then(toml::Value::as_str) {
+                names.push(name.to_owned());
+            }
+        }
+    }
+    names
+}
+
+/// Whether a file is one that exodus derives from a folder's results after
+/// writing it (charts, a score) or leaves while writing one (a temporary
+/// file): such files may be replaced with the results.
+pub(super) fn is_derived(name: &str) -> bool {
+    name.ends_with(".svg")
+        || name.ends_with(".png")
+        || name == "score.csv"
+        || (name.starts_with('.') && name.ends_with(".tmp"))
+}
+
+/// Writes the results of a command as the folder `dir`: the files and a
+/// [`FOLDER_MANIFEST`] with the provenance and the list of files, swapped in
+/// whole (see the module's text). `stop` is asked between files and before
+/// the swap; if it says stop, nothing changes and the error is
+/// [`OutputError::Interrupted`].
 pub fn write_folder(
     dir: &Path,
     provenance: &Provenance,
     files: &[OutputFile],
+    stop: &dyn Fn() -> bool,
 ) -> Result<(), OutputError> {
-    write_with_manifest(dir, FOLDER_MANIFEST, files, |listed| {
+    write_with_manifest(dir, FOLDER_MANIFEST, files, stop, |listed| {
         toml::to_string_pretty(&FolderManifest {
             exodus_version: env!("CARGO_PKG_VERSION"),
             command: provenance.command,
@@ -135,38 +139,133 @@ pub fn write_folder(
     })
 }
 
-/// Writes `files` into `dir` (created if needed), then the manifest
-/// `manifest_name` that `manifest` renders from the list of files. An old
-/// manifest is removed first, so an interrupted write leaves none.
+/// Writes `files` and the manifest `manifest_name` that `manifest` renders
+/// from the list of files into a staging folder beside `dir`, then swaps it
+/// in for `dir` (see the module's text).
 pub(super) fn write_with_manifest(
     dir: &Path,
     manifest_name: &str,
     files: &[OutputFile],
+    stop: &dyn Fn() -> bool,
     manifest: impl FnOnce(Vec<ManifestFile>) -> Result<String, toml::ser::Error>,
 ) -> Result<(), OutputError> {
     let io = |path: &Path| {
         let path = path.to_owned();
         move |source| OutputError::Io { path, source }
     };
-    fs::create_dir_all(dir).map_err(io(dir))?;
-    let manifest_path = dir.join(manifest_name);
-    if manifest_path.exists() {
-        fs::remove_file(&manifest_path).map_err(io(&manifest_path))?;
+    let name = dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .ok_or_else(|| OutputError::Unusable {
+            path: dir.to_owned(),
+            why: "does not name a folder of its own".to_owned(),
+        })?;
+    let parent = match dir.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
+        _ => PathBuf::from("."),
+    };
+    fs::create_dir_all(&parent).map_err(io(&parent))?;
+    let staging = staging_folder(&parent, &name).map_err(io(&parent))?;
+    let written = (|| {
+        let mut listed = Vec::with_capacity(files.len());
+        for (file, bytes) in files {
+            if stop() {
+                return Err(OutputError::Interrupted);
+            }
+            write_synced(&staging.join(file), bytes)?;
+            listed.push(ManifestFile {
+                name: file.clone(),
+                bytes: bytes.len() as u64,
+                sha256: hex_sha256(bytes),
+            });
+        }
+        let manifest_path = staging.join(manifest_name);
+        let text = manifest(listed).map_err(|e| OutputError::Io {
+            path: dir.join(manifest_name),
+            source: std::io::Error::other(e),
+        })?;
+        write_synced(&manifest_path, text.as_bytes())?;
+        sync_dir(&staging);
+        if stop() {
+            return Err(OutputError::Interrupted);
+        }
+        swap_in(&staging, dir)
+    })();
+    if written.is_err() {
+        let _ = fs::remove_dir_all(&staging);
     }
-    let mut listed = Vec::with_capacity(files.len());
-    for (name, bytes) in files {
-        write_atomic(&dir.join(name), bytes)?;
-        listed.push(ManifestFile {
-            name: name.clone(),
-            bytes: bytes.len() as u64,
-            sha256: hex_sha256(bytes),
-        });
+    written
+}
+
+/// A new, empty staging folder for `name` in `parent`.
+fn staging_folder(parent: &Path, name: &str) -> std::io::Result<PathBuf> {
+    let pid = std::process::id();
+    let mut n = 0u32;
+    loop {
+        let path = parent.join(format!(".{name}.{STAGING_MARK}{pid}-{n}"));
+        match fs::create_dir(&path) {
+            Ok(()) => return Ok(path),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && n < 1000 => n += 1,
+            Err(e) => return Err(e),
+        }
     }
-    let text = manifest(listed).map_err(|e| OutputError::Io {
-        path: manifest_path.clone(),
-        source: std::io::Error::other(e),
-    })?;
-    write_atomic(&manifest_path, text.as_bytes())
+}
+
+/// Makes the complete folder `staging` the folder `dir`, and removes what
+/// `dir` held before.
+fn swap_in(staging: &Path, dir: &Path) -> Result<(), OutputError> {
+    let io = |source| OutputError::Io {
+        path: dir.to_owned(),
+        source,
+    };
+    if fs::symlink_metadata(dir).is_err() {
+        fs::rename(staging, dir).map_err(io)?;
+    } else {
+        let exchanged = rustix::fs::renameat_with(
+            rustix::fs::CWD,
+            staging,
+            rustix::fs::CWD,
+            dir,
+            rustix::fs::RenameFlags::EXCHANGE,
+        );
+        if exchanged.is_err() {
+            // No atomic exchange here: move the old folder aside, move the
+            // new one in, and put the old one back if that fails.
+            let aside = staging.with_extension("old");
+            fs::rename(dir, &aside).map_err(io)?;
+            if let Err(e) = fs::rename(staging, dir) {
+                let _ = fs::rename(&aside, dir);
+                return Err(io(e));
+            }
+            let _ = fs::rename(&aside, staging);
+        }
+        // `staging` now holds the old results.
+        let _ = fs::remove_dir_all(staging);
+    }
+    if let Some(parent) = dir.parent() {
+        sync_dir(parent);
+    }
+    Ok(())
+}
+
+/// Writes `bytes` to the new file `path` and flushes it to disk.
+fn write_synced(path: &Path, bytes: &[u8]) -> Result<(), OutputError> {
+    let result = (|| {
+        let mut file = fs::File::create(path)?;
+        file.write_all(bytes)?;
+        file.sync_all()
+    })();
+    result.map_err(|source| OutputError::Io {
+        path: path.to_owned(),
+        source,
+    })
+}
+
+/// Flushes a folder's entries to disk, where the platform allows it.
+fn sync_dir(dir: &Path) {
+    if let Ok(d) = fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
 }
 
 /// Writes `bytes` to a temporary file beside `path`, flushes it to disk, and
@@ -204,12 +303,22 @@ mod tests {
         }
     }
 
+    fn names(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
     #[test]
-    fn a_folder_is_listed_in_its_manifest_written_last() {
-        let dir = tempfile::tempdir().unwrap();
+    fn a_folder_is_listed_in_its_manifest_and_swapped_in_whole() {
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path().join("out");
         let files = vec![("a.csv".to_owned(), b"x\n1\n".to_vec())];
-        write_folder(dir.path(), &provenance("sweep", "tiny"), &files).unwrap();
-        let manifest: toml::Table = fs::read_to_string(dir.path().join(FOLDER_MANIFEST))
+        write_folder(&dir, &provenance("sweep", "tiny"), &files, &|| false).unwrap();
+        let manifest: toml::Table = fs::read_to_string(dir.join(FOLDER_MANIFEST))
             .unwrap()
             .parse()
             .unwrap();
@@ -220,31 +329,36 @@ mod tests {
             listed[0]["sha256"].as_str(),
             Some(hex_sha256(b"x\n1\n").as_str())
         );
-        // No temporary file is left behind.
-        let names: Vec<String> = fs::read_dir(dir.path())
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .collect();
-        assert!(names.iter().all(|n| !n.ends_with(".tmp")), "{names:?}");
+        // A second write replaces the folder whole: the old file b.csv and a
+        // chart drawn from it do not survive, and nothing is left beside it.
+        fs::write(dir.join("chart.svg"), "<svg/>").unwrap();
+        let second = vec![("b.csv".to_owned(), b"y\n".to_vec())];
+        write_folder(&dir, &provenance("sweep", "tiny"), &second, &|| false).unwrap();
+        assert_eq!(names(&dir), ["b.csv", FOLDER_MANIFEST]);
+        assert_eq!(names(root.path()), ["out"]);
     }
 
     #[test]
-    fn only_the_same_command_on_the_same_scenario_may_overwrite() {
-        let dir = tempfile::tempdir().unwrap();
-        write_folder(dir.path(), &provenance("sweep", "tiny"), &[]).unwrap();
-        assert!(check_destination(dir.path(), "sweep", "tiny", false).is_ok());
-        for (command, scenario, says) in [
-            ("sweep", "other", "another scenario (`tiny`)"),
-            ("compare", "tiny", "`exodus sweep` on `tiny`"),
-        ] {
-            let err = check_destination(dir.path(), command, scenario, false).unwrap_err();
-            assert!(err.to_string().contains(says), "{err}");
-            assert!(check_destination(dir.path(), command, scenario, true).is_ok());
-        }
-        // Files without a manifest are not complete results.
-        fs::remove_file(dir.path().join(FOLDER_MANIFEST)).unwrap();
-        fs::write(dir.path().join("a.csv"), "x").unwrap();
-        let err = check_destination(dir.path(), "sweep", "tiny", false).unwrap_err();
-        assert!(err.to_string().contains("not complete results"), "{err}");
+    fn a_stopped_write_leaves_the_earlier_folder_as_it_was() {
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path().join("out");
+        let first = vec![("a.csv".to_owned(), b"x\n".to_vec())];
+        write_folder(&dir, &provenance("sweep", "tiny"), &first, &|| false).unwrap();
+        let before = fs::read_to_string(dir.join(FOLDER_MANIFEST)).unwrap();
+        let second = vec![("a.csv".to_owned(), b"changed\n".to_vec())];
+        let asked = std::cell::Cell::new(0);
+        // Stop at the last question: after every file is written, before the swap.
+        let stop = || {
+            asked.set(asked.get() + 1);
+            asked.get() == 2
+        };
+        let err = write_folder(&dir, &provenance("sweep", "tiny"), &second, &stop).unwrap_err();
+        assert!(matches!(err, OutputError::Interrupted), "{err}");
+        assert_eq!(fs::read_to_string(dir.join("a.csv")).unwrap(), "x\n");
+        assert_eq!(
+            fs::read_to_string(dir.join(FOLDER_MANIFEST)).unwrap(),
+            before
+        );
+        assert_eq!(names(root.path()), ["out"], "no staging folder is left");
     }
 }

@@ -6,15 +6,21 @@
 //! - [`rows`]: one row type per file of a run, the only place its columns
 //!   are named;
 //! - [`table`]: CSV files built from row types;
-//! - [`folder`]: folders written file by file, atomically, manifest last,
-//!   and the refusal of a folder that holds something else;
+//! - [`destination`]: claiming an output folder before any work: the checks
+//!   that make a user's mistake cost no simulation, the refusal of a folder
+//!   that holds something else, and the lock that keeps two processes out of
+//!   one folder;
+//! - [`folder`]: folders written whole into a staging folder and swapped in,
+//!   so that an earlier result survives any failure;
 //! - [`read`]: reading a finished run back with the same row types.
 //!
-//! Files are written completely or not at all, with the manifest last, so a
-//! folder with a manifest holds a complete run. Numbers are written as
+//! Folders are written completely or not at all: a folder with a manifest
+//! holds complete results, and a failed, stopped or killed write leaves the
+//! earlier results untouched. Numbers are written as
 //! their row types say (integers, waits with three decimals, shares with
 //! six), so the same run gives byte-identical files.
 
+pub mod destination;
 pub mod folder;
 pub mod read;
 pub mod rows;
@@ -31,10 +37,10 @@ use crate::metrics::Observed;
 use crate::results::RunResults;
 use crate::scenario::Scenario;
 use crate::settings::RunSettings;
+pub use destination::{Claim, claim};
 use folder::write_with_manifest;
 pub use folder::{
-    FOLDER_MANIFEST, ManifestFile, OutputFile, Provenance, check_destination, write_atomic,
-    write_folder,
+    FOLDER_MANIFEST, ManifestFile, OutputFile, Provenance, write_atomic, write_folder,
 };
 pub use read::{ReadRunError, read_run};
 use rows::{CrossingKey, DayKey, DestinationRow, FigureRow, OnwardRow, RegionRow, region_columns};
@@ -60,7 +66,7 @@ pub const TARGETS: &str = "targets.csv";
 #[derive(Debug, thiserror::Error)]
 pub enum OutputError {
     /// A file-system operation failed.
-    #[error("cannot write `{path}`: {source}")]
+    #[error("cannot write `{path}`")]
     Io {
         /// The path concerned.
         path: PathBuf,
@@ -70,7 +76,7 @@ pub enum OutputError {
     /// The folder holds something else: another scenario's results, or files
     /// that are not results at all.
     #[error(
-        "`{path}` already holds {what}; choose another folder with --out, or pass --force to write there anyway"
+        "`{path}` already holds {what}; choose another folder with --out, or pass --force to replace them"
     )]
     Occupied {
         /// The folder.
@@ -78,8 +84,40 @@ pub enum OutputError {
         /// What it holds.
         what: String,
     },
+    /// The output folder cannot be used: what it names, or where it is.
+    #[error("the output folder `{path}` {why}")]
+    Unusable {
+        /// The folder.
+        path: PathBuf,
+        /// Why, and what would do.
+        why: String,
+    },
+    /// Another exodus process is writing the folder.
+    #[error(
+        "the output folder `{path}` is being written by {holder}; wait for it to finish, or choose another folder with --out"
+    )]
+    Busy {
+        /// The folder.
+        path: PathBuf,
+        /// Who holds its lock.
+        holder: String,
+    },
+    /// The folder holds files exodus did not write, which `--force` may not
+    /// replace.
+    #[error(
+        "`{path}` holds {what}; exodus replaces only a folder of its own results, even with --force: choose another folder with --out"
+    )]
+    NotResults {
+        /// The folder.
+        path: PathBuf,
+        /// What it holds.
+        what: String,
+    },
+    /// Ctrl-C stopped the write; the earlier results are as they were.
+    #[error("interrupted by Ctrl-C while writing: the earlier results, if any, are kept")]
+    Interrupted,
     /// CSV serialization failed.
-    #[error("cannot format `{path}`: {source}")]
+    #[error("cannot format `{path}`")]
     Csv {
         /// The file.
         path: PathBuf,
@@ -91,7 +129,11 @@ pub enum OutputError {
 impl Exit for OutputError {
     fn exit_code(&self) -> u8 {
         match self {
-            OutputError::Occupied { .. } => exit::INPUT,
+            OutputError::Occupied { .. }
+            | OutputError::Unusable { .. }
+            | OutputError::Busy { .. }
+            | OutputError::NotResults { .. } => exit::INPUT,
+            OutputError::Interrupted => exit::INTERRUPTED,
             OutputError::Io { .. } | OutputError::Csv { .. } => exit::FAILURE,
         }
     }
@@ -147,6 +189,7 @@ pub fn write_run(
     settings: &RunSettings,
     results: &RunResults,
     info: &RunInfo,
+    stop: &dyn Fn() -> bool,
 ) -> Result<(), OutputError> {
     let csv = |name: &str| {
         let path = dir.join(name);
@@ -175,7 +218,7 @@ pub fn write_run(
         files.push((TARGETS.to_owned(), targets(scenario).map_err(csv(TARGETS))?));
     }
     let calendar = scenario.calendar();
-    write_with_manifest(dir, MANIFEST, &files, |listed| {
+    write_with_manifest(dir, MANIFEST, &files, stop, |listed| {
         toml::to_string_pretty(&RunManifest {
             exodus_version: env!("CARGO_PKG_VERSION").to_owned(),
             scenario: scenario.name().to_owned(),

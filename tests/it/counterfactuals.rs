@@ -498,10 +498,7 @@ fn a_posterior_of_one_particle_at_the_scenarios_values_changes_nothing() {
     // and the credible interval is the spread of the Monte-Carlo replicates.
     let rows = summary_rows(&summary);
     for row in rows.iter().filter(|r| !r["diff_vs_base"].is_empty()) {
-        let (low, high) = (
-            number(row, "diff_ci95_low"),
-            number(row, "diff_ci95_high"),
-        );
+        let (low, high) = (number(row, "diff_ci95_low"), number(row, "diff_ci95_high"));
         let (mc_low, mc_high) = (
             number(row, "mc_diff_ci95_low"),
             number(row, "mc_diff_ci95_high"),

@@ -9,6 +9,7 @@ mod equivalence;
 mod golden;
 mod invariants;
 mod mechanisms;
+mod output_folders;
 mod plots;
 mod policies;
 mod properties;

@@ -47,7 +47,12 @@ pub(super) fn validate(
     let c = Checker { src };
     let root = KeyPath::default();
 
+    // The name names the output folder (`output/NAME`), so it must be a
+    // plain file name: not empty, not `.` or `..` or hidden, and not so long
+    // that the file system would refuse it.
     if raw.name.trim().is_empty()
+        || raw.name.starts_with('.')
+        || raw.name.len() > 100
         || !raw
             .name
             .chars()
@@ -56,7 +61,8 @@ pub(super) fn validate(
         return Err(c.err(
             &root.key("name"),
             format!(
-                "`{}` is not a valid name: use letters, digits, '-', '_' and '.' (it names the output folder)",
+                "`{}` is not a valid name: use 1 to 100 letters, digits, '-', '_' and '.', \
+                 not starting with '.' (it names the output folder)",
                 raw.name
             ),
         ));

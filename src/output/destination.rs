@@ -1,0 +1,243 @@
+//! Claiming an output folder before any work starts.
+//!
+//! A command that will write a folder of results claims it first, before it
+//! simulates anything, with [`claim`]. The claim
+//!
+//! - checks everything the write will need, so that a user's mistake costs
+//!   no simulation and exits with code 2: the path names a folder (not `.`,
+//!   `..` or `/`), is not a file, is writable, and its parent can be made;
+//! - refuses a folder that holds something other than exodus results, even
+//!   with `--force`: `--force` replaces only a folder of exodus results
+//!   (one with a manifest, and nothing in it but the files the manifest
+//!   lists and what exodus derives from them: charts and a score), so an
+//!   input folder or a folder of someone's files is never overwritten;
+//! - without `--force`, refuses results of another command or scenario;
+//! - takes an exclusive advisory lock on a lock file beside the folder
+//!   (`.NAME.lock`, holding the process id and the command), held until the
+//!   claim is dropped. A second exodus process that claims the same folder
+//!   is refused at once and told who holds it, so two runs never write one
+//!   folder at the same time;
+//! - removes the staging folders that a killed writer left beside it (none
+//!   can be in use: the lock is held).
+//!
+//! The folder itself is then written by [`super::folder`]: into a staging
+//! folder beside it, swapped in whole when complete.
+
+use std::fs::{self, File, OpenOptions, TryLockError};
+use std::io::{ErrorKind, Write};
+use std::ops::Deref;
+use std::path::{Component, Path, PathBuf};
+
+use super::folder::{STAGING_MARK, is_derived, listed_files, previous_results};
+use super::{FOLDER_MANIFEST, MANIFEST, OutputError};
+
+/// A claimed output folder: its path, and the lock that keeps other exodus
+/// processes out of it until this value is dropped.
+#[derive(Debug)]
+pub struct Claim {
+    dir: PathBuf,
+    _lock: File,
+}
+
+impl Deref for Claim {
+    type Target = Path;
+
+    fn deref(&self) -> &Path {
+        &self.dir
+    }
+}
+
+impl AsRef<Path> for Claim {
+    fn as_ref(&self) -> &Path {
+        &self.dir
+    }
+}
+
+/// Claims `dir` for the results of `command` on `scenario` (see the
+/// module's text). `force` lets exodus results of another command or
+/// scenario be replaced; nothing else.
+pub fn claim(dir: &Path, command: &str, scenario: &str, force: bool) -> Result<Claim, OutputError> {
+    let refuse = |why: String| OutputError::Unusable {
+        path: dir.to_owned(),
+        why,
+    };
+    let name = folder_name(dir).map_err(refuse)?;
+    let parent = match dir.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
+        _ => PathBuf::from("."),
+    };
+    match fs::metadata(dir) {
+        Ok(meta) if !meta.is_dir() => {
+            return Err(refuse("is a file, not a folder".to_owned()));
+        }
+        Ok(meta) if meta.permissions().readonly() => {
+            return Err(refuse("is read-only".to_owned()));
+        }
+        Ok(_) => {}
+        Err(e) if e.kind() == ErrorKind::NotFound => {}
+        Err(e) => return Err(refuse(unusable(&e, "cannot be read"))),
+    }
+    fs::create_dir_all(&parent).map_err(|e| OutputError::Unusable {
+        path: parent.clone(),
+        why: format!("cannot be created to hold the results: {}", plain(&e)),
+    })?;
+    let lock_path = parent.join(format!(".{name}.lock"));
+    let mut lock = OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .read(true)
+        .write(true)
+        .open(&lock_path)
+        .map_err(|e| {
+            let why = match e.kind() {
+                ErrorKind::PermissionDenied | ErrorKind::ReadOnlyFilesystem => {
+                    format!("cannot be written: {} is not writable", parent.display())
+                }
+                _ => unusable(&e, "cannot be written"),
+            };
+            OutputError::Unusable {
+                path: dir.to_owned(),
+                why,
+            }
+        })?;
+    match lock.try_lock() {
+        Ok(()) => {}
+        Err(TryLockError::WouldBlock) => {
+            let holder = fs::read_to_string(&lock_path).unwrap_or_default();
+            let holder = holder.trim();
+            return Err(OutputError::Busy {
+                path: dir.to_owned(),
+                holder: if holder.is_empty() {
+                    "another exodus process".to_owned()
+                } else {
+                    holder.to_owned()
+                },
+            });
+        }
+        Err(TryLockError::Error(e)) => {
+            return Err(refuse(format!("cannot be locked: {}", plain(&e))));
+        }
+    }
+    // Who holds it, for the message of anyone refused.
+    let holder = format!("exodus {command} (process {})", std::process::id());
+    let _ = lock
+        .set_len(0)
+        .and_then(|()| lock.write_all(holder.as_bytes()));
+    remove_stale_staging(&parent, &name);
+    check_contents(dir, command, scenario, force)?;
+    Ok(Claim {
+        dir: dir.to_owned(),
+        _lock: lock,
+    })
+}
+
+/// The last component of `dir`, if it names a folder that can be swapped
+/// whole: not `.`, `..`, the root, or a path ending in one of them.
+fn folder_name(dir: &Path) -> Result<String, String> {
+    match dir.components().next_back() {
+        Some(Component::Normal(name)) => Ok(name.to_string_lossy().into_owned()),
+        _ => Err(
+            "does not name a folder of its own: give a folder name, such as \
+                  `output/my-run` (not `.`, `..` or `/`)"
+                .to_owned(),
+        ),
+    }
+}
+
+/// Refuses a folder whose contents may not be replaced (see [`claim`]).
+fn check_contents(
+    dir: &Path,
+    command: &str,
+    scenario: &str,
+    force: bool,
+) -> Result<(), OutputError> {
+    let entries: Vec<String> = match fs::read_dir(dir) {
+        Ok(entries) => entries
+            .filter_map(Result::ok)
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect(),
+        Err(e) if e.kind() == ErrorKind::NotFound => return Ok(()),
+        Err(e) => {
+            return Err(OutputError::Unusable {
+                path: dir.to_owned(),
+                why: format!("cannot be read: {}", plain(&e)),
+            });
+        }
+    };
+    if entries.is_empty() {
+        return Ok(());
+    }
+    let listed = listed_files(dir);
+    let foreign: Vec<&String> = entries
+        .iter()
+        .filter(|n| {
+            n.as_str() != MANIFEST
+                && n.as_str() != FOLDER_MANIFEST
+                && !listed.contains(n)
+                && !is_derived(n)
+        })
+        .collect();
+    let previous = previous_results(dir);
+    if previous.is_empty() || !foreign.is_empty() {
+        let what = if previous.is_empty() {
+            "files that are not complete results of exodus".to_owned()
+        } else {
+            let shown: Vec<&str> = foreign.iter().take(5).map(|s| s.as_str()).collect();
+            format!(
+                "files that exodus did not write ({}{})",
+                shown.join(", "),
+                if foreign.len() > 5 { ", …" } else { "" }
+            )
+        };
+        return Err(OutputError::NotResults {
+            path: dir.to_owned(),
+            what,
+        });
+    }
+    if force || previous.iter().any(|(c, s)| c == command && s == scenario) {
+        return Ok(());
+    }
+    let what = match previous.first() {
+        Some((c, s)) if c == command => format!("the results of another scenario (`{s}`)"),
+        Some((c, s)) => format!("the results of `exodus {c}` on `{s}`"),
+        None => "files that are not complete results of exodus".to_owned(),
+    };
+    Err(OutputError::Occupied {
+        path: dir.to_owned(),
+        what,
+    })
+}
+
+/// Removes the staging folders of earlier writers of `name` that were
+/// killed before they finished (the caller holds the lock, so no writer is
+/// alive).
+fn remove_stale_staging(parent: &Path, name: &str) {
+    let prefix = format!(".{name}.{STAGING_MARK}");
+    let Ok(entries) = fs::read_dir(parent) else {
+        return;
+    };
+    for entry in entries.filter_map(Result::ok) {
+        if entry.file_name().to_string_lossy().starts_with(&prefix) {
+            let _ = fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
+/// Why a folder cannot be used, from the OS error of `doing` something with
+/// it.
+fn unusable(e: &std::io::Error, doing: &str) -> String {
+    if e.kind() == ErrorKind::InvalidFilename || e.raw_os_error() == Some(36) {
+        "has a name too long for the file system: choose a shorter one".to_owned()
+    } else {
+        format!("{doing}: {}", plain(e))
+    }
+}
+
+/// An OS error without the "(os error N)" that a user need not read.
+fn plain(e: &std::io::Error) -> String {
+    let text = e.to_string();
+    match text.find(" (os error") {
+        Some(i) => text[..i].to_owned(),
+        None => text,
+    }
+}
