@@ -94,7 +94,13 @@ pub(super) fn cross(
     country: usize,
     move_day: u16,
 ) {
-    settle(ledger, cohorts, agent, country, crossing as u8, move_day);
+    let mut record = change(cohorts, agent, AgentState::Abroad, None, Some(country));
+    // The one transition that counts toward his region's share gone (the
+    // peer effect's signal): he is out of Russia.
+    record.crossed = true;
+    ledger.record(record);
+    agent.state = AgentState::Abroad;
+    agent.set_abroad_in(country, crossing as u8, move_day);
 }
 
 /// He is abroad in `country`, having come in at `crossing`

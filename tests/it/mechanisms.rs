@@ -600,3 +600,27 @@ fn a_refused_applicant_stays_home_rather_than_setting_off_on_the_day() {
         falls_due(&refused)
     );
 }
+
+#[test]
+fn men_leave_sooner_where_more_of_their_region_has_gone() {
+    // The peer effect: the leave hazard rises with the percent of the
+    // region's eligible men who have crossed. For weeks it had no effect at
+    // all (no crossing was counted toward it), and this test would have
+    // found equal exoduses.
+    let exodus = |peer: &str| {
+        let r = Fixture::tiny()
+            .set("peer = 0.4", &format!("peer = {peer}"))
+            .run();
+        let days = r.national.len();
+        let total: u64 = (0..days)
+            .flat_map(|t| (0..r.destinations.len()).map(move |d| (t, d)))
+            .map(|(t, d)| r.destination_total(t, d, |x| x.crossed))
+            .sum();
+        total
+    };
+    let (none, strong) = (exodus("0.0"), exodus("3.0"));
+    assert!(
+        strong as f64 > 1.1 * none as f64,
+        "with peer 3.0: {strong}, without: {none}"
+    );
+}
