@@ -105,10 +105,17 @@ pub(super) fn set_off(
         attempts = attempts.saturating_add(1);
         let c = chosen.crossing;
         let arrival = if sim.seats.is_air(c) {
-            let patience: f64 = sim.patience.sample(rng);
-            sim.seats
-                .first_free(c, chosen.earliest, today, persons)
-                .filter(|&flight| (flight - chosen.earliest) as f64 <= patience)
+            // His patience is drawn only where it decides: not when a seat is
+            // free on the first day he can fly (any patience waits no days),
+            // nor when no seat is left at all.
+            match sim.seats.first_free(c, chosen.earliest, today, persons) {
+                Some(flight) if flight <= chosen.earliest => Some(flight),
+                Some(flight) => {
+                    let patience: f64 = sim.patience.sample(rng);
+                    ((flight - chosen.earliest) as f64 <= patience).then_some(flight)
+                }
+                None => None,
+            }
         } else if from_home {
             Some(chosen.arrival)
         } else {
