@@ -5,8 +5,12 @@
 //! random stream and returns a [`ChunkReport`]: its transitions (a
 //! [`Tally`]), the agents arriving at a crossing today, the men who chose a
 //! flight and must now book a seat, the men who decided to leave, and the
-//! movements abroad. A man at home draws one uniform number `u` for the two
-//! competing risks: drafted if `u < draft`, acting if `draft <= u < act`.
+//! movements abroad. A man at home who may act (at home, stuck) draws one
+//! uniform number `u` for the two competing risks: drafted if `u < draft`,
+//! acting if `draft <= u < act`. With counts, the men at home who can only be
+//! drafted today (returned, came back, awaiting a passport) are drafted by
+//! the points of a Poisson process on a line instead ([`DraftLine`]), the
+//! same way as the counts below: a man costs a subtraction, not a draw.
 //!
 //! **Counts.** The men at home who have not acted are counts per cohort
 //! (see [`crate::population`]). Each region's cohorts are drawn from the
@@ -80,8 +84,6 @@ struct DayContext<'a> {
     odds: &'a [Odds],
     /// Draft probability per priority class.
     draft: &'a [f64],
-    /// Odds per priority class of a man who can only be drafted.
-    draft_only: &'a [Odds],
     /// Draft hazard per priority class.
     draft_hazard: &'a [f64],
     /// Fixed factor of each cohort's leave hazard.
@@ -114,16 +116,11 @@ impl DayContext<'_> {
     }
 
     /// A cohort's odds today: from the table (per man), or from its hazards.
-    /// Men who cannot act today (`acting` false) need only the draft
-    /// threshold: their `act` is then set equal to it.
-    fn odds(&self, cohort: u32, acting: bool) -> Odds {
+    fn odds(&self, cohort: u32) -> Odds {
         if let Some(&odds) = self.odds.get(cohort as usize) {
             return odds;
         }
         let class = self.cohorts.priority_class(cohort);
-        if !acting {
-            return self.draft_only[class];
-        }
         let p_draft = self.draft[class];
         let hazard = self.leave_hazard(self.cohorts.region(cohort), cohort);
         Odds::new(p_draft, probability_of_hazard(hazard))
@@ -150,7 +147,6 @@ pub(super) fn run_pass(sim: &mut Simulation<'_>, day: u32) -> PassSummary {
         cohorts: sim.population.cohorts,
         odds: &sim.odds,
         draft: &sim.draft,
-        draft_only: &sim.draft_only,
         draft_hazard: &sim.draft_hazard,
         exp_cohort: &sim.exp_cohort,
         exp_daily: &sim.exp_daily,
@@ -175,9 +171,11 @@ pub(super) fn run_pass(sim: &mut Simulation<'_>, day: u32) -> PassSummary {
                 chunk: chunk as u32,
             };
             let mut rng = stream(seed, chunk_stream);
+            let mut line = DraftLine::new(&mut rng);
             let first = (chunk * CHUNK) as u32;
             for (offset, agent) in agents.iter_mut().enumerate() {
-                step_agent(&ctx, &mut rng, &mut report, first + offset as u32, agent);
+                let index = first + offset as u32;
+                step_agent(&ctx, &mut rng, &mut line, &mut report, index, agent);
             }
             report
         })
@@ -349,10 +347,51 @@ fn points(rng: &mut SimRng, n: u32, draft: f64, per_man: f64, mut at: f64) -> (u
     (drafted, acting, at)
 }
 
+/// The draft of a chunk's agents at home who can only be drafted today
+/// (returned, came back, awaiting a passport), with the counts: each such
+/// man, in agent order, has a stretch of a line as long as his class's draft
+/// hazard `λ_d`, and the points of a Poisson process of rate 1 fall on the
+/// line (gaps `Exp(1)`). His stretch holds a point with probability
+/// `1 − e^{−λ_d} = p_d`, independently of every other man's: he is drafted
+/// then. A man costs a subtraction, not a random draw; the draws are about
+/// one per man drafted. (The per-man reference draws a uniform per man.)
+struct DraftLine {
+    /// Distance to the next point.
+    gap: f64,
+}
+
+impl DraftLine {
+    fn new(rng: &mut SimRng) -> Self {
+        Self {
+            gap: Exp1.sample(rng),
+        }
+    }
+
+    /// Whether the next man on the line, of draft hazard `hazard`, is drafted.
+    fn drafted(&mut self, rng: &mut SimRng, hazard: f64) -> bool {
+        if self.gap >= hazard {
+            self.gap -= hazard;
+            return false;
+        }
+        if hazard == f64::INFINITY {
+            // His whole class is called up: the line skips his stretch.
+            return true;
+        }
+        let mut at = self.gap;
+        while at < hazard {
+            let step: f64 = Exp1.sample(rng);
+            at += step;
+        }
+        self.gap = at - hazard;
+        true
+    }
+}
+
 /// One agent's day.
 fn step_agent(
     ctx: &DayContext<'_>,
     rng: &mut SimRng,
+    line: &mut DraftLine,
     report: &mut ChunkReport,
     index: u32,
     agent: &mut Agent,
@@ -365,18 +404,24 @@ fn step_agent(
         | AgentState::Returned
         | AgentState::CameBack => {
             let acting = matches!(agent.state, AgentState::AtHome | AgentState::Stuck);
-            let odds = ctx.odds(agent.cohort(), acting);
-            let u = rng.next_u64();
-            if u < odds.draft {
+            let (drafted, acts) = if acting || !ctx.odds.is_empty() {
+                let odds = ctx.odds(agent.cohort());
+                let u = rng.next_u64();
+                (u < odds.draft, u < odds.act)
+            } else {
+                let class = ctx.cohorts.priority_class(agent.cohort());
+                (line.drafted(rng, ctx.draft_hazard[class]), false)
+            };
+            if drafted {
                 move_agent(&mut report.tally, &ctx.cohorts, agent, AgentState::Drafted);
                 return;
             }
             match agent.state {
-                AgentState::AtHome if u < odds.act => {
+                AgentState::AtHome if acts => {
                     report.decided += 1;
                     decide(ctx, rng, report, index, agent);
                 }
-                AgentState::Stuck if u < odds.act => leave(ctx, rng, report, index, agent),
+                AgentState::Stuck if acts => leave(ctx, rng, report, index, agent),
                 AgentState::AwaitingPassport if u32::from(agent.day) <= day => {
                     if documents::granted(ctx.timeline, i64::from(day)) {
                         agent.set_cohort(

@@ -147,9 +147,6 @@ pub struct Simulation<'s> {
     odds: Vec<Odds>,
     /// The day's draft probability of each priority class.
     draft: Vec<f64>,
-    /// The day's odds of each priority class for a man at home who can only
-    /// be drafted (the draft threshold, twice).
-    draft_only: Vec<Odds>,
     /// The day's draft hazard `−ln(1 − p)` of each priority class (infinite
     /// when every man of the class is called up).
     draft_hazard: Vec<f64>,
@@ -223,7 +220,6 @@ impl<'s> Simulation<'s> {
                 vec![Odds::default(); cohorts.len()]
             },
             draft: vec![0.0; classes],
-            draft_only: vec![Odds::default(); classes],
             draft_hazard: vec![0.0; classes],
             exp_cohort,
             exp_daily: vec![0.0; regions * Documents::ALL.len()],
@@ -384,7 +380,6 @@ impl<'s> Simulation<'s> {
                     -(-p).ln_1p()
                 };
             }
-            self.draft_only = draft.iter().map(|&p| Odds::new(p, 0.0)).collect();
             self.draft = draft;
         } else {
             self.odds
