@@ -9,7 +9,6 @@
 //! border post and choose again set off through the same code.
 
 use rand::RngExt;
-use rand::distr::Distribution;
 use rand::seq::SliceRandom;
 
 use super::Simulation;
@@ -105,14 +104,15 @@ pub(super) fn set_off(
         attempts = attempts.saturating_add(1);
         let c = chosen.crossing;
         let arrival = if sim.seats.is_air(c) {
-            // His patience is drawn only where it decides: not when a seat is
-            // free on the first day he can fly (any patience waits no days),
-            // nor when no seat is left at all.
+            // He takes the seat if his patience is at least the days he must
+            // wait for it: one uniform draw against that chance, and none when
+            // a seat is free on the first day he can fly (any patience waits
+            // no days) or no seat is left at all.
             match sim.seats.first_free(c, chosen.earliest, today, persons) {
                 Some(flight) if flight <= chosen.earliest => Some(flight),
                 Some(flight) => {
-                    let patience: f64 = sim.patience.sample(rng);
-                    ((flight - chosen.earliest) as f64 <= patience).then_some(flight)
+                    let waits = sim.seat_patience.waits(flight - chosen.earliest);
+                    (rng.random::<f64>() < waits).then_some(flight)
                 }
                 None => None,
             }

@@ -56,7 +56,7 @@ use rayon::prelude::*;
 
 use crate::exit::{self, Exit};
 use crate::model::abroad::{Onward, Visitors};
-use crate::model::air::SeatLedger;
+use crate::model::air::{SeatLedger, SeatPatience};
 use crate::model::border::Queue;
 use crate::model::choice::{ChoiceTable, Outlook};
 use crate::model::decision::{
@@ -136,6 +136,8 @@ pub struct Simulation<'s> {
     callup: CallUp,
     choice: ChoiceTable,
     patience: Gamma<f64>,
+    /// The chance that a man waits a number of days for a seat.
+    seat_patience: SeatPatience,
     queues: Vec<Queue>,
     /// The seats of the air routes, booked day by day.
     seats: SeatLedger,
@@ -209,6 +211,11 @@ impl<'s> Simulation<'s> {
             callup: CallUp::new(scenario, &population),
             choice: ChoiceTable::new(scenario),
             patience,
+            seat_patience: SeatPatience::new(
+                q.patience_shape,
+                q.patience_mean_days,
+                scenario.air().map_or(0, |air| air.booking_days),
+            ),
             queues: vec![Queue::default(); scenario.crossings().len()],
             seats: SeatLedger::new(scenario, &timeline),
             onward: Onward::new(scenario),
