@@ -5,12 +5,12 @@
 //! random stream and returns a [`ChunkReport`]: its transitions (a
 //! [`Tally`]), the agents arriving at a crossing today, the men who chose a
 //! flight and must now book a seat, the men who decided to leave, and the
-//! movements abroad. A man at home who may act (at home, stuck) draws one
+//! movements abroad. In the per-man reference a man at home draws one
 //! uniform number `u` for the two competing risks: drafted if `u < draft`,
-//! acting if `draft <= u < act`. With counts, the men at home who can only be
-//! drafted today (returned, came back, awaiting a passport) are drafted by
-//! the points of a Poisson process on a line instead ([`DraftLine`]), the
-//! same way as the counts below: a man costs a subtraction, not a draw.
+//! acting if `draft <= u < act`. With counts, the agents at home draw the
+//! same risks from the points of a Poisson process on a line
+//! ([`DraftLine`]), the same way as the counts below: a man costs a
+//! subtraction, not a draw.
 //!
 //! **Counts.** The men at home who have not acted are counts per cohort
 //! (see [`crate::population`]). Each region's cohorts are drawn from the
@@ -347,14 +347,24 @@ fn points(rng: &mut SimRng, n: u32, draft: f64, per_man: f64, mut at: f64) -> (u
     (drafted, acting, at)
 }
 
-/// The draft of a chunk's agents at home who can only be drafted today
-/// (returned, came back, awaiting a passport), with the counts: each such
-/// man, in agent order, has a stretch of a line as long as his class's draft
-/// hazard `λ_d`, and the points of a Poisson process of rate 1 fall on the
-/// line (gaps `Exp(1)`). His stretch holds a point with probability
-/// `1 − e^{−λ_d} = p_d`, independently of every other man's: he is drafted
-/// then. A man costs a subtraction, not a random draw; the draws are about
-/// one per man drafted. (The per-man reference draws a uniform per man.)
+impl Odds {
+    /// Drafted, and acting, by one uniform draw against the thresholds.
+    fn draw(self, rng: &mut SimRng) -> (bool, bool) {
+        let u = rng.next_u64();
+        (u < self.draft, u < self.act)
+    }
+}
+
+/// The daily risks of a chunk's agents at home, with the counts, drawn as
+/// for the counts ([`step_counts`]): each man at home, in agent order, has
+/// a stretch of a line, as long as his class's draft hazard `λ_d` followed,
+/// if he may act today (at home, stuck), by his cohort's leave hazard `λ_l`;
+/// the points of a Poisson process of rate 1 fall on the line (gaps
+/// `Exp(1)`). He is drafted when the draft part of his stretch holds a point
+/// (probability `1 − e^{−λ_d} = p_d`), and acts when only the other part
+/// does (`(1 − p_d)·p_l`), independently of every other man. A man costs a
+/// subtraction, not a random draw; the draws are about one per man drafted
+/// or acting. (The per-man reference draws a uniform per man.)
 struct DraftLine {
     /// Distance to the next point.
     gap: f64,
@@ -365,6 +375,29 @@ impl DraftLine {
         Self {
             gap: Exp1.sample(rng),
         }
+    }
+
+    /// Whether the next man on the line, drafted or acting with hazards
+    /// `draft` and `leave`, is drafted, and whether he acts; `None` (and the
+    /// line untouched) when his stretch has no finite length, for the caller
+    /// to draw his risks another way.
+    fn risks(&mut self, rng: &mut SimRng, draft: f64, leave: f64) -> Option<(bool, bool)> {
+        let length = draft + leave;
+        if self.gap >= length {
+            self.gap -= length;
+            return Some((false, false));
+        }
+        if !length.is_finite() {
+            return None;
+        }
+        let drafted = self.gap < draft;
+        let mut at = self.gap;
+        while at < length {
+            let step: f64 = Exp1.sample(rng);
+            at += step;
+        }
+        self.gap = at - length;
+        Some((drafted, !drafted))
     }
 
     /// Whether the next man on the line, of draft hazard `hazard`, is drafted.
@@ -404,13 +437,18 @@ fn step_agent(
         | AgentState::Returned
         | AgentState::CameBack => {
             let acting = matches!(agent.state, AgentState::AtHome | AgentState::Stuck);
-            let (drafted, acts) = if acting || !ctx.odds.is_empty() {
-                let odds = ctx.odds(agent.cohort());
-                let u = rng.next_u64();
-                (u < odds.draft, u < odds.act)
+            let cohort = agent.cohort();
+            let (drafted, acts) = if !ctx.odds.is_empty() {
+                ctx.odds(cohort).draw(rng)
             } else {
-                let class = ctx.cohorts.priority_class(agent.cohort());
-                (line.drafted(rng, ctx.draft_hazard[class]), false)
+                let draft = ctx.draft_hazard[ctx.cohorts.priority_class(cohort)];
+                if acting {
+                    let leave = ctx.leave_hazard(ctx.cohorts.region(cohort), cohort);
+                    line.risks(rng, draft, leave)
+                        .unwrap_or_else(|| ctx.odds(cohort).draw(rng))
+                } else {
+                    (line.drafted(rng, draft), false)
+                }
             };
             if drafted {
                 move_agent(&mut report.tally, &ctx.cohorts, agent, AgentState::Drafted);
