@@ -36,7 +36,10 @@
 //! instead, drafted `~ Binomial(n, p_d)` then acting
 //! `~ Binomial(n − drafted, p_l)`, equally exact; the line skips its stretch. Each man who acts becomes an
 //! agent (with a uniform exempt rank, as at synthesis) and does at once what
-//! a man deciding does in the per-man loop ([`decide`]).
+//! a man deciding does in the per-man loop ([`decide`]). The men who went
+//! home for good (returned, came back) are counts per cohort too, and can
+//! only be drafted: each has a stretch `λ_d` long on the same line.
+//! An agent who comes back today joins his count after the pass.
 //!
 //! Reports are merged in a fixed order (agent chunks, then regions), and the
 //! new agents are appended region by region, so the result does not depend
@@ -82,6 +85,8 @@ struct DayContext<'a> {
     cohorts: Cohorts,
     /// Every cohort's odds (the per-man reference), or empty (counts).
     odds: &'a [Odds],
+    /// Men at home are counts (not the per-man reference).
+    counts: bool,
     /// Draft probability per priority class.
     draft: &'a [f64],
     /// Draft hazard per priority class.
@@ -106,6 +111,8 @@ struct ChunkReport {
     bookings: Vec<Booking>,
     decided: u64,
     flows: Flows,
+    /// Cohorts of the men who came back today, who join the counts.
+    came_back: Vec<u32>,
 }
 
 impl DayContext<'_> {
@@ -135,6 +142,7 @@ impl ChunkReport {
             bookings: Vec::new(),
             decided: 0,
             flows: Flows::new(countries, crossings),
+            came_back: Vec::new(),
         }
     }
 }
@@ -146,6 +154,7 @@ pub(super) fn run_pass(sim: &mut Simulation<'_>, day: u32) -> PassSummary {
         scenario: s,
         cohorts: sim.population.cohorts,
         odds: &sim.odds,
+        counts: sim.settings.sampling().counts(),
         draft: &sim.draft,
         draft_hazard: &sim.draft_hazard,
         exp_cohort: &sim.exp_cohort,
@@ -188,8 +197,10 @@ pub(super) fn run_pass(sim: &mut Simulation<'_>, day: u32) -> PassSummary {
         .home
         .par_chunks_mut(per_region.max(1))
         .zip(sim.population.drafted.par_chunks_mut(per_region.max(1)))
+        .zip(sim.population.returned.par_chunks_mut(per_region.max(1)))
+        .zip(sim.population.came_back.par_chunks_mut(per_region.max(1)))
         .enumerate()
-        .map(|(region, (home, drafted))| {
+        .map(|(region, (((home, drafted), returned), came_back))| {
             let mut report = ChunkReport::new(regions, countries, crossings);
             let mut rng = stream(
                 seed,
@@ -198,7 +209,13 @@ pub(super) fn run_pass(sim: &mut Simulation<'_>, day: u32) -> PassSummary {
                     region: region as u32,
                 },
             );
-            let actors = step_counts(&ctx, &mut rng, &mut report, region, home, drafted);
+            let counts = RegionCounts {
+                home,
+                drafted,
+                returned,
+                came_back,
+            };
+            let actors = step_counts(&ctx, &mut rng, &mut report, region, counts);
             (report, actors)
         })
         .collect();
@@ -210,6 +227,7 @@ pub(super) fn run_pass(sim: &mut Simulation<'_>, day: u32) -> PassSummary {
         departed: 0,
         flows: Flows::new(countries, crossings),
     };
+    sim.acted += acted.iter().map(|(_, new)| new.len() as u64).sum::<u64>();
     let agents = &mut sim.population.agents;
     let reports = reports
         .into_iter()
@@ -233,8 +251,24 @@ pub(super) fn run_pass(sim: &mut Simulation<'_>, day: u32) -> PassSummary {
         summary.departed += report.tally.departed();
         summary.flows.merge(&report.flows);
         sim.stocks.merge(report.tally);
+        for cohort in report.came_back {
+            sim.population.came_back[cohort as usize] += 1;
+            sim.counted_slots += 1;
+        }
     }
     summary
+}
+
+/// One region's counts per cohort.
+struct RegionCounts<'a> {
+    /// Men at home who have not acted.
+    home: &'a mut [u32],
+    /// Men drafted from a count.
+    drafted: &'a mut [u32],
+    /// Men who gave up and went home for good.
+    returned: &'a mut [u32],
+    /// Men who were abroad and went home for good.
+    came_back: &'a mut [u32],
 }
 
 /// One day of the counts at home of the cohorts of `region`:
@@ -246,22 +280,46 @@ fn step_counts(
     rng: &mut SimRng,
     report: &mut ChunkReport,
     region: usize,
-    home: &mut [u32],
-    drafted_counts: &mut [u32],
+    counts: RegionCounts<'_>,
 ) -> Vec<Agent> {
     let mut actors: Vec<Agent> = Vec::new();
-    let first = (region * home.len()) as u32;
+    let first = (region * counts.home.len()) as u32;
     // Distance to the next point of the Poisson process on the line.
     let mut gap: f64 = Exp1.sample(rng);
-    for (offset, (count, drafted_count)) in home.iter_mut().zip(drafted_counts).enumerate() {
-        let n = *count;
-        if n == 0 {
+    for offset in 0..counts.home.len() {
+        let gone = counts.returned[offset] | counts.came_back[offset];
+        if counts.home[offset] == 0 && gone == 0 {
             continue;
         }
         let cohort = first + offset as u32;
         let draft = ctx.draft_hazard[ctx.cohorts.priority_class(cohort)];
+        let drafted_count = &mut counts.drafted[offset];
+        // The men who went home for good can only be drafted.
+        let gone_home = [
+            (&mut counts.returned[offset], AgentState::Returned),
+            (&mut counts.came_back[offset], AgentState::CameBack),
+        ];
+        for (gone, state) in gone_home {
+            if *gone > 0 {
+                let drafted = drafted_only(rng, &mut gap, *gone, draft);
+                state::draft_from_count(&mut report.tally, &ctx.cohorts, cohort, state, drafted);
+                *gone -= drafted;
+                *drafted_count += drafted;
+            }
+        }
+        let count = &mut counts.home[offset];
+        let n = *count;
+        if n == 0 {
+            continue;
+        }
         if draft == f64::INFINITY {
-            state::draft_from_count(&mut report.tally, &ctx.cohorts, cohort, n);
+            state::draft_from_count(
+                &mut report.tally,
+                &ctx.cohorts,
+                cohort,
+                AgentState::AtHome,
+                n,
+            );
             *drafted_count += n;
             *count = 0;
             continue;
@@ -283,7 +341,13 @@ fn step_counts(
             gap = at - length;
             (drafted, acting)
         };
-        state::draft_from_count(&mut report.tally, &ctx.cohorts, cohort, drafted);
+        state::draft_from_count(
+            &mut report.tally,
+            &ctx.cohorts,
+            cohort,
+            AgentState::AtHome,
+            drafted,
+        );
         *drafted_count += drafted;
         *count = n - drafted - acting;
         for _ in 0..acting {
@@ -295,6 +359,28 @@ fn step_counts(
         }
     }
     actors
+}
+
+/// The men drafted among `n` who can only be drafted, each with the draft
+/// hazard `draft`, from the region's line (`gap`: the distance to its next
+/// point), as in [`step_counts`]: a man is drafted when his stretch holds a
+/// point.
+fn drafted_only(rng: &mut SimRng, gap: &mut f64, n: u32, draft: f64) -> u32 {
+    if draft == f64::INFINITY {
+        return n;
+    }
+    if draft.is_nan() || draft > MAX_POINTS_PER_MAN {
+        return binomial_risks(rng, n, draft, 0.0).0;
+    }
+    let length = f64::from(n) * draft;
+    if *gap >= length {
+        *gap -= length;
+        return 0;
+    }
+    let (drafted, acting, at) = points(rng, n, draft, draft, *gap);
+    *gap = at - length;
+    // Every point falls in a draft part (but for the rounding at a man's end).
+    drafted + acting
 }
 
 /// Above this hazard per man (expected points per man), a cohort draws its
@@ -505,6 +591,11 @@ fn abroad(ctx: &DayContext<'_>, rng: &mut SimRng, report: &mut ChunkReport, agen
             let by = (agent.crossing != Agent::NO_CROSSING).then_some(usize::from(agent.crossing));
             report.flows.going_home(here, by);
             state::come_back(&mut report.tally, &ctx.cohorts, agent);
+            if ctx.counts {
+                // He joins his cohort's count of men who came back.
+                let (cohort, _) = state::retire(agent);
+                report.came_back.push(cohort);
+            }
         }
     }
 }

@@ -153,5 +153,8 @@ pub(super) fn set_off(
     if a.state != fallback {
         move_agent(&mut sim.stocks, &cohorts, a, fallback);
     }
+    if !from_home {
+        sim.retire(agent);
+    }
     false
 }

@@ -195,7 +195,10 @@ mod tests {
             assert!((exponential.waits(w) - (-x).exp()).abs() < 1e-12, "w = {w}");
             let x = w as f64 / 0.27;
             let q = (-x).exp() * (1.0 + x);
-            assert!((shape2.waits(w) - q).abs() < 1e-12 * q.max(1e-300), "w = {w}");
+            assert!(
+                (shape2.waits(w) - q).abs() < 1e-12 * q.max(1e-300),
+                "w = {w}"
+            );
         }
         assert_eq!(shape2.waits(-1), 1.0);
     }
