@@ -68,6 +68,12 @@ pub enum AgentState {
     MovingOn = 9,
     /// Was abroad and went home for good.
     CameBack = 10,
+    /// No man: the slot of an agent who went home for good (returned, came
+    /// back) and is now one of his cohort's count
+    /// ([`Population::returned`], [`Population::came_back`]); the engine
+    /// removes such slots from time to time. Not counted among the
+    /// [`AgentState::COUNT`] states.
+    Counted = 11,
 }
 
 impl AgentState {
@@ -332,9 +338,16 @@ pub struct Population {
     /// Men at home who have not acted, per cohort, in agents (empty in the
     /// reference sampling, where every man is an agent).
     pub home: Vec<u32>,
-    /// Men drafted at home straight from their count, per cohort, in agents
+    /// Men drafted at home straight from a count, per cohort, in agents
     /// (they become no agents: nothing more happens to them).
     pub drafted: Vec<u32>,
+    /// Men who gave up and went home for good, per cohort, in agents (empty
+    /// in the reference sampling): all that can still happen to them is the
+    /// draft, whose odds are their cohort's, so they are alike.
+    pub returned: Vec<u32>,
+    /// Men who were abroad and went home for good, per cohort, in agents
+    /// (empty in the reference sampling), alike for the same reason.
+    pub came_back: Vec<u32>,
     /// The individual agents: the men who acted (every man in the
     /// reference sampling).
     pub agents: Vec<Agent>,
@@ -362,7 +375,13 @@ impl Population {
     pub fn groups(&self) -> impl Iterator<Item = (u32, AgentState, u64)> + '_ {
         counted(&self.home, AgentState::AtHome)
             .chain(counted(&self.drafted, AgentState::Drafted))
-            .chain(self.agents.iter().map(|a| (a.cohort(), a.state, 1)))
+            .chain(counted(&self.returned, AgentState::Returned))
+            .chain(counted(&self.came_back, AgentState::CameBack))
+            .chain(
+                (self.agents.iter())
+                    .filter(|a| a.state != AgentState::Counted)
+                    .map(|a| (a.cohort(), a.state, 1)),
+            )
     }
 }
 
@@ -393,6 +412,8 @@ pub fn synthesize(scenario: &Scenario, settings: &RunSettings) -> Population {
         return Population {
             cohorts,
             drafted: vec![0; home.len()],
+            returned: vec![0; home.len()],
+            came_back: vec![0; home.len()],
             home,
             agents: Vec::new(),
             agents_by_region,
@@ -417,6 +438,8 @@ pub fn synthesize(scenario: &Scenario, settings: &RunSettings) -> Population {
         cohorts,
         home: Vec::new(),
         drafted: Vec::new(),
+        returned: Vec::new(),
+        came_back: Vec::new(),
         agents,
         agents_by_region,
         scale: settings.scale(),

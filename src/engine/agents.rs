@@ -5,8 +5,12 @@
 //! random stream and returns a [`ChunkReport`]: its transitions (a
 //! [`Tally`]), the agents arriving at a crossing today, the men who chose a
 //! flight and must now book a seat, the men who decided to leave, and the
-//! movements abroad. A man at home draws one uniform number `u` for the two
-//! competing risks: drafted if `u < draft`, acting if `draft <= u < act`.
+//! movements abroad. In the per-man reference a man at home draws one
+//! uniform number `u` for the two competing risks: drafted if `u < draft`,
+//! acting if `draft <= u < act`. With counts, the agents at home draw the
+//! same risks from the points of a Poisson process on a line
+//! ([`DraftLine`]), the same way as the counts below: a man costs a
+//! subtraction, not a draw.
 //!
 //! **Counts.** The men at home who have not acted are counts per cohort
 //! (see [`crate::population`]). Each region's cohorts are drawn from the
@@ -32,7 +36,10 @@
 //! instead, drafted `~ Binomial(n, p_d)` then acting
 //! `~ Binomial(n − drafted, p_l)`, equally exact; the line skips its stretch. Each man who acts becomes an
 //! agent (with a uniform exempt rank, as at synthesis) and does at once what
-//! a man deciding does in the per-man loop ([`decide`]).
+//! a man deciding does in the per-man loop ([`decide`]). The men who went
+//! home for good (returned, came back) are counts per cohort too, and can
+//! only be drafted: each has a stretch `λ_d` long on the same line.
+//! An agent who comes back today joins his count after the pass.
 //!
 //! Reports are merged in a fixed order (agent chunks, then regions), and the
 //! new agents are appended region by region, so the result does not depend
@@ -78,10 +85,10 @@ struct DayContext<'a> {
     cohorts: Cohorts,
     /// Every cohort's odds (the per-man reference), or empty (counts).
     odds: &'a [Odds],
+    /// Men at home are counts (not the per-man reference).
+    counts: bool,
     /// Draft probability per priority class.
     draft: &'a [f64],
-    /// Odds per priority class of a man who can only be drafted.
-    draft_only: &'a [Odds],
     /// Draft hazard per priority class.
     draft_hazard: &'a [f64],
     /// Fixed factor of each cohort's leave hazard.
@@ -104,6 +111,8 @@ struct ChunkReport {
     bookings: Vec<Booking>,
     decided: u64,
     flows: Flows,
+    /// Cohorts of the men who came back today, who join the counts.
+    came_back: Vec<u32>,
 }
 
 impl DayContext<'_> {
@@ -114,16 +123,11 @@ impl DayContext<'_> {
     }
 
     /// A cohort's odds today: from the table (per man), or from its hazards.
-    /// Men who cannot act today (`acting` false) need only the draft
-    /// threshold: their `act` is then set equal to it.
-    fn odds(&self, cohort: u32, acting: bool) -> Odds {
+    fn odds(&self, cohort: u32) -> Odds {
         if let Some(&odds) = self.odds.get(cohort as usize) {
             return odds;
         }
         let class = self.cohorts.priority_class(cohort);
-        if !acting {
-            return self.draft_only[class];
-        }
         let p_draft = self.draft[class];
         let hazard = self.leave_hazard(self.cohorts.region(cohort), cohort);
         Odds::new(p_draft, probability_of_hazard(hazard))
@@ -138,6 +142,7 @@ impl ChunkReport {
             bookings: Vec::new(),
             decided: 0,
             flows: Flows::new(countries, crossings),
+            came_back: Vec::new(),
         }
     }
 }
@@ -149,8 +154,8 @@ pub(super) fn run_pass(sim: &mut Simulation<'_>, day: u32) -> PassSummary {
         scenario: s,
         cohorts: sim.population.cohorts,
         odds: &sim.odds,
+        counts: sim.settings.sampling().counts(),
         draft: &sim.draft,
-        draft_only: &sim.draft_only,
         draft_hazard: &sim.draft_hazard,
         exp_cohort: &sim.exp_cohort,
         exp_daily: &sim.exp_daily,
@@ -175,9 +180,11 @@ pub(super) fn run_pass(sim: &mut Simulation<'_>, day: u32) -> PassSummary {
                 chunk: chunk as u32,
             };
             let mut rng = stream(seed, chunk_stream);
+            let mut line = DraftLine::new(&mut rng);
             let first = (chunk * CHUNK) as u32;
             for (offset, agent) in agents.iter_mut().enumerate() {
-                step_agent(&ctx, &mut rng, &mut report, first + offset as u32, agent);
+                let index = first + offset as u32;
+                step_agent(&ctx, &mut rng, &mut line, &mut report, index, agent);
             }
             report
         })
@@ -190,8 +197,10 @@ pub(super) fn run_pass(sim: &mut Simulation<'_>, day: u32) -> PassSummary {
         .home
         .par_chunks_mut(per_region.max(1))
         .zip(sim.population.drafted.par_chunks_mut(per_region.max(1)))
+        .zip(sim.population.returned.par_chunks_mut(per_region.max(1)))
+        .zip(sim.population.came_back.par_chunks_mut(per_region.max(1)))
         .enumerate()
-        .map(|(region, (home, drafted))| {
+        .map(|(region, (((home, drafted), returned), came_back))| {
             let mut report = ChunkReport::new(regions, countries, crossings);
             let mut rng = stream(
                 seed,
@@ -200,7 +209,13 @@ pub(super) fn run_pass(sim: &mut Simulation<'_>, day: u32) -> PassSummary {
                     region: region as u32,
                 },
             );
-            let actors = step_counts(&ctx, &mut rng, &mut report, region, home, drafted);
+            let counts = RegionCounts {
+                home,
+                drafted,
+                returned,
+                came_back,
+            };
+            let actors = step_counts(&ctx, &mut rng, &mut report, region, counts);
             (report, actors)
         })
         .collect();
@@ -212,6 +227,7 @@ pub(super) fn run_pass(sim: &mut Simulation<'_>, day: u32) -> PassSummary {
         departed: 0,
         flows: Flows::new(countries, crossings),
     };
+    sim.acted += acted.iter().map(|(_, new)| new.len() as u64).sum::<u64>();
     let agents = &mut sim.population.agents;
     let reports = reports
         .into_iter()
@@ -235,8 +251,24 @@ pub(super) fn run_pass(sim: &mut Simulation<'_>, day: u32) -> PassSummary {
         summary.departed += report.tally.departed();
         summary.flows.merge(&report.flows);
         sim.stocks.merge(report.tally);
+        for cohort in report.came_back {
+            sim.population.came_back[cohort as usize] += 1;
+            sim.counted_slots += 1;
+        }
     }
     summary
+}
+
+/// One region's counts per cohort.
+struct RegionCounts<'a> {
+    /// Men at home who have not acted.
+    home: &'a mut [u32],
+    /// Men drafted from a count.
+    drafted: &'a mut [u32],
+    /// Men who gave up and went home for good.
+    returned: &'a mut [u32],
+    /// Men who were abroad and went home for good.
+    came_back: &'a mut [u32],
 }
 
 /// One day of the counts at home of the cohorts of `region`:
@@ -248,22 +280,46 @@ fn step_counts(
     rng: &mut SimRng,
     report: &mut ChunkReport,
     region: usize,
-    home: &mut [u32],
-    drafted_counts: &mut [u32],
+    counts: RegionCounts<'_>,
 ) -> Vec<Agent> {
     let mut actors: Vec<Agent> = Vec::new();
-    let first = (region * home.len()) as u32;
+    let first = (region * counts.home.len()) as u32;
     // Distance to the next point of the Poisson process on the line.
     let mut gap: f64 = Exp1.sample(rng);
-    for (offset, (count, drafted_count)) in home.iter_mut().zip(drafted_counts).enumerate() {
-        let n = *count;
-        if n == 0 {
+    for offset in 0..counts.home.len() {
+        let gone = counts.returned[offset] | counts.came_back[offset];
+        if counts.home[offset] == 0 && gone == 0 {
             continue;
         }
         let cohort = first + offset as u32;
         let draft = ctx.draft_hazard[ctx.cohorts.priority_class(cohort)];
+        let drafted_count = &mut counts.drafted[offset];
+        // The men who went home for good can only be drafted.
+        let gone_home = [
+            (&mut counts.returned[offset], AgentState::Returned),
+            (&mut counts.came_back[offset], AgentState::CameBack),
+        ];
+        for (gone, state) in gone_home {
+            if *gone > 0 {
+                let drafted = drafted_only(rng, &mut gap, *gone, draft);
+                state::draft_from_count(&mut report.tally, &ctx.cohorts, cohort, state, drafted);
+                *gone -= drafted;
+                *drafted_count += drafted;
+            }
+        }
+        let count = &mut counts.home[offset];
+        let n = *count;
+        if n == 0 {
+            continue;
+        }
         if draft == f64::INFINITY {
-            state::draft_from_count(&mut report.tally, &ctx.cohorts, cohort, n);
+            state::draft_from_count(
+                &mut report.tally,
+                &ctx.cohorts,
+                cohort,
+                AgentState::AtHome,
+                n,
+            );
             *drafted_count += n;
             *count = 0;
             continue;
@@ -285,7 +341,13 @@ fn step_counts(
             gap = at - length;
             (drafted, acting)
         };
-        state::draft_from_count(&mut report.tally, &ctx.cohorts, cohort, drafted);
+        state::draft_from_count(
+            &mut report.tally,
+            &ctx.cohorts,
+            cohort,
+            AgentState::AtHome,
+            drafted,
+        );
         *drafted_count += drafted;
         *count = n - drafted - acting;
         for _ in 0..acting {
@@ -297,6 +359,28 @@ fn step_counts(
         }
     }
     actors
+}
+
+/// The men drafted among `n` who can only be drafted, each with the draft
+/// hazard `draft`, from the region's line (`gap`: the distance to its next
+/// point), as in [`step_counts`]: a man is drafted when his stretch holds a
+/// point.
+fn drafted_only(rng: &mut SimRng, gap: &mut f64, n: u32, draft: f64) -> u32 {
+    if draft == f64::INFINITY {
+        return n;
+    }
+    if draft.is_nan() || draft > MAX_POINTS_PER_MAN {
+        return binomial_risks(rng, n, draft, 0.0).0;
+    }
+    let length = f64::from(n) * draft;
+    if *gap >= length {
+        *gap -= length;
+        return 0;
+    }
+    let (drafted, acting, at) = points(rng, n, draft, draft, *gap);
+    *gap = at - length;
+    // Every point falls in a draft part (but for the rounding at a man's end).
+    drafted + acting
 }
 
 /// Above this hazard per man (expected points per man), a cohort draws its
@@ -349,10 +433,84 @@ fn points(rng: &mut SimRng, n: u32, draft: f64, per_man: f64, mut at: f64) -> (u
     (drafted, acting, at)
 }
 
+impl Odds {
+    /// Drafted, and acting, by one uniform draw against the thresholds.
+    fn draw(self, rng: &mut SimRng) -> (bool, bool) {
+        let u = rng.next_u64();
+        (u < self.draft, u < self.act)
+    }
+}
+
+/// The daily risks of a chunk's agents at home, with the counts, drawn as
+/// for the counts ([`step_counts`]): each man at home, in agent order, has
+/// a stretch of a line, as long as his class's draft hazard `λ_d` followed,
+/// if he may act today (at home, stuck), by his cohort's leave hazard `λ_l`;
+/// the points of a Poisson process of rate 1 fall on the line (gaps
+/// `Exp(1)`). He is drafted when the draft part of his stretch holds a point
+/// (probability `1 − e^{−λ_d} = p_d`), and acts when only the other part
+/// does (`(1 − p_d)·p_l`), independently of every other man. A man costs a
+/// subtraction, not a random draw; the draws are about one per man drafted
+/// or acting. (The per-man reference draws a uniform per man.)
+struct DraftLine {
+    /// Distance to the next point.
+    gap: f64,
+}
+
+impl DraftLine {
+    fn new(rng: &mut SimRng) -> Self {
+        Self {
+            gap: Exp1.sample(rng),
+        }
+    }
+
+    /// Whether the next man on the line, drafted or acting with hazards
+    /// `draft` and `leave`, is drafted, and whether he acts; `None` (and the
+    /// line untouched) when his stretch has no finite length, for the caller
+    /// to draw his risks another way.
+    fn risks(&mut self, rng: &mut SimRng, draft: f64, leave: f64) -> Option<(bool, bool)> {
+        let length = draft + leave;
+        if self.gap >= length {
+            self.gap -= length;
+            return Some((false, false));
+        }
+        if !length.is_finite() {
+            return None;
+        }
+        let drafted = self.gap < draft;
+        let mut at = self.gap;
+        while at < length {
+            let step: f64 = Exp1.sample(rng);
+            at += step;
+        }
+        self.gap = at - length;
+        Some((drafted, !drafted))
+    }
+
+    /// Whether the next man on the line, of draft hazard `hazard`, is drafted.
+    fn drafted(&mut self, rng: &mut SimRng, hazard: f64) -> bool {
+        if self.gap >= hazard {
+            self.gap -= hazard;
+            return false;
+        }
+        if hazard == f64::INFINITY {
+            // His whole class is called up: the line skips his stretch.
+            return true;
+        }
+        let mut at = self.gap;
+        while at < hazard {
+            let step: f64 = Exp1.sample(rng);
+            at += step;
+        }
+        self.gap = at - hazard;
+        true
+    }
+}
+
 /// One agent's day.
 fn step_agent(
     ctx: &DayContext<'_>,
     rng: &mut SimRng,
+    line: &mut DraftLine,
     report: &mut ChunkReport,
     index: u32,
     agent: &mut Agent,
@@ -365,18 +523,29 @@ fn step_agent(
         | AgentState::Returned
         | AgentState::CameBack => {
             let acting = matches!(agent.state, AgentState::AtHome | AgentState::Stuck);
-            let odds = ctx.odds(agent.cohort(), acting);
-            let u = rng.next_u64();
-            if u < odds.draft {
+            let cohort = agent.cohort();
+            let (drafted, acts) = if !ctx.odds.is_empty() {
+                ctx.odds(cohort).draw(rng)
+            } else {
+                let draft = ctx.draft_hazard[ctx.cohorts.priority_class(cohort)];
+                if acting {
+                    let leave = ctx.leave_hazard(ctx.cohorts.region(cohort), cohort);
+                    line.risks(rng, draft, leave)
+                        .unwrap_or_else(|| ctx.odds(cohort).draw(rng))
+                } else {
+                    (line.drafted(rng, draft), false)
+                }
+            };
+            if drafted {
                 move_agent(&mut report.tally, &ctx.cohorts, agent, AgentState::Drafted);
                 return;
             }
             match agent.state {
-                AgentState::AtHome if u < odds.act => {
+                AgentState::AtHome if acts => {
                     report.decided += 1;
                     decide(ctx, rng, report, index, agent);
                 }
-                AgentState::Stuck if u < odds.act => leave(ctx, rng, report, index, agent),
+                AgentState::Stuck if acts => leave(ctx, rng, report, index, agent),
                 AgentState::AwaitingPassport if u32::from(agent.day) <= day => {
                     if documents::granted(ctx.timeline, i64::from(day)) {
                         agent.set_cohort(
@@ -422,6 +591,11 @@ fn abroad(ctx: &DayContext<'_>, rng: &mut SimRng, report: &mut ChunkReport, agen
             let by = (agent.crossing != Agent::NO_CROSSING).then_some(usize::from(agent.crossing));
             report.flows.going_home(here, by);
             state::come_back(&mut report.tally, &ctx.cohorts, agent);
+            if ctx.counts {
+                // He joins his cohort's count of men who came back.
+                let (cohort, _) = state::retire(agent);
+                report.came_back.push(cohort);
+            }
         }
     }
 }

@@ -5,7 +5,8 @@
 //! 1. the day's arrivals are shuffled (their order within a day is not
 //!    information) and each draws his patience `P ~ Gamma(k, mean/k)`; a man
 //!    whose expected wait (persons ahead / capacity) exceeds `P` gives up at
-//!    once, the others join the queue;
+//!    once, the others join the queue (at an airport, where men have booked
+//!    their seats, nobody gives up and no patience is drawn);
 //! 2. the day's ordinary travellers, `baseline × baseline factor`, join as
 //!    one block in the middle of the day's arrivals, so neither group has
 //!    priority;
@@ -102,9 +103,14 @@ fn run_crossing(
             push_ordinary(sim, c, ordinary, day);
         }
         row.arrived += persons;
-        let patience: f64 = sim.patience.sample(&mut rng);
-        // A man with a booked seat does not turn back at the airport.
-        if !air && sim.queues[c].expected_wait(actual.capacity) > patience {
+        // A man with a booked seat does not turn back at the airport, nor
+        // leave its queue: his patience is not drawn there.
+        let patience: f64 = if air {
+            f64::INFINITY
+        } else {
+            sim.patience.sample(&mut rng)
+        };
+        if sim.queues[c].expected_wait(actual.capacity) > patience {
             row.gave_up += persons;
             leaving.push(agent);
             continue;

@@ -9,7 +9,6 @@
 //! border post and choose again set off through the same code.
 
 use rand::RngExt;
-use rand::distr::Distribution;
 use rand::seq::SliceRandom;
 
 use super::Simulation;
@@ -105,10 +104,18 @@ pub(super) fn set_off(
         attempts = attempts.saturating_add(1);
         let c = chosen.crossing;
         let arrival = if sim.seats.is_air(c) {
-            let patience: f64 = sim.patience.sample(rng);
-            sim.seats
-                .first_free(c, chosen.earliest, today, persons)
-                .filter(|&flight| (flight - chosen.earliest) as f64 <= patience)
+            // He takes the seat if his patience is at least the days he must
+            // wait for it: one uniform draw against that chance, and none when
+            // a seat is free on the first day he can fly (any patience waits
+            // no days) or no seat is left at all.
+            match sim.seats.first_free(c, chosen.earliest, today, persons) {
+                Some(flight) if flight <= chosen.earliest => Some(flight),
+                Some(flight) => {
+                    let waits = sim.seat_patience.waits(flight - chosen.earliest);
+                    (rng.random::<f64>() < waits).then_some(flight)
+                }
+                None => None,
+            }
         } else if from_home {
             Some(chosen.arrival)
         } else {
@@ -145,6 +152,9 @@ pub(super) fn set_off(
     };
     if a.state != fallback {
         move_agent(&mut sim.stocks, &cohorts, a, fallback);
+    }
+    if !from_home {
+        sim.retire(agent);
     }
     false
 }

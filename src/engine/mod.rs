@@ -56,7 +56,7 @@ use rayon::prelude::*;
 
 use crate::exit::{self, Exit};
 use crate::model::abroad::{Onward, Visitors};
-use crate::model::air::SeatLedger;
+use crate::model::air::{SeatLedger, SeatPatience};
 use crate::model::border::Queue;
 use crate::model::choice::{ChoiceTable, Outlook};
 use crate::model::decision::{
@@ -136,6 +136,8 @@ pub struct Simulation<'s> {
     callup: CallUp,
     choice: ChoiceTable,
     patience: Gamma<f64>,
+    /// The chance that a man waits a number of days for a seat.
+    seat_patience: SeatPatience,
     queues: Vec<Queue>,
     /// The seats of the air routes, booked day by day.
     seats: SeatLedger,
@@ -147,9 +149,6 @@ pub struct Simulation<'s> {
     odds: Vec<Odds>,
     /// The day's draft probability of each priority class.
     draft: Vec<f64>,
-    /// The day's odds of each priority class for a man at home who can only
-    /// be drafted (the draft threshold, twice).
-    draft_only: Vec<Odds>,
     /// The day's draft hazard `−ln(1 − p)` of each priority class (infinite
     /// when every man of the class is called up).
     draft_hazard: Vec<f64>,
@@ -166,6 +165,10 @@ pub struct Simulation<'s> {
     crossing_days: Vec<Vec<CrossingDay>>,
     destination_days: Vec<Vec<DestinationDay>>,
     national: Vec<NationalDay>,
+    /// Agents who acted so far (with counts: every agent ever made).
+    acted: u64,
+    /// Slots of agents now in a count ([`AgentState::Counted`]).
+    counted_slots: usize,
     /// Agents who set off from one country to another, over the run.
     onward_flows: Vec<u64>,
     next_day: u32,
@@ -212,6 +215,11 @@ impl<'s> Simulation<'s> {
             callup: CallUp::new(scenario, &population),
             choice: ChoiceTable::new(scenario),
             patience,
+            seat_patience: SeatPatience::new(
+                q.patience_shape,
+                q.patience_mean_days,
+                scenario.air().map_or(0, |air| air.booking_days),
+            ),
             queues: vec![Queue::default(); scenario.crossings().len()],
             seats: SeatLedger::new(scenario, &timeline),
             onward: Onward::new(scenario),
@@ -223,7 +231,6 @@ impl<'s> Simulation<'s> {
                 vec![Odds::default(); cohorts.len()]
             },
             draft: vec![0.0; classes],
-            draft_only: vec![Odds::default(); classes],
             draft_hazard: vec![0.0; classes],
             exp_cohort,
             exp_daily: vec![0.0; regions * Documents::ALL.len()],
@@ -233,6 +240,8 @@ impl<'s> Simulation<'s> {
             destination_days: Vec::new(),
             national: Vec::new(),
             onward_flows: vec![0; countries * countries],
+            acted: 0,
+            counted_slots: 0,
             population,
             next_day: 0,
         })
@@ -264,7 +273,7 @@ impl<'s> Simulation<'s> {
     /// agents no longer at home without having acted (per man).
     pub fn agents_acted(&self) -> u64 {
         if self.settings.sampling().counts() {
-            self.population.agents.len() as u64
+            self.acted
         } else {
             let never = |a: &&crate::population::Agent| a.state == AgentState::AtHome;
             let drafted = self.stocks.counts()[AgentState::Drafted as usize];
@@ -330,7 +339,44 @@ impl<'s> Simulation<'s> {
         };
         let rows = borders::run_borders(self, day, arrivals, &flows);
         self.record(day, national, rows, &flows);
+        self.compact();
         self.next_day += 1;
+    }
+
+    /// With counts, agent `agent`, who went home for good, joins his
+    /// cohort's count of such men (see [`state::retire`]).
+    fn retire(&mut self, agent: u32) {
+        if !self.settings.sampling().counts() {
+            return;
+        }
+        let (cohort, state) = state::retire(&mut self.population.agents[agent as usize]);
+        let count = match state {
+            AgentState::CameBack => &mut self.population.came_back,
+            _ => &mut self.population.returned,
+        };
+        count[cohort as usize] += 1;
+        self.counted_slots += 1;
+    }
+
+    /// Removes the slots of agents now in a count once they are an eighth
+    /// of all, so that the daily pass no longer visits them; the men in the
+    /// queues are renumbered. Between two days nobody else holds an index.
+    fn compact(&mut self) {
+        let agents = &mut self.population.agents;
+        if self.counted_slots == 0 || self.counted_slots * 8 < agents.len() {
+            return;
+        }
+        let mut new_index = Vec::with_capacity(agents.len());
+        let mut next = 0u32;
+        for agent in agents.iter() {
+            new_index.push(next);
+            next += u32::from(agent.state != AgentState::Counted);
+        }
+        agents.retain(|a| a.state != AgentState::Counted);
+        for queue in &mut self.queues {
+            queue.renumber(|agent| new_index[agent as usize]);
+        }
+        self.counted_slots = 0;
     }
 
     fn prepare_tables(&mut self, day: u32) {
@@ -384,7 +430,6 @@ impl<'s> Simulation<'s> {
                     -(-p).ln_1p()
                 };
             }
-            self.draft_only = draft.iter().map(|&p| Odds::new(p, 0.0)).collect();
             self.draft = draft;
         } else {
             self.odds

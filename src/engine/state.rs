@@ -19,7 +19,9 @@
 //! The men at home kept as counts (see [`crate::population`]) leave their
 //! count in two ways only: drafted ([`draft_from_count`]), or by acting, when
 //! they become agents at home and nothing changes in the stocks until the
-//! agent moves on.
+//! agent moves on. An agent who goes home for good (returned, came back)
+//! joins a count again ([`retire`]), in the same state: nothing changes in
+//! the stocks then either, and the men of those counts can only be drafted.
 //!
 //! Every tally is an integer (or an integer number of persons in a float,
 //! exact far beyond any population), so the stocks do not depend on how the
@@ -385,9 +387,16 @@ pub(super) fn census(population: &Population) -> ([u64; AgentState::COUNT], Vec<
                 (c1, h1)
             },
         );
-    for (cohort, &n) in population.home.iter().enumerate() {
-        counts[AgentState::AtHome as usize] += u64::from(n);
-        home[cohorts.priority_class(cohort as u32)] += u64::from(n);
+    let at_home = [
+        (&population.home, AgentState::AtHome),
+        (&population.returned, AgentState::Returned),
+        (&population.came_back, AgentState::CameBack),
+    ];
+    for (count, state) in at_home {
+        for (cohort, &n) in count.iter().enumerate() {
+            counts[state as usize] += u64::from(n);
+            home[cohorts.priority_class(cohort as u32)] += u64::from(n);
+        }
     }
     counts[AgentState::Drafted as usize] += population
         .drafted
@@ -402,7 +411,7 @@ pub(super) fn census(population: &Population) -> ([u64; AgentState::COUNT], Vec<
 fn census_of(cohorts: &Cohorts, agents: &[Agent]) -> ([u64; AgentState::COUNT], Vec<u64>) {
     let mut counts = [0u64; AgentState::COUNT];
     let mut home = vec![0u64; cohorts.priority_classes()];
-    for agent in agents {
+    for agent in agents.iter().filter(|a| a.state != AgentState::Counted) {
         counts[agent.state as usize] += 1;
         if agent.state.is_home() {
             home[cohorts.priority_class(agent.cohort())] += 1;
@@ -411,13 +420,29 @@ fn census_of(cohorts: &Cohorts, agents: &[Agent]) -> ([u64; AgentState::COUNT], 
     (counts, home)
 }
 
-/// `n` agents of `cohort`'s count at home are drafted (the count itself is
-/// the caller's to lower).
-pub(super) fn draft_from_count(tally: &mut Tally, cohorts: &Cohorts, cohort: u32, n: u32) {
+/// An agent who went home for good (returned, came back) becomes one of his
+/// cohort's count of such men: his slot is left [`AgentState::Counted`],
+/// and the stocks do not change (he is counted in the same state). Returns
+/// his cohort and state, for the caller to add him to the count.
+pub(super) fn retire(agent: &mut Agent) -> (u32, AgentState) {
+    let state = agent.state;
+    agent.state = AgentState::Counted;
+    (agent.cohort(), state)
+}
+
+/// `n` agents of one of `cohort`'s counts at home, of men in state `from`,
+/// are drafted (the count itself is the caller's to lower).
+pub(super) fn draft_from_count(
+    tally: &mut Tally,
+    cohorts: &Cohorts,
+    cohort: u32,
+    from: AgentState,
+    n: u32,
+) {
     if n == 0 {
         return;
     }
-    tally.delta[AgentState::AtHome as usize] -= i64::from(n);
+    tally.delta[from as usize] -= i64::from(n);
     tally.delta[AgentState::Drafted as usize] += i64::from(n);
     tally.drafted_by_region[cohorts.region(cohort)] += n;
     tally

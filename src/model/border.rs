@@ -203,6 +203,15 @@ impl Queue {
         gone
     }
 
+    /// Gives every man waiting his new agent index.
+    pub fn renumber(&mut self, new_index: impl Fn(u32) -> u32) {
+        for entry in &mut self.entries {
+            if let Entry::Man { agent, .. } = entry {
+                *agent = new_index(*agent);
+            }
+        }
+    }
+
     /// The entries, front first.
     pub fn entries(&self) -> impl Iterator<Item = &Entry> {
         self.entries.iter()

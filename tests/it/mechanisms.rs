@@ -221,9 +221,8 @@ fn men_who_go_home_leave_by_the_crossing_they_came_by_and_stay_home() {
     );
     assert!(
         sim.population()
-            .agents
-            .iter()
-            .any(|a| a.state == AgentState::CameBack)
+            .groups()
+            .any(|(_, state, n)| state == AgentState::CameBack && n > 0)
     );
 }
 
