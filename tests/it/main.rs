@@ -12,6 +12,7 @@ mod mechanisms;
 mod plots;
 mod policies;
 mod properties;
+mod sensitivity;
 mod signals;
 mod validate;
 
