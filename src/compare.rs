@@ -44,7 +44,7 @@ use serde::{Deserialize, Serialize};
 use crate::calendar::Calendar;
 use crate::engine::EngineError;
 use crate::ensemble::Ensemble;
-use crate::format::Decimals;
+use crate::format::{Decimals, snake_case};
 use crate::output::csv_of;
 use crate::results::{CrossingDay, NationalDay, RunResults, floats};
 use crate::scenario::Scenario;
@@ -127,6 +127,13 @@ pub fn outcome(run: &RunResults) -> Outcome {
         o.daily.insert((id.clone(), "queue".into()), queue);
     }
     o
+}
+
+/// The name of a headline figure as a column or an output: `<metric>_<place>`
+/// in snake_case, e.g. `exodus_kazakhstan`, `drafted_national`,
+/// `peak_queue_upper_lars`.
+pub fn headline_name((place, metric): &Key) -> String {
+    format!("{metric}_{}", snake_case(place))
 }
 
 /// The replicates of one scenario.

@@ -5,7 +5,8 @@
 //!
 //! [`Decimals`] and [`Plain`] carry a float's written form into serde, so
 //! that a CSV row type (see `output::table`) writes each column exactly as
-//! it always has. A ground-floor module: it imports nothing from the crate.
+//! it always has; [`suggest`] lists the valid names nearest a misspelt one.
+//! A ground-floor module: it imports nothing from the crate.
 
 use std::fmt;
 
@@ -31,6 +32,15 @@ pub fn signed_thousands(v: f64) -> String {
     let n = v.round() as i64;
     let digits = thousands(n.unsigned_abs());
     if n < 0 { format!("-{digits}") } else { digits }
+}
+
+/// A short list of the valid names, nearest first (by edit distance), for
+/// "unknown name" errors.
+pub fn suggest<'n>(name: &str, valid: impl Iterator<Item = &'n str>) -> String {
+    let mut valid: Vec<&str> = valid.collect();
+    valid.sort_by_key(|v| (strsim::levenshtein(name, v), *v));
+    let shown: Vec<String> = valid.iter().take(5).map(|v| format!("`{v}`")).collect();
+    format!("did you mean one of {}?", shown.join(", "))
 }
 
 /// `Baltic states` → `baltic_states`.
@@ -127,6 +137,21 @@ written_float!(Decimals<N>, const N; Plain; Short);
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn suggestions_come_nearest_first_then_in_order() {
+        let valid = [
+            "upper-lars",
+            "verkhny-lars",
+            "kazbegi",
+            "lars",
+            "upper-larss",
+        ];
+        assert_eq!(
+            suggest("uper-lars", valid.into_iter()),
+            "did you mean one of `upper-lars`, `upper-larss`, `lars`, `verkhny-lars`, `kazbegi`?"
+        );
+    }
 
     #[test]
     fn snake_case_destinations() {

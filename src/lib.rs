@@ -28,7 +28,7 @@
 //!
 //! Around the pipeline: [`ensemble`] runs many (scenario, settings) jobs in
 //! parallel with common random numbers, for [`compare`], [`sweep`] and
-//! [`calibrate`] and [`validate`]; [`metrics`] and [`score`] measure runs
+//! [`calibrate`], [`validate`] and [`sensitivity`]; [`metrics`] and [`score`] measure runs
 //! against reported figures, and [`validate`] measures an ensemble's spread
 //! against them; [`posterior`] reads a calibration's posterior and draws
 //! each replicate's parameters from it, so that [`compare`] can carry what we
@@ -76,6 +76,7 @@ pub mod results;
 pub mod rng;
 pub mod scenario;
 pub mod score;
+pub mod sensitivity;
 pub mod settings;
 pub mod stats;
 pub mod sweep;

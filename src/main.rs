@@ -29,6 +29,7 @@ fn main() -> ExitCode {
         Some(Command::Calibrate(args)) => cli::calibrate(&args),
         Some(Command::Score { run_dir, observed }) => cli::score(&run_dir, &observed),
         Some(Command::Validate(args)) => cli::validate(&args),
+        Some(Command::Sensitivity(args)) => cli::sensitivity(&args),
         None => cli::run(&RunArgs::default()),
     };
     match outcome {

@@ -18,7 +18,9 @@
 //! metric (`entries`, `exits`) with reported figures over short windows (at
 //! most [`SHORT_WINDOW_DAYS`] days): the replicates' daily mean with their
 //! 90% predictive band, and each figure as a point at the middle of its
-//! window (a mean per day).
+//! window (a mean per day). A sensitivity folder gives `sensitivity`: per
+//! output, each parameter's indices as bars with their 95% intervals
+//! ([`indices`]).
 
 use std::path::{Path, PathBuf};
 use std::sync::Once;
@@ -33,9 +35,14 @@ use crate::exit::{self, Exit};
 use crate::format::{signed_thousands, snake_case};
 use crate::output::{OutputError, write_atomic};
 use crate::results::{RunResults, floats};
+use crate::sensitivity::{SENSITIVITY_CSV, SensitivityRecord};
 use crate::validate::{
     VALIDATION_CSV, VALIDATION_DAILY_CSV, ValidationDailyRecord, ValidationRecord,
 };
+
+mod indices;
+
+pub use indices::{Bar, IndexChart, IndexPanel, IndexSeries, sensitivity_chart};
 
 const FONT: &[u8] = include_bytes!("../assets/fonts/DejaVuSans.ttf");
 const SIZE: (u32, u32) = (1200, 700);
@@ -56,7 +63,7 @@ pub enum PlotError {
     Output(#[from] OutputError),
     /// The folder holds neither a run, nor a comparison, nor a validation.
     #[error(
-        "`{0}` holds neither a run (run.toml) nor a comparison (compare_daily.csv) nor a validation (validation_daily.csv)"
+        "`{0}` holds neither a run (run.toml) nor a comparison (compare_daily.csv) nor a validation (validation_daily.csv) nor a sensitivity analysis (sensitivity.csv)"
     )]
     NothingToPlot(PathBuf),
     /// A file in the folder could not be read.
@@ -118,11 +125,35 @@ fn register_font() {
     });
 }
 
+/// Something drawn as a chart: its file stem, its size in pixels, and how
+/// it draws itself on any of plotters' backends.
+pub trait Figure {
+    /// The file stem.
+    fn stem(&self) -> &str;
+    /// Width and height in pixels.
+    fn size(&self) -> (u32, u32) {
+        SIZE
+    }
+    /// Draws it on `root`.
+    fn render<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String>;
+}
+
+impl Figure for Chart {
+    fn stem(&self) -> &str {
+        &self.stem
+    }
+
+    fn render<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
+        render(root, self)
+    }
+}
+
 /// Draws a chart as `<stem>.svg` and `<stem>.png` in `dir`; returns both paths.
-pub fn draw(dir: &Path, chart: &Chart) -> Result<Vec<PathBuf>, PlotError> {
+pub fn draw(dir: &Path, chart: &impl Figure) -> Result<Vec<PathBuf>, PlotError> {
     register_font();
-    let svg_path = dir.join(format!("{}.svg", chart.stem));
-    let png_path = dir.join(format!("{}.png", chart.stem));
+    let size = chart.size();
+    let svg_path = dir.join(format!("{}.svg", chart.stem()));
+    let png_path = dir.join(format!("{}.png", chart.stem()));
     let fail = |path: &Path| {
         let path = path.to_owned();
         move |message: String| PlotError::Draw { path, message }
@@ -130,19 +161,19 @@ pub fn draw(dir: &Path, chart: &Chart) -> Result<Vec<PathBuf>, PlotError> {
 
     let mut svg = String::new();
     {
-        let root = SVGBackend::with_string(&mut svg, SIZE).into_drawing_area();
-        render(&root, chart).map_err(fail(&svg_path))?;
+        let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
+        chart.render(&root).map_err(fail(&svg_path))?;
         root.present().map_err(|e| fail(&svg_path)(e.to_string()))?;
     }
     write_atomic(&svg_path, svg.as_bytes())?;
 
-    let mut pixels = vec![0u8; (SIZE.0 * SIZE.1 * 3) as usize];
+    let mut pixels = vec![0u8; (size.0 * size.1 * 3) as usize];
     {
-        let root = BitMapBackend::with_buffer(&mut pixels, SIZE).into_drawing_area();
-        render(&root, chart).map_err(fail(&png_path))?;
+        let root = BitMapBackend::with_buffer(&mut pixels, size).into_drawing_area();
+        chart.render(&root).map_err(fail(&png_path))?;
         root.present().map_err(|e| fail(&png_path)(e.to_string()))?;
     }
-    let png = encode_png(&pixels, SIZE).map_err(fail(&png_path))?;
+    let png = encode_png(&pixels, size).map_err(fail(&png_path))?;
     write_atomic(&png_path, &png)?;
     Ok(vec![svg_path, png_path])
 }
@@ -543,6 +574,12 @@ pub fn plot_dir(dir: &Path) -> Result<Vec<PathBuf>, PlotError> {
         for chart in validation_charts(&figures, &daily) {
             files.extend(draw(dir, &chart)?);
         }
+    }
+    let sensitivity = dir.join(SENSITIVITY_CSV);
+    if sensitivity.is_file() {
+        recognised = true;
+        let rows = read_rows::<SensitivityRecord>(&sensitivity)?;
+        files.extend(draw(dir, &sensitivity_chart(&rows))?);
     }
     if !recognised {
         return Err(PlotError::NothingToPlot(dir.to_owned()));

@@ -6,7 +6,9 @@
 //! stream's identity (purpose, day, chunk or crossing), mixed by SplitMix64.
 //! A stream never depends on which thread runs the work, so results are the
 //! same for any number of threads. A calibration's search draws its
-//! candidates from streams of its own ([`Stream::Search`]).
+//! candidates from streams of its own ([`Stream::Search`]), and a sensitivity
+//! analysis its design's shift, trajectories and bootstrap resamples
+//! ([`Stream::Design`], [`Stream::Morris`], [`Stream::Bootstrap`]).
 
 use rand::SeedableRng;
 use rand_xoshiro::Xoshiro256PlusPlus;
@@ -66,6 +68,18 @@ pub enum Stream {
         /// The replicate.
         replicate: u32,
     },
+    /// One bootstrap resample of a sensitivity analysis's base rows.
+    Bootstrap {
+        /// The resample.
+        resample: u32,
+    },
+    /// The digital shift of a sensitivity analysis's Sobol design.
+    Design,
+    /// The start, directions and order of one Morris trajectory.
+    Morris {
+        /// The trajectory.
+        trajectory: u32,
+    },
 }
 
 impl Stream {
@@ -78,7 +92,10 @@ impl Stream {
             Stream::Booking { day } => [5, u64::from(day), 0],
             Stream::Search { restart } => [6, u64::from(restart), 0],
             Stream::Cohorts { day, region } => [7, u64::from(day), u64::from(region)],
-            Stream::Posterior { replicate } => [9, u64::from(replicate), 0],
+            Stream::Bootstrap { resample } => [8, u64::from(resample), 0],
+            Stream::Morris { trajectory } => [9, u64::from(trajectory), 0],
+            Stream::Design => [10, 0, 0],
+            Stream::Posterior { replicate } => [11, u64::from(replicate), 0],
         }
     }
 }

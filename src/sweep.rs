@@ -12,11 +12,11 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::compare::outcome;
+use crate::compare::{headline_name, outcome};
 use crate::engine::EngineError;
 use crate::ensemble::{Ensemble, Job};
 use crate::exit::{self, Exit};
-use crate::format::{Decimals, snake_case};
+use crate::format::Decimals;
 use crate::input_error::InputError;
 use crate::output::{OutputError, Table, columns};
 use crate::scenario::{LoadError, ParamPath, ScenarioDocument};
@@ -159,10 +159,7 @@ pub fn sweep(
         axes.iter()
             .map(|a| format!("parameter_{}", a.path.column_name())),
     );
-    header.extend(
-        keys.iter()
-            .map(|(place, metric)| format!("{metric}_{}", snake_case(place))),
-    );
+    header.extend(keys.iter().map(headline_name));
     let mut table = Table::new(&header).map_err(csv_err)?;
     for (job, o) in jobs.iter().zip(&outcomes) {
         let row = SweepRow {

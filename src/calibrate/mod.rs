@@ -273,21 +273,11 @@ struct Objective<'d> {
 impl Objective<'_> {
     /// The parameter values at a point of the unit box, whole numbers rounded.
     fn values(&self, z: &[f64]) -> Vec<f64> {
-        self.parameters
-            .iter()
-            .zip(z)
-            .map(|(p, &z)| round_integer(p, from_unit(p, z.clamp(0.0, 1.0))))
-            .collect()
+        values_at(&self.parameters, z)
     }
 
     fn scenario(&self, values: &[f64]) -> Result<Scenario, LoadError> {
-        let pairs: Vec<(ParamPath, f64)> = self
-            .parameters
-            .iter()
-            .map(|p| p.path.clone())
-            .zip(values.iter().copied())
-            .collect();
-        self.doc.scenario_with(&pairs)
+        scenario_at(self.doc, &self.parameters, values)
     }
 
     /// Runs the replicates of every point as one batch of ensemble jobs;
@@ -348,13 +338,16 @@ impl Record {
     }
 }
 
-/// The value of a parameter at unit coordinate `z`.
+/// The value of a parameter at unit coordinate `z`, within its bounds (on
+/// a log scale, `exp(ln upper)` can round above `upper`: 10.000000000000002
+/// for 10).
 pub fn from_unit(p: &CalibrationParameter, z: f64) -> f64 {
-    if p.log {
+    let v = if p.log {
         (p.lower.ln() + z * (p.upper.ln() - p.lower.ln())).exp()
     } else {
         p.lower + z * (p.upper - p.lower)
-    }
+    };
+    v.clamp(p.lower, p.upper)
 }
 
 /// The unit coordinate of a parameter value.
@@ -375,6 +368,30 @@ pub fn round_integer(p: &CalibrationParameter, v: f64) -> f64 {
     } else {
         v
     }
+}
+
+/// The values of `parameters` at a point `z` of the unit box (each
+/// coordinate clamped to `[0, 1]`), whole numbers rounded.
+pub fn values_at(parameters: &[CalibrationParameter], z: &[f64]) -> Vec<f64> {
+    parameters
+        .iter()
+        .zip(z)
+        .map(|(p, &z)| round_integer(p, from_unit(p, z.clamp(0.0, 1.0))))
+        .collect()
+}
+
+/// The scenario of `doc` with `parameters` set to `values`.
+pub fn scenario_at(
+    doc: &ScenarioDocument,
+    parameters: &[CalibrationParameter],
+    values: &[f64],
+) -> Result<Scenario, LoadError> {
+    let pairs: Vec<(ParamPath, f64)> = parameters
+        .iter()
+        .map(|p| p.path.clone())
+        .zip(values.iter().copied())
+        .collect();
+    doc.scenario_with(&pairs)
 }
 
 /// Whether a simulated mean is within a target's relative tolerance.
@@ -689,6 +706,8 @@ mod tests {
         }
         let log = param(0.01, 100.0, true);
         assert!((from_unit(&log, 0.5) - 1.0).abs() < 1e-12);
+        let ten = param(1.0, 10.0, true);
+        assert_eq!(from_unit(&ten, 1.0), 10.0, "not 10.000000000000002");
     }
 
     #[test]

@@ -31,6 +31,8 @@ use super::Failure;
   exodus run --plot --scale 10                  run and draw the charts
   exodus plot output/compare-mobilization-2022
   exodus sweep --param choice.wait_day=-0.2,-0.35,-0.5 --param queue.patience_mean_days=3,5 --scale 50
+  exodus sensitivity scenarios/mobilization-2022.toml --samples 64 --outputs exodus_national,exodus_georgia
+  exodus sensitivity scenarios/mobilization-2022.toml --method morris --trajectories 20
 
 Results go to output/<scenario-name>/ unless --out is given; see README.md for what each file holds."
 )]
@@ -69,6 +71,8 @@ pub(crate) enum Command {
     },
     /// Check a scenario against observed figures with replicates: each figure's 90% predictive band; writes validation.csv.
     Validate(ValidateArgs),
+    /// Global sensitivity of outputs to the [calibration] parameters: Sobol indices or Morris screening; writes sensitivity.csv and a chart.
+    Sensitivity(SensitivityArgs),
 }
 
 /// `--scale`: persons per agent, from 1 to the largest scale accepted.
@@ -368,6 +372,57 @@ pub(crate) struct ValidateArgs {
     /// Also draw the daily series with the reported figures (SVG and PNG).
     #[arg(long)]
     pub(crate) plot: bool,
+    /// Print nothing but errors.
+    #[arg(long)]
+    pub(crate) quiet: bool,
+}
+
+/// How `exodus sensitivity` varies the parameters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum SensitivityMethod {
+    /// Sobol's first-order and total indices on Saltelli's design: N(d+2) runs.
+    Sobol,
+    /// Morris's elementary effects, a cheaper screening: r(d+1) runs.
+    Morris,
+}
+
+#[derive(clap::Args)]
+#[command(
+    mut_arg("scale", |a| a.help("Persons per agent [default: the scenario's calibration scale, else its own]")),
+    mut_arg("seed", |a| a.help("Master seed of the runs and the bootstrap [default: the scenario's]")),
+    mut_arg("out", |a| a.help("Output folder [default: output/<scenario-name>/sensitivity]")),
+)]
+pub(crate) struct SensitivityArgs {
+    #[command(flatten)]
+    pub(crate) input: ScenarioArgs,
+    /// `sobol` (indices with bootstrap intervals) or `morris` (screening).
+    #[arg(long, value_enum, default_value_t = SensitivityMethod::Sobol)]
+    pub(crate) method: SensitivityMethod,
+    /// Base samples N of the Sobol design, a power of two [default: 64].
+    #[arg(long, value_name = "N")]
+    pub(crate) samples: Option<usize>,
+    /// Morris trajectories r [default: 20].
+    #[arg(long, value_name = "R")]
+    pub(crate) trajectories: Option<usize>,
+    /// Levels p of Morris's grid, even [default: 4].
+    #[arg(long, value_name = "P")]
+    pub(crate) levels: Option<usize>,
+    /// The [calibration] parameters to vary, by path [default: all].
+    #[arg(long, value_name = "PATH,...", value_delimiter = ',')]
+    pub(crate) parameters: Vec<String>,
+    /// The outputs, e.g. exodus_national,exodus_georgia,peak_queue_upper_lars [default: exodus_national,drafted_national,stuck_national].
+    #[arg(long, value_name = "NAME,...", value_delimiter = ',')]
+    pub(crate) outputs: Vec<String>,
+    /// A counterfactual: outputs `effect_<name>` are ALT − base, run with the same parameters and seed.
+    #[arg(long = "effect-of", value_name = "ALT.toml")]
+    pub(crate) effect_of: Option<PathBuf>,
+    /// Bootstrap resamples for the 95% intervals.
+    #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u32).range(0..=100_000))]
+    pub(crate) resamples: u32,
+    #[command(flatten)]
+    pub(crate) settings: SettingsArgs,
+    #[command(flatten)]
+    pub(crate) output: OutputArgs,
     /// Print nothing but errors.
     #[arg(long)]
     pub(crate) quiet: bool,

@@ -13,6 +13,7 @@ mod compare;
 mod plot;
 mod run;
 mod score;
+mod sensitivity;
 mod sweep;
 mod validate;
 
@@ -36,6 +37,7 @@ pub(crate) use compare::compare;
 pub(crate) use plot::plot;
 pub(crate) use run::run;
 pub(crate) use score::score;
+pub(crate) use sensitivity::sensitivity;
 pub(crate) use sweep::sweep;
 pub(crate) use validate::validate;
 

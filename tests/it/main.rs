@@ -13,6 +13,7 @@ mod output_folders;
 mod plots;
 mod policies;
 mod properties;
+mod sensitivity;
 mod signals;
 mod validate;
 

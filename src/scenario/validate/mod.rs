@@ -33,6 +33,7 @@ use super::file::ScenarioFile;
 use super::{KeyPath, MAX_DAYS, MAX_SCALE, Scenario, SourceText};
 use crate::calendar::Calendar;
 use crate::data::{AirRoutes, CrossingRecord, Region};
+use crate::format::suggest;
 use crate::input_error::InputError;
 
 /// Validates and resolves a parsed scenario file against its data.
@@ -246,33 +247,4 @@ fn calendar(c: &Checker<'_, '_>, raw: &ScenarioFile) -> Result<Calendar, InputEr
         days: days as u32,
         decree: (decree - start).num_days() as u32,
     })
-}
-
-/// A short list of the valid names, nearest first (by edit distance), for
-/// "unknown name" errors.
-fn suggest<'n>(name: &str, valid: impl Iterator<Item = &'n str>) -> String {
-    let mut valid: Vec<&str> = valid.collect();
-    valid.sort_by_key(|v| (strsim::levenshtein(name, v), *v));
-    let shown: Vec<String> = valid.iter().take(5).map(|v| format!("`{v}`")).collect();
-    format!("did you mean one of {}?", shown.join(", "))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn suggestions_come_nearest_first_then_in_order() {
-        let valid = [
-            "upper-lars",
-            "verkhny-lars",
-            "kazbegi",
-            "lars",
-            "upper-larss",
-        ];
-        assert_eq!(
-            suggest("uper-lars", valid.into_iter()),
-            "did you mean one of `upper-lars`, `upper-larss`, `lars`, `verkhny-lars`, `kazbegi`?"
-        );
-    }
 }
