@@ -30,7 +30,8 @@
 //! parallel with common random numbers, for [`compare`], [`sweep`] and
 //! [`calibrate`] and [`validate`]; [`metrics`] and [`score`] measure runs
 //! against reported figures, and [`validate`] measures an ensemble's spread
-//! against them; [`plot`] draws charts; [`bench`](mod@bench) times runs.
+//! against them; [`plot`] draws charts ([`plot_posterior`] those of a
+//! Bayesian calibration's posterior); [`bench`](mod@bench) times runs.
 //!
 //! The ground floor, which every layer may use and which uses nothing above
 //! it: [`input_error`] (problems with what the user gave, located to file,
@@ -67,6 +68,7 @@ pub mod metrics;
 pub mod model;
 pub mod output;
 pub mod plot;
+pub mod plot_posterior;
 pub mod population;
 pub mod results;
 pub mod rng;

@@ -6,7 +6,8 @@
 //! stream's identity (purpose, day, chunk or crossing), mixed by SplitMix64.
 //! A stream never depends on which thread runs the work, so results are the
 //! same for any number of threads. A calibration's search draws its
-//! candidates from streams of its own ([`Stream::Search`]).
+//! candidates from streams of its own ([`Stream::Search`]), and a Bayesian
+//! calibration each of its proposals ([`Stream::Proposal`]).
 
 use rand::SeedableRng;
 use rand_xoshiro::Xoshiro256PlusPlus;
@@ -61,6 +62,16 @@ pub enum Stream {
         /// The run: 0, then one more at each restart.
         restart: u32,
     },
+    /// One proposal of a Bayesian calibration (ABC-SMC): the particle it
+    /// perturbs, the perturbation, and the seed of its simulations.
+    Proposal {
+        /// The generation.
+        generation: u32,
+        /// The slot of the population it would fill.
+        slot: u32,
+        /// The attempt at that slot: 0, then one more after each rejection.
+        attempt: u32,
+    },
 }
 
 impl Stream {
@@ -73,6 +84,15 @@ impl Stream {
             Stream::Booking { day } => [5, u64::from(day), 0],
             Stream::Search { restart } => [6, u64::from(restart), 0],
             Stream::Cohorts { day, region } => [7, u64::from(day), u64::from(region)],
+            Stream::Proposal {
+                generation,
+                slot,
+                attempt,
+            } => [
+                8,
+                u64::from(generation),
+                (u64::from(slot) << 32) | u64::from(attempt),
+            ],
         }
     }
 }
