@@ -193,11 +193,9 @@ impl Kernel {
         // Solve L y = (to − from): then (to − from)ᵀ Σ⁻¹ (to − from) = |y|².
         let mut y = vec![0.0; n];
         for i in 0..n {
-            let mut s = to[i] - from[i];
-            for k in 0..i {
-                s -= self.chol[i * n + k] * y[k];
-            }
-            y[i] = s / self.chol[i * n + i];
+            let row = &self.chol[i * n..i * n + i];
+            let known: f64 = row.iter().zip(&y[..i]).map(|(l, y)| l * y).sum();
+            y[i] = (to[i] - from[i] - known) / self.chol[i * n + i];
         }
         self.log_norm - 0.5 * y.iter().map(|v| v * v).sum::<f64>()
     }
@@ -356,6 +354,11 @@ fn propose(
     }
 }
 
+/// How a run has its proposals simulated: their distances, in their order,
+/// telling the callback how many have finished.
+pub type Simulate<'a, E> =
+    dyn FnMut(&[Proposal], &(dyn Fn(usize) + Sync)) -> Result<Vec<f64>, E> + 'a;
+
 /// Runs ABC-SMC over `parameters`. `simulate` gives the distances of a batch
 /// of proposals, in their order (and tells the callback how many of them
 /// have finished); `progress` hears where the run stands; `clock` gives the
@@ -364,7 +367,7 @@ pub fn run<E>(
     parameters: &[CalibrationParameter],
     settings: &Settings,
     seed: u64,
-    simulate: &mut dyn FnMut(&[Proposal], &(dyn Fn(usize) + Sync)) -> Result<Vec<f64>, E>,
+    simulate: &mut Simulate<'_, E>,
     progress: &(dyn Fn(Status) + Sync),
     clock: &dyn Fn() -> f64,
 ) -> Result<Outcome, E> {
@@ -659,10 +662,19 @@ mod tests {
         let mean: f64 = z.iter().zip(&w).map(|(z, w)| z * w).sum();
         let var: f64 = z.iter().zip(&w).map(|(z, w)| w * (z - mean).powi(2)).sum();
         // With an ESS of a few hundred, the mean's sd is about 0.05/√200 =
-        // 0.0035: 0.015 is over 4 sd. The sd converges to 0.05 from above
-        // (the tolerance adds its own spread): within [0.04, 0.065].
+        // 0.0035: 0.015 is over 4 sd. The sd tends to 0.05 from above as
+        // the tolerance falls (a tolerance ε adds ε²/3 to the variance);
+        // estimated from an ESS of 200 or more, its own sd is under 5%
+        // (0.0025), so [0.044, 0.058] fails a correct sampler at another
+        // seed about 2% of the time. Weights that do not divide out the
+        // proposal density shrink it towards √(2/3) · 0.05 = 0.041.
+        let sd = var.sqrt();
+        println!(
+            "posterior mean {mean:.4}, sd {sd:.4}, {} generations",
+            out.generations.len()
+        );
         assert!((mean - 0.5).abs() < 0.015, "{mean}");
-        assert!((0.04..0.065).contains(&var.sqrt()), "{}", var.sqrt());
+        assert!((0.044..0.058).contains(&sd), "{sd}");
         let ess = out.generations.last().unwrap().ess;
         assert!(ess > 100.0 && ess <= 400.0 + 1e-9, "{ess}");
         // The tolerance falls, generation by generation.

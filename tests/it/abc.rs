@@ -57,11 +57,11 @@ fn calibration() -> String {
 fn at(truth: [f64; 3]) -> Fixture {
     Fixture::tiny()
         .set(
-            "base_log_hazard = -8.3",
-            &format!("base_log_hazard = {:?}", truth[0]),
+            "base_log_hazard = -8.3\n",
+            &format!("base_log_hazard = {:?}\n", truth[0]),
         )
-        .set("constant = 1.2", &format!("constant = {:?}", truth[1]))
-        .set("constant = 2.0", &format!("constant = {:?}", truth[2]))
+        .set("constant = 1.2\n", &format!("constant = {:?}\n", truth[1]))
+        .set("constant = 2.0\n", &format!("constant = {:?}\n", truth[2]))
 }
 
 /// A synthetic case: the model's own figures at `truth` (one run with seed
