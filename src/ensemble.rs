@@ -12,6 +12,10 @@
 //! draws the same random numbers (common random numbers), and a difference
 //! between members is a difference of scenario, not of luck; replicate 0
 //! is the master seed itself, so it reproduces `exodus run --seed MASTER`.
+//! A member added with a master seed of its own
+//! ([`Ensemble::with_seeded_member`]) takes its replicates' seeds from that
+//! one instead: ABC-SMC's proposals each draw fresh luck, keyed by the
+//! proposal and never by the job's number or thread.
 //!
 //! A member may instead give one scenario per replicate
 //! ([`Ensemble::with_member_per_replicate`]): `compare --posterior` runs
@@ -42,7 +46,9 @@ use crate::settings::RunSettings;
 pub struct Ensemble<'s> {
     master_seed: u64,
     replicates: u32,
-    members: Vec<(Vec<&'s Scenario>, RunSettings)>,
+    /// Each member's scenario (or one per replicate), settings, and own
+    /// master seed if it has one.
+    members: Vec<(Vec<&'s Scenario>, RunSettings, Option<u64>)>,
 }
 
 /// One run of an ensemble: replicate `replicate` of member `member`.
@@ -74,7 +80,7 @@ impl<'s> Ensemble<'s> {
     /// The same with one more member: `scenario`, run at `settings` (whose
     /// seed gives way to the replicates' seeds).
     pub fn with_member(mut self, scenario: &'s Scenario, settings: RunSettings) -> Self {
-        self.members.push((vec![scenario], settings));
+        self.members.push((vec![scenario], settings, None));
         self
     }
 
@@ -86,7 +92,22 @@ impl<'s> Ensemble<'s> {
         scenarios: Vec<&'s Scenario>,
         settings: RunSettings,
     ) -> Self {
-        self.members.push((scenarios, settings));
+        self.members.push((scenarios, settings, None));
+        self
+    }
+
+    /// The same with one more member whose replicates draw their seeds from
+    /// `master_seed` instead of the ensemble's: a member that must not share
+    /// its luck with the others (a proposal of ABC-SMC, whose simulations
+    /// must be independent draws of the model).
+    pub fn with_seeded_member(
+        mut self,
+        scenario: &'s Scenario,
+        settings: RunSettings,
+        master_seed: u64,
+    ) -> Self {
+        self.members
+            .push((vec![scenario], settings, Some(master_seed)));
         self
     }
 
@@ -124,19 +145,23 @@ impl<'s> Ensemble<'s> {
     pub fn job(&self, index: usize) -> Option<Job<'s>> {
         let replicates = self.replicates as usize;
         let (member, replicate) = (index.checked_div(replicates)?, index % replicates);
-        let (scenarios, settings) = self.members.get(member)?;
+        let (scenarios, settings, own) = self.members.get(member)?;
         let scenario = match scenarios.as_slice() {
             [one] => *one,
             many => *many.get(replicate)?,
         };
-        let settings = *settings;
+        let (settings, own) = (*settings, *own);
         let replicate = replicate as u32;
+        let seed = own.map_or_else(
+            || self.seed(replicate),
+            |master| replicate_seed(master, replicate),
+        );
         Some(Job {
             index,
             member,
             replicate,
             scenario,
-            settings: settings.with_seed(self.seed(replicate)),
+            settings: settings.with_seed(seed),
         })
     }
 

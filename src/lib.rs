@@ -32,7 +32,8 @@
 //! against reported figures, and [`validate`] measures an ensemble's spread
 //! against them; [`posterior`] reads a calibration's posterior and draws
 //! each replicate's parameters from it, so that [`compare`] can carry what we
-//! do not know about behaviour into its intervals; [`plot`] draws charts;
+//! do not know about behaviour into its intervals; [`plot`] draws charts
+//! ([`plot_posterior`] those of a Bayesian calibration's posterior);
 //! [`bench`](mod@bench) times runs.
 //!
 //! The ground floor, which every layer may use and which uses nothing above
@@ -70,6 +71,7 @@ pub mod metrics;
 pub mod model;
 pub mod output;
 pub mod plot;
+pub mod plot_posterior;
 pub mod population;
 pub mod posterior;
 pub mod results;

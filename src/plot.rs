@@ -116,7 +116,7 @@ pub struct Chart {
     pub points: Vec<(f64, f64, String)>,
 }
 
-fn register_font() {
+pub(crate) fn register_font() {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {
         // The font is embedded and known to be valid; should registration fail,
@@ -179,7 +179,7 @@ pub fn draw(dir: &Path, chart: &impl Figure) -> Result<Vec<PathBuf>, PlotError> 
 }
 
 /// Encodes RGB pixels as PNG.
-fn encode_png(pixels: &[u8], (w, h): (u32, u32)) -> Result<Vec<u8>, String> {
+pub(crate) fn encode_png(pixels: &[u8], (w, h): (u32, u32)) -> Result<Vec<u8>, String> {
     let mut out = Vec::new();
     let encoder = image::codecs::png::PngEncoder::new(&mut out);
     image::ImageEncoder::write_image(encoder, pixels, w, h, image::ColorType::Rgb8)

@@ -6,9 +6,12 @@
 //! stream's identity (purpose, day, chunk or crossing), mixed by SplitMix64.
 //! A stream never depends on which thread runs the work, so results are the
 //! same for any number of threads. A calibration's search draws its
-//! candidates from streams of its own ([`Stream::Search`]), and a sensitivity
+//! candidates from streams of its own ([`Stream::Search`]), a Bayesian
+//! calibration each of its proposals ([`Stream::Proposal`]), a sensitivity
 //! analysis its design's shift, trajectories and bootstrap resamples
-//! ([`Stream::Design`], [`Stream::Morris`], [`Stream::Bootstrap`]).
+//! ([`Stream::Design`], [`Stream::Morris`], [`Stream::Bootstrap`]), and a
+//! comparison under a posterior each replicate's particle
+//! ([`Stream::Posterior`]).
 
 use rand::SeedableRng;
 use rand_xoshiro::Xoshiro256PlusPlus;
@@ -80,6 +83,16 @@ pub enum Stream {
         /// The trajectory.
         trajectory: u32,
     },
+    /// One proposal of a Bayesian calibration (ABC-SMC): the particle it
+    /// perturbs, the perturbation, and the seed of its simulations.
+    Proposal {
+        /// The generation.
+        generation: u32,
+        /// The slot of the population it would fill.
+        slot: u32,
+        /// The attempt at that slot: 0, then one more after each rejection.
+        attempt: u32,
+    },
 }
 
 impl Stream {
@@ -92,10 +105,19 @@ impl Stream {
             Stream::Booking { day } => [5, u64::from(day), 0],
             Stream::Search { restart } => [6, u64::from(restart), 0],
             Stream::Cohorts { day, region } => [7, u64::from(day), u64::from(region)],
-            Stream::Bootstrap { resample } => [8, u64::from(resample), 0],
+            Stream::Bootstrap { resample } => [12, u64::from(resample), 0],
             Stream::Morris { trajectory } => [9, u64::from(trajectory), 0],
             Stream::Design => [10, 0, 0],
             Stream::Posterior { replicate } => [11, u64::from(replicate), 0],
+            Stream::Proposal {
+                generation,
+                slot,
+                attempt,
+            } => [
+                8,
+                u64::from(generation),
+                (u64::from(slot) << 32) | u64::from(attempt),
+            ],
         }
     }
 }

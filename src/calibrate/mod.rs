@@ -35,7 +35,11 @@
 //! enter the loss: their values at the best point are out-of-sample
 //! predictions.
 
+pub mod abc;
 pub mod cmaes;
+mod posterior;
+mod posterior_report;
+pub mod prior;
 mod report;
 
 use crate::engine::EngineError;
@@ -53,6 +57,10 @@ use crate::stats;
 
 use cmaes::{Cmaes, reflect};
 
+pub use posterior::{
+    GENERATIONS_CSV, GenerationRow, POSTERIOR_CSV, POSTERIOR_SUMMARY_CSV, Posterior,
+    PosteriorOptions, PosteriorParameter, SummaryRow, abc_smc, posterior_files, width_note,
+};
 pub use report::{
     CALIBRATED_TOML, FIT_CSV, FitRow, PARAMETERS_CSV, ParameterRow, TRACE_CSV, TraceLoss, TraceRow,
     files,
@@ -107,6 +115,16 @@ pub enum CalibrationError {
     /// `--hold-out` leaves nothing to fit.
     #[error("--hold-out holds out every target ({}): leave at least one to fit", .0.join(", "))]
     AllHeldOut(Vec<String>),
+    /// The budget of ABC-SMC cannot fill its first generation.
+    #[error(
+        "--budget {budget} is too small: the first generation alone needs {needed} runs (particles × replicates)"
+    )]
+    BudgetTooSmall {
+        /// The budget, in runs.
+        budget: usize,
+        /// The runs of the first generation.
+        needed: usize,
+    },
     /// The scenario could not be built.
     #[error(transparent)]
     Load(#[from] LoadError),
@@ -131,6 +149,7 @@ impl Exit for CalibrationError {
             | CalibrationError::NoTargets
             | CalibrationError::UnknownHoldOut { .. }
             | CalibrationError::AllHeldOut(_)
+            | CalibrationError::BudgetTooSmall { .. }
             | CalibrationError::Load(_) => exit::INPUT,
             CalibrationError::Engine(e) => e.exit_code(),
         }
@@ -270,7 +289,57 @@ struct Objective<'d> {
     stop: &'d (dyn Fn() -> bool + Sync),
 }
 
-impl Objective<'_> {
+impl<'d> Objective<'d> {
+    /// The loss of the document's `[calibration]` over its targets but the
+    /// held-out ones, each point run `replicates` times with `settings`.
+    fn new(
+        doc: &'d ScenarioDocument,
+        settings: &RunSettings,
+        replicates: u32,
+        hold_out: &[String],
+        stop: &'d (dyn Fn() -> bool + Sync),
+    ) -> Result<Self, CalibrationError> {
+        let scenario = doc.scenario()?;
+        let spec = scenario
+            .calibration()
+            .cloned()
+            .ok_or(CalibrationError::NothingToFit)?;
+        let targets = scenario.targets().to_vec();
+        if targets.is_empty() {
+            return Err(CalibrationError::NoTargets);
+        }
+        let fitted = fitted_targets(&targets, hold_out)?;
+        Ok(Objective {
+            doc,
+            parameters: spec.parameters,
+            targets,
+            fitted,
+            replicates,
+            settings: *settings,
+            stop,
+        })
+    }
+
+    /// How well each target is fitted by the figures `simulated` at a point.
+    fn fits(&self, simulated: &Simulated) -> Vec<TargetFit> {
+        self.targets
+            .iter()
+            .zip(&self.fitted)
+            .zip(simulated)
+            .map(|((t, fitted), reps)| {
+                let m = stats::mean(reps);
+                TargetFit {
+                    target: t.clone(),
+                    held_out: !fitted,
+                    simulated_mean: m,
+                    simulated_sd: stats::sd(reps),
+                    log_error: log_error(m, t.observed),
+                    within_tolerance: within_tolerance(m, t.observed, t.tolerance),
+                }
+            })
+            .collect()
+    }
+
     /// The parameter values at a point of the unit box, whole numbers rounded.
     fn values(&self, z: &[f64]) -> Vec<f64> {
         values_at(&self.parameters, z)
@@ -284,18 +353,26 @@ impl Objective<'_> {
     /// per point, per target, the replicates' values. `progress` is told
     /// the number of points whose replicates have all finished, counting
     /// finished runs.
+    ///
+    /// With `seeds`, point `i`'s replicates draw their seeds from `seeds[i]`
+    /// (ABC-SMC's independent simulations); without, every point runs the
+    /// same replicates (common random numbers).
     fn simulate(
         &self,
         points: &[Vec<f64>],
+        seeds: Option<&[u64]>,
         progress: &(dyn Fn(usize) + Sync),
     ) -> Result<Vec<Simulated>, CalibrationError> {
         let scenarios = points
             .iter()
             .map(|values| self.scenario(values))
             .collect::<Result<Vec<Scenario>, LoadError>>()?;
-        let ensemble = scenarios.iter().fold(
+        let ensemble = scenarios.iter().enumerate().fold(
             Ensemble::new(self.settings.seed(), self.replicates),
-            |e, s| e.with_member(s, self.settings),
+            |e, (i, s)| match seeds.and_then(|seeds| seeds.get(i)) {
+                Some(&seed) => e.with_seeded_member(s, self.settings, seed),
+                None => e.with_member(s, self.settings),
+            },
         );
         let measure = |_: &Job<'_>, results: RunResults| -> Vec<f64> {
             let measured = self.targets.iter().map(|t| t.measure.evaluate(&results));
@@ -416,25 +493,7 @@ pub fn calibrate(
     progress: &(dyn Fn(usize, usize) + Sync),
     stop: &(dyn Fn() -> bool + Sync),
 ) -> Result<Calibration, CalibrationError> {
-    let scenario = doc.scenario()?;
-    let spec = scenario
-        .calibration()
-        .cloned()
-        .ok_or(CalibrationError::NothingToFit)?;
-    let targets = scenario.targets().to_vec();
-    if targets.is_empty() {
-        return Err(CalibrationError::NoTargets);
-    }
-    let fitted = fitted_targets(&targets, &options.hold_out)?;
-    let objective = Objective {
-        doc,
-        parameters: spec.parameters.clone(),
-        targets,
-        fitted,
-        replicates: options.replicates,
-        settings: *settings,
-        stop,
-    };
+    let objective = Objective::new(doc, settings, options.replicates, &options.hold_out, stop)?;
     let n = objective.parameters.len();
     let budget = options.budget.max(1) as usize;
     let mut record = Record {
@@ -449,7 +508,8 @@ pub fn calibrate(
      -> Result<Vec<f64>, CalibrationError> {
         let values: Vec<Vec<f64>> = points.iter().map(|z| objective.values(z)).collect();
         let done = record.trace.len();
-        let simulated = objective.simulate(&values, &|points| progress(done + points, total))?;
+        let simulated =
+            objective.simulate(&values, None, &|points| progress(done + points, total))?;
         let mut losses = Vec::with_capacity(points.len());
         for ((z, values), simulated) in points.into_iter().zip(values).zip(simulated) {
             let loss = objective.loss(&simulated);
@@ -537,23 +597,7 @@ pub fn calibrate(
     let Record { trace, best } = record;
     // The start point is always evaluated, so there is a best point.
     let (_, best_values, best_loss, best_sim) = best.ok_or(CalibrationError::NothingToFit)?;
-    let fits = objective
-        .targets
-        .iter()
-        .zip(&objective.fitted)
-        .zip(&best_sim)
-        .map(|((t, fitted), reps)| {
-            let m = stats::mean(reps);
-            TargetFit {
-                target: t.clone(),
-                held_out: !fitted,
-                simulated_mean: m,
-                simulated_sd: stats::sd(reps),
-                log_error: log_error(m, t.observed),
-                within_tolerance: within_tolerance(m, t.observed, t.tolerance),
-            }
-        })
-        .collect();
+    let fits = objective.fits(&best_sim);
     let done = trace.len();
     let parameters = profile(&objective, &best_values, best_loss, &|points| {
         progress(done + points, total);
@@ -629,7 +673,7 @@ fn profile(
         })
         .collect();
     let points: Vec<Vec<f64>> = probes.iter().flatten().flatten().cloned().collect();
-    let simulated = objective.simulate(&points, progress)?;
+    let simulated = objective.simulate(&points, None, progress)?;
     let mut losses = simulated.iter().map(|s| objective.loss(s));
     let mut reports = Vec::with_capacity(best.len());
     for ((i, p), [minus, plus]) in objective.parameters.iter().enumerate().zip(&probes) {
@@ -694,6 +738,7 @@ mod tests {
             log,
             start: lower,
             integer: false,
+            prior: crate::scenario::Prior::Uniform,
         }
     }
 

@@ -10,7 +10,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::Calibration;
+use super::{Calibration, TargetFit};
 use crate::calendar::Calendar;
 use crate::format::format_float;
 use chrono::NaiveDate;
@@ -54,7 +54,7 @@ pub fn files(
     Ok(vec![
         (
             FIT_CSV.to_owned(),
-            fit_csv(calendar, calibration).map_err(csv_err(FIT_CSV))?,
+            fit_csv(calendar, &calibration.fits).map_err(csv_err(FIT_CSV))?,
         ),
         (
             TRACE_CSV.to_owned(),
@@ -149,8 +149,9 @@ pub struct ParameterRow {
     pub note: String,
 }
 
-fn fit_csv(calendar: &Calendar, c: &Calibration) -> Result<Vec<u8>, csv::Error> {
-    csv_of(c.fits.iter().map(|f| {
+/// `fit.csv` of the fits of the targets at one point.
+pub(super) fn fit_csv(calendar: &Calendar, fits: &[TargetFit]) -> Result<Vec<u8>, csv::Error> {
+    csv_of(fits.iter().map(|f| {
         let t = &f.target;
         FitRow {
             target: t.id.clone(),
@@ -258,7 +259,7 @@ fn calibrated_toml(c: &Calibration, command: &str, text: &str) -> String {
 }
 
 /// The text without the header of an earlier calibration, so that headers do not pile up.
-fn without_calibration_header(text: &str) -> &str {
+pub(super) fn without_calibration_header(text: &str) -> &str {
     if !text.starts_with("# Calibrated by exodus calibrate") {
         return text;
     }

@@ -100,6 +100,8 @@ fn unit_step(text: &str) -> Result<f64, String> {
 pub(crate) enum Method {
     /// Find the best-fitting point: CMA-ES with restarts (IPOP).
     Optimize,
+    /// Sample the posterior: approximate Bayesian computation by sequential Monte Carlo.
+    AbcSmc,
 }
 
 impl Method {
@@ -107,7 +109,32 @@ impl Method {
     pub(crate) fn name(self) -> &'static str {
         match self {
             Method::Optimize => "optimize",
+            Method::AbcSmc => "abc-smc",
         }
+    }
+}
+
+/// A share strictly between 0 and 1.
+fn open_share(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if v > 0.0 && v < 1.0 => Ok(v),
+        _ => Err(format!("give a number in (0, 1), got `{s}`")),
+    }
+}
+
+/// A share in [0, 1).
+fn acceptance_share(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if (0.0..1.0).contains(&v) => Ok(v),
+        _ => Err(format!("give a number in [0, 1), got `{s}`")),
+    }
+}
+
+/// A finite number ≥ 0.
+fn non_negative(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if v >= 0.0 && v.is_finite() => Ok(v),
+        _ => Err(format!("give a finite number of at least 0, got `{s}`")),
     }
 }
 
@@ -272,15 +299,32 @@ pub(crate) struct SweepArgs {
 pub(crate) struct CalibrateArgs {
     #[command(flatten)]
     pub(crate) input: ScenarioArgs,
-    /// Most loss evaluations [default: the scenario's, else 200].
+    /// Most loss evaluations (optimize) [default: the scenario's, else 200], or most model
+    /// runs (abc-smc) [default: 50 × particles].
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
     pub(crate) budget: Option<u32>,
-    /// Replicates per evaluation [default: the scenario's, else 2].
+    /// Replicates per evaluation [default: the scenario's, else 2; abc-smc: 1 per proposal].
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1000))]
     pub(crate) replicates: Option<u32>,
-    /// How to calibrate: `optimize` searches for the best-fitting point with CMA-ES.
+    /// How to calibrate: `optimize` searches for the best-fitting point with CMA-ES;
+    /// `abc-smc` samples the posterior (docs/calibration.md).
     #[arg(long, value_enum, default_value_t = Method::Optimize)]
     pub(crate) method: Method,
+    /// abc-smc: particles per generation.
+    #[arg(long, default_value_t = 200, value_parser = clap::value_parser!(u32).range(2..=100_000))]
+    pub(crate) particles: u32,
+    /// abc-smc: each generation's tolerance is this quantile of the previous one's distances, in (0, 1).
+    #[arg(long, default_value_t = 0.5, value_parser = open_share)]
+    pub(crate) quantile: f64,
+    /// abc-smc: stop after a generation at or below this tolerance.
+    #[arg(long = "min-tolerance", default_value_t = 0.0, value_parser = non_negative)]
+    pub(crate) min_tolerance: f64,
+    /// abc-smc: stop after a generation that accepts less than this share of its proposals, in [0, 1).
+    #[arg(long = "min-acceptance", default_value_t = 0.02, value_parser = acceptance_share)]
+    pub(crate) min_acceptance: f64,
+    /// abc-smc: most generations, generation 0 (the prior) included.
+    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub(crate) generations: u32,
     /// Most restarts of CMA-ES, each with twice the population [default: the scenario's, else 2].
     #[arg(long, value_parser = clap::value_parser!(u32).range(0..=100))]
     pub(crate) restarts: Option<u32>,

@@ -16,7 +16,218 @@ const COMMAND: &str = "calibrate";
 pub(crate) fn calibrate(args: &CalibrateArgs) -> Result<(), Failure> {
     match args.method {
         Method::Optimize => optimize(args),
+        Method::AbcSmc => abc_smc(args),
     }
+}
+
+/// The scenario's path as the reproducing command writes it.
+fn scenario_arg(args: &CalibrateArgs) -> String {
+    args.input.scenario.as_ref().map_or_else(
+        || "scenarios/mobilization-2022.toml".to_owned(),
+        |p| p.display().to_string(),
+    )
+}
+
+/// `--method abc-smc`: a posterior by ABC-SMC.
+fn abc_smc(args: &CalibrateArgs) -> Result<(), Failure> {
+    let doc = args.input.document()?;
+    let scenario = doc.scenario()?;
+    let spec = scenario
+        .calibration()
+        .ok_or(exodus::calibrate::CalibrationError::NothingToFit)?;
+    let run_settings = doc.calibration_settings(&scenario, &args.settings.overrides())?;
+    let particles = args.particles as usize;
+    let replicates = args.replicates.unwrap_or(1) as usize;
+    let budget = args
+        .budget
+        .map_or(50 * particles * replicates, |b| b as usize);
+    let options = exodus::calibrate::PosteriorOptions {
+        abc: exodus::calibrate::abc::Settings {
+            particles,
+            budget,
+            replicates,
+            quantile: args.quantile,
+            min_tolerance: args.min_tolerance,
+            min_acceptance: args.min_acceptance,
+            max_generations: args.generations,
+        },
+        fit_replicates: spec.replicates,
+        hold_out: args
+            .hold_out
+            .iter()
+            .map(|id| id.trim().to_owned())
+            .collect(),
+    };
+    let mut reproduce = format!(
+        "exodus calibrate {} --method abc-smc --particles {particles} --budget {budget} --replicates {replicates} \
+         --quantile {} --min-tolerance {} --min-acceptance {} --generations {} --scale {} --seed {}",
+        scenario_arg(args),
+        format_float(args.quantile),
+        args.min_tolerance,
+        args.min_acceptance,
+        args.generations,
+        run_settings.scale(),
+        run_settings.seed(),
+    );
+    if !options.hold_out.is_empty() {
+        reproduce.push_str(&format!(" --hold-out {}", options.hold_out.join(",")));
+    }
+    for assignment in &args.input.set.set {
+        reproduce.push_str(&format!(" --set '{assignment}'"));
+    }
+    let out = args.output.folder(COMMAND, scenario.name(), || {
+        Path::new("output")
+            .join(scenario.name())
+            .join("calibration")
+    })?;
+    let pool = thread_pool(run_settings.threads())?;
+    catch_interrupt();
+    let bar = progress_bar(args.quiet, budget as u32, "run");
+    let started = Instant::now();
+    let progress = |s: exodus::calibrate::abc::Status| {
+        bar.set_position(s.simulations as u64);
+        bar.set_message(format!(
+            "generation {}, {}/{particles} accepted",
+            s.generation, s.accepted
+        ));
+    };
+    let clock = || started.elapsed().as_secs_f64();
+    let posterior = pool.install(|| {
+        exodus::calibrate::abc_smc(
+            &doc,
+            &run_settings,
+            &options,
+            &progress,
+            &interrupted,
+            &clock,
+        )
+    })?;
+    bar.finish_and_clear();
+    let wall = started.elapsed().as_secs_f64();
+    let files = exodus::calibrate::posterior_files(
+        &doc,
+        scenario.calendar(),
+        &posterior,
+        &reproduce,
+        &out,
+    )?;
+    let mut settings = replicate_settings(
+        replicates as u32,
+        run_settings.scale(),
+        run_settings.seed(),
+        &args.input.set.set,
+    );
+    settings.insert("command_line".to_owned(), reproduce.clone().into());
+    settings.insert("method".to_owned(), args.method.name().into());
+    settings.insert("particles".to_owned(), i64::from(args.particles).into());
+    settings.insert("budget".to_owned(), (budget as i64).into());
+    settings.insert("quantile".to_owned(), args.quantile.into());
+    settings.insert("min_tolerance".to_owned(), args.min_tolerance.into());
+    settings.insert("min_acceptance".to_owned(), args.min_acceptance.into());
+    settings.insert("generations".to_owned(), i64::from(args.generations).into());
+    settings.insert("hold_out".to_owned(), options.hold_out.clone().into());
+    let last = posterior.generations.last();
+    let outcome = toml::Table::from_iter([
+        (
+            "wall_seconds".to_owned(),
+            ((wall * 10.0).round() / 10.0).into(),
+        ),
+        (
+            "simulations".to_owned(),
+            (posterior.simulations as i64).into(),
+        ),
+        (
+            "generations".to_owned(),
+            (posterior.generations.len() as i64).into(),
+        ),
+        (
+            "tolerance".to_owned(),
+            last.map_or(0.0, |g| g.tolerance).into(),
+        ),
+        (
+            "effective_sample_size".to_owned(),
+            last.map_or(0.0, |g| g.ess).into(),
+        ),
+        ("stopped".to_owned(), posterior.stop.clone().into()),
+    ]);
+    let provenance = output::Provenance {
+        command: COMMAND,
+        scenario: scenario.name().to_owned(),
+        settings,
+        outcome,
+    };
+    output::write_folder(&out, &provenance, &files, &interrupted)
+        .with_context(|| format!("writing the calibration to {}", out.display()))?;
+    let sample = exodus::plot_posterior::Sample {
+        axes: posterior
+            .parameters
+            .iter()
+            .map(|p| exodus::plot_posterior::Axis {
+                name: p.parameter.path.to_string(),
+                lower: p.parameter.lower,
+                upper: p.parameter.upper,
+                log: p.parameter.log,
+            })
+            .collect(),
+        z: posterior.particles.iter().map(|p| p.z.clone()).collect(),
+        weights: posterior.particles.iter().map(|p| p.weight).collect(),
+    };
+    exodus::plot_posterior::posterior_charts(&out, &sample)?;
+    if !args.quiet {
+        print_posterior(scenario.name(), &posterior, wall, &out);
+    }
+    Ok(())
+}
+
+fn print_posterior(name: &str, posterior: &exodus::calibrate::Posterior, wall: f64, out: &Path) {
+    println!(
+        "calibrated `{name}` by ABC-SMC in {wall:.1} s: {} runs at 1:{} ({:.3} s a run on the threads together), {} generations of {} particles",
+        posterior.simulations,
+        posterior.settings.scale(),
+        wall / posterior.simulations.max(1) as f64,
+        posterior.generations.len(),
+        posterior.particles.len(),
+    );
+    println!("stopped: {}", posterior.stop);
+    println!();
+    println!(
+        "{:>10} {:>12} {:>10} {:>8} {:>11}",
+        "generation", "tolerance", "accepted", "ESS", "runs"
+    );
+    for g in &posterior.generations {
+        println!(
+            "{:>10} {:>12} {:>9.1}% {:>8.1} {:>11}",
+            g.generation,
+            format_float(g.tolerance),
+            100.0 * g.acceptance,
+            g.ess,
+            g.simulations
+        );
+    }
+    println!();
+    println!(
+        "{:<44} {:>11} {:>11} {:>11} {:>6}  note",
+        "parameter", "median", "5%", "95%", "width"
+    );
+    for p in &posterior.parameters {
+        println!(
+            "{:<44} {:>11} {:>11} {:>11} {:>6.2}  {}",
+            p.parameter.path.to_string(),
+            format_float(p.median),
+            format_float(p.p05),
+            format_float(p.p95),
+            p.width_ratio,
+            p.note
+        );
+    }
+    println!();
+    let refs: Vec<&TargetFit> = posterior.fits.iter().collect();
+    print_fits(&refs);
+    println!();
+    println!(
+        "written to {} (posterior.csv, generations.csv, posterior_summary.csv, fit.csv, calibrated.toml at the medians, charts)",
+        out.display()
+    );
 }
 
 /// `--method optimize`: CMA-ES.
@@ -42,10 +253,7 @@ fn optimize(args: &CalibrateArgs) -> Result<(), Failure> {
     let population = options.first_population(spec.parameters.len());
     let mut reproduce = format!(
         "exodus calibrate {} --method {} --budget {} --replicates {} --scale {} --seed {} --restarts {} --population {} --sigma {}",
-        args.input.scenario.as_ref().map_or_else(
-            || "scenarios/mobilization-2022.toml".to_owned(),
-            |p| p.display().to_string()
-        ),
+        scenario_arg(args),
         args.method.name(),
         options.budget,
         options.replicates,

@@ -141,8 +141,9 @@ pub(crate) fn progress_bar(quiet: bool, length: u32, unit: &str) -> ProgressBar 
         return ProgressBar::hidden();
     }
     let bar = ProgressBar::new(u64::from(length));
-    let template =
-        format!("{{spinner}} {unit} {{pos}}/{{len}} {{wide_bar}} {{elapsed}} (eta {{eta}})");
+    let template = format!(
+        "{{spinner}} {unit} {{pos}}/{{len}} {{wide_bar}} {{elapsed}} (eta {{eta}}) {{msg}}"
+    );
     if let Ok(style) = ProgressStyle::with_template(&template) {
         bar.set_style(style);
     }

@@ -327,7 +327,12 @@ impl ScenarioDocument {
             return Ok(None);
         };
         let name = self.origin.display_name();
-        let from = lexical_absolute(path.parent().unwrap_or(Path::new(".")))?;
+        // A bare file name's parent is the empty path: the current folder.
+        let parent = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let from = lexical_absolute(parent)?;
         let to = lexical_absolute(dir)?;
         let mut doc: toml_edit::DocumentMut = text
             .parse()

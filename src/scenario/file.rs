@@ -421,4 +421,11 @@ pub struct CalibrationParameterFile {
     /// Where the search starts (default: the scenario's value), so that a
     /// calibrated scenario reproduces its own calibration.
     pub start: Option<f64>,
+    /// The prior of `--method abc-smc`: `uniform` (the default; log-uniform
+    /// on a `log` scale), `normal` or `beta`.
+    pub prior: Option<String>,
+    /// The prior's mean (`normal`, `beta`).
+    pub mean: Option<f64>,
+    /// The prior's standard deviation (`normal`, `beta`).
+    pub sd: Option<f64>,
 }

@@ -387,6 +387,42 @@ pub struct CalibrationParameter {
     pub start: f64,
     /// The key holds a whole number: every evaluation rounds the value.
     pub integer: bool,
+    /// The prior of a Bayesian calibration (`--method abc-smc`).
+    pub prior: Prior,
+}
+
+/// The prior of a calibrated parameter, always truncated to its bounds.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Prior {
+    /// Uniform in the parameter's unit coordinate: uniform within the
+    /// bounds, or log-uniform on a `log` scale.
+    Uniform,
+    /// A normal distribution of the value, truncated to the bounds.
+    Normal {
+        /// Mean.
+        mean: f64,
+        /// Standard deviation.
+        sd: f64,
+    },
+    /// A beta distribution of `(value − lower) / (upper − lower)`, its
+    /// shapes matched to the mean and standard deviation the file gives.
+    Beta {
+        /// First shape.
+        alpha: f64,
+        /// Second shape.
+        beta: f64,
+    },
+}
+
+impl Prior {
+    /// Its name in the scenario file.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Prior::Uniform => "uniform",
+            Prior::Normal { .. } => "normal",
+            Prior::Beta { .. } => "beta",
+        }
+    }
 }
 
 /// Why a scenario could not be loaded.

@@ -1,6 +1,7 @@
 //! The integration tests: one binary, real files, the real CLI.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod abc;
 mod bad_input;
 mod calibration;
 mod cli;

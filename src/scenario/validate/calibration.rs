@@ -1,9 +1,16 @@
-//! `[calibration]`: what `exodus calibrate` fits, within which bounds.
+//! `[calibration]`: what `exodus calibrate` fits, within which bounds, and
+//! the prior of each parameter for a Bayesian calibration (`--method
+//! abc-smc`): uniform within the bounds by default (log-uniform on a `log`
+//! scale), or a normal or beta distribution where a source gives a value
+//! with its error, always truncated to the bounds.
 
 use super::Checker;
 use crate::input_error::InputError;
+use crate::scenario::file::CalibrationParameterFile;
 use crate::scenario::file::ScenarioFile;
-use crate::scenario::{CalibrationParameter, CalibrationSpec, KeyPath, MAX_SCALE, ParamPath};
+use crate::scenario::{
+    CalibrationParameter, CalibrationSpec, KeyPath, MAX_SCALE, ParamPath, Prior,
+};
 
 pub(super) fn calibration(
     c: &Checker<'_, '_>,
@@ -105,6 +112,7 @@ pub(super) fn calibration(
                 format!("`{param}` holds a whole number, but there is none in [{lower}, {upper}]"),
             ));
         }
+        let prior = prior(c, &at, p, lower, upper)?;
         parameters.push(CalibrationParameter {
             path: param,
             lower,
@@ -112,6 +120,7 @@ pub(super) fn calibration(
             log,
             start,
             integer,
+            prior,
         });
     }
     Ok(Some(CalibrationSpec {
@@ -123,4 +132,89 @@ pub(super) fn calibration(
         sigma,
         parameters,
     }))
+}
+
+/// The least share of a normal prior's mass that must lie within the
+/// bounds: below it the bounds, not the prior, decide where the values lie.
+const MIN_PRIOR_MASS: f64 = 0.01;
+
+/// The prior of the parameter at `at`, within `[lower, upper]`.
+fn prior(
+    c: &Checker<'_, '_>,
+    at: &KeyPath,
+    p: &CalibrationParameterFile,
+    lower: f64,
+    upper: f64,
+) -> Result<Prior, InputError> {
+    let kind = p.prior.as_deref().unwrap_or("uniform");
+    if kind == "uniform" {
+        for (key, v) in [("mean", p.mean), ("sd", p.sd)] {
+            if v.is_some() {
+                return Err(c.err(
+                    &at.key(key),
+                    format!(
+                        "`{key}` belongs to a `normal` or `beta` prior: set `prior = \"normal\"` or `prior = \"beta\"`, or remove it"
+                    ),
+                ));
+            }
+        }
+        return Ok(Prior::Uniform);
+    }
+    if kind != "normal" && kind != "beta" {
+        return Err(c.err(
+            &at.key("prior"),
+            format!("`{kind}` is not valid: use `uniform` (the default), `normal` or `beta`"),
+        ));
+    }
+    let needed = |key: &str, v: Option<f64>| {
+        v.ok_or_else(|| c.err(&at.key("prior"), format!("a `{kind}` prior needs `{key}`")))
+    };
+    let mean = c.finite(&at.key("mean"), needed("mean", p.mean)?)?;
+    let sd = c.require(
+        &at.key("sd"),
+        needed("sd", p.sd)?,
+        |s| s.is_finite() && s > 0.0,
+        "a standard deviation above 0",
+    )?;
+    if kind == "normal" {
+        // Φ(b) − Φ(a) = (erfc(−b/√2) − erfc(−a/√2)) / 2
+        let cdf = |x: f64| 0.5 * libm::erfc(-(x - mean) / (sd * std::f64::consts::SQRT_2));
+        let mass = cdf(upper) - cdf(lower);
+        if mass < MIN_PRIOR_MASS {
+            return Err(c.err(
+                &at.key("mean"),
+                format!(
+                    "a normal prior of mean {mean} and sd {sd} puts {:.2}% of its mass within the bounds [{lower}, {upper}]: \
+                     at least {}% must lie within them (move the mean or widen the bounds)",
+                    100.0 * mass,
+                    100.0 * MIN_PRIOR_MASS
+                ),
+            ));
+        }
+        return Ok(Prior::Normal { mean, sd });
+    }
+    // A beta distribution of x = (v − lower) / (upper − lower) with mean m
+    // and variance s²: α + β = m(1 − m)/s² − 1, α = m(α + β).
+    let width = upper - lower;
+    let (m, s) = ((mean - lower) / width, sd / width);
+    if !(m > 0.0 && m < 1.0) {
+        return Err(c.err(
+            &at.key("mean"),
+            format!("a beta prior's mean must lie strictly within the bounds ({lower}, {upper}), got {mean}"),
+        ));
+    }
+    let total = m * (1.0 - m) / (s * s) - 1.0;
+    if total <= 0.0 {
+        let most = width * (m * (1.0 - m)).sqrt();
+        return Err(c.err(
+            &at.key("sd"),
+            format!(
+                "a beta prior of mean {mean} within [{lower}, {upper}] must have an sd below {most:.6}, got {sd}"
+            ),
+        ));
+    }
+    Ok(Prior::Beta {
+        alpha: m * total,
+        beta: (1.0 - m) * total,
+    })
 }
