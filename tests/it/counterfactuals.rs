@@ -479,7 +479,7 @@ fn a_posterior_of_one_particle_at_the_scenarios_values_changes_nothing() {
     let posterior = fx.dir().join("posterior.csv");
     fs::write(
         &posterior,
-        "particle,weight,decision.base_log_hazard,decision.peer,distance\nonly,1,-8.3,0.4,0\n",
+        "particle,weight,decision.base_log_hazard,decision.peer,distance\nonly,1,-8.3,0.0,0\n",
     )
     .unwrap();
     let out = fx.dir().join("one");

@@ -75,7 +75,11 @@ fn plot_of_a_comparison_draws_each_scenario_with_its_band() {
         .assert()
         .success();
     let svg = fs::read_to_string(out.join("comparison_exodus.svg")).unwrap();
-    assert!(svg.contains("tiny") && svg.contains("finland-open") && svg.contains("95% band"));
+    assert!(
+        svg.contains("tiny")
+            && svg.contains("finland-open")
+            && svg.contains("middle 95% of replicates")
+    );
     assert!(
         svg.matches("<polygon").count() >= 2,
         "one band per scenario"
