@@ -218,9 +218,23 @@ pub fn read_observed(file: &str, text: &str) -> Result<Vec<ObservedFigure>, Inpu
     let (header, rows) = crate::data::read_rows::<FigureRow>(file, text)?;
     header.require(&["id", "date_from", "date_to", "place", "metric"])?;
     let mut figures = Vec::new();
+    let mut ids: Vec<(String, usize)> = Vec::new();
     for (place, row) in rows {
         let line = place.line;
         let err = |key: &str, message: String| header.error(&place, key, message);
+        // Every row's id names it in `score.csv` and in `--hold-out`: it must
+        // be present and unique, whatever the row's kind.
+        let id = row.id.trim();
+        if id.is_empty() {
+            return Err(err("id", "is empty: give every figure an id".to_owned()));
+        }
+        if let Some((_, first)) = ids.iter().find(|(seen, _)| seen == id) {
+            return Err(err(
+                "id",
+                format!("`{id}` is already the id of line {first}"),
+            ));
+        }
+        ids.push((id.to_owned(), line));
         if row
             .kind
             .as_deref()
@@ -240,12 +254,36 @@ pub fn read_observed(file: &str, text: &str) -> Result<Vec<ObservedFigure>, Inpu
         }
         let metric_name = row.metric.trim().to_owned();
         let metric = metric_name.parse::<Metric>().ok();
-        let number = |v: Option<Plain>| v.map(|Plain(v)| v);
-        let observed = match (number(row.value), number(row.low), number(row.high)) {
-            (Some(v), _, _) if v > 0.0 => Observed::Value(v),
-            (None, Some(low), Some(high)) if high >= low && high > 0.0 => {
-                Observed::Interval { low, high }
+        let number = |key: &str, v: Option<Plain>| -> Result<Option<f64>, InputError> {
+            match v.map(|Plain(v)| v) {
+                Some(v) if !v.is_finite() || v < 0.0 => Err(err(
+                    key,
+                    format!("must be a finite number of 0 or more (persons), got {v}"),
+                )),
+                other => Ok(other),
             }
+        };
+        let (value, low, high) = (
+            number("value", row.value)?,
+            number("low", row.low)?,
+            number("high", row.high)?,
+        );
+        if let (Some(low), Some(high)) = (low, high)
+            && low > high
+        {
+            return Err(err("low", format!("{low} is above high ({high})")));
+        }
+        if let (Some(v), Some(low), Some(high)) = (value, low, high)
+            && !(low..=high).contains(&v)
+        {
+            return Err(err(
+                "value",
+                format!("{v} lies outside its own interval [{low}, {high}]"),
+            ));
+        }
+        let observed = match (value, low, high) {
+            (Some(v), _, _) if v > 0.0 => Observed::Value(v),
+            (None, Some(low), Some(high)) if high > 0.0 => Observed::Interval { low, high },
             _ => {
                 return Err(err(
                     "value",
@@ -254,7 +292,7 @@ pub fn read_observed(file: &str, text: &str) -> Result<Vec<ObservedFigure>, Inpu
             }
         };
         figures.push(ObservedFigure {
-            id: row.id,
+            id: id.to_owned(),
             kind: row.kind.map(|k| k.trim().to_owned()),
             from,
             to,
@@ -562,5 +600,38 @@ mod tests {
         let err = read_observed("o.csv", text).unwrap_err();
         assert_eq!(err.line, Some(2));
         assert_eq!(err.key.as_deref(), Some("date_to"));
+    }
+
+    #[test]
+    fn absurd_figures_are_refused_with_their_line_and_column() {
+        let header = "id,kind,date_from,date_to,place,metric,value,low,high\n";
+        let row = "target,2022-09-21,2022-09-22,Georgia,entries";
+        let cases = [
+            (format!("a,{row},inf,,\n"), 2, "value", "finite"),
+            (format!("a,{row},-5,,\n"), 2, "value", "0 or more"),
+            (format!("a,{row},,300,100\n"), 2, "low", "above high"),
+            (
+                format!("a,{row},50,100,300\n"),
+                2,
+                "value",
+                "outside its own interval",
+            ),
+            (
+                format!("a,{row},5,,\na,{row},6,,\n"),
+                3,
+                "id",
+                "already the id of line 2",
+            ),
+            (format!(",{row},5,,\n"), 2, "id", "is empty"),
+        ];
+        for (body, line, key, says) in cases {
+            let e = read_observed("obs.csv", &format!("{header}{body}")).unwrap_err();
+            assert_eq!(e.line, Some(line), "{body}: {e}");
+            assert_eq!(e.key.as_deref(), Some(key), "{body}: {e}");
+            assert!(e.message.contains(says), "{body}: {e}");
+        }
+        // The shipped file passes these checks.
+        let shipped = include_str!("../scenarios/data/reported-2022.csv");
+        assert!(read_observed("reported-2022.csv", shipped).is_ok());
     }
 }

@@ -137,6 +137,22 @@ impl ScenarioDocument {
             )
         })?;
         let path: ParamPath = path.trim().parse().map_err(|m| err(None, m))?;
+        if path.to_string().starts_with("data.") {
+            // The data files are read with the scenario, before any
+            // override: a new path here would be silently ignored.
+            return Err(err(
+                Some(path.to_string()),
+                "the data files cannot be changed with --set: write a scenario that \
+                 `extends` this one with its own [data] table"
+                    .to_owned(),
+            ));
+        }
+        if value.contains(['\n', '\r']) {
+            return Err(err(
+                Some(path.to_string()),
+                "the value holds a line break: give a value on one line".to_owned(),
+            ));
+        }
         let value = parse_scalar(value.trim());
         // The key names the path already; the message need not repeat it.
         let at_path = |m: String| {

@@ -227,3 +227,21 @@ fn other_inputs_are_refused_with_their_place() {
         "{stderr}"
     );
 }
+
+#[test]
+fn set_refuses_what_it_would_otherwise_drop_silently() {
+    // A data path is read with the scenario, before any override, and a
+    // value with a line break lost everything after it: both are refused.
+    exodus()
+        .args(["check", "--set", "data.regions=/nonexistent.csv"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(
+            "the data files cannot be changed with --set",
+        ));
+    exodus()
+        .args(["check", "--set", "decision.peer=0.5\nx"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("holds a line break"));
+}
