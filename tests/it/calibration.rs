@@ -609,7 +609,7 @@ fn score_keeps_errors_in_the_file_itself_as_errors() {
         ),
         (
             "kz,target,2022-09-21,2022-10-09,Kazakhstan,entries,,300,200,\n",
-            "low <= high",
+            "300 is above high (200)",
         ),
         (
             "kz,target,2022-09-27,2022-09-21,Kazakhstan,entries,100,,,\n",
