@@ -17,7 +17,7 @@
 //!   relocated to run from the folder, headed by how it was made and naming
 //!   `posterior.csv`.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
@@ -92,16 +92,8 @@ pub fn posterior_files(
     command: &str,
     out: &Path,
 ) -> Result<Vec<OutputFile>, OutputError> {
-    let csv_err = |name: &str| {
-        let path = PathBuf::from(name);
-        move |source: csv::Error| OutputError::Csv { path, source }
-    };
-    let toml_err = |e: String| OutputError::Io {
-        path: PathBuf::from(CALIBRATED_TOML),
-        source: std::io::Error::other(e),
-    };
-    let text = doc.rewrite(&posterior.medians()).map_err(toml_err)?;
-    let text = doc.relocated(&text, out).map_err(toml_err)?.unwrap_or(text);
+    let csv_err = super::report::csv_error;
+    let text = super::report::calibrated_text(doc, &posterior.medians(), out)?;
     Ok(vec![
         (
             POSTERIOR_CSV.to_owned(),

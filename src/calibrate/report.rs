@@ -29,6 +29,30 @@ pub const PARAMETERS_CSV: &str = "parameters.csv";
 /// The scenario with the fitted values written in.
 pub const CALIBRATED_TOML: &str = "calibrated.toml";
 
+/// The text of `calibrated.toml`: the scenario with `values` written in,
+/// its data paths (and what it extends) leading from `out`.
+pub(super) fn calibrated_text(
+    doc: &ScenarioDocument,
+    values: &[(crate::scenario::ParamPath, f64)],
+    out: &Path,
+) -> Result<String, OutputError> {
+    let toml_err = |e: String| OutputError::Io {
+        path: PathBuf::from(CALIBRATED_TOML),
+        source: std::io::Error::other(e),
+    };
+    let text = doc.rewrite(values).map_err(toml_err)?;
+    Ok(doc.relocated(&text, out).map_err(toml_err)?.unwrap_or(text))
+}
+
+/// The error of formatting the CSV file `name`.
+pub(super) fn csv_error(name: &str) -> impl Fn(csv::Error) -> OutputError + use<> {
+    let path = PathBuf::from(name);
+    move |source: csv::Error| OutputError::Csv {
+        path: path.clone(),
+        source,
+    }
+}
+
 /// The calibration's files, in the order they are written into `out`.
 /// `command` is the command line that reproduces it, quoted in
 /// `calibrated.toml`, whose relative paths (its data files, the scenario it
@@ -41,16 +65,8 @@ pub fn files(
     command: &str,
     out: &Path,
 ) -> Result<Vec<OutputFile>, OutputError> {
-    let csv_err = |name: &str| {
-        let path = PathBuf::from(name);
-        move |source: csv::Error| OutputError::Csv { path, source }
-    };
-    let toml_err = |e: String| OutputError::Io {
-        path: PathBuf::from(CALIBRATED_TOML),
-        source: std::io::Error::other(e),
-    };
-    let text = doc.rewrite(&calibration.values()).map_err(toml_err)?;
-    let text = doc.relocated(&text, out).map_err(toml_err)?.unwrap_or(text);
+    let csv_err = csv_error;
+    let text = calibrated_text(doc, &calibration.values(), out)?;
     Ok(vec![
         (
             FIT_CSV.to_owned(),

@@ -69,17 +69,8 @@ fn abc_smc(args: &CalibrateArgs) -> Result<(), Failure> {
         run_settings.scale(),
         run_settings.seed(),
     );
-    if !options.hold_out.is_empty() {
-        reproduce.push_str(&format!(" --hold-out {}", options.hold_out.join(",")));
-    }
-    for assignment in &args.input.set.set {
-        reproduce.push_str(&format!(" --set '{assignment}'"));
-    }
-    let out = args.output.folder(COMMAND, scenario.name(), || {
-        Path::new("output")
-            .join(scenario.name())
-            .join("calibration")
-    })?;
+    reproduce.push_str(&common_options(args, &options.hold_out));
+    let out = calibration_folder(args, scenario.name())?;
     let pool = thread_pool(run_settings.threads())?;
     catch_interrupt();
     let bar = progress_bar(args.quiet, budget as u32, "run");
@@ -263,17 +254,8 @@ fn optimize(args: &CalibrateArgs) -> Result<(), Failure> {
         population,
         format_float(options.sigma),
     );
-    if !options.hold_out.is_empty() {
-        reproduce.push_str(&format!(" --hold-out {}", options.hold_out.join(",")));
-    }
-    for assignment in &args.input.set.set {
-        reproduce.push_str(&format!(" --set '{assignment}'"));
-    }
-    let out = args.output.folder(COMMAND, scenario.name(), || {
-        Path::new("output")
-            .join(scenario.name())
-            .join("calibration")
-    })?;
+    reproduce.push_str(&common_options(args, &options.hold_out));
+    let out = calibration_folder(args, scenario.name())?;
     let pool = thread_pool(run_settings.threads())?;
     catch_interrupt();
     let bar = progress_bar(args.quiet, options.budget, "evaluation");
@@ -410,4 +392,28 @@ fn print_fits(fits: &[&TargetFit]) {
             if f.within_tolerance { "yes" } else { "NO" }
         );
     }
+}
+
+/// The options every method's reproducing command ends with: the held-out
+/// targets and the `--set` overrides.
+fn common_options(args: &CalibrateArgs, hold_out: &[String]) -> String {
+    let mut text = String::new();
+    if !hold_out.is_empty() {
+        text.push_str(&format!(" --hold-out {}", hold_out.join(",")));
+    }
+    for assignment in &args.input.set.set {
+        text.push_str(&format!(" --set '{assignment}'"));
+    }
+    text
+}
+
+/// The calibration's output folder, `--out` or `output/NAME/calibration`,
+/// claimed.
+fn calibration_folder(
+    args: &CalibrateArgs,
+    scenario: &str,
+) -> Result<exodus::output::Claim, Failure> {
+    args.output.folder(COMMAND, scenario, || {
+        Path::new("output").join(scenario).join("calibration")
+    })
 }

@@ -197,11 +197,17 @@ fn check_contents(
     if force || previous.iter().any(|(c, s)| c == command && s == scenario) {
         return Ok(());
     }
-    let what = match previous.first() {
-        Some((c, s)) if c == command => format!("the results of another scenario (`{s}`)"),
-        Some((c, s)) => format!("the results of `exodus {c}` on `{s}`"),
-        None => "files that are not complete results of exodus".to_owned(),
-    };
+    // `previous` is not empty here: a folder without a manifest was refused above.
+    let what = previous
+        .first()
+        .map(|(c, s)| {
+            if c == command {
+                format!("the results of another scenario (`{s}`)")
+            } else {
+                format!("the results of `exodus {c}` on `{s}`")
+            }
+        })
+        .unwrap_or_default();
     Err(OutputError::Occupied {
         path: dir.to_owned(),
         what,

@@ -97,6 +97,15 @@ fn child(fx: &Fixture, name: &str, text: &str) -> PathBuf {
     path
 }
 
+/// The fixture with Finland's ban removed, named `finland-open`.
+fn finland_open(fx: &Fixture) -> PathBuf {
+    child(
+        fx,
+        "open.toml",
+        "extends = \"scenario.toml\"\nname = \"finland-open\"\nremove_policies = [\"finland-ban\"]\n",
+    )
+}
+
 #[test]
 fn overriding_a_key_that_does_not_exist_is_an_error() {
     let fx = Fixture::tiny();
@@ -182,11 +191,7 @@ fn set_overrides_any_scalar_and_checks_its_type() {
 fn compare_writes_paired_summaries_and_daily_bands() {
     let fx = Fixture::tiny();
     let base = fx.write();
-    let open = child(
-        &fx,
-        "open.toml",
-        "extends = \"scenario.toml\"\nname = \"finland-open\"\nremove_policies = [\"finland-ban\"]\n",
-    );
+    let open = finland_open(&fx);
     let out = fx.dir().join("cmp");
     exodus()
         .args(["compare", "--replicates", "6", "--out"])
@@ -403,11 +408,7 @@ fn number(row: &std::collections::BTreeMap<String, String>, column: &str) -> f64
 fn a_comparison_under_a_posterior_carries_the_parameter_uncertainty_into_its_intervals() {
     let fx = Fixture::tiny();
     let base = fx.write();
-    let open = child(
-        &fx,
-        "open.toml",
-        "extends = \"scenario.toml\"\nname = \"finland-open\"\nremove_policies = [\"finland-ban\"]\n",
-    );
+    let open = finland_open(&fx);
     // Three particles far apart in the size of the exodus, equally weighted.
     let posterior = fx.dir().join("posterior.csv");
     fs::write(
@@ -471,11 +472,7 @@ fn a_comparison_under_a_posterior_carries_the_parameter_uncertainty_into_its_int
 fn a_posterior_of_one_particle_at_the_scenarios_values_changes_nothing() {
     let fx = Fixture::tiny();
     let base = fx.write();
-    let open = child(
-        &fx,
-        "open.toml",
-        "extends = \"scenario.toml\"\nname = \"finland-open\"\nremove_policies = [\"finland-ban\"]\n",
-    );
+    let open = finland_open(&fx);
     let posterior = fx.dir().join("posterior.csv");
     fs::write(
         &posterior,

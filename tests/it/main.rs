@@ -165,6 +165,26 @@ pub fn assert_complete_or_unmarked(dir: &Path, name: &str) -> bool {
     true
 }
 
+/// Waits for a child process (at most five minutes) and returns its status
+/// and what it wrote to stderr.
+pub fn finish(mut child: std::process::Child) -> (std::process::ExitStatus, String) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(300);
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            let mut stderr = String::new();
+            if let Some(mut pipe) = child.stderr.take() {
+                std::io::Read::read_to_string(&mut pipe, &mut stderr).unwrap();
+            }
+            return (status, stderr);
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the process did not stop"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
 /// The real `exodus` binary.
 pub fn exodus() -> assert_cmd::Command {
     assert_cmd::Command::cargo_bin("exodus").expect("binary built")

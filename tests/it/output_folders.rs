@@ -6,12 +6,12 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use exodus::output::MANIFEST;
 use predicates::prelude::*;
 
-use super::{Fixture, assert_complete_or_unmarked, exodus};
+use super::{Fixture, assert_complete_or_unmarked, exodus, finish};
 
 /// Starts `exodus run` of `scenario` into `out` with extra arguments.
 fn start_run(scenario: &Path, out: &Path, extra: &[&str]) -> Child {
@@ -25,19 +25,6 @@ fn start_run(scenario: &Path, out: &Path, extra: &[&str]) -> Child {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap()
-}
-
-fn finish(mut child: Child) -> (std::process::ExitStatus, String) {
-    let deadline = Instant::now() + Duration::from_secs(300);
-    loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            let mut stderr = String::new();
-            std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
-            return (status, stderr);
-        }
-        assert!(Instant::now() < deadline, "the run did not stop");
-        std::thread::sleep(Duration::from_millis(20));
-    }
 }
 
 /// The names in a folder, sorted.

@@ -3,11 +3,11 @@
 #![cfg(unix)]
 
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use exodus::output::{FOLDER_MANIFEST, MANIFEST};
 
-use super::{Fixture, assert_complete_or_unmarked};
+use super::{Fixture, assert_complete_or_unmarked, finish};
 
 /// Starts a long run of the default scenario (full scale, with ten times the
 /// men, so that it takes seconds now that only the men who act are agents).
@@ -31,19 +31,6 @@ fn signal(child: &Child, name: &str) {
     assert!(status.success());
 }
 
-fn wait(mut child: Child) -> (std::process::ExitStatus, String) {
-    let deadline = Instant::now() + Duration::from_secs(120);
-    loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            let mut stderr = String::new();
-            std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
-            return (status, stderr);
-        }
-        assert!(Instant::now() < deadline, "the run did not stop");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
-
 #[test]
 fn ctrl_c_stops_cleanly_with_exit_code_130_and_writes_nothing() {
     let dir = tempfile::tempdir().unwrap();
@@ -51,7 +38,7 @@ fn ctrl_c_stops_cleanly_with_exit_code_130_and_writes_nothing() {
     let child = long_run(&out);
     std::thread::sleep(Duration::from_millis(1500));
     signal(&child, "-INT");
-    let (status, stderr) = wait(child);
+    let (status, stderr) = finish(child);
     assert_eq!(status.code(), Some(130), "{stderr}");
     assert!(
         stderr.contains("interrupted by Ctrl-C") && stderr.contains("no results were written"),
@@ -70,7 +57,7 @@ fn sigkill_part_way_never_leaves_a_complete_looking_folder() {
         let child = long_run(&out);
         std::thread::sleep(Duration::from_millis(delay_ms));
         signal(&child, "-KILL");
-        let (status, stderr) = wait(child);
+        let (status, stderr) = finish(child);
         let killed = std::os::unix::process::ExitStatusExt::signal(&status) == Some(9);
         assert!(killed || status.success(), "{status}: {stderr}");
         let complete = assert_complete_or_unmarked(&out, MANIFEST);
@@ -104,14 +91,14 @@ fn start_compare(fx: &Fixture, out: &std::path::Path, replicates: &str) -> Child
 fn sigkill_of_a_comparison_leaves_the_earlier_complete_results_or_none() {
     let fx = Fixture::tiny();
     let out = fx.dir().join("cmp");
-    let (status, stderr) = wait(start_compare(&fx, &out, "2"));
+    let (status, stderr) = finish(start_compare(&fx, &out, "2"));
     assert!(status.success(), "{stderr}");
     assert!(assert_complete_or_unmarked(&out, FOLDER_MANIFEST));
     // A long comparison into the same folder, killed part-way.
     let child = start_compare(&fx, &out, "400");
     std::thread::sleep(Duration::from_millis(1500));
     signal(&child, "-KILL");
-    wait(child);
+    finish(child);
     assert_complete_or_unmarked(&out, FOLDER_MANIFEST);
 }
 
@@ -122,7 +109,7 @@ fn ctrl_c_stops_a_comparison_with_exit_code_130() {
     let child = start_compare(&fx, &out, "400");
     std::thread::sleep(Duration::from_millis(1500));
     signal(&child, "-INT");
-    let (status, stderr) = wait(child);
+    let (status, stderr) = finish(child);
     assert_eq!(status.code(), Some(130), "{stderr}");
     assert!(stderr.contains("no results were written"), "{stderr}");
     assert!(!out.join(FOLDER_MANIFEST).exists());
@@ -146,7 +133,7 @@ fn ctrl_c_stops_a_calibration_with_exit_code_130_and_writes_nothing() {
         .unwrap();
     std::thread::sleep(Duration::from_millis(1500));
     signal(&child, "-INT");
-    let (status, stderr) = wait(child);
+    let (status, stderr) = finish(child);
     assert_eq!(status.code(), Some(130), "{stderr}");
     assert!(stderr.contains("no results were written"), "{stderr}");
     assert!(!out.join(FOLDER_MANIFEST).exists());
