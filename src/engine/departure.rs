@@ -93,7 +93,6 @@ pub(super) fn set_off(
 ) -> bool {
     let from_home = matches!(who.origin, Origin::Region(_));
     let today = i64::from(day);
-    let persons = u64::from(sim.settings.scale());
     let max_attempts = sim.scenario.choice().max_attempts;
     let mut attempts = if from_home {
         0
@@ -108,7 +107,7 @@ pub(super) fn set_off(
             // wait for it: one uniform draw against that chance, and none when
             // a seat is free on the first day he can fly (any patience waits
             // no days) or no seat is left at all.
-            match sim.seats.first_free(c, chosen.earliest, today, persons) {
+            match sim.seats.first_free(c, chosen.earliest, today) {
                 Some(flight) if flight <= chosen.earliest => Some(flight),
                 Some(flight) => {
                     let waits = sim.seat_patience.waits(flight - chosen.earliest);
@@ -123,7 +122,7 @@ pub(super) fn set_off(
         };
         if let Some(arrival) = arrival {
             if sim.seats.is_air(c) {
-                sim.seats.book(c, arrival, persons);
+                sim.seats.book(c, arrival);
             }
             let cohorts = sim.population.cohorts;
             let a = &mut sim.population.agents[agent as usize];

@@ -221,7 +221,7 @@ impl<'s> Simulation<'s> {
                 scenario.air().map_or(0, |air| air.booking_days),
             ),
             queues: vec![Queue::default(); scenario.crossings().len()],
-            seats: SeatLedger::new(scenario, &timeline),
+            seats: SeatLedger::new(scenario, &timeline, u64::from(settings.scale())),
             onward: Onward::new(scenario),
             visitors: Visitors::new(scenario),
             timeline,
@@ -464,7 +464,6 @@ impl<'s> Simulation<'s> {
             today,
             observed_wait: &observed,
             seats: &self.seats,
-            persons: u64::from(self.settings.scale()),
             rumour,
         };
         self.choice.update(s, &self.timeline, &outlook);

@@ -38,24 +38,84 @@ pub struct SeatLedger {
     horizon: i64,
     /// Fare rise per day ahead of the first free seat.
     fare_surge: f64,
+    /// Seats one booking takes (the persons an agent stands for).
+    persons: u64,
 }
 
+/// One air route's seats. A day is *open* while a booking still fits
+/// (`free ≥ persons`); seats are only ever taken, so a day once full stays
+/// full, and `next` skips the full days: `next[d] = d` when day `d` is
+/// open, else a later day from which to look on (the number of days when
+/// none). Finding the first open day is then a few jumps however many
+/// flights are sold out, rather than a scan of the booking horizon; the
+/// jumps are shortened as days fill.
 #[derive(Debug, Clone)]
 struct Route {
     /// Ordinary one-way fare (roubles).
     fare: f64,
     /// Persons who can still book, per day from day 0.
     free: Vec<u64>,
+    /// Skip links over the full days (see above).
+    next: Vec<u32>,
+}
+
+impl Route {
+    fn new(fare: f64, free: Vec<u64>, persons: u64) -> Self {
+        // Each full day links straight to the first open day after it.
+        let mut next = vec![0; free.len()];
+        let mut open = free.len() as u32;
+        for d in (0..free.len()).rev() {
+            if free[d] >= persons {
+                open = d as u32;
+            }
+            next[d] = open;
+        }
+        Self { fare, free, next }
+    }
+
+    /// The first open day from `day` on; `None` past the last day.
+    fn open_from(&self, day: usize) -> Option<usize> {
+        let mut d = day;
+        while let Some(&n) = self.next.get(d) {
+            if n as usize == d {
+                return Some(d);
+            }
+            d = n as usize;
+        }
+        None
+    }
+
+    /// Takes `persons` seats on `day`; a day that no longer fits a booking
+    /// links on to the next open day, and the links on the way there are
+    /// pointed at it.
+    fn take(&mut self, day: usize, persons: u64) {
+        let Some(free) = self.free.get_mut(day) else {
+            return;
+        };
+        *free = free.saturating_sub(persons);
+        if *free >= persons {
+            return;
+        }
+        let after = self.open_from(day + 1).unwrap_or(self.next.len()) as u32;
+        let mut d = day;
+        while d < self.next.len() && self.next[d] != after {
+            let on = self.next[d] as usize;
+            self.next[d] = after;
+            d = if on == d { d + 1 } else { on };
+        }
+    }
 }
 
 impl SeatLedger {
-    /// The seats of a scenario's air routes, none booked yet.
-    pub fn new(scenario: &Scenario, timeline: &PolicyTimeline) -> Self {
+    /// The seats of a scenario's air routes, none booked yet; each booking
+    /// takes `persons` seats.
+    pub fn new(scenario: &Scenario, timeline: &PolicyTimeline, persons: u64) -> Self {
         let Some(air) = scenario.air() else {
             return Self {
                 routes: vec![None; scenario.crossings().len()],
                 horizon: 0,
                 fare_surge: 0.0,
+                persons,
             };
         };
         let horizon = i64::from(air.booking_days);
@@ -77,16 +137,14 @@ impl SeatLedger {
                         u64::from(flown.capacity).saturating_sub(ordinary)
                     })
                     .collect();
-                Some(Route {
-                    fare: fare_rub,
-                    free,
-                })
+                Some(Route::new(fare_rub, free, persons))
             })
             .collect();
         Self {
             routes,
             horizon,
             fare_surge: air.fare_surge,
+            persons,
         }
     }
 
@@ -95,30 +153,22 @@ impl SeatLedger {
         self.routes.get(c).is_some_and(Option::is_some)
     }
 
-    /// The first day from `earliest` on with `persons` free seats on route
-    /// `c`, booked on `today` (no later than `today` + the horizon).
-    pub fn first_free(&self, c: usize, earliest: i64, today: i64, persons: u64) -> Option<i64> {
+    /// The first day from `earliest` on with a booking's seats free on
+    /// route `c`, booked on `today` (no later than `today` + the horizon).
+    pub fn first_free(&self, c: usize, earliest: i64, today: i64) -> Option<i64> {
         let route = self.routes.get(c)?.as_ref()?;
-        let first = earliest.max(today).max(0);
-        let last = today + self.horizon;
-        (first..=last).find(|&day| {
-            usize::try_from(day)
-                .ok()
-                .and_then(|d| route.free.get(d))
-                .is_some_and(|&free| free >= persons)
-        })
+        let first = usize::try_from(earliest.max(today).max(0)).ok()?;
+        let day = route.open_from(first)? as i64;
+        (day <= today + self.horizon).then_some(day)
     }
 
-    /// Books `persons` seats on route `c` on `day` (which
+    /// Books a booking's seats on route `c` on `day` (which
     /// [`SeatLedger::first_free`] found free).
-    pub fn book(&mut self, c: usize, day: i64, persons: u64) {
-        let slot = self
-            .routes
-            .get_mut(c)
-            .and_then(Option::as_mut)
-            .and_then(|route| route.free.get_mut(usize::try_from(day).ok()?));
-        if let Some(free) = slot {
-            *free = free.saturating_sub(persons);
+    pub fn book(&mut self, c: usize, day: i64) {
+        let persons = self.persons;
+        let route = self.routes.get_mut(c).and_then(Option::as_mut);
+        if let (Some(route), Ok(day)) = (route, usize::try_from(day)) {
+            route.take(day, persons);
         }
     }
 
@@ -203,44 +253,62 @@ mod tests {
         assert_eq!(shape2.waits(-1), 1.0);
     }
 
-    fn ledger(free: Vec<u64>) -> SeatLedger {
+    fn ledger(free: Vec<u64>, persons: u64) -> SeatLedger {
         SeatLedger {
-            routes: vec![
-                None,
-                Some(Route {
-                    fare: 10_000.0,
-                    free,
-                }),
-            ],
+            routes: vec![None, Some(Route::new(10_000.0, free, persons))],
             horizon: 3,
             fare_surge: 1.0,
+            persons,
         }
     }
 
     #[test]
     fn the_first_free_seat_is_booked_and_fares_rise_with_the_wait() {
-        let mut l = ledger(vec![20, 10, 10, 10, 10, 10]);
+        let mut l = ledger(vec![20, 10, 10, 10, 10, 10], 10);
         assert!(!l.is_air(0) && l.is_air(1));
-        assert_eq!(l.first_free(1, 0, 0, 10), Some(0));
-        l.book(1, 0, 10);
-        l.book(1, 0, 10);
-        assert_eq!(l.first_free(1, 0, 0, 10), Some(1), "day 0 is full");
-        assert_eq!(l.first_free(1, 2, 0, 11), None, "no flight has 11 seats");
+        assert_eq!(l.first_free(1, 0, 0), Some(0));
+        l.book(1, 0);
+        l.book(1, 0);
+        assert_eq!(l.first_free(1, 0, 0), Some(1), "day 0 is full");
+        let big = ledger(vec![20, 10, 10, 10, 10, 10], 11);
+        assert_eq!(big.first_free(1, 2, 0), None, "no flight has 11 seats");
         for day in 1..=3 {
-            l.book(1, day, 10);
+            l.book(1, day);
         }
-        assert_eq!(l.first_free(1, 0, 0, 1), None, "sold out to the horizon");
-        assert_eq!(
-            l.first_free(1, 0, 1, 1),
-            Some(4),
-            "a day later, day 4 opens"
-        );
+        assert_eq!(l.first_free(1, 0, 0), None, "sold out to the horizon");
+        assert_eq!(l.first_free(1, 0, 1), Some(4), "a day later, day 4 opens");
         assert_eq!(l.fare(1, 0, 0), 10_000.0);
         assert_eq!(l.fare(1, 1, 4), 40_000.0);
-        assert_eq!(
-            l.first_free(0, 0, 0, 1),
-            None,
-            "a land crossing has no seats"
-        );
+        assert_eq!(l.first_free(0, 0, 0), None, "a land crossing has no seats");
+    }
+
+    /// The skip links find what a scan of the days finds, whatever the
+    /// order in which days fill (random bookings on 40 days of 0 to 5
+    /// bookings' worth of seats, each checked from every day).
+    #[test]
+    fn the_skip_links_find_the_first_open_day_as_a_scan_does() {
+        use rand::{RngExt, SeedableRng};
+        let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(7);
+        for trial in 0..200 {
+            let persons = rng.random_range(1..4u64);
+            let free: Vec<u64> = (0..40).map(|_| rng.random_range(0..6) * persons).collect();
+            let mut route = Route::new(1.0, free.clone(), persons);
+            let mut seats = free;
+            for _ in 0..120 {
+                let day = rng.random_range(0..40usize);
+                if let Some(open) = route.open_from(day) {
+                    route.take(open, persons);
+                    seats[open] = seats[open].saturating_sub(persons);
+                }
+                for from in 0..42 {
+                    let scan = (from..seats.len()).find(|&d| seats[d] >= persons);
+                    assert_eq!(
+                        route.open_from(from),
+                        scan,
+                        "trial {trial}, from day {from}"
+                    );
+                }
+            }
+        }
     }
 }

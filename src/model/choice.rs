@@ -136,8 +136,6 @@ pub struct Outlook<'a> {
     pub observed_wait: &'a [f64],
     /// The seats of the air routes.
     pub seats: &'a SeatLedger,
-    /// Persons an agent stands for (the seats one booking takes).
-    pub persons: u64,
     /// A rumoured exit ban, if any.
     pub rumour: Rumour,
 }
@@ -261,10 +259,7 @@ impl ChoiceTable {
                         (days, rub, earliest) = reach(Mode::Public);
                     }
                     let (arrival, wait) = if outlook.seats.is_air(c) {
-                        match outlook
-                            .seats
-                            .first_free(c, earliest, today, outlook.persons)
-                        {
+                        match outlook.seats.first_free(c, earliest, today) {
                             Some(flight) => {
                                 rub += outlook.seats.fare(c, today, flight);
                                 (flight, (flight - earliest) as f64)

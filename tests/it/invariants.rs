@@ -73,7 +73,7 @@ fn choice_probabilities_sum_to_one_over_feasible_crossings() {
     let timeline = PolicyTimeline::new(&scenario);
     let mut table = ChoiceTable::new(&scenario);
     let waits = vec![1.0; scenario.crossings().len()];
-    let seats = SeatLedger::new(&scenario, &timeline);
+    let seats = SeatLedger::new(&scenario, &timeline, 1);
     let finland = scenario.destination_index("Finland").unwrap();
     let calendar = scenario.calendar();
     let date = |d: &str| calendar.day_of(d.parse().unwrap());
@@ -83,7 +83,6 @@ fn choice_probabilities_sum_to_one_over_feasible_crossings() {
             today,
             observed_wait: &waits,
             seats: &seats,
-            persons: 1,
             rumour: Rumour::default(),
         };
         table.update(&scenario, &timeline, &outlook);

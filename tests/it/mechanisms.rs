@@ -101,19 +101,19 @@ fn flights_are_never_oversold_and_scarce_seats_send_men_by_road() {
 fn fares_rise_as_flights_sell_out() {
     let scenario = with_flights(0.9).load();
     let timeline = PolicyTimeline::new(&scenario);
-    let mut seats = SeatLedger::new(&scenario, &timeline);
+    let mut seats = SeatLedger::new(&scenario, &timeline, 1);
     let route = scenario.crossing_index("svo-armenia").unwrap();
     let today = scenario.calendar().decree as i64;
     let fare_now = seats.fare(route, today, today);
-    let first = seats.first_free(route, today, today, 1).unwrap();
+    let first = seats.first_free(route, today, today).unwrap();
     assert_eq!(first, today);
     // Sell out the next three days.
     for d in today..today + 3 {
-        while let Some(f) = seats.first_free(route, d, today, 1).filter(|&f| f == d) {
-            seats.book(route, f, 1);
+        while let Some(f) = seats.first_free(route, d, today).filter(|&f| f == d) {
+            seats.book(route, f);
         }
     }
-    let later = seats.first_free(route, today, today, 1).unwrap();
+    let later = seats.first_free(route, today, today).unwrap();
     assert_eq!(later, today + 3);
     assert!(seats.fare(route, today, later) > 4.0 * fare_now);
 }
@@ -285,7 +285,7 @@ fn a_rumoured_exit_ban_brings_decisions_forward_and_is_forgotten_when_its_day_pa
 fn the_rumour_weighs_on_crossings_reached_after_the_expected_day() {
     let scenario = Fixture::tiny().append(RUMOUR).load();
     let timeline = PolicyTimeline::new(&scenario);
-    let seats = SeatLedger::new(&scenario, &timeline);
+    let seats = SeatLedger::new(&scenario, &timeline, 1);
     let today = scenario.calendar().day_of("2022-09-23".parse().unwrap());
     let rumour = timeline.rumour(today);
     assert_eq!(rumour.credence, 0.9);
@@ -299,7 +299,6 @@ fn the_rumour_weighs_on_crossings_reached_after_the_expected_day() {
                 today,
                 observed_wait: &waits,
                 seats: &seats,
-                persons: 1,
                 rumour,
             },
         );
@@ -395,7 +394,7 @@ fn a_car_ban_sends_drivers_by_public_transport() {
         .unwrap();
     let option = |scenario, mode| {
         let timeline = PolicyTimeline::new(scenario);
-        let seats = SeatLedger::new(scenario, &timeline);
+        let seats = SeatLedger::new(scenario, &timeline, 1);
         let waits = vec![0.0; scenario.crossings().len()];
         let mut table = ChoiceTable::new(scenario);
         table.update(
@@ -405,7 +404,6 @@ fn a_car_ban_sends_drivers_by_public_transport() {
                 today,
                 observed_wait: &waits,
                 seats: &seats,
-                persons: 1,
                 rumour: Default::default(),
             },
         );
@@ -465,7 +463,7 @@ fn men_turned_back_at_an_airport_choose_again() {
         )
         .load();
     let timeline = PolicyTimeline::new(&scenario);
-    let seats = SeatLedger::new(&scenario, &timeline);
+    let seats = SeatLedger::new(&scenario, &timeline, 1);
     let waits = vec![0.0; scenario.crossings().len()];
     let airport = scenario.crossing_index("svo-armenia").unwrap();
     let bugristoye = scenario.crossing_index("bugristoye").unwrap();
@@ -479,7 +477,6 @@ fn men_turned_back_at_an_airport_choose_again() {
                 today,
                 observed_wait: &waits,
                 seats: &seats,
-                persons: 1,
                 rumour: Default::default(),
             },
         );

@@ -112,13 +112,12 @@ proptest! {
             .load();
         let timeline = PolicyTimeline::new(&s);
         let mut table = ChoiceTable::new(&s);
-        let seats = SeatLedger::new(&s, &timeline);
+        let seats = SeatLedger::new(&s, &timeline, 1);
         let waits = vec![wait_days; s.crossings().len()];
         let outlook = Outlook {
             today,
             observed_wait: &waits,
             seats: &seats,
-            persons: 1,
             rumour: Rumour::default(),
         };
         table.update(&s, &timeline, &outlook);
@@ -151,13 +150,12 @@ proptest! {
         let s = Fixture::tiny().load();
         let timeline = PolicyTimeline::new(&s);
         let mut table = ChoiceTable::new(&s);
-        let seats = SeatLedger::new(&s, &timeline);
+        let seats = SeatLedger::new(&s, &timeline, 1);
         let waits = vec![1.0; s.crossings().len()];
         let outlook = Outlook {
             today,
             observed_wait: &waits,
             seats: &seats,
-            persons: 1,
             rumour: Rumour::default(),
         };
         table.update(&s, &timeline, &outlook);
