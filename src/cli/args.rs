@@ -75,14 +75,35 @@ pub(crate) enum Command {
     Sensitivity(SensitivityArgs),
 }
 
+/// A parser of whole numbers from `low` to `high`, whose errors say that
+/// range (clap's own say "invalid digit" of `2.5` and take `-1` for an
+/// option).
+fn whole<T>(low: u64, high: u64) -> impl Fn(&str) -> Result<T, String> + Clone + Send + Sync
+where
+    T: TryFrom<u64>,
+{
+    move |text: &str| {
+        let range = format!("give a whole number from {low} to {high}");
+        let value: i128 = text
+            .trim()
+            .parse()
+            .map_err(|_| format!("`{text}` is not a whole number: {range}"))?;
+        u64::try_from(value)
+            .ok()
+            .filter(|v| (low..=high).contains(v))
+            .and_then(|v| T::try_from(v).ok())
+            .ok_or_else(|| format!("{value} is out of range: {range}"))
+    }
+}
+
 /// `--scale`: persons per agent, from 1 to the largest scale accepted.
-fn scale() -> clap::builder::RangedI64ValueParser<u32> {
-    clap::value_parser!(u32).range(1..=i64::from(exodus::scenario::MAX_SCALE))
+fn scale() -> impl Fn(&str) -> Result<u32, String> + Clone + Send + Sync {
+    whole(1, u64::from(exodus::scenario::MAX_SCALE))
 }
 
 /// `--threads`: worker threads, from 1 to 1024.
-fn threads() -> clap::builder::RangedI64ValueParser<u16> {
-    clap::value_parser!(u16).range(1..=1024)
+fn threads() -> impl Fn(&str) -> Result<u16, String> + Clone + Send + Sync {
+    whole(1, 1024)
 }
 
 /// `--sigma`: a step size in unit coordinates, in (0, 1].
@@ -177,10 +198,10 @@ impl ScenarioArgs {
 #[derive(clap::Args, Default)]
 pub(crate) struct SizeArgs {
     /// Persons per agent (overrides the scenario's).
-    #[arg(long, value_parser = scale())]
+    #[arg(long, allow_hyphen_values = true, value_parser = scale())]
     pub(crate) scale: Option<u32>,
     /// Worker threads [default: all cores].
-    #[arg(long, value_parser = threads())]
+    #[arg(long, allow_hyphen_values = true, value_parser = threads())]
     pub(crate) threads: Option<u16>,
 }
 
@@ -188,7 +209,7 @@ pub(crate) struct SizeArgs {
 #[derive(clap::Args, Default)]
 pub(crate) struct SettingsArgs {
     /// Master seed [default: the scenario's].
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true, value_parser = whole::<u64>(0, u64::MAX))]
     pub(crate) seed: Option<u64>,
     #[command(flatten)]
     pub(crate) size: SizeArgs,
@@ -243,7 +264,7 @@ pub(crate) struct CheckArgs {
 #[derive(clap::Args)]
 pub(crate) struct EnsembleArgs {
     /// Replicates per scenario (paired across scenarios).
-    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    #[arg(long, default_value_t = 20, allow_hyphen_values = true, value_parser = whole::<u32>(1, 10_000))]
     pub(crate) replicates: u32,
     #[command(flatten)]
     pub(crate) settings: SettingsArgs,
@@ -301,17 +322,17 @@ pub(crate) struct CalibrateArgs {
     pub(crate) input: ScenarioArgs,
     /// Most loss evaluations (optimize) [default: the scenario's, else 200], or most model
     /// runs (abc-smc) [default: 50 × particles].
-    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    #[arg(long, allow_hyphen_values = true, value_parser = whole::<u32>(1, 1_000_000))]
     pub(crate) budget: Option<u32>,
     /// Replicates per evaluation [default: the scenario's, else 2; abc-smc: 1 per proposal].
-    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    #[arg(long, allow_hyphen_values = true, value_parser = whole::<u32>(1, 1000))]
     pub(crate) replicates: Option<u32>,
     /// How to calibrate: `optimize` searches for the best-fitting point with CMA-ES;
     /// `abc-smc` samples the posterior (docs/calibration.md).
     #[arg(long, value_enum, default_value_t = Method::Optimize)]
     pub(crate) method: Method,
     /// abc-smc: particles per generation.
-    #[arg(long, default_value_t = 200, value_parser = clap::value_parser!(u32).range(2..=100_000))]
+    #[arg(long, default_value_t = 200, allow_hyphen_values = true, value_parser = whole::<u32>(2, 100_000))]
     pub(crate) particles: u32,
     /// abc-smc: each generation's tolerance is this quantile of the previous one's distances, in (0, 1).
     #[arg(long, default_value_t = 0.5, value_parser = open_share)]
@@ -323,13 +344,13 @@ pub(crate) struct CalibrateArgs {
     #[arg(long = "min-acceptance", default_value_t = 0.02, value_parser = acceptance_share)]
     pub(crate) min_acceptance: f64,
     /// abc-smc: most generations, generation 0 (the prior) included.
-    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    #[arg(long, default_value_t = 20, allow_hyphen_values = true, value_parser = whole::<u32>(1, 1000))]
     pub(crate) generations: u32,
     /// Most restarts of CMA-ES, each with twice the population [default: the scenario's, else 2].
-    #[arg(long, value_parser = clap::value_parser!(u32).range(0..=100))]
+    #[arg(long, allow_hyphen_values = true, value_parser = whole::<u32>(0, 100))]
     pub(crate) restarts: Option<u32>,
     /// Candidates per generation of CMA-ES's first run [default: the scenario's, else 4 + 3 ln(parameters)].
-    #[arg(long, value_parser = clap::value_parser!(u32).range(2..=10_000))]
+    #[arg(long, allow_hyphen_values = true, value_parser = whole::<u32>(2, 10_000))]
     pub(crate) population: Option<u32>,
     /// Initial step size of CMA-ES, in unit coordinates (0, 1] [default: the scenario's, else 0.3].
     #[arg(long, value_parser = unit_step)]
@@ -353,7 +374,7 @@ pub(crate) struct BenchArgs {
     #[command(flatten)]
     pub(crate) size: SizeArgs,
     /// Runs to take the median over.
-    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u16).range(1..=1000))]
+    #[arg(long, default_value_t = 3, allow_hyphen_values = true, value_parser = whole::<u16>(1, 1000))]
     pub(crate) repeat: u16,
     /// Folder for the runs' CSV and bench.csv [default: output/<scenario-name>/bench].
     #[arg(long)]
@@ -395,7 +416,7 @@ pub(crate) struct RunArgs {
     )]
     pub(crate) posterior: Option<PathBuf>,
     /// Replicates under `--posterior`.
-    #[arg(long, requires = "posterior", value_parser = clap::value_parser!(u32).range(2..=10_000))]
+    #[arg(long, requires = "posterior", allow_hyphen_values = true, value_parser = whole::<u32>(2, 10_000))]
     pub(crate) replicates: Option<u32>,
 }
 
@@ -443,13 +464,13 @@ pub(crate) struct SensitivityArgs {
     #[arg(long, value_enum, default_value_t = SensitivityMethod::Sobol)]
     pub(crate) method: SensitivityMethod,
     /// Base samples N of the Sobol design, a power of two [default: 64].
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", allow_hyphen_values = true, value_parser = whole::<usize>(1, 100_000_000))]
     pub(crate) samples: Option<usize>,
     /// Morris trajectories r [default: 20].
-    #[arg(long, value_name = "R")]
+    #[arg(long, value_name = "R", allow_hyphen_values = true, value_parser = whole::<usize>(1, 1_000_000))]
     pub(crate) trajectories: Option<usize>,
     /// Levels p of Morris's grid, even [default: 4].
-    #[arg(long, value_name = "P")]
+    #[arg(long, value_name = "P", allow_hyphen_values = true, value_parser = whole::<usize>(2, 1000))]
     pub(crate) levels: Option<usize>,
     /// The [calibration] parameters to vary, by path [default: all].
     #[arg(long, value_name = "PATH,...", value_delimiter = ',')]
@@ -461,7 +482,7 @@ pub(crate) struct SensitivityArgs {
     #[arg(long = "effect-of", value_name = "ALT.toml")]
     pub(crate) effect_of: Option<PathBuf>,
     /// Bootstrap resamples for the 95% intervals.
-    #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u32).range(0..=100_000))]
+    #[arg(long, default_value_t = 1000, allow_hyphen_values = true, value_parser = whole::<u32>(0, 100_000))]
     pub(crate) resamples: u32,
     #[command(flatten)]
     pub(crate) settings: SettingsArgs,

@@ -117,7 +117,8 @@ impl<T, E: Into<Failure>> Context<T> for Result<T, E> {
     }
 }
 
-/// Loads a scenario document and applies the `--set` overrides.
+/// Loads a scenario document, applies the `--set` overrides, validates it
+/// and prints its warnings.
 pub(crate) fn load_doc(path: Option<&Path>, sets: &[String]) -> Result<ScenarioDocument, Failure> {
     let mut doc = match path {
         Some(p) => ScenarioDocument::load(p)?,
@@ -125,6 +126,11 @@ pub(crate) fn load_doc(path: Option<&Path>, sets: &[String]) -> Result<ScenarioD
     };
     for assignment in sets {
         doc.set(assignment)?;
+    }
+    // Validated once here, so that a bad scenario is refused before any
+    // work and its doubtful values are said once, however many runs follow.
+    for warning in doc.scenario()?.warnings() {
+        eprintln!("warning: {warning}");
     }
     Ok(doc)
 }

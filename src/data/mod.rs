@@ -31,6 +31,42 @@ pub fn great_circle_km(lat1: f64, lon1: f64, lat2: f64, lon2: f64) -> f64 {
     2.0 * EARTH_RADIUS_KM * a.sqrt().asin()
 }
 
+/// An identifier as a data file writes it, with the spaces around it
+/// trimmed; an empty one, or one with spaces, control characters or
+/// punctuation other than `-`, `_` and `.` inside, is refused with why.
+/// Identifiers are compared without regard to case (see [`same_id`]).
+fn identifier(raw: &str, what: &str) -> Result<String, String> {
+    let id = raw.trim();
+    if id.is_empty() {
+        return Err(format!("the {what} is empty; every row needs one"));
+    }
+    if let Some(bad) = id
+        .chars()
+        .find(|&ch| !(ch.is_alphanumeric() || matches!(ch, '-' | '_' | '.')))
+    {
+        return Err(format!(
+            "the {what} `{id}` holds {bad:?}; use letters, digits, '-', '_' and '.'"
+        ));
+    }
+    Ok(id.to_owned())
+}
+
+/// Whether two identifiers name the same thing: equal but for case, so that
+/// `RU-AD` and `ru-ad` are one region, not two.
+fn same_id(a: &str, b: &str) -> bool {
+    a.eq_ignore_ascii_case(b)
+}
+
+/// ` (first written `FIRST`)` where a repeated identifier was written
+/// otherwise than its first row wrote it, else nothing.
+fn spelled(first: &str, again: &str) -> String {
+    if first == again {
+        String::new()
+    } else {
+        format!(" (first written `{first}`, here `{again}`)")
+    }
+}
+
 /// Checks a latitude and longitude in degrees; on error, the column and why.
 fn check_coordinates(lat: f64, lon: f64) -> Result<(), (&'static str, String)> {
     if !(-90.0..=90.0).contains(&lat) {

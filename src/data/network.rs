@@ -5,7 +5,7 @@
 
 use serde::Deserialize;
 
-use super::{check_coordinates, read_rows};
+use super::{check_coordinates, identifier, read_rows, same_id, spelled};
 use crate::input_error::InputError;
 
 /// One border crossing from `crossings.csv`.
@@ -89,12 +89,22 @@ pub fn parse_air_routes(file: &str, text: &str) -> Result<AirRoutes, InputError>
     let mut routes: Vec<AirRouteRecord> = Vec::with_capacity(rows.len());
     for (place, row) in rows {
         let err = |key: &str, message: String| header.error(&place, key, message);
-        if routes.iter().any(|r| r.id == row.id) {
+        let id = identifier(&row.id, "air route id").map_err(|m| err("id", m))?;
+        let airport = identifier(&row.airport, "airport").map_err(|m| err("airport", m))?;
+        let destination = row.destination.trim().to_owned();
+        if destination.is_empty() {
+            return Err(err(
+                "destination",
+                "the destination is empty; every row needs one".into(),
+            ));
+        }
+        if let Some(twin) = routes.iter().find(|r| same_id(&r.id, &id)) {
             return Err(err(
                 "id",
                 format!(
-                    "air route `{}` appears twice: each route needs one row",
-                    row.id
+                    "air route `{id}` appears twice{} (first on line {}): each route needs one row, and ids differing only in case or spaces are the same",
+                    spelled(&twin.id, &id),
+                    twin.line
                 ),
             ));
         }
@@ -111,9 +121,9 @@ pub fn parse_air_routes(file: &str, text: &str) -> Result<AirRoutes, InputError>
             ));
         }
         routes.push(AirRouteRecord {
-            id: row.id,
-            airport: row.airport,
-            destination: row.destination,
+            id,
+            airport,
+            destination,
             seats: row.seats,
             fare_rub: row.fare_rub,
             line: place.line,
@@ -132,19 +142,27 @@ pub fn parse_crossings(file: &str, text: &str) -> Result<Vec<CrossingRecord>, In
     for (place, row) in rows {
         let err = |key: &str, message: String| header.error(&place, key, message);
         check_coordinates(row.lat, row.lon).map_err(|(key, m)| err(key, m))?;
-        if crossings.iter().any(|c| c.id == row.id) {
+        let id = identifier(&row.id, "crossing id").map_err(|m| err("id", m))?;
+        let destination = row.destination.trim().to_owned();
+        if destination.is_empty() {
+            return Err(err(
+                "destination",
+                "the destination is empty; every row needs one".into(),
+            ));
+        }
+        if let Some(twin) = crossings.iter().find(|c| same_id(&c.id, &id)) {
             return Err(err(
                 "id",
                 format!(
-                    "crossing `{}` appears twice: each crossing needs one row",
-                    row.id
+                    "crossing `{id}` appears twice{}: each crossing needs one row, and ids differing only in case or spaces are the same",
+                    spelled(&twin.id, &id)
                 ),
             ));
         }
         crossings.push(CrossingRecord {
-            id: row.id,
-            destination: row.destination,
-            region_iso: row.region_iso,
+            id,
+            destination,
+            region_iso: row.region_iso.trim().to_ascii_uppercase(),
             lat: row.lat,
             lon: row.lon,
             mode: row.mode,

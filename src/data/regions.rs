@@ -3,7 +3,7 @@
 
 use serde::Deserialize;
 
-use super::{check_coordinates, read_rows};
+use super::{check_coordinates, identifier, read_rows, same_id, spelled};
 use crate::input_error::InputError;
 
 /// Lower bounds of the 5-year age bands in `regions.csv` (`men_15_19` … `men_60_64`).
@@ -53,6 +53,12 @@ struct RegionRow {
     federal_district: String,
     lat: f64,
     lon: f64,
+    /// All residents, when the file gives them: the men of the bands must fit.
+    #[serde(default)]
+    population: Option<u64>,
+    /// All men, when the file gives them: the men of the bands must fit.
+    #[serde(default)]
+    men: Option<u64>,
     men_15_19: u64,
     men_20_24: u64,
     men_25_29: u64,
@@ -79,33 +85,52 @@ pub fn parse_regions(file: &str, text: &str) -> Result<Vec<Region>, InputError> 
                 format!("must be a share in [0, 1], got {}", row.urban_share),
             ));
         }
-        if regions.iter().any(|r: &Region| r.iso == row.iso_code) {
+        // ISO codes are upper case (`RU-AD`); written otherwise, they are
+        // the same code, not another region.
+        let iso = identifier(&row.iso_code, "region code")
+            .map_err(|m| err("iso_code", m))?
+            .to_ascii_uppercase();
+        if let Some(twin) = regions.iter().find(|r: &&Region| same_id(&r.iso, &iso)) {
             return Err(err(
                 "iso_code",
                 format!(
-                    "region `{}` appears twice: each region needs one row",
-                    row.iso_code
+                    "region `{iso}` ({}) appears twice{}: each region needs one row, and codes differing only in case or spaces are the same",
+                    twin.name,
+                    spelled(&twin.iso, &row.iso_code)
                 ),
             ));
         }
+        let name = row.name.trim().to_owned();
+        if name.is_empty() {
+            return Err(err("name", "the region's name is empty".into()));
+        }
+        let district = row.federal_district.trim().to_owned();
+        if district.is_empty() {
+            return Err(err(
+                "federal_district",
+                "the federal district is empty".into(),
+            ));
+        }
+        let men_by_band = [
+            row.men_15_19,
+            row.men_20_24,
+            row.men_25_29,
+            row.men_30_34,
+            row.men_35_39,
+            row.men_40_44,
+            row.men_45_49,
+            row.men_50_54,
+            row.men_55_59,
+            row.men_60_64,
+        ];
+        check_totals(&men_by_band, row.men, row.population).map_err(|(key, m)| err(key, m))?;
         regions.push(Region {
-            iso: row.iso_code,
-            name: row.name,
-            district: row.federal_district,
+            iso,
+            name,
+            district,
             lat: row.lat,
             lon: row.lon,
-            men_by_band: [
-                row.men_15_19,
-                row.men_20_24,
-                row.men_25_29,
-                row.men_30_34,
-                row.men_35_39,
-                row.men_40_44,
-                row.men_45_49,
-                row.men_50_54,
-                row.men_55_59,
-                row.men_60_64,
-            ],
+            men_by_band,
             urban_share: row.urban_share,
         });
     }
@@ -121,6 +146,45 @@ pub fn parse_regions(file: &str, text: &str) -> Result<Vec<Region>, InputError> 
         });
     }
     Ok(regions)
+}
+
+/// The men of the age bands cannot outnumber the region's men, nor its men
+/// its residents (where the file gives those totals); on error, the column
+/// and why.
+fn check_totals(
+    bands: &[u64; 10],
+    men: Option<u64>,
+    population: Option<u64>,
+) -> Result<(), (&'static str, String)> {
+    let banded = bands
+        .iter()
+        .try_fold(0u64, |sum, &n| sum.checked_add(n))
+        .ok_or((
+            "men_15_19",
+            "the age bands add up to more than 2^64 men".to_owned(),
+        ))?;
+    if let Some(men) = men
+        && banded > men
+    {
+        return Err((
+            "men",
+            format!(
+                "the age bands hold {banded} men, more than the region's {men} men; the bands must fit in the total"
+            ),
+        ));
+    }
+    let (total, what) = men.map_or((banded, "the age bands"), |m| (m, "its men"));
+    if let Some(population) = population
+        && total > population
+    {
+        return Err((
+            "population",
+            format!(
+                "{what} ({total}) outnumber the region's {population} residents; they must fit in the population"
+            ),
+        ));
+    }
+    Ok(())
 }
 
 #[cfg(test)]

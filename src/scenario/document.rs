@@ -117,7 +117,10 @@ impl ScenarioDocument {
     /// The value is read as TOML (`2022-09-23`, `0.5`, `true`, `"text"`) or
     /// else as a string, and must have the type of the value it replaces.
     pub fn set(&mut self, assignment: &str) -> Result<(), InputError> {
-        self.set_by(&format!("--set {assignment}"), assignment)
+        // Shown as typed but on one line: a line break in the value would
+        // split the error message.
+        let shown = assignment.escape_debug().to_string();
+        self.set_by(&format!("--set {shown}"), assignment)
     }
 
     /// The same, for an option other than `--set`: `option` names it in

@@ -215,7 +215,16 @@ impl<'a> SourceText<'a> {
     /// The key a deserialization error is about, its message in plain words,
     /// and whether the key is missing.
     fn key_of(&self, err: &toml::de::Error) -> Option<(KeyPath, String, bool)> {
-        let path = self.path_at(err.span()?.start)?;
+        let span = err.span()?;
+        // A key missing from the document itself is reported on an empty
+        // span at its start (or one of the whole text), where its first key
+        // begins: that key is not the table missing one.
+        let whole = span.start == 0 && (span.end == 0 || span.end >= self.text.trim_end().len());
+        let path = if whole {
+            KeyPath::default()
+        } else {
+            self.path_at(span.start)?
+        };
         if let Some((key, message)) = missing_field(&path, err) {
             return Some((key, message, true));
         }

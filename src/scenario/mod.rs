@@ -93,6 +93,9 @@ pub struct Scenario {
     targets: Vec<Target>,
     calibration: Option<CalibrationSpec>,
     content_hash: String,
+    /// Values each valid but doubtful together, which a user could mean:
+    /// they run, and the command line says so (see [`Scenario::warnings`]).
+    warnings: Vec<InputError>,
 }
 
 impl Scenario {
@@ -209,6 +212,12 @@ impl Scenario {
     /// the values set after reading (`--set`, a calibration's values).
     pub fn content_hash(&self) -> &str {
         &self.content_hash
+    }
+
+    /// What validation found doubtful but let run, each located like an
+    /// error (file, line, column, key) and saying why.
+    pub fn warnings(&self) -> &[InputError] {
+        &self.warnings
     }
 
     /// Index of the destination called `name`.

@@ -245,3 +245,71 @@ fn set_refuses_what_it_would_otherwise_drop_silently() {
         .code(2)
         .stderr(predicates::str::contains("holds a line break"));
 }
+
+/// The catalogue's command cases: each `tests/fixtures/bad/commands/*.toml`
+/// holds what is wrong (`why`) and the arguments of one `exodus` command
+/// that must be refused before any work (bad `--set` values, observed-figure
+/// files, command-line numbers), run from the repository root; `{out}`
+/// stands for a fresh output folder, which must stay unwritten. The error
+/// text is pinned by a snapshot, as for the scenario cases.
+#[test]
+fn command_catalogue() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut cases = 0;
+    insta::glob!("../fixtures/bad/commands", "*.toml", |path| {
+        cases += 1;
+        let case: toml::Table = fs::read_to_string(path).unwrap().parse().unwrap();
+        assert!(
+            case["why"].as_str().is_some_and(|w| !w.is_empty()),
+            "{path:?}"
+        );
+        let out = tempfile::tempdir().unwrap();
+        let target = out.path().join("out");
+        let args: Vec<String> = case["args"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| {
+                a.as_str()
+                    .unwrap()
+                    .replace("{out}", &target.to_string_lossy())
+            })
+            .collect();
+        let output = exodus().current_dir(root).args(&args).output().unwrap();
+        let stderr = String::from_utf8(output.stderr).unwrap();
+        assert_eq!(output.status.code(), Some(2), "{path:?}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{stderr}");
+        assert!(stderr.starts_with("error: "), "{path:?}: {stderr}");
+        assert!(!target.exists(), "{path:?}: nothing is written");
+        insta::assert_snapshot!(stderr);
+    });
+    assert!(cases >= 15, "the command catalogue holds {cases} cases");
+}
+
+/// Values each valid but doubtful together run, and the command says so
+/// once, located like an error: a policy that starts after the run ends,
+/// and a call-up of a sixth of the eligible men.
+#[test]
+fn doubtful_values_run_with_a_located_warning() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let case = "tests/fixtures/doubtful/late-policy-and-large-callup.toml";
+    let output = exodus()
+        .current_dir(root)
+        .args(["check", case])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    let warnings: Vec<&str> = stderr.lines().collect();
+    assert_eq!(warnings.len(), 2, "{stderr}");
+    assert!(
+        warnings[0].starts_with(&format!(
+            "warning: {case}:8:34: `mobilization.schedule[1].drafted`: calls up 5000000 men, 16%"
+        )),
+        "{stderr}"
+    );
+    assert!(
+        warnings[1].starts_with(&format!("warning: {case}:14:9: `policy[0].start`: the policy starts on 2023-01-01, after the run ends")),
+        "{stderr}"
+    );
+}

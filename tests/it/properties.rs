@@ -34,6 +34,12 @@ fn random_scenario(
         )
         .set("exempt_share = 0.1", &format!("exempt_share = {exempt}"))
         .set("capacity = 6000", &format!("capacity = {capacity}"))
+        // Ordinary traffic above the capacity is refused as a queue
+        // without end.
+        .set(
+            "baseline = 5500",
+            &format!("baseline = {}", capacity.min(5500)),
+        )
         .set(
             "on_give_up = \"reroute\"",
             if reroute {

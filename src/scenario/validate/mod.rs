@@ -24,6 +24,7 @@ mod policies;
 mod population;
 mod targets;
 
+use std::cell::RefCell;
 use std::fmt;
 
 use chrono::NaiveDate;
@@ -45,7 +46,10 @@ pub(super) fn validate(
     crossing_records: &[CrossingRecord],
     air_routes: Option<&AirRoutes>,
 ) -> Result<Scenario, InputError> {
-    let c = Checker { src };
+    let c = Checker {
+        src,
+        warnings: RefCell::new(Vec::new()),
+    };
     let root = KeyPath::default();
 
     // The name names the output folder (`output/NAME`), so it must be a
@@ -81,7 +85,7 @@ pub(super) fn validate(
     let regions = population::multiply_men(&c, raw, regions)?;
     let population = population::population(&c, raw, &regions)?;
     population::check_not_empty(&c, &population, &regions)?;
-    let mobilization = population::mobilization(&c, raw, &calendar, &regions)?;
+    let mobilization = population::mobilization(&c, raw, &calendar, &regions, &population)?;
     behaviour::check_decision(&c, raw)?;
     behaviour::check_travel(&c, raw)?;
     behaviour::check_queue(&c, raw)?;
@@ -116,6 +120,7 @@ pub(super) fn validate(
         targets,
         calibration,
         content_hash: String::new(),
+        warnings: c.warnings.into_inner(),
     })
 }
 
@@ -123,11 +128,38 @@ pub(super) fn validate(
 /// names the key, and so the file, line and column that wrote it.
 struct Checker<'s, 'a> {
     src: &'s SourceText<'a>,
+    /// Doubtful values let through, located like errors.
+    warnings: RefCell<Vec<InputError>>,
 }
 
 impl Checker<'_, '_> {
     fn err(&self, path: &KeyPath, message: impl Into<String>) -> InputError {
         self.src.error_at(path, message)
+    }
+
+    /// Records a warning about the value at `path`: valid, but doubtful.
+    fn warn(&self, path: &KeyPath, message: impl Into<String>) {
+        self.warnings.borrow_mut().push(self.err(path, message));
+    }
+
+    /// `v` if it lies in `[low, high]` and is finite, else an error saying
+    /// that it must be in that range, and `why`.
+    fn bounded(
+        &self,
+        path: &KeyPath,
+        v: f64,
+        low: f64,
+        high: f64,
+        why: &str,
+    ) -> Result<f64, InputError> {
+        if v.is_finite() && (low..=high).contains(&v) {
+            Ok(v)
+        } else {
+            Err(self.err(
+                path,
+                format!("must be in [{low}, {high}] ({why}), got {}", shown(v)),
+            ))
+        }
     }
 
     /// `v` if `ok(v)`, else an error saying that it must be `rule`.
@@ -141,7 +173,7 @@ impl Checker<'_, '_> {
         if ok(v) {
             Ok(v)
         } else {
-            Err(self.err(path, format!("must be {rule}, got {v}")))
+            Err(self.err(path, format!("must be {rule}, got {}", shown(v))))
         }
     }
 
@@ -212,6 +244,15 @@ impl Checker<'_, '_> {
                 districts.join(", ")
             ),
         ))
+    }
+}
+
+/// A number as a message shows it: in full when short, else as `1e300`.
+fn shown(v: f64) -> String {
+    if v.is_finite() && v != 0.0 && !(1e-6..1e15).contains(&v.abs()) {
+        format!("{v:e}")
+    } else {
+        v.to_string()
     }
 }
 

@@ -69,7 +69,13 @@ pub(super) fn destinations(
         let mut destination = Destination::new(
             d.name.clone(),
             documents,
-            c.finite(&path.key("constant"), d.constant)?,
+            c.bounded(
+                &path.key("constant"),
+                d.constant,
+                -20.0,
+                20.0,
+                "a utility: e^20 is 5 × 10^8 times the pull of another destination",
+            )?,
         );
         behaviour_there(c, &path, d, &mut destination)?;
         out.push(destination);
@@ -243,6 +249,16 @@ pub(super) fn crossings(
             10_000_000,
             "persons per day",
         )?;
+        if baseline > capacity {
+            return Err(c.err(
+                &path.key("baseline"),
+                format!(
+                    "the ordinary traffic ({baseline} persons a day) exceeds the capacity ({capacity}): \
+                     its queue would grow by {} a day without end; the baseline must be at most the capacity",
+                    baseline - capacity
+                ),
+            ));
+        }
         out.push(Crossing {
             id: x.id.clone(),
             destination,

@@ -57,6 +57,7 @@ pub(super) fn policies(
             }
             None => None,
         };
+        check_window(c, &path, calendar, start, end)?;
         check_parameters(c, &path, p)?;
         let kind = policy_kind(c, &path, p, raw, calendar, start)?;
         let places = places(c, &path, p, destinations, crossings)?;
@@ -233,7 +234,13 @@ fn policy_kind(
                 &path.key("catch_probability"),
                 required(c, path, kind, "catch_probability", p.catch_probability)?,
             )?,
-            deterrence: c.non_negative(&path.key("deterrence"), p.deterrence.unwrap_or(0.0))?,
+            deterrence: c.bounded(
+                &path.key("deterrence"),
+                p.deterrence.unwrap_or(0.0),
+                0.0,
+                30.0,
+                "a utility penalty, on the scale of the destination constants",
+            )?,
         },
         "capacity_change" => match (p.capacity, p.multiplier) {
             (Some(capacity), None) => PolicyKind::CapacitySet {
@@ -246,7 +253,13 @@ fn policy_kind(
                 )? as u32,
             },
             (None, Some(m)) => PolicyKind::CapacityMultiply {
-                multiplier: c.non_negative(&path.key("multiplier"), m)?,
+                multiplier: c.bounded(
+                    &path.key("multiplier"),
+                    m,
+                    0.0,
+                    100.0,
+                    "a factor on the capacity: 0 closes the crossing",
+                )?,
             },
             _ => {
                 return Err(c.err(
@@ -256,9 +269,12 @@ fn policy_kind(
             }
         },
         "destination_attractiveness" => PolicyKind::DestinationAttractiveness {
-            bonus: c.finite(
+            bonus: c.bounded(
                 &path.key("bonus"),
                 required(c, path, kind, "bonus", p.bonus)?,
+                -20.0,
+                20.0,
+                "a utility, on the scale of the destination constants",
             )?,
         },
         "exit_ban_rumour" => {
@@ -342,6 +358,53 @@ fn places(
     Ok(out)
 }
 
+/// Days from the run's window beyond which a date is taken for a typo.
+const FAR_DAYS: i64 = 3653;
+
+/// A policy dated ten years from the run is refused as a typo; one that is
+/// never in force during the run is let through with a warning (a
+/// counterfactual may push a policy out of the window on purpose, though
+/// `remove_policies` says so more plainly).
+fn check_window(
+    c: &Checker<'_, '_>,
+    path: &KeyPath,
+    calendar: &Calendar,
+    start: i64,
+    end: Option<i64>,
+) -> Result<(), InputError> {
+    let last = i64::from(calendar.days) - 1;
+    let window = format!("{} to {}", calendar.date(0), calendar.date(last));
+    for (key, day) in [("start", Some(start)), ("end", end)] {
+        let Some(day) = day else { continue };
+        if day < -FAR_DAYS || day > last + FAR_DAYS {
+            return Err(c.err(
+                &path.key(key),
+                format!(
+                    "{} is more than ten years from the run ({window}); a policy's dates must lie near it",
+                    calendar.date(day)
+                ),
+            ));
+        }
+    }
+    if start > last {
+        c.warn(
+            &path.key("start"),
+            format!(
+                "the policy starts on {}, after the run ends ({window}): it never takes effect (to leave it out, use `remove_policies`)",
+                calendar.date(start)
+            ),
+        );
+    } else if end.is_some_and(|end| end < 0) {
+        c.warn(
+            &path.key("end"),
+            format!(
+                "the policy ends before the run starts ({window}): it never takes effect (to leave it out, use `remove_policies`)"
+            ),
+        );
+    }
+    Ok(())
+}
+
 /// Moves each announced policy's `known_from` to its announcement's start.
 fn resolve_announcements(c: &Checker<'_, '_>, policies: &mut [Policy]) -> Result<(), InputError> {
     let announcements: Vec<(usize, usize, i64)> = policies
@@ -355,13 +418,19 @@ fn resolve_announcements(c: &Checker<'_, '_>, policies: &mut [Policy]) -> Result
     let mut announced = vec![false; policies.len()];
     for (i, target, day) in announcements {
         let path = KeyPath::of(&["policy"]).index(i).key("announces");
-        if matches!(
+        // Only a closure can be announced: men rush ahead of it (the
+        // decision's `announced_closure`). Anything else would be accepted
+        // and do nothing.
+        if !matches!(
             policies[target].kind,
-            PolicyKind::ClosureAnnouncement { .. }
+            PolicyKind::EntryBan { .. } | PolicyKind::ExitBan
         ) {
             return Err(c.err(
                 &path,
-                "an announcement must announce a policy, not another announcement",
+                format!(
+                    "`{}` is not a closure: a `closure_announcement` announces an `entry_ban` or an `exit_ban`",
+                    policies[target].id
+                ),
             ));
         }
         if announced[target] {

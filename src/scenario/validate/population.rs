@@ -178,19 +178,50 @@ fn multipliers(
         .collect())
 }
 
+/// The share of the eligible men a call-up may reach before it is
+/// flagged: 1% were called up in 2022.
+const LARGE_CALLUP_SHARE: f64 = 0.1;
+
 pub(super) fn mobilization(
     c: &Checker<'_, '_>,
     raw: &ScenarioFile,
     calendar: &Calendar,
     regions: &[Region],
+    population: &PopulationParams,
 ) -> Result<MobilizationParams, InputError> {
     let m = &raw.mobilization;
     let path = KeyPath::of(&["mobilization"]);
+    let last = i64::from(calendar.days) - 1;
+    let window = format!("{} to {}", calendar.date(0), calendar.date(last));
+    let eligible = eligible_men(regions, population.age_min, population.age_max);
+    let persons: f64 = eligible.iter().sum();
     let mut schedule: Vec<(i64, f64)> = Vec::with_capacity(m.schedule.len());
     for (i, point) in m.schedule.iter().enumerate() {
         let at = path.key("schedule").index(i);
         let day = calendar.day_of(c.date(&at.key("date"), &point.date)?);
+        // A point before the run would be called up all at once on its
+        // first day; one long after it only sets the slope within it.
+        if day < 0 || day > last + 366 {
+            return Err(c.err(
+                &at.key("date"),
+                format!(
+                    "{} lies outside the run ({window}); call-up points must lie within it, or within a year after it",
+                    calendar.date(day)
+                ),
+            ));
+        }
         let drafted = c.non_negative(&at.key("drafted"), point.drafted)?;
+        if drafted > persons {
+            return Err(c.err(
+                &at.key("drafted"),
+                format!(
+                    "calls up {drafted} men, more than the {} eligible men aged {}-{}; at most that many can be called up",
+                    persons.round(),
+                    population.age_min,
+                    population.age_max
+                ),
+            ));
+        }
         if let Some(&(prev_day, prev)) = schedule.last() {
             if day <= prev_day {
                 return Err(c.err(
@@ -207,10 +238,44 @@ pub(super) fn mobilization(
         }
         schedule.push((day, drafted));
     }
-    let intensity = multipliers(c, &path.key("intensity"), &m.intensity, regions)?
+    for (key, &value) in &m.intensity {
+        c.bounded(
+            &path.key("intensity").key(key),
+            value,
+            0.0,
+            100.0,
+            "a factor on the region's share of the call-up",
+        )?;
+    }
+    let intensity: Vec<f64> = multipliers(c, &path.key("intensity"), &m.intensity, regions)?
         .into_iter()
         .map(|(v, _)| v)
         .collect();
+    if let Some(&(_, total)) = schedule.last() {
+        let reach: f64 = intensity.iter().zip(&eligible).map(|(i, e)| i * e).sum();
+        if total > 0.0 && reach <= 0.0 {
+            return Err(c.err(
+                &path.key("intensity"),
+                format!(
+                    "the schedule calls up {total} men, but every region with eligible men has an intensity of 0, so nobody could be called up; give some region an intensity above 0"
+                ),
+            ));
+        }
+        if total > LARGE_CALLUP_SHARE * persons {
+            let at = path
+                .key("schedule")
+                .index(schedule.len() - 1)
+                .key("drafted");
+            c.warn(
+                &at,
+                format!(
+                    "calls up {total} men, {:.0}% of the {} eligible (1% were called up in 2022)",
+                    100.0 * total / persons,
+                    persons.round()
+                ),
+            );
+        }
+    }
     Ok(MobilizationParams {
         schedule,
         prior_service_priority: c.positive(
