@@ -30,12 +30,19 @@
 //! jobs run beside it. A progress callback is told the number of jobs
 //! finished, and a stop callback, asked before every simulated day of every
 //! run, cancels them all.
+//!
+//! Each run's memory was checked alone when its settings were made; here
+//! jobs run in waves of as many as fit together in the memory available
+//! ([`crate::memory::runs_in_flight`]), so that eight threads of full-scale
+//! replicates do not need eight times the memory. The waves change nothing
+//! in the results.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rayon::prelude::*;
 
 use crate::engine::{self, EngineError};
+use crate::memory;
 use crate::results::RunResults;
 use crate::rng::replicate_seed;
 use crate::scenario::Scenario;
@@ -182,13 +189,28 @@ impl<'s> Ensemble<'s> {
         stop: &(dyn Fn() -> bool + Sync),
     ) -> Result<Vec<T>, EngineError> {
         let finished = AtomicUsize::new(0);
-        let outcomes: Vec<Result<T, EngineError>> = jobs
-            .par_iter()
+        let largest = jobs
+            .iter()
             .map(|job| {
-                let results = engine::run(job.scenario, &job.settings, stop, &|_| {})?;
-                let measured = measure(job, results);
-                progress(finished.fetch_add(1, Ordering::SeqCst) + 1);
-                Ok(measured)
+                let persons: f64 = job.scenario.expected_eligible().iter().sum();
+                memory::run_bytes((persons / f64::from(job.settings.scale())).ceil())
+            })
+            .fold(0.0, f64::max);
+        // Waves of as many jobs as fit, one after the other (a thread waiting
+        // for a place could deadlock: rayon lends a thread that waits inside
+        // a run to another job).
+        let wave = memory::runs_in_flight(largest, memory::available(), jobs.len());
+        let outcomes: Vec<Result<T, EngineError>> = jobs
+            .chunks(wave)
+            .flat_map(|wave| {
+                wave.par_iter()
+                    .map(|job| {
+                        let results = engine::run(job.scenario, &job.settings, stop, &|_| {})?;
+                        let measured = measure(job, results);
+                        progress(finished.fetch_add(1, Ordering::SeqCst) + 1);
+                        Ok(measured)
+                    })
+                    .collect::<Vec<_>>()
             })
             .collect();
         outcomes.into_iter().collect()

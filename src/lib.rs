@@ -38,7 +38,8 @@
 //!
 //! The ground floor, which every layer may use and which uses nothing above
 //! it: [`input_error`] (problems with what the user gave, located to file,
-//! line and column), [`calendar`], [`rng`] (the one place random generators
+//! line and column), [`input_file`] (reading what the user names, within a
+//! size cap), [`calendar`], [`rng`] (the one place random generators
 //! are made), [`results`], [`format`](mod@format) (how numbers and names are written),
 //! [`stats`] and [`exit`] (the exit code each error type chooses).
 //!
@@ -66,6 +67,7 @@ pub mod ensemble;
 pub mod exit;
 pub mod format;
 pub mod input_error;
+pub mod input_file;
 pub mod memory;
 pub mod metrics;
 pub mod model;

@@ -19,6 +19,10 @@ fn main() -> ExitCode {
     // panicking on the closed pipe.
     sigpipe::reset();
     let cli = Cli::parse();
+    if let Err(message) = exodus::memory::user_limit() {
+        eprintln!("error: {message}");
+        return ExitCode::from(exit::INPUT);
+    }
     let outcome = match cli.command {
         Some(Command::Run(args)) => cli::run(&args),
         Some(Command::Check(args)) => cli::check(&args),

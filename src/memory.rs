@@ -37,17 +37,43 @@ pub fn run_mib(agents: f64) -> u64 {
     (run_bytes(agents) / 1_048_576.0).ceil() as u64
 }
 
+/// The smallest `EXODUS_MEMORY_LIMIT_MIB` accepted: what any run needs
+/// besides its agents.
+pub const MIN_LIMIT_MIB: u64 = 64;
+
+/// `EXODUS_MEMORY_LIMIT_MIB` in bytes: `None` when unset; an error saying
+/// what is valid when it is not a whole number of MiB of at least
+/// [`MIN_LIMIT_MIB`] (`lots`, `-5` and `0` are refused, not ignored).
+pub fn user_limit() -> Result<Option<u64>, String> {
+    let Some(raw) = std::env::var_os(LIMIT_VARIABLE) else {
+        return Ok(None);
+    };
+    let text = raw.to_string_lossy();
+    match text.trim().parse::<u64>() {
+        Ok(mib) if mib >= MIN_LIMIT_MIB => Ok(Some(mib.saturating_mul(1 << 20))),
+        _ => Err(format!(
+            "{LIMIT_VARIABLE}=`{text}` is not valid: give a whole number of MiB of at least {MIN_LIMIT_MIB} (e.g. 2048), or unset it"
+        )),
+    }
+}
+
 /// Memory the run may use, in bytes, when it can be known (see the module
-/// documentation for the sources).
+/// documentation for the sources). An invalid `EXODUS_MEMORY_LIMIT_MIB`,
+/// refused when the command starts (see [`user_limit`]), counts as unset.
 pub fn available() -> Option<u64> {
-    let user = std::env::var(LIMIT_VARIABLE)
-        .ok()
-        .and_then(|v| v.trim().parse::<u64>().ok())
-        .map(|mib| mib.saturating_mul(1 << 20));
+    let user = user_limit().ok().flatten();
     [user, mem_available(), cgroup_room()]
         .into_iter()
         .flatten()
         .min()
+}
+
+/// How many runs of `bytes` each may be in flight at once within
+/// `available` bytes: at least one (a run that does not fit alone is refused
+/// before, when its settings are made), at most `wanted`.
+pub fn runs_in_flight(bytes: f64, available: Option<u64>, wanted: usize) -> usize {
+    let fit = available.map_or(usize::MAX, |a| (a as f64 / bytes.max(1.0)).floor() as usize);
+    fit.clamp(1, wanted.max(1))
 }
 
 /// `MemAvailable` from `/proc/meminfo` (Linux).
@@ -152,6 +178,19 @@ fn count(n: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn runs_in_flight_are_as_many_as_fit_and_at_least_one() {
+        let mib = 1u64 << 20;
+        assert_eq!(runs_in_flight(100.0 * mib as f64, Some(450 * mib), 8), 4);
+        assert_eq!(runs_in_flight(100.0 * mib as f64, Some(50 * mib), 8), 1);
+        assert_eq!(runs_in_flight(100.0 * mib as f64, None, 8), 8);
+        assert_eq!(
+            runs_in_flight(1.0, Some(450 * mib), 3),
+            3,
+            "never more than wanted"
+        );
+    }
 
     #[test]
     fn counts_read_well() {

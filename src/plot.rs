@@ -365,9 +365,11 @@ pub fn run_charts(run: &RunResults, reported: &[ReportedFigure]) -> Vec<Chart> {
 
 /// Reads `targets.csv` of a run folder: the reported entries.
 pub fn read_reported(path: &Path) -> Result<Vec<ReportedFigure>, PlotError> {
-    let text = std::fs::read_to_string(path).map_err(|e| PlotError::Read {
-        path: path.to_owned(),
-        message: e.to_string(),
+    let text = crate::input_file::read_text(path, crate::input_file::DATA_BYTES).map_err(|e| {
+        PlotError::Read {
+            path: path.to_owned(),
+            message: e.to_string(),
+        }
     })?;
     let figures = crate::score::read_observed(&path.display().to_string(), &text).map_err(|e| {
         PlotError::Read {
@@ -394,7 +396,8 @@ fn read_rows<T: serde::de::DeserializeOwned>(path: &Path) -> Result<Vec<T>, Plot
         path: path.to_owned(),
         message,
     };
-    let text = std::fs::read_to_string(path).map_err(|e| read_err(e.to_string()))?;
+    let text = crate::input_file::read_text(path, crate::input_file::DATA_BYTES)
+        .map_err(|e| read_err(e.to_string()))?;
     csv::Reader::from_reader(text.as_bytes())
         .deserialize::<T>()
         .map(|row| row.map_err(|e| read_err(e.to_string())))

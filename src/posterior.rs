@@ -84,7 +84,7 @@ impl Posterior {
                 size.len()
             )));
         }
-        let bytes = std::fs::read(path)
+        let bytes = crate::input_file::read(path, crate::input_file::DATA_BYTES)
             .map_err(|e| whole(format!("cannot read the posterior file: {e}")))?;
         let text = String::from_utf8(bytes)
             .map_err(|_| whole("is not valid UTF-8 text: save it as UTF-8".to_owned()))?;

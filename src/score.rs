@@ -198,12 +198,14 @@ pub struct ObservedFile {
 /// Reads the observed figures of the file at `path` (see [`read_observed`]).
 pub fn load_observed(path: &Path) -> Result<ObservedFile, InputError> {
     let name = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| InputError {
-        file: name.clone(),
-        line: None,
-        column: None,
-        key: None,
-        message: format!("cannot read the observed figures: {e}"),
+    let text = crate::input_file::read_text(path, crate::input_file::DATA_BYTES).map_err(|e| {
+        InputError {
+            file: name.clone(),
+            line: None,
+            column: None,
+            key: None,
+            message: format!("cannot read the observed figures: {e}"),
+        }
     })?;
     let figures = read_observed(&name, &text)?;
     Ok(ObservedFile {

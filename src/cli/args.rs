@@ -307,6 +307,9 @@ pub(crate) struct SweepArgs {
     /// An axis of the grid: PATH=V1,V2,... (repeatable).
     #[arg(long = "param", value_name = "PATH=V1,V2,...", required = true)]
     pub(crate) params: Vec<String>,
+    /// Run a grid of more than 10,000 runs (it is refused without this).
+    #[arg(long)]
+    pub(crate) yes: bool,
     #[command(flatten)]
     pub(crate) ensemble: EnsembleArgs,
 }

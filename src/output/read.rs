@@ -3,7 +3,6 @@
 //! manifest lists before it is read, with the same row types that wrote
 //! them.
 
-use std::fs;
 use std::path::{Path, PathBuf};
 
 use serde::de::DeserializeOwned;
@@ -20,12 +19,12 @@ use crate::scenario::MAX_DAYS;
 #[derive(Debug, thiserror::Error)]
 pub enum ReadRunError {
     /// A file is missing or unreadable.
-    #[error("cannot read `{path}`: {source}")]
+    #[error("cannot read `{path}`: {reason}")]
     Io {
         /// The file.
         path: PathBuf,
-        /// The cause.
-        source: std::io::Error,
+        /// The cause, said in the message (and not chained, so not twice).
+        reason: std::io::Error,
     },
     /// A file's content is not what `exodus run` writes.
     #[error("`{path}` is not a complete exodus run: {message}")]
@@ -47,7 +46,8 @@ impl Exit for ReadRunError {
 pub fn read_run(dir: &Path) -> Result<RunResults, ReadRunError> {
     let read = |name: &str| {
         let path = dir.join(name);
-        fs::read_to_string(&path).map_err(|source| ReadRunError::Io { path, source })
+        crate::input_file::read_text(&path, crate::input_file::DATA_BYTES)
+            .map_err(|reason| ReadRunError::Io { path, reason })
     };
     let format = |name: &str, message: String| ReadRunError::Format {
         path: dir.join(name),

@@ -438,12 +438,12 @@ impl Prior {
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
     /// The scenario file could not be read.
-    #[error("{file}: cannot read the scenario file: {source}")]
+    #[error("{file}: cannot read the scenario file: {reason}")]
     Read {
         /// The path.
         file: String,
-        /// The cause.
-        source: std::io::Error,
+        /// The cause, said in the message (and not chained, so not twice).
+        reason: std::io::Error,
     },
     /// A problem in the scenario or a data file.
     #[error(transparent)]

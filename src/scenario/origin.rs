@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use super::LoadError;
 use super::locator::{KeyPath, SourceText};
 use crate::input_error::{InputError, invalid_utf8_position};
+use crate::input_file;
 
 /// The default scenario's text, as shipped in `scenarios/mobilization-2022.toml`.
 pub const DEFAULT_SCENARIO: &str = include_str!("../../scenarios/mobilization-2022.toml");
@@ -66,7 +67,7 @@ impl Origin {
                 let dir = path.parent().unwrap_or(Path::new("."));
                 let full = dir.join(relative);
                 let shown = full.display().to_string();
-                let bytes = std::fs::read(&full).map_err(|e| {
+                let bytes = input_file::read(&full, input_file::DATA_BYTES).map_err(|e| {
                     format!(
                         "cannot read data file `{shown}`: {e}; give the path of a CSV file, relative to the scenario file"
                     )
@@ -85,10 +86,11 @@ impl Origin {
 
 /// Reads a scenario file as UTF-8 text.
 pub(super) fn read_text(path: &Path) -> Result<String, LoadError> {
-    let bytes = std::fs::read(path).map_err(|source| LoadError::Read {
-        file: path.display().to_string(),
-        source,
-    })?;
+    let bytes =
+        input_file::read(path, input_file::SCENARIO_BYTES).map_err(|reason| LoadError::Read {
+            file: path.display().to_string(),
+            reason,
+        })?;
     String::from_utf8(bytes).map_err(|e| {
         let (line, column) = invalid_utf8_position(&e);
         LoadError::Input(InputError {

@@ -313,3 +313,23 @@ fn doubtful_values_run_with_a_located_warning() {
         "{stderr}"
     );
 }
+
+/// `EXODUS_MEMORY_LIMIT_MIB` is refused, not ignored, when it is not a
+/// whole number of MiB the runs could live in.
+#[test]
+fn the_memory_limit_variable_is_checked() {
+    for bad in ["lots", "-5", "0", "12"] {
+        let stderr = stderr_of_refusal(
+            exodus()
+                .env(memory::LIMIT_VARIABLE, bad)
+                .args(["check", "tests/fixtures/bad/support/base.toml"])
+                .current_dir(env!("CARGO_MANIFEST_DIR")),
+        );
+        assert_eq!(
+            stderr,
+            format!(
+                "error: EXODUS_MEMORY_LIMIT_MIB=`{bad}` is not valid: give a whole number of MiB of at least 64 (e.g. 2048), or unset it\n"
+            )
+        );
+    }
+}
