@@ -41,6 +41,9 @@ pub(crate) fn compare(args: &CompareArgs) -> Result<(), Failure> {
         return Err(Failure::usage(anyhow::Error::msg(message)));
     }
     let (base, base_settings) = &scenarios[0];
+    for ((alt, _), path) in scenarios.iter().zip(&args.scenarios).skip(1) {
+        refuse_unpaired(base, alt, path)?;
+    }
     let master = base_settings.seed();
     let out = args.ensemble.output.folder(COMMAND, base.name(), || {
         Path::new("output").join(format!("compare-{}", base.name()))
@@ -303,4 +306,49 @@ fn summary_files(
         formatted(SUMMARY_CSV, exodus::compare::summary_csv(rows))?,
         formatted(DAILY_CSV, exodus::compare::daily_csv(runs))?,
     ])
+}
+
+/// Refuses an alternative whose runs cannot be paired with the base's: a
+/// different window (the daily series are paired day by day) or other
+/// destinations (each figure is paired by its place's name).
+fn refuse_unpaired(base: &Scenario, alt: &Scenario, path: &Path) -> Result<(), Failure> {
+    let window = |s: &Scenario| {
+        let c = s.calendar();
+        (c.date(0), c.date(i64::from(c.days) - 1))
+    };
+    let refuse = |why: String| {
+        let message = format!(
+            "{}: cannot be compared with the base `{}`: {why}; a comparison pairs the same days and places",
+            path.display(),
+            base.name()
+        );
+        Err(Failure::usage(anyhow::Error::msg(message)))
+    };
+    let ((start, end), (alt_start, alt_end)) = (window(base), window(alt));
+    if (start, end) != (alt_start, alt_end) {
+        return refuse(format!(
+            "it runs {alt_start} to {alt_end}, the base {start} to {end}"
+        ));
+    }
+    let names = |s: &Scenario| {
+        let mut n = s.destination_names();
+        n.sort();
+        n
+    };
+    let (ours, theirs) = (names(base), names(alt));
+    if ours != theirs {
+        let only = |a: &[String], b: &[String]| {
+            a.iter()
+                .filter(|n| !b.contains(n))
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        return refuse(format!(
+            "its destinations differ (only the base has: [{}]; only it has: [{}])",
+            only(&ours, &theirs),
+            only(&theirs, &ours)
+        ));
+    }
+    Ok(())
 }
