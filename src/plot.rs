@@ -564,6 +564,14 @@ pub fn plot_dir(dir: &Path) -> Result<Vec<PathBuf>, PlotError> {
             files.extend(draw(dir, &chart)?);
         }
     }
+    // A command's folder is drawn only when its manifest vouches for it.
+    let command_files = [DAILY_CSV, VALIDATION_DAILY_CSV, SENSITIVITY_CSV];
+    if command_files.iter().any(|name| dir.join(name).is_file()) {
+        crate::output::verify_folder(dir).map_err(|e| PlotError::Read {
+            path: dir.to_owned(),
+            message: e.to_string(),
+        })?;
+    }
     let daily = dir.join(DAILY_CSV);
     if daily.is_file() {
         recognised = true;

@@ -42,7 +42,7 @@ use folder::write_with_manifest;
 pub use folder::{
     FOLDER_MANIFEST, ManifestFile, OutputFile, Provenance, write_atomic, write_folder,
 };
-pub use read::{ReadRunError, read_run};
+pub use read::{ReadRunError, read_run, verify_folder};
 use rows::{CrossingKey, DayKey, DestinationRow, FigureRow, OnwardRow, RegionRow, region_columns};
 pub use table::{Table, columns, csv_of, write_csv_file};
 

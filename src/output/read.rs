@@ -1,14 +1,16 @@
 //! Reading a finished run back (`exodus score`, `exodus plot`): its
 //! manifest, then its daily files and the onward moves, each checked against the SHA-256 the
 //! manifest lists before it is read, with the same row types that wrote
-//! them.
+//! them; and checking a command's folder against its manifest before it is
+//! drawn ([`verify_folder`]).
 
 use std::path::{Path, PathBuf};
 
+use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
 use super::rows::{CrossingKey, DayKey, DestinationRow, OnwardRow};
-use super::{FILES, MANIFEST, RunManifest};
+use super::{FILES, FOLDER_MANIFEST, MANIFEST, ManifestFile, RunManifest};
 use crate::calendar::Calendar;
 use crate::exit::{self, Exit};
 use crate::format::hex_sha256;
@@ -25,6 +27,14 @@ pub enum ReadRunError {
         path: PathBuf,
         /// The cause, said in the message (and not chained, so not twice).
         reason: std::io::Error,
+    },
+    /// A command's folder does not match its manifest.
+    #[error("`{path}` {message}")]
+    Folder {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
     },
     /// A file's content is not what `exodus run` writes.
     #[error("`{path}` is not a complete exodus run: {message}")]
@@ -218,4 +228,49 @@ where
             ))
         })
         .collect()
+}
+/// Checks a command's folder (a comparison, a sweep, a calibration, a
+/// validation, a sensitivity analysis) against its `manifest.toml`: the
+/// manifest must be there, and every file it lists present with its size
+/// and SHA-256, so that a truncated or half-copied folder is not read as
+/// results.
+pub fn verify_folder(dir: &Path) -> Result<(), ReadRunError> {
+    let manifest_path = dir.join(FOLDER_MANIFEST);
+    let format = |path: PathBuf, message: String| ReadRunError::Folder { path, message };
+    let text = crate::input_file::read_text(&manifest_path, crate::input_file::DATA_BYTES)
+        .map_err(|reason| match reason.kind() {
+            std::io::ErrorKind::NotFound => format(
+                manifest_path.clone(),
+                "is missing: the folder was not written whole by exodus (or is still being written); run the command again".to_owned(),
+            ),
+            _ => ReadRunError::Io {
+                path: manifest_path.clone(),
+                reason,
+            },
+        })?;
+    #[derive(Deserialize)]
+    struct Listing {
+        files: Vec<ManifestFile>,
+    }
+    let listing: Listing =
+        toml::from_str(&text).map_err(|e| format(manifest_path.clone(), e.message().to_owned()))?;
+    for listed in &listing.files {
+        let path = dir.join(&listed.name);
+        let bytes =
+            crate::input_file::read(&path, crate::input_file::DATA_BYTES).map_err(|reason| {
+                ReadRunError::Io {
+                    path: path.clone(),
+                    reason,
+                }
+            })?;
+        if bytes.len() as u64 != listed.bytes || hex_sha256(&bytes) != listed.sha256 {
+            return Err(format(
+                path,
+                format!(
+                    "differs in size or SHA-256 from what {FOLDER_MANIFEST} lists: the file was changed or damaged after it was written; run the command again"
+                ),
+            ));
+        }
+    }
+    Ok(())
 }

@@ -87,6 +87,44 @@ fn plot_of_a_comparison_draws_each_scenario_with_its_band() {
     check_png(&out.join("comparison_exodus.png"));
 }
 
+/// A comparison folder is drawn only as its manifest lists it: a truncated
+/// `compare_daily.csv`, or a folder without its manifest, is refused with
+/// exit code 2 and nothing drawn.
+#[test]
+fn plot_refuses_a_comparison_its_manifest_does_not_vouch_for() {
+    let fx = Fixture::tiny();
+    let base = fx.write();
+    let alt = fx.dir().join("open.toml");
+    fs::write(&alt, "extends = \"scenario.toml\"\nname = \"finland-open\"\nremove_policies = [\"finland-ban\"]\n").unwrap();
+    let out = fx.dir().join("cmp");
+    exodus()
+        .args(["compare", "--replicates", "2", "--out"])
+        .arg(&out)
+        .arg(&base)
+        .arg(&alt)
+        .assert()
+        .success();
+    let daily = out.join("compare_daily.csv");
+    let text = fs::read(&daily).unwrap();
+    fs::write(&daily, &text[..text.len() / 2]).unwrap();
+    let refused = exodus().arg("plot").arg(&out).output().unwrap();
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert_eq!(refused.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains(
+            "compare_daily.csv` differs in size or SHA-256 from what manifest.toml lists"
+        ),
+        "{stderr}"
+    );
+    assert!(!out.join("comparison_exodus.svg").exists(), "nothing drawn");
+    fs::write(&daily, &text).unwrap();
+    fs::remove_file(out.join("manifest.toml")).unwrap();
+    let refused = exodus().arg("plot").arg(&out).output().unwrap();
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert_eq!(refused.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("manifest.toml` is missing"), "{stderr}");
+}
+
 #[test]
 fn plot_of_an_empty_folder_says_what_it_needs() {
     let dir = tempfile::tempdir().unwrap();
