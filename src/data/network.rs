@@ -168,6 +168,15 @@ pub fn parse_crossings(file: &str, text: &str) -> Result<Vec<CrossingRecord>, In
             mode: row.mode,
         });
     }
+    if crossings.is_empty() {
+        return Err(InputError {
+            file: file.to_owned(),
+            line: Some(1),
+            column: Some(1),
+            key: None,
+            message: "holds no crossings: it needs a header and a row for every crossing the scenario lists".to_owned(),
+        });
+    }
     Ok(crossings)
 }
 

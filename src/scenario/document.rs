@@ -189,7 +189,7 @@ impl ScenarioDocument {
                 message,
             })?;
         }
-        let raw = deserialize_merged(&table, &source)?;
+        let raw = deserialize_merged(&table, &source).map_err(|e| self.blame_override(e))?;
         let mut scenario = validate::validate(
             &raw,
             &source,
@@ -291,6 +291,36 @@ impl ScenarioDocument {
             error.line = None;
             error.column = None;
         }
+        self.through_extends(error)
+    }
+
+    /// An error located in a file this one extends says which file extends
+    /// it, and on which line, back to the file the user named: the user
+    /// reading it may never have opened the file it points into.
+    fn through_extends(&self, mut error: InputError) -> InputError {
+        let Some(k) = self
+            .sources
+            .iter()
+            .skip(1)
+            .position(|(name, _)| *name == error.file)
+        else {
+            return error;
+        };
+        let chain: Vec<String> = self.sources[..=k]
+            .iter()
+            .rev()
+            .map(|(name, text)| {
+                let line = text
+                    .lines()
+                    .position(|l| l.trim_start().starts_with("extends"))
+                    .map_or(1, |i| i + 1);
+                format!("{name}:{line}")
+            })
+            .collect();
+        error.message.push_str(&format!(
+            " (reached through `extends` from {})",
+            chain.join(", from ")
+        ));
         error
     }
 
