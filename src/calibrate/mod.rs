@@ -125,6 +125,23 @@ pub enum CalibrationError {
         /// The runs of the first generation.
         needed: usize,
     },
+    /// A parameter's bound makes a scenario that does not validate, so the
+    /// search would stop there, perhaps hours in.
+    #[error(
+        "`calibration.parameter[{index}]` (`{path}`): at its {side} bound, {value}, the scenario is invalid: {error}; narrow the bounds to values the scenario accepts"
+    )]
+    InvalidBound {
+        /// The parameter's index in `[calibration]`.
+        index: usize,
+        /// Its path.
+        path: String,
+        /// `lower` or `upper`.
+        side: &'static str,
+        /// The bound.
+        value: f64,
+        /// Why the scenario is invalid there.
+        error: Box<LoadError>,
+    },
     /// The scenario could not be built.
     #[error(transparent)]
     Load(#[from] LoadError),
@@ -150,6 +167,7 @@ impl Exit for CalibrationError {
             | CalibrationError::UnknownHoldOut { .. }
             | CalibrationError::AllHeldOut(_)
             | CalibrationError::BudgetTooSmall { .. }
+            | CalibrationError::InvalidBound { .. }
             | CalibrationError::Load(_) => exit::INPUT,
             CalibrationError::Engine(e) => e.exit_code(),
         }
@@ -309,6 +327,7 @@ impl<'d> Objective<'d> {
             return Err(CalibrationError::NoTargets);
         }
         let fitted = fitted_targets(&targets, hold_out)?;
+        check_bounds(doc, &spec.parameters)?;
         Ok(Objective {
             doc,
             parameters: spec.parameters,
@@ -455,6 +474,34 @@ pub fn values_at(parameters: &[CalibrationParameter], z: &[f64]) -> Vec<f64> {
         .zip(z)
         .map(|(p, &z)| round_integer(p, from_unit(p, z.clamp(0.0, 1.0))))
         .collect()
+}
+
+/// Refuses a `[calibration]` whose search could leave the scenarios the
+/// validator accepts: each parameter at each of its bounds, the others at
+/// their starts, must make a valid scenario. (Two parameters could still be
+/// invalid together; the validator's checks across keys are few and name
+/// both keys.)
+fn check_bounds(
+    doc: &ScenarioDocument,
+    parameters: &[CalibrationParameter],
+) -> Result<(), CalibrationError> {
+    let starts: Vec<f64> = parameters.iter().map(|p| p.start).collect();
+    for (index, p) in parameters.iter().enumerate() {
+        for (side, bound) in [("lower", p.lower), ("upper", p.upper)] {
+            let mut values = starts.clone();
+            values[index] = round_integer(p, bound);
+            if let Err(error) = scenario_at(doc, parameters, &values) {
+                return Err(CalibrationError::InvalidBound {
+                    index,
+                    path: p.path.to_string(),
+                    side,
+                    value: values[index],
+                    error: Box::new(error),
+                });
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The scenario of `doc` with `parameters` set to `values`.
