@@ -51,6 +51,16 @@ fn identifier(raw: &str, what: &str) -> Result<String, String> {
     Ok(id.to_owned())
 }
 
+/// A name as a data file writes it (a destination, a region's name), with
+/// the spaces around it trimmed; an empty one is refused with why.
+fn name(raw: &str, what: &str) -> Result<String, String> {
+    let name = raw.trim();
+    if name.is_empty() {
+        return Err(format!("the {what} is empty; every row needs one"));
+    }
+    Ok(name.to_owned())
+}
+
 /// Whether two identifiers name the same thing: equal but for case, so that
 /// `RU-AD` and `ru-ad` are one region, not two.
 fn same_id(a: &str, b: &str) -> bool {

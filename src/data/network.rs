@@ -5,7 +5,7 @@
 
 use serde::Deserialize;
 
-use super::{check_coordinates, identifier, read_rows, same_id, spelled};
+use super::{check_coordinates, identifier, name, read_rows, same_id, spelled};
 use crate::input_error::InputError;
 
 /// One border crossing from `crossings.csv`.
@@ -91,13 +91,8 @@ pub fn parse_air_routes(file: &str, text: &str) -> Result<AirRoutes, InputError>
         let err = |key: &str, message: String| header.error(&place, key, message);
         let id = identifier(&row.id, "air route id").map_err(|m| err("id", m))?;
         let airport = identifier(&row.airport, "airport").map_err(|m| err("airport", m))?;
-        let destination = row.destination.trim().to_owned();
-        if destination.is_empty() {
-            return Err(err(
-                "destination",
-                "the destination is empty; every row needs one".into(),
-            ));
-        }
+        let destination =
+            name(&row.destination, "destination").map_err(|m| err("destination", m))?;
         if let Some(twin) = routes.iter().find(|r| same_id(&r.id, &id)) {
             return Err(err(
                 "id",
@@ -143,13 +138,8 @@ pub fn parse_crossings(file: &str, text: &str) -> Result<Vec<CrossingRecord>, In
         let err = |key: &str, message: String| header.error(&place, key, message);
         check_coordinates(row.lat, row.lon).map_err(|(key, m)| err(key, m))?;
         let id = identifier(&row.id, "crossing id").map_err(|m| err("id", m))?;
-        let destination = row.destination.trim().to_owned();
-        if destination.is_empty() {
-            return Err(err(
-                "destination",
-                "the destination is empty; every row needs one".into(),
-            ));
-        }
+        let destination =
+            name(&row.destination, "destination").map_err(|m| err("destination", m))?;
         if let Some(twin) = crossings.iter().find(|c| same_id(&c.id, &id)) {
             return Err(err(
                 "id",

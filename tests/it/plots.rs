@@ -60,20 +60,28 @@ fn run_with_plot_draws_the_three_charts() {
     assert!(queues.contains("upper-lars"));
 }
 
-#[test]
-fn plot_of_a_comparison_draws_each_scenario_with_its_band() {
+/// The tiny fixture and an alternative without the Finnish ban, compared
+/// with `replicates` replicates (and charts with `plot`) into `cmp/`.
+fn compared(replicates: &str, plot: bool) -> (Fixture, std::path::PathBuf) {
     let fx = Fixture::tiny();
     let base = fx.write();
     let alt = fx.dir().join("open.toml");
     fs::write(&alt, "extends = \"scenario.toml\"\nname = \"finland-open\"\nremove_policies = [\"finland-ban\"]\n").unwrap();
     let out = fx.dir().join("cmp");
-    exodus()
-        .args(["compare", "--replicates", "3", "--plot", "--out"])
-        .arg(&out)
-        .arg(&base)
-        .arg(&alt)
-        .assert()
-        .success();
+    let mut compare = exodus();
+    compare
+        .args(["compare", "--replicates", replicates, "--out"])
+        .arg(&out);
+    if plot {
+        compare.arg("--plot");
+    }
+    compare.arg(&base).arg(&alt).assert().success();
+    (fx, out)
+}
+
+#[test]
+fn plot_of_a_comparison_draws_each_scenario_with_its_band() {
+    let (_fx, out) = compared("3", true);
     let svg = fs::read_to_string(out.join("comparison_exodus.svg")).unwrap();
     assert!(
         svg.contains("tiny")
@@ -92,18 +100,7 @@ fn plot_of_a_comparison_draws_each_scenario_with_its_band() {
 /// exit code 2 and nothing drawn.
 #[test]
 fn plot_refuses_a_comparison_its_manifest_does_not_vouch_for() {
-    let fx = Fixture::tiny();
-    let base = fx.write();
-    let alt = fx.dir().join("open.toml");
-    fs::write(&alt, "extends = \"scenario.toml\"\nname = \"finland-open\"\nremove_policies = [\"finland-ban\"]\n").unwrap();
-    let out = fx.dir().join("cmp");
-    exodus()
-        .args(["compare", "--replicates", "2", "--out"])
-        .arg(&out)
-        .arg(&base)
-        .arg(&alt)
-        .assert()
-        .success();
+    let (_fx, out) = compared("2", false);
     let daily = out.join("compare_daily.csv");
     let text = fs::read(&daily).unwrap();
     fs::write(&daily, &text[..text.len() / 2]).unwrap();
