@@ -193,7 +193,7 @@ impl<'s> Ensemble<'s> {
             .iter()
             .map(|job| {
                 let persons: f64 = job.scenario.expected_eligible().iter().sum();
-                memory::run_bytes((persons / f64::from(job.settings.scale())).ceil())
+                memory::run_bytes(memory::agents(persons, job.settings.scale()))
             })
             .fold(0.0, f64::max);
         // Waves of as many jobs as fit, one after the other (a thread waiting

@@ -27,6 +27,11 @@ const FIXED_BYTES: f64 = 64.0 * 1024.0 * 1024.0;
 /// Headroom on the agents for the allocator and the parallel tallies.
 const AGENT_OVERHEAD: f64 = 1.1;
 
+/// Agents of a run of `persons` eligible men at `scale` persons per agent.
+pub fn agents(persons: f64, scale: u32) -> f64 {
+    (persons / f64::from(scale)).ceil().max(0.0)
+}
+
 /// Estimated peak memory of a run with `agents` agents, in bytes.
 pub fn run_bytes(agents: f64) -> f64 {
     agents * AGENT_BYTES as f64 * AGENT_OVERHEAD + FIXED_BYTES
@@ -140,7 +145,7 @@ impl std::error::Error for TooLarge {}
 /// Checks that `persons` eligible men at one agent per `scale` fit in the
 /// agents a run can address and in `available` bytes of memory.
 pub fn check_fits(persons: f64, scale: u32, available: Option<u64>) -> Result<(), TooLarge> {
-    let agents = (persons / f64::from(scale)).ceil().max(0.0);
+    let agents = agents(persons, scale);
     let needed = run_bytes(agents);
     let addressable = f64::from(u32::MAX);
     let limit = if agents > addressable {

@@ -8,7 +8,7 @@ use std::sync::OnceLock;
 use libfuzzer_sys::fuzz_target;
 
 use exodus::scenario::Scenario;
-use exodus::score::{RunPlaces, plan, read_observed};
+use exodus::score::read_observed;
 
 /// The default scenario, whose places and days the figures are planned on.
 fn scenario() -> &'static Scenario {
@@ -27,12 +27,5 @@ fuzz_target!(|data: &[u8]| {
             return;
         }
     };
-    let s = scenario();
-    let (destinations, crossings) = (s.destination_names(), s.crossing_ids());
-    let places = RunPlaces {
-        calendar: s.calendar(),
-        destinations: &destinations,
-        crossings: &crossings,
-    };
-    let _ = plan(places, &figures, "observed.csv");
+    let _ = exodus::validate::plan(scenario(), figures, "observed.csv");
 });

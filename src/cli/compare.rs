@@ -312,10 +312,7 @@ fn summary_files(
 /// different window (the daily series are paired day by day) or other
 /// destinations (each figure is paired by its place's name).
 fn refuse_unpaired(base: &Scenario, alt: &Scenario, path: &Path) -> Result<(), Failure> {
-    let window = |s: &Scenario| {
-        let c = s.calendar();
-        (c.date(0), c.date(i64::from(c.days) - 1))
-    };
+    let window = |s: &Scenario| (s.calendar().start, s.calendar().end());
     let refuse = |why: String| {
         let message = format!(
             "{}: cannot be compared with the base `{}`: {why}; a comparison pairs the same days and places",

@@ -24,13 +24,7 @@ pub(crate) fn run(args: &RunArgs) -> Result<(), Failure> {
         // Its places, metrics and windows are checked against the scenario's
         // too: a file none of whose figures this run can measure is refused.
         let file = exodus::score::load_observed(observed)?;
-        let (destinations, crossings) = (scenario.destination_names(), scenario.crossing_ids());
-        let places = exodus::score::RunPlaces {
-            calendar: scenario.calendar(),
-            destinations: &destinations,
-            crossings: &crossings,
-        };
-        exodus::score::plan(places, &file.figures, &file.name)?;
+        exodus::validate::plan(&scenario, file.figures, &file.name)?;
     }
     let pool = thread_pool(settings.threads())?;
     let threads = pool.current_num_threads();

@@ -152,14 +152,8 @@ impl Checker<'_, '_> {
         high: f64,
         why: &str,
     ) -> Result<f64, InputError> {
-        if v.is_finite() && (low..=high).contains(&v) {
-            Ok(v)
-        } else {
-            Err(self.err(
-                path,
-                format!("must be in [{low}, {high}] ({why}), got {}", shown(v)),
-            ))
-        }
+        let within = |v: f64| v.is_finite() && (low..=high).contains(&v);
+        self.require(path, v, within, &format!("in [{low}, {high}] ({why})"))
     }
 
     /// `v` if `ok(v)`, else an error saying that it must be `rule`.

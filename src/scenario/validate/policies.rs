@@ -373,7 +373,7 @@ fn check_window(
     end: Option<i64>,
 ) -> Result<(), InputError> {
     let last = i64::from(calendar.days) - 1;
-    let window = format!("{} to {}", calendar.date(0), calendar.date(last));
+    let window = format!("{} to {}", calendar.start, calendar.end());
     for (key, day) in [("start", Some(start)), ("end", end)] {
         let Some(day) = day else { continue };
         if day < -FAR_DAYS || day > last + FAR_DAYS {

@@ -192,7 +192,7 @@ pub(super) fn mobilization(
     let m = &raw.mobilization;
     let path = KeyPath::of(&["mobilization"]);
     let last = i64::from(calendar.days) - 1;
-    let window = format!("{} to {}", calendar.date(0), calendar.date(last));
+    let window = format!("{} to {}", calendar.start, calendar.end());
     let eligible = eligible_men(regions, population.age_min, population.age_max);
     let persons: f64 = eligible.iter().sum();
     let mut schedule: Vec<(i64, f64)> = Vec::with_capacity(m.schedule.len());
