@@ -271,9 +271,42 @@ pub fn run(
     progress: &(dyn Fn(usize) + Sync),
     stop: &(dyn Fn() -> bool + Sync),
 ) -> Result<Validated, EngineError> {
+    let ensemble = Ensemble::new(settings.seed(), replicates).with_member(scenario, *settings);
+    run_ensemble(scenario, ensemble, plan, replicates, progress, stop)
+}
+
+/// As [`run`], with replicate `r` run on `versions[r]`: the scenario with
+/// the behaviour of the posterior's draw `r` (`exodus validate
+/// --posterior`). The bands are then *posterior-predictive*: they cover
+/// what the data leave unknown about the behaviour as well as the
+/// Monte-Carlo noise. The versions differ from `scenario` in behaviour
+/// only (its dates and places are the plan's), one per replicate.
+pub fn run_drawn(
+    scenario: &Scenario,
+    versions: &[Scenario],
+    settings: &RunSettings,
+    plan: &Plan,
+    progress: &(dyn Fn(usize) + Sync),
+    stop: &(dyn Fn() -> bool + Sync),
+) -> Result<Validated, EngineError> {
+    let replicates = u32::try_from(versions.len()).unwrap_or(u32::MAX);
+    let ensemble = Ensemble::new(settings.seed(), replicates)
+        .with_member_per_replicate(versions.iter().collect(), *settings);
+    run_ensemble(scenario, ensemble, plan, replicates, progress, stop)
+}
+
+/// Runs the ensemble's replicates of `scenario` (or of its drawn versions)
+/// and gathers the figures and daily series.
+fn run_ensemble(
+    scenario: &Scenario,
+    ensemble: Ensemble<'_>,
+    plan: &Plan,
+    replicates: u32,
+    progress: &(dyn Fn(usize) + Sync),
+    stop: &(dyn Fn() -> bool + Sync),
+) -> Result<Validated, EngineError> {
     let measures: Vec<&Measure> = plan.measures().collect();
     let places = daily_places(&scenario.destination_names());
-    let ensemble = Ensemble::new(settings.seed(), replicates).with_member(scenario, *settings);
     let measure = |_: &Job<'_>, run: RunResults| Replicate {
         figures: measures.iter().map(|m| m.evaluate(&run)).collect(),
         daily: places

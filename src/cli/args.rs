@@ -437,6 +437,12 @@ pub(crate) struct ValidateArgs {
     pub(crate) observed: PathBuf,
     #[command(flatten)]
     pub(crate) ensemble: EnsembleArgs,
+    /// Draw each replicate's behaviour parameters from this posterior (the
+    /// `posterior.csv` of `calibrate --method abc-smc`): the bands are then
+    /// posterior-predictive, covering what the data leave unknown as well as
+    /// the Monte-Carlo noise.
+    #[arg(long, value_name = "FILE.csv")]
+    pub(crate) posterior: Option<PathBuf>,
     /// Also draw the daily series with the reported figures (SVG and PNG).
     #[arg(long)]
     pub(crate) plot: bool,

@@ -170,25 +170,41 @@ fn drawn_versions(
     replicates: u32,
     master: u64,
 ) -> Result<Vec<(Vec<Scenario>, RunSettings)>, Failure> {
-    let draws: Vec<_> = (0..replicates).map(|r| posterior.draw(master, r)).collect();
-    let mut drawn = Vec::with_capacity(docs.len());
-    for (doc, (_, settings)) in docs.iter().zip(scenarios) {
-        let mut versions = Vec::with_capacity(draws.len());
-        for particle in &draws {
-            let version = doc
-                .scenario_with(&posterior.assignment(particle))
+    docs.iter()
+        .zip(scenarios)
+        .map(|(doc, (_, settings))| {
+            Ok((
+                posterior_versions(posterior, doc, replicates, master)?,
+                *settings,
+            ))
+        })
+        .collect()
+}
+
+/// Replicate `r`'s version of a scenario under a posterior: the document
+/// (with its `--set` values) with the parameters of the posterior's draw
+/// `r` under the master seed, for `r` in `0..replicates`. Every scenario of
+/// a comparison gets the same draws, so that its differences stay paired.
+pub(crate) fn posterior_versions(
+    posterior: &Posterior,
+    doc: &ScenarioDocument,
+    replicates: u32,
+    master: u64,
+) -> Result<Vec<Scenario>, Failure> {
+    (0..replicates)
+        .map(|r| {
+            let particle = posterior.draw(master, r);
+            doc.scenario_with(&posterior.assignment(particle))
                 .with_context(|| {
                     format!(
                         "applying particle `{}` of the posterior {} to the scenario",
                         particle.id,
                         posterior.file()
                     )
-                })?;
-            versions.push(version);
-        }
-        drawn.push((versions, *settings));
-    }
-    Ok(drawn)
+                })
+                .map_err(Failure::from)
+        })
+        .collect()
 }
 
 /// Refuses a comparison under a posterior where an alternative sets one of

@@ -5,18 +5,22 @@ use std::path::Path;
 use std::time::Instant;
 
 use exodus::output;
+use exodus::posterior::Posterior;
 use exodus::score::SkippedFigure;
 use exodus::validate::{VALIDATION_CSV, VALIDATION_DAILY_CSV, Validated, ValidationSummary};
 
 use super::Failure;
 use super::args::ValidateArgs;
+use super::compare::posterior_versions;
 use super::score::print_skipped;
 use super::{catch_interrupt, interrupted, plot, progress_bar, replicate_settings, thread_pool};
 
 const COMMAND: &str = "validate";
 
 pub(crate) fn validate(args: &ValidateArgs) -> Result<(), Failure> {
-    let (scenario, settings) = args.input.prepare(&args.ensemble.settings.overrides())?;
+    let doc = args.input.document()?;
+    let (scenario, settings) = doc.prepare(&args.ensemble.settings.overrides())?;
+    let posterior = args.posterior.as_deref().map(Posterior::read).transpose()?;
     let observed = exodus::score::load_observed(&args.observed)?;
     let plan = exodus::validate::plan(&scenario, observed.figures, &observed.name)?;
     let out = args.ensemble.output.folder(COMMAND, scenario.name(), || {
@@ -28,15 +32,27 @@ pub(crate) fn validate(args: &ValidateArgs) -> Result<(), Failure> {
     let bar = progress_bar(args.quiet, replicates, "replicate");
     let started = Instant::now();
     let progress = |done: usize| bar.set_position(done as u64);
-    let validated = pool.install(|| {
-        exodus::validate::run(
+    let versions = match &posterior {
+        Some(p) => posterior_versions(p, &doc, replicates, settings.seed())?,
+        None => Vec::new(),
+    };
+    let validated = pool.install(|| match &posterior {
+        Some(_) => exodus::validate::run_drawn(
+            &scenario,
+            &versions,
+            &settings,
+            &plan,
+            &progress,
+            &interrupted,
+        ),
+        None => exodus::validate::run(
             &scenario,
             &settings,
             &plan,
             replicates,
             &progress,
             &interrupted,
-        )
+        ),
     })?;
     bar.finish_and_clear();
     let wall = started.elapsed().as_secs_f64();
@@ -64,6 +80,11 @@ pub(crate) fn validate(args: &ValidateArgs) -> Result<(), Failure> {
     }
     manifest_settings.insert("observed".to_owned(), observed.name.clone().into());
     manifest_settings.insert("observed_sha256".to_owned(), observed.sha256.into());
+    if let Some(p) = &posterior {
+        manifest_settings.insert("posterior".to_owned(), p.file().into());
+        let ess = p.effective_size().round();
+        manifest_settings.insert("posterior_effective_size".to_owned(), ess.into());
+    }
     let provenance = output::Provenance {
         command: COMMAND,
         scenario: scenario.name().to_owned(),
@@ -79,6 +100,13 @@ pub(crate) fn validate(args: &ValidateArgs) -> Result<(), Failure> {
             settings.seed(),
             observed.name
         );
+        if let Some(p) = &posterior {
+            println!(
+                "behaviour drawn from {} (effective size {:.0}): the bands are posterior-predictive",
+                p.file(),
+                p.effective_size()
+            );
+        }
         print_figures(&validated);
         print_summaries(&summaries);
         println!();
