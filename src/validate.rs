@@ -112,6 +112,35 @@ pub fn plan(
     })
 }
 
+/// A scenario's `[[target]]` figures as observed figures, of kind
+/// `target`, or `heldout` for the ids in `held_out`: what `exodus calibrate
+/// --method abc-smc` checks its posterior-predictive bands against.
+pub fn target_figures(scenario: &Scenario, held_out: &[String]) -> Vec<ObservedFigure> {
+    let calendar = scenario.calendar();
+    scenario
+        .targets()
+        .iter()
+        .map(|t| {
+            let kind = if held_out.iter().any(|id| *id == t.id) {
+                "heldout"
+            } else {
+                "target"
+            };
+            ObservedFigure {
+                id: t.id.clone(),
+                kind: Some(kind.to_owned()),
+                from: calendar.date(t.measure.from),
+                to: calendar.date(t.measure.to),
+                place: t.place.clone(),
+                metric_name: t.measure.metric.name().to_owned(),
+                metric: Some(t.measure.metric),
+                observed: t.observed,
+                line: 0,
+            }
+        })
+        .collect()
+}
+
 /// One figure measured in every replicate.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FigureBand {

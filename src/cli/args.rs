@@ -349,6 +349,10 @@ pub(crate) struct CalibrateArgs {
     /// abc-smc: most generations, generation 0 (the prior) included.
     #[arg(long, default_value_t = 20, allow_hyphen_values = true, value_parser = whole::<u32>(1, 1000))]
     pub(crate) generations: u32,
+    /// abc-smc: replicates of the posterior-predictive check run after the search, each
+    /// with a draw from the posterior, against the targets (`predictive/`); 0 for none.
+    #[arg(long, default_value_t = 100, allow_hyphen_values = true, value_parser = whole::<u32>(0, 100_000))]
+    pub(crate) predictive: u32,
     /// Most restarts of CMA-ES, each with twice the population [default: the scenario's, else 2].
     #[arg(long, allow_hyphen_values = true, value_parser = whole::<u32>(0, 100))]
     pub(crate) restarts: Option<u32>,

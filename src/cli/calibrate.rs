@@ -167,6 +167,27 @@ fn abc_smc(args: &CalibrateArgs) -> Result<(), Failure> {
     if !args.quiet {
         print_posterior(scenario.name(), &posterior, wall, &out);
     }
+    if args.predictive > 0 {
+        let started = Instant::now();
+        let (folder, inside) = super::predictive::posterior_predictive(
+            &doc,
+            &scenario,
+            &run_settings,
+            &args.input.set.set,
+            &options.hold_out,
+            &out,
+            args.predictive,
+        )?;
+        if !args.quiet {
+            println!(
+                "posterior-predictive check: {} replicates, {:.0}% of the targets inside their 90% band, in {:.1} s; written to {} (validation.csv, validation_daily.csv, charts)",
+                args.predictive,
+                100.0 * inside,
+                started.elapsed().as_secs_f64(),
+                folder.display()
+            );
+        }
+    }
     Ok(())
 }
 

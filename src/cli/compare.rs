@@ -6,7 +6,7 @@ use std::time::Instant;
 use exodus::compare::{DAILY_CSV, SUMMARY_CSV};
 use exodus::output;
 use exodus::posterior::Posterior;
-use exodus::scenario::{Scenario, ScenarioDocument};
+use exodus::scenario::{ParamPath, Scenario, ScenarioDocument};
 use exodus::settings::RunSettings;
 
 use super::args::{CompareArgs, RunArgs};
@@ -162,7 +162,10 @@ pub(crate) fn compare(args: &CompareArgs) -> Result<(), Failure> {
 }
 
 /// Per scenario, its version for each replicate: the scenario with the
-/// parameters of the posterior's draw for that replicate.
+/// parameters of the posterior's draw for that replicate. A parameter of an
+/// entity that an alternative removed (a policy it drops, say) has no
+/// meaning there: it is drawn for the scenarios that have it and left out
+/// of that alternative, with a note.
 fn drawn_versions(
     posterior: &Posterior,
     docs: &[ScenarioDocument],
@@ -170,31 +173,48 @@ fn drawn_versions(
     replicates: u32,
     master: u64,
 ) -> Result<Vec<(Vec<Scenario>, RunSettings)>, Failure> {
+    let Some(base) = docs.first() else {
+        return Ok(Vec::new());
+    };
     docs.iter()
         .zip(scenarios)
-        .map(|(doc, (_, settings))| {
-            Ok((
-                posterior_versions(posterior, doc, replicates, master)?,
-                *settings,
-            ))
+        .map(|(doc, (scenario, settings))| {
+            let removed: Vec<ParamPath> = posterior
+                .parameters()
+                .iter()
+                .filter(|p| base.value(p).is_ok() && doc.value(p).is_err())
+                .cloned()
+                .collect();
+            for path in &removed {
+                eprintln!(
+                    "note: `{}` has no `{path}` (it removes what the parameter belongs to): the posterior's draws of it apply to the other scenarios only",
+                    scenario.name()
+                );
+            }
+            let versions = posterior_versions(posterior, doc, replicates, master, &removed)?;
+            Ok((versions, *settings))
         })
         .collect()
 }
 
 /// Replicate `r`'s version of a scenario under a posterior: the document
 /// (with its `--set` values) with the parameters of the posterior's draw
-/// `r` under the master seed, for `r` in `0..replicates`. Every scenario of
-/// a comparison gets the same draws, so that its differences stay paired.
+/// `r` under the master seed, for `r` in `0..replicates`, but for those in
+/// `leave_out`. Every scenario of a comparison gets the same draws, so
+/// that its differences stay paired.
 pub(crate) fn posterior_versions(
     posterior: &Posterior,
     doc: &ScenarioDocument,
     replicates: u32,
     master: u64,
+    leave_out: &[ParamPath],
 ) -> Result<Vec<Scenario>, Failure> {
     (0..replicates)
         .map(|r| {
             let particle = posterior.draw(master, r);
-            doc.scenario_with(&posterior.assignment(particle))
+            let mut values = posterior.assignment(particle);
+            values.retain(|(path, _)| !leave_out.contains(path));
+            doc.scenario_with(&values)
                 .with_context(|| {
                     format!(
                         "applying particle `{}` of the posterior {} to the scenario",

@@ -11,6 +11,7 @@ mod calibrate;
 mod check;
 mod compare;
 mod plot;
+mod predictive;
 mod run;
 mod score;
 mod sensitivity;

@@ -33,7 +33,7 @@ pub(crate) fn validate(args: &ValidateArgs) -> Result<(), Failure> {
     let started = Instant::now();
     let progress = |done: usize| bar.set_position(done as u64);
     let versions = match &posterior {
-        Some(p) => posterior_versions(p, &doc, replicates, settings.seed())?,
+        Some(p) => posterior_versions(p, &doc, replicates, settings.seed(), &[])?,
         None => Vec::new(),
     };
     let validated = pool.install(|| match &posterior {
@@ -57,18 +57,7 @@ pub(crate) fn validate(args: &ValidateArgs) -> Result<(), Failure> {
     bar.finish_and_clear();
     let wall = started.elapsed().as_secs_f64();
     let summaries = exodus::validate::summarize(&validated.figures);
-    let formatted = |name: &str, csv: Result<Vec<u8>, csv::Error>| {
-        let context = format!("formatting {name}");
-        csv.map(|bytes| (name.to_owned(), bytes))
-            .map_err(|e| Failure::other(anyhow::Error::new(e).context(context)))
-    };
-    let files = vec![
-        formatted(VALIDATION_CSV, exodus::validate::figures_csv(&validated))?,
-        formatted(
-            VALIDATION_DAILY_CSV,
-            exodus::validate::daily_csv(&validated),
-        )?,
-    ];
+    let files = validation_files(&validated)?;
     let mut manifest_settings = replicate_settings(
         replicates,
         settings.scale(),
@@ -124,6 +113,19 @@ pub(crate) fn validate(args: &ValidateArgs) -> Result<(), Failure> {
         }
     }
     Ok(())
+}
+
+/// A validation's two tables, formatted.
+pub(crate) fn validation_files(validated: &Validated) -> Result<Vec<(String, Vec<u8>)>, Failure> {
+    let formatted = |name: &str, csv: Result<Vec<u8>, csv::Error>| {
+        let context = format!("formatting {name}");
+        csv.map(|bytes| (name.to_owned(), bytes))
+            .map_err(|e| Failure::other(anyhow::Error::new(e).context(context)))
+    };
+    Ok(vec![
+        formatted(VALIDATION_CSV, exodus::validate::figures_csv(validated))?,
+        formatted(VALIDATION_DAILY_CSV, exodus::validate::daily_csv(validated))?,
+    ])
 }
 
 /// The figures measured, with their bands, then those skipped.
@@ -183,7 +185,7 @@ fn print_summaries(summaries: &[ValidationSummary]) {
 }
 
 /// What the manifest records of the fit: each group's summary.
-fn outcome(summaries: &[ValidationSummary]) -> toml::Table {
+pub(crate) fn outcome(summaries: &[ValidationSummary]) -> toml::Table {
     let groups: Vec<toml::Value> = summaries
         .iter()
         .map(|s| {

@@ -201,6 +201,37 @@ fn abc_smc_recovers_known_parameters_within_its_credible_intervals() {
         &out,
         exodus::output::FOLDER_MANIFEST
     ));
+
+    // The posterior-predictive check: every target measured in 100
+    // replicates drawn from the posterior, its band holding the synthetic
+    // figure (made by the model itself at the truth), and the charts drawn.
+    let predictive = out.join("predictive");
+    let figures: Vec<exodus::validate::ValidationRecord> =
+        csv::Reader::from_path(predictive.join("validation.csv"))
+            .unwrap()
+            .deserialize()
+            .map(|r| r.unwrap())
+            .collect();
+    let ids: Vec<&str> = figures.iter().map(|f| f.id.as_str()).collect();
+    assert_eq!(ids, ["kz", "ge", "fi"]);
+    for f in &figures {
+        assert_eq!((f.kind.as_str(), f.status.as_str()), ("target", "scored"));
+        assert_eq!(f.inside_band, Some(true), "{f:?}");
+    }
+    let manifest: toml::Table =
+        fs::read_to_string(predictive.join(exodus::output::FOLDER_MANIFEST))
+            .unwrap()
+            .parse()
+            .unwrap();
+    assert_eq!(manifest["settings"]["replicates"].as_integer(), Some(100));
+    assert!(
+        predictive.read_dir().unwrap().any(|e| e
+            .unwrap()
+            .file_name()
+            .to_string_lossy()
+            .ends_with(".png")),
+        "the bands are drawn"
+    );
 }
 
 /// `generations.csv` without its wall times.
@@ -235,6 +266,13 @@ fn an_abc_smc_posterior_is_the_same_with_one_thread_or_two() {
             fs::read(one.join(name)).unwrap(),
             fs::read(two.join(name)).unwrap(),
             "{name}"
+        );
+    }
+    for name in ["validation.csv", "validation_daily.csv"] {
+        assert_eq!(
+            fs::read(one.join("predictive").join(name)).unwrap(),
+            fs::read(two.join("predictive").join(name)).unwrap(),
+            "predictive/{name}"
         );
     }
     let read = |dir: &Path| fs::read_to_string(dir.join("generations.csv")).unwrap();

@@ -589,3 +589,56 @@ fn a_run_under_a_posterior_writes_predictive_bands() {
         .code(2)
         .stderr(predicate::str::contains("--posterior"));
 }
+
+#[test]
+fn a_posterior_parameter_of_a_policy_an_alternative_removes_is_drawn_for_the_others_only() {
+    let fx = Fixture::tiny();
+    let base = fx.write();
+    let open = finland_open(&fx);
+    // The ban's exempt share is drawn: it exists in the base, not in the
+    // alternative that removes the ban.
+    let posterior = fx.dir().join("posterior.csv");
+    fs::write(
+        &posterior,
+        "particle,weight,decision.base_log_hazard,policy[finland-ban].exempt_share,distance\n\
+         0,1,-8.8,0.2,0.1\n1,1,-7.8,0.9,0.2\n",
+    )
+    .unwrap();
+    let out = fx.dir().join("drawn");
+    exodus()
+        .args(["compare", "--replicates", "6", "--posterior"])
+        .arg(&posterior)
+        .arg("--out")
+        .arg(&out)
+        .arg(&base)
+        .arg(&open)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "note: `finland-open` has no `policy[finland-ban].exempt_share`",
+        ));
+    let summary = fs::read_to_string(out.join("compare_summary.csv")).unwrap();
+    let national = summary_row(&summary, "finland-open", "national", "exodus");
+    // The base hazard is still drawn for the alternative: its spread is
+    // far beyond the Monte-Carlo one.
+    assert!(
+        number(&national, "q975") > 1.5 * number(&national, "q025"),
+        "{national:?}"
+    );
+    // A parameter the base itself lacks is still an error.
+    fs::write(
+        &posterior,
+        "particle,weight,policy[no-such-policy].baseline_share,distance\n0,1,0.5,0\n",
+    )
+    .unwrap();
+    exodus()
+        .args(["compare", "--replicates", "2", "--posterior"])
+        .arg(&posterior)
+        .arg("--out")
+        .arg(fx.dir().join("bad"))
+        .arg(&base)
+        .arg(&open)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no-such-policy"));
+}
