@@ -18,7 +18,9 @@
 //! metric (`entries`, `exits`) with reported figures over short windows (at
 //! most [`SHORT_WINDOW_DAYS`] days): the replicates' daily mean with their
 //! 90% predictive band, and each figure as a point at the middle of its
-//! window (a mean per day). A sensitivity folder gives `sensitivity`: per
+//! window (a mean per day), and `validation_figures`: every measured figure
+//! over its window, with its band and the report at the window's end
+//! ([`paths`]). A sensitivity folder gives `sensitivity`: per
 //! output, each parameter's indices as bars with their 95% intervals
 //! ([`indices`]).
 
@@ -37,12 +39,15 @@ use crate::output::{OutputError, write_atomic};
 use crate::results::{RunResults, floats};
 use crate::sensitivity::{SENSITIVITY_CSV, SensitivityRecord};
 use crate::validate::{
-    VALIDATION_CSV, VALIDATION_DAILY_CSV, ValidationDailyRecord, ValidationRecord,
+    VALIDATION_CSV, VALIDATION_DAILY_CSV, VALIDATION_PATHS_CSV, ValidationDailyRecord,
+    ValidationPathRecord, ValidationRecord,
 };
 
 mod indices;
+mod paths;
 
 pub use indices::{Bar, IndexChart, IndexPanel, IndexSeries, sensitivity_chart};
+pub use paths::{PathChart, PathPanel, paths_chart};
 
 const FONT: &[u8] = include_bytes!("../assets/fonts/DejaVuSans.ttf");
 const SIZE: (u32, u32) = (1200, 700);
@@ -584,6 +589,15 @@ pub fn plot_dir(dir: &Path) -> Result<Vec<PathBuf>, PlotError> {
         let daily = read_rows::<ValidationDailyRecord>(&validation_daily)?;
         for chart in validation_charts(&figures, &daily) {
             files.extend(draw(dir, &chart)?);
+        }
+        let paths = dir.join(VALIDATION_PATHS_CSV);
+        if paths.is_file() {
+            let paths = read_rows::<ValidationPathRecord>(&paths)?;
+            let title = "Each figure over its window: simulated mean and 90% band of the replicates; \
+                         reported at the window's end (green inside the band, red outside)";
+            if let Some(chart) = paths_chart(&figures, &paths, title) {
+                files.extend(draw(dir, &chart)?);
+            }
         }
     }
     let sensitivity = dir.join(SENSITIVITY_CSV);

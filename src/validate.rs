@@ -61,6 +61,10 @@ pub const VALIDATION_CSV: &str = "validation.csv";
 /// The daily series' file that `exodus validate` writes (and `exodus plot` draws).
 pub const VALIDATION_DAILY_CSV: &str = "validation_daily.csv";
 
+/// The figures' paths that `exodus validate` writes (and `exodus plot`
+/// draws): each figure as it stood on each day of its window.
+pub const VALIDATION_PATHS_CSV: &str = "validation_paths.csv";
+
 /// The daily series, by the names written in [`VALIDATION_DAILY_CSV`]: each
 /// day's value is that day's figure of the metric.
 pub const DAILY_METRICS: [(&str, Metric); 3] = [
@@ -121,7 +125,7 @@ pub fn target_figures(scenario: &Scenario, held_out: &[String]) -> Vec<ObservedF
         .targets()
         .iter()
         .map(|t| {
-            let kind = if held_out.iter().any(|id| *id == t.id) {
+            let kind = if held_out.contains(&t.id) {
                 "heldout"
             } else {
                 "target"
@@ -247,6 +251,8 @@ pub struct Validated {
     /// The daily series: for each destination and then `national`, the
     /// [`DAILY_METRICS`] in order.
     pub daily: Vec<DailyBand>,
+    /// Each measured figure's path, in the figures' order.
+    pub paths: Vec<FigurePath>,
 }
 
 /// What one replicate gives: the value of each measurable figure, in
@@ -254,6 +260,31 @@ pub struct Validated {
 struct Replicate {
     figures: Vec<f64>,
     daily: Vec<Vec<f64>>,
+    paths: Vec<Vec<f64>>,
+}
+
+/// A figure's *path* in a run: for each day `t` of its window, the figure
+/// measured over the window cut at `t` (`from..=t`): a flow's running
+/// total, a stock's value on the day. Its last value is the figure.
+fn path(run: &RunResults, measure: &Measure) -> Vec<f64> {
+    let mut cut = measure.clone();
+    (measure.from..=measure.to)
+        .map(|t| {
+            cut.to = t;
+            cut.evaluate(run)
+        })
+        .collect()
+}
+
+/// A measured figure's path over the replicates: its spread day by day.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FigurePath {
+    /// The figure's id.
+    pub id: String,
+    /// The first day of its window.
+    pub from: i64,
+    /// The spread on each day of the window.
+    pub days: Vec<Spread>,
 }
 
 /// The places of the daily series: each destination as a whole, then the
@@ -338,6 +369,7 @@ fn run_ensemble(
     let places = daily_places(&scenario.destination_names());
     let measure = |_: &Job<'_>, run: RunResults| Replicate {
         figures: measures.iter().map(|m| m.evaluate(&run)).collect(),
+        paths: measures.iter().map(|m| path(&run, m)).collect(),
         daily: places
             .iter()
             .flat_map(|(_, place)| {
@@ -349,6 +381,22 @@ fn run_ensemble(
             .collect(),
     };
     let runs = ensemble.run_all(measure, progress, stop)?;
+    let paths = plan
+        .figures
+        .iter()
+        .filter_map(|(figure, m)| m.as_ref().ok().map(|m| (figure, m)))
+        .enumerate()
+        .map(|(k, (figure, m))| FigurePath {
+            id: figure.id.clone(),
+            from: m.from,
+            days: (0..runs.first().map_or(0, |r| r.paths[k].len()))
+                .map(|t| {
+                    let values: Vec<f64> = runs.iter().map(|r| r.paths[k][t]).collect();
+                    Spread::of(&values)
+                })
+                .collect(),
+        })
+        .collect();
     let mut measured = 0;
     let figures = plan
         .figures
@@ -389,6 +437,7 @@ fn run_ensemble(
         replicates,
         figures,
         daily,
+        paths,
     })
 }
 
@@ -507,6 +556,40 @@ pub struct ValidationDailyRecord {
     pub p05: Decimals<3>,
     /// The replicates' 95% quantile.
     pub p95: Decimals<3>,
+}
+
+/// A row of [`VALIDATION_PATHS_CSV`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ValidationPathRecord {
+    /// The figure's id.
+    pub id: String,
+    /// A day of its window.
+    pub date: NaiveDate,
+    /// Mean over the replicates of the figure cut at this day.
+    pub mean: Decimals<3>,
+    /// The replicates' 5% quantile.
+    pub p05: Decimals<3>,
+    /// The replicates' 95% quantile.
+    pub p95: Decimals<3>,
+}
+
+/// [`VALIDATION_PATHS_CSV`]: a [`ValidationPathRecord`] per measured figure
+/// and day of its window, figure by figure.
+pub fn paths_csv(validated: &Validated) -> Result<Vec<u8>, csv::Error> {
+    let calendar = validated.calendar;
+    let rows = validated.paths.iter().flat_map(|p| {
+        p.days
+            .iter()
+            .enumerate()
+            .map(move |(t, s)| ValidationPathRecord {
+                id: p.id.clone(),
+                date: calendar.date(p.from + t as i64),
+                mean: Decimals(s.mean),
+                p05: Decimals(s.p05),
+                p95: Decimals(s.p95),
+            })
+    });
+    csv_of(rows)
 }
 
 /// [`VALIDATION_CSV`]: a [`ValidationRecord`] per figure.

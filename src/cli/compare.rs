@@ -214,15 +214,13 @@ pub(crate) fn posterior_versions(
             let particle = posterior.draw(master, r);
             let mut values = posterior.assignment(particle);
             values.retain(|(path, _)| !leave_out.contains(path));
-            doc.scenario_with(&values)
-                .with_context(|| {
-                    format!(
-                        "applying particle `{}` of the posterior {} to the scenario",
-                        particle.id,
-                        posterior.file()
-                    )
-                })
-                .map_err(Failure::from)
+            doc.scenario_with(&values).with_context(|| {
+                format!(
+                    "applying particle `{}` of the posterior {} to the scenario",
+                    particle.id,
+                    posterior.file()
+                )
+            })
         })
         .collect()
 }

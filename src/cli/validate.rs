@@ -7,7 +7,9 @@ use std::time::Instant;
 use exodus::output;
 use exodus::posterior::Posterior;
 use exodus::score::SkippedFigure;
-use exodus::validate::{VALIDATION_CSV, VALIDATION_DAILY_CSV, Validated, ValidationSummary};
+use exodus::validate::{
+    VALIDATION_CSV, VALIDATION_DAILY_CSV, VALIDATION_PATHS_CSV, Validated, ValidationSummary,
+};
 
 use super::Failure;
 use super::args::ValidateArgs;
@@ -100,7 +102,7 @@ pub(crate) fn validate(args: &ValidateArgs) -> Result<(), Failure> {
         print_summaries(&summaries);
         println!();
         println!(
-            "written to {} ({VALIDATION_CSV}, {VALIDATION_DAILY_CSV}, {})",
+            "written to {} ({VALIDATION_CSV}, {VALIDATION_DAILY_CSV}, {VALIDATION_PATHS_CSV}, {})",
             out.display(),
             output::FOLDER_MANIFEST
         );
@@ -125,6 +127,7 @@ pub(crate) fn validation_files(validated: &Validated) -> Result<Vec<(String, Vec
     Ok(vec![
         formatted(VALIDATION_CSV, exodus::validate::figures_csv(validated))?,
         formatted(VALIDATION_DAILY_CSV, exodus::validate::daily_csv(validated))?,
+        formatted(VALIDATION_PATHS_CSV, exodus::validate::paths_csv(validated))?,
     ])
 }
 

@@ -741,7 +741,7 @@ mod tests {
         use rand::SeedableRng;
         let mut rng = SimRng::seed_from_u64(11);
         let mut line = DraftLine::new(&mut rng);
-        let (long_d, long_l, short_d, short_l) = (0.7, 1.3, 0.02, 0.1);
+        let (long_d, long_l, short_d, short_l): (f64, f64, f64, f64) = (0.7, 1.3, 0.02, 0.1);
         let n = 40_000_u32;
         let (mut drafted, mut acting, mut next_acting) = (0u32, 0u32, 0u32);
         for _ in 0..n {
@@ -761,15 +761,11 @@ mod tests {
                 "{what}: {share} against {p} (se {se})"
             );
         };
-        check(drafted, 1.0 - (-long_d as f64).exp(), "drafted");
-        check(
-            acting,
-            (-long_d as f64).exp() * (1.0 - (-long_l as f64).exp()),
-            "acting",
-        );
+        check(drafted, 1.0 - (-long_d).exp(), "drafted");
+        check(acting, (-long_d).exp() * (1.0 - (-long_l).exp()), "acting");
         check(
             next_acting,
-            1.0 - (-(short_d + short_l) as f64).exp(),
+            1.0 - (-(short_d + short_l)).exp(),
             "the next man drafted or acting",
         );
     }
