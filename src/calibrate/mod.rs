@@ -142,6 +142,22 @@ pub enum CalibrationError {
         /// Why the scenario is invalid there.
         error: Box<LoadError>,
     },
+    /// The optimizer would start outside a parameter's bounds.
+    #[error(
+        "`calibration.parameter[{index}]` (`{path}`): the search would start at the scenario's value {start}, outside the bounds [{lower}, {upper}]; set the value inside them (`--set {path}=...`) or widen the bounds"
+    )]
+    StartOutside {
+        /// The parameter's index in `[calibration]`.
+        index: usize,
+        /// Its path.
+        path: String,
+        /// The scenario's value.
+        start: f64,
+        /// Lower bound.
+        lower: f64,
+        /// Upper bound.
+        upper: f64,
+    },
     /// The scenario could not be built.
     #[error(transparent)]
     Load(#[from] LoadError),
@@ -168,6 +184,7 @@ impl Exit for CalibrationError {
             | CalibrationError::AllHeldOut(_)
             | CalibrationError::BudgetTooSmall { .. }
             | CalibrationError::InvalidBound { .. }
+            | CalibrationError::StartOutside { .. }
             | CalibrationError::Load(_) => exit::INPUT,
             CalibrationError::Engine(e) => e.exit_code(),
         }
@@ -541,6 +558,17 @@ pub fn calibrate(
     stop: &(dyn Fn() -> bool + Sync),
 ) -> Result<Calibration, CalibrationError> {
     let objective = Objective::new(doc, settings, options.replicates, &options.hold_out, stop)?;
+    if let Some((index, p)) = (objective.parameters.iter().enumerate())
+        .find(|(_, p)| !(p.lower..=p.upper).contains(&p.start))
+    {
+        return Err(CalibrationError::StartOutside {
+            index,
+            path: p.path.to_string(),
+            start: p.start,
+            lower: p.lower,
+            upper: p.upper,
+        });
+    }
     let n = objective.parameters.len();
     let budget = options.budget.max(1) as usize;
     let mut record = Record {

@@ -279,7 +279,12 @@ fn command_catalogue() {
         let stderr = String::from_utf8(output.stderr).unwrap();
         assert_eq!(output.status.code(), Some(2), "{path:?}: {stderr}");
         assert!(!stderr.contains("panicked"), "{stderr}");
-        assert!(stderr.starts_with("error: "), "{path:?}: {stderr}");
+        // Warnings about the scenario may come first; then the one error.
+        let error = stderr.find("error: ").unwrap_or(usize::MAX);
+        assert!(
+            error < stderr.len() && stderr[..error].lines().all(|l| l.starts_with("warning: ")),
+            "{path:?}: {stderr}"
+        );
         assert!(!target.exists(), "{path:?}: nothing is written");
         insta::assert_snapshot!(stderr);
     });
@@ -332,4 +337,32 @@ fn the_memory_limit_variable_is_checked() {
             )
         );
     }
+}
+
+/// A value outside a parameter's calibration bounds is the user's to run:
+/// `run` warns (the optimizer would refuse to start there) and runs;
+/// `calibrate` refuses it (the command catalogue's
+/// `calibrate-start-outside-bounds`).
+#[test]
+fn a_value_outside_its_calibration_bounds_runs_with_a_warning() {
+    let out = tempfile::tempdir().unwrap();
+    let output = exodus()
+        .args([
+            "run",
+            "--quiet",
+            "--scale",
+            "2000",
+            "--set",
+            "decision.base_log_hazard=-3",
+            "--out",
+        ])
+        .arg(out.path().join("run"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.starts_with("warning: <embedded>/mobilization-2022.toml:934:8: `calibration.parameter[0].path`: the scenario's value -3 lies outside the calibration bounds [-13, -6]"),
+        "{stderr}"
+    );
 }

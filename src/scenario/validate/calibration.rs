@@ -100,10 +100,16 @@ pub(super) fn calibration(
             ));
         }
         if !(lower..=upper).contains(&start) {
-            return Err(c.err(
+            // A run, a sweep or a comparison may set a value outside what
+            // calibration searches; only the optimizer, which starts there,
+            // refuses it (`CalibrationError::StartOutside`).
+            c.warn(
                 &at.key(start_key),
-                format!("the search would start at {start}, outside [{lower}, {upper}]"),
-            ));
+                format!(
+                    "the scenario's value {start} lies outside the calibration bounds [{lower}, {upper}]: \
+                     `exodus calibrate` (which starts its search there) will refuse it"
+                ),
+            );
         }
         let integer = param.is_integer(table);
         if integer && lower.ceil() > upper.floor() {
