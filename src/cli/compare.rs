@@ -11,10 +11,10 @@ use exodus::settings::RunSettings;
 
 use super::args::{CompareArgs, RunArgs};
 
-use super::Failure;
 use super::{
     Context, catch_interrupt, interrupted, load_doc, plot, replicate_settings, thread_pool,
 };
+use super::{Failure, formatted_csv};
 
 const COMMAND: &str = "compare";
 
@@ -331,14 +331,9 @@ fn summary_files(
     rows: &[exodus::compare::SummaryRow],
     runs: &[exodus::compare::ScenarioRuns],
 ) -> Result<Vec<(String, Vec<u8>)>, Failure> {
-    let formatted = |name: &str, csv: Result<Vec<u8>, csv::Error>| {
-        let context = format!("formatting {name}");
-        csv.map(|bytes| (name.to_owned(), bytes))
-            .map_err(|e| Failure::other(anyhow::Error::new(e).context(context)))
-    };
     Ok(vec![
-        formatted(SUMMARY_CSV, exodus::compare::summary_csv(rows))?,
-        formatted(DAILY_CSV, exodus::compare::daily_csv(runs))?,
+        formatted_csv(SUMMARY_CSV, exodus::compare::summary_csv(rows))?,
+        formatted_csv(DAILY_CSV, exodus::compare::daily_csv(runs))?,
     ])
 }
 

@@ -157,6 +157,16 @@ pub(crate) fn progress_bar(quiet: bool, length: u32, unit: &str) -> ProgressBar 
     bar
 }
 
+/// A table of a command's folder, named, or the error of formatting it.
+pub(crate) fn formatted_csv(
+    name: &str,
+    csv: Result<Vec<u8>, csv::Error>,
+) -> Result<(String, Vec<u8>), Failure> {
+    let context = format!("formatting {name}");
+    csv.map(|bytes| (name.to_owned(), bytes))
+        .map_err(|e| Failure::other(anyhow::Error::new(e).context(context)))
+}
+
 /// The settings every replicated command records in its manifest: the
 /// replicates, the scale, the master seed and the `--set` values. A seed above
 /// `i64::MAX` is written as a string, since TOML integers are signed.

@@ -10,7 +10,7 @@ use exodus::sensitivity::{self, IndexRow, Method, Options, RUNS_CSV, SENSITIVITY
 use exodus::settings::Overrides;
 
 use super::args::{SensitivityArgs, SensitivityMethod};
-use super::{Context, Failure};
+use super::{Context, Failure, formatted_csv};
 use super::{
     catch_interrupt, interrupted, load_doc, progress_bar, replicate_settings, thread_pool,
 };
@@ -114,14 +114,9 @@ pub(crate) fn sensitivity(args: &SensitivityArgs) -> Result<(), Failure> {
     let rows = sensitivity::indices(&plan, &runs, settings.seed());
     let wall = started.elapsed().as_secs_f64();
 
-    let formatted = |name: &str, csv: Result<Vec<u8>, csv::Error>| {
-        let context = format!("formatting {name}");
-        csv.map(|bytes| (name.to_owned(), bytes))
-            .map_err(|e| Failure::other(anyhow::Error::new(e).context(context)))
-    };
     let files = vec![
-        formatted(SENSITIVITY_CSV, sensitivity::sensitivity_csv(&plan, &rows))?,
-        formatted(RUNS_CSV, sensitivity::runs_csv(&plan, &runs))?,
+        formatted_csv(SENSITIVITY_CSV, sensitivity::sensitivity_csv(&plan, &rows))?,
+        formatted_csv(RUNS_CSV, sensitivity::runs_csv(&plan, &runs))?,
     ];
     let mut manifest =
         replicate_settings(1, settings.scale(), settings.seed(), &args.input.set.set);

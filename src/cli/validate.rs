@@ -11,10 +11,10 @@ use exodus::validate::{
     VALIDATION_CSV, VALIDATION_DAILY_CSV, VALIDATION_PATHS_CSV, Validated, ValidationSummary,
 };
 
-use super::Failure;
 use super::args::ValidateArgs;
 use super::compare::posterior_versions;
 use super::score::print_skipped;
+use super::{Failure, formatted_csv};
 use super::{catch_interrupt, interrupted, plot, progress_bar, replicate_settings, thread_pool};
 
 const COMMAND: &str = "validate";
@@ -119,15 +119,10 @@ pub(crate) fn validate(args: &ValidateArgs) -> Result<(), Failure> {
 
 /// A validation's two tables, formatted.
 pub(crate) fn validation_files(validated: &Validated) -> Result<Vec<(String, Vec<u8>)>, Failure> {
-    let formatted = |name: &str, csv: Result<Vec<u8>, csv::Error>| {
-        let context = format!("formatting {name}");
-        csv.map(|bytes| (name.to_owned(), bytes))
-            .map_err(|e| Failure::other(anyhow::Error::new(e).context(context)))
-    };
     Ok(vec![
-        formatted(VALIDATION_CSV, exodus::validate::figures_csv(validated))?,
-        formatted(VALIDATION_DAILY_CSV, exodus::validate::daily_csv(validated))?,
-        formatted(VALIDATION_PATHS_CSV, exodus::validate::paths_csv(validated))?,
+        formatted_csv(VALIDATION_CSV, exodus::validate::figures_csv(validated))?,
+        formatted_csv(VALIDATION_DAILY_CSV, exodus::validate::daily_csv(validated))?,
+        formatted_csv(VALIDATION_PATHS_CSV, exodus::validate::paths_csv(validated))?,
     ])
 }
 
