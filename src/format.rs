@@ -134,9 +134,33 @@ macro_rules! written_float {
 
 written_float!(Decimals<N>, const N; Plain; Short);
 
+/// A number as a message shows it: as written where that is short, in
+/// scientific notation where its digits would run on (`1e300`, not three
+/// hundred digits, `1e-9`, not `0.000000001`).
+pub fn compact_number(v: &impl std::fmt::Display) -> String {
+    let text = v.to_string();
+    match text.parse::<f64>() {
+        Ok(x) if x.is_finite() && (text.len() > 16 || (x != 0.0 && x.abs() < 1e-4)) => {
+            format!("{x:e}")
+        }
+        _ => text,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_and_tiny_numbers_are_shown_in_scientific_notation() {
+        assert_eq!(compact_number(&1e300), "1e300");
+        assert_eq!(compact_number(&1e-9), "1e-9");
+        assert_eq!(compact_number(&2.5), "2.5");
+        assert_eq!(compact_number(&0.0), "0");
+        assert_eq!(compact_number(&12_000_000_u64), "12000000");
+        assert_eq!(compact_number(&u64::MAX), "1.8446744073709552e19");
+        assert_eq!(compact_number(&"not a number"), "not a number");
+    }
 
     #[test]
     fn suggestions_come_nearest_first_then_in_order() {

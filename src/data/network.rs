@@ -106,13 +106,19 @@ pub fn parse_air_routes(file: &str, text: &str) -> Result<AirRoutes, InputError>
         if !(row.fare_rub.is_finite() && (0.0..=10_000_000.0).contains(&row.fare_rub)) {
             return Err(err(
                 "fare_rub",
-                format!("must be roubles in [0, 10000000], got {}", row.fare_rub),
+                format!(
+                    "must be roubles in [0, 10000000], got {}",
+                    crate::format::compact_number(&row.fare_rub)
+                ),
             ));
         }
         if row.seats > 1_000_000 {
             return Err(err(
                 "seats",
-                format!("must be seats a day in [0, 1000000], got {}", row.seats),
+                format!(
+                    "must be seats a day in [0, 1000000], got {}",
+                    crate::format::compact_number(&row.seats)
+                ),
             ));
         }
         routes.push(AirRouteRecord {

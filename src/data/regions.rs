@@ -82,7 +82,10 @@ pub fn parse_regions(file: &str, text: &str) -> Result<Vec<Region>, InputError> 
         if !(0.0..=1.0).contains(&row.urban_share) {
             return Err(err(
                 "urban_share",
-                format!("must be a share in [0, 1], got {}", row.urban_share),
+                format!(
+                    "must be a share in [0, 1], got {}",
+                    crate::format::compact_number(&row.urban_share)
+                ),
             ));
         }
         // ISO codes are upper case (`RU-AD`); written otherwise, they are

@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 use super::file::ScenarioFile;
 use super::locator::SourceText;
 use super::origin::{Origin, read_text};
-use super::param_path::{item_name, type_words};
+use super::param_path::{given_words, item_name, type_words};
 use super::{KeyPath, LoadError};
 use crate::input_error::InputError;
 
@@ -264,7 +264,7 @@ fn override_value(
             format!(
                 "expects {} (like the value it overrides), got {}",
                 type_words(old),
-                type_words(&new)
+                given_words(&new)
             ),
         ));
     }

@@ -184,7 +184,7 @@ impl ParamPath {
                 return Err(format!(
                     "expects {} (like the value it replaces), got {}",
                     type_words(old),
-                    type_words(&new)
+                    given_words(&new)
                 ));
             }
         };
@@ -330,6 +330,24 @@ impl<'d> Node<'d> {
 }
 
 /// A TOML value's type in words, with an example where that helps.
+/// What a user gave, for a message: the value itself where it is short,
+/// and its kind (`1e-9, a number with a fraction`).
+pub(super) fn given_words(value: &toml::Value) -> String {
+    match value {
+        toml::Value::Float(f) => format!(
+            "{}, a number with a fraction",
+            crate::format::compact_number(f)
+        ),
+        toml::Value::Integer(i) => format!("{}, a whole number", crate::format::compact_number(i)),
+        toml::Value::Boolean(b) => format!("{b}, true or false"),
+        toml::Value::Datetime(d) => format!("{d}, a date"),
+        toml::Value::String(text) if text.chars().count() <= 40 => {
+            format!("\"{}\", a string", text.escape_debug())
+        }
+        other => type_words(other).to_owned(),
+    }
+}
+
 pub(super) fn type_words(value: &toml::Value) -> &'static str {
     match value {
         toml::Value::String(_) => "a string in quotes",

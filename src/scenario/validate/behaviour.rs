@@ -2,6 +2,7 @@
 //! choice of crossing and patience at the queues.
 
 use super::Checker;
+use crate::format::compact_number;
 use crate::input_error::InputError;
 use crate::scenario::file::ScenarioFile;
 use crate::scenario::{ChoiceParams, GiveUp, KeyPath, PassportParams};
@@ -103,7 +104,7 @@ pub(super) fn check_travel(c: &Checker<'_, '_>, raw: &ScenarioFile) -> Result<()
             &path.key("road_factor"),
             format!(
                 "must be in [1, 5] (road over great-circle distance), got {}",
-                t.road_factor
+                compact_number(&t.road_factor)
             ),
         ));
     }

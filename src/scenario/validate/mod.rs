@@ -34,7 +34,7 @@ use super::file::ScenarioFile;
 use super::{KeyPath, MAX_DAYS, MAX_SCALE, Scenario, SourceText};
 use crate::calendar::Calendar;
 use crate::data::{AirRoutes, CrossingRecord, Region};
-use crate::format::suggest;
+use crate::format::{compact_number, suggest};
 use crate::input_error::InputError;
 
 /// Validates and resolves a parsed scenario file against its data.
@@ -202,6 +202,7 @@ impl Checker<'_, '_> {
         if (low..=high).contains(&v) {
             Ok(v)
         } else {
+            let v = compact_number(&v);
             Err(self.err(path, format!("must be {what} in [{low}, {high}], got {v}")))
         }
     }
