@@ -147,9 +147,23 @@ pub fn compact_number(v: &impl std::fmt::Display) -> String {
     }
 }
 
+/// A count with its noun, singular for one: `counted(1, "replicate")` is
+/// `1 replicate`, `counted(12000, "run")` is `12,000 runs`.
+pub fn counted(n: u64, noun: &str) -> String {
+    let s = if n == 1 { "" } else { "s" };
+    format!("{} {noun}{s}", thousands(n))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn counts_are_singular_for_one() {
+        assert_eq!(counted(1, "replicate"), "1 replicate");
+        assert_eq!(counted(0, "run"), "0 runs");
+        assert_eq!(counted(12_000, "run"), "12,000 runs");
+    }
 
     #[test]
     fn long_and_tiny_numbers_are_shown_in_scientific_notation() {

@@ -1,7 +1,7 @@
 //! `exodus sweep`: a grid of parameter values, each point replicated.
 //!
 //! `--param PATH=V1,V2,...` gives one axis (any scalar a `--set` could
-//! set); several axes make a grid, the first varying slowest. The points
+//! set; a value may be a range `START:STOP:STEP`); several axes make a grid, the first varying slowest. The points
 //! are the members of an [`Ensemble`](crate::ensemble): replicate `r` of
 //! every point uses the seed `replicate_seed(master, r)`, which derives from
 //! the master seed and the replicate only, never from a thread, and is the
@@ -39,12 +39,73 @@ impl std::str::FromStr for Axis {
             format!("`{arg}` is not PATH=V1,V2,..., e.g. decision.peer=0.2,0.4,0.8")
         })?;
         let path: ParamPath = path.trim().parse()?;
-        let values: Vec<String> = values.split(',').map(|v| v.trim().to_owned()).collect();
-        if values.iter().any(String::is_empty) {
-            return Err(format!("`{arg}` has an empty value"));
+        let mut expanded = Vec::new();
+        for v in values.split(',').map(str::trim) {
+            if v.is_empty() {
+                return Err(format!("`{arg}` has an empty value"));
+            }
+            if v.contains(':') {
+                expanded.extend(range(v)?);
+            } else {
+                expanded.push(v.to_owned());
+            }
         }
-        Ok(Self { path, values })
+        Ok(Self {
+            path,
+            values: expanded,
+        })
     }
+}
+
+/// Most values one `START:STOP:STEP` range may give.
+const MAX_RANGE_VALUES: usize = 10_000;
+
+/// The values of a range `START:STOP:STEP`: `START`, `START + STEP`, … up
+/// to `STOP` included (within a millionth of a step), written with the
+/// decimals of the three numbers, so that `0.1:0.5:0.2` is `0.1, 0.3,
+/// 0.5` rather than `0.30000000000000004`. `STEP` is positive for a rising
+/// range and negative for a falling one.
+fn range(text: &str) -> Result<Vec<String>, String> {
+    let shape = "give START:STOP:STEP, e.g. 0.1:0.5:0.2";
+    let parts: Vec<&str> = text.split(':').map(str::trim).collect();
+    let [start, stop, step] = parts[..] else {
+        return Err(format!("`{text}` is not a range: {shape}"));
+    };
+    let number = |s: &str| {
+        s.parse::<f64>()
+            .ok()
+            .filter(|v| v.is_finite())
+            .ok_or_else(|| format!("`{s}` in `{text}` is not a finite number: {shape}"))
+    };
+    let (a, b, d) = (number(start)?, number(stop)?, number(step)?);
+    if d == 0.0 || (b - a) * d < 0.0 {
+        return Err(format!(
+            "`{text}`: the step {step} never goes from {start} to {stop}: {shape}, the step's sign that of STOP − START"
+        ));
+    }
+    let count = ((b - a) / d + 1e-6).floor() + 1.0;
+    if count > MAX_RANGE_VALUES as f64 {
+        return Err(format!(
+            "`{text}` gives {count} values; a range gives at most {MAX_RANGE_VALUES}"
+        ));
+    }
+    let decimals = [start, stop, step]
+        .iter()
+        .map(|s| s.split_once('.').map_or(0, |(_, f)| f.len()))
+        .max()
+        .unwrap_or(0);
+    let exponent = [start, stop, step].iter().any(|s| s.contains(['e', 'E']));
+    Ok((0..count as usize)
+        .map(|k| {
+            let v = a + k as f64 * d;
+            if exponent {
+                // Twelve significant digits hide the sum's rounding.
+                format!("{}", format!("{v:.11e}").parse::<f64>().unwrap_or(v))
+            } else {
+                format!("{v:.decimals$}")
+            }
+        })
+        .collect())
 }
 
 /// Why a sweep failed.
@@ -181,6 +242,32 @@ pub fn sweep(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ranges_expand_with_the_decimals_they_are_written_with() {
+        let axis: Axis = "decision.peer=0.1:0.5:0.2".parse().unwrap();
+        assert_eq!(axis.values, ["0.1", "0.3", "0.5"]);
+        let axis: Axis = "choice.max_attempts=1,3:9:3,10".parse().unwrap();
+        assert_eq!(axis.values, ["1", "3", "6", "9", "10"]);
+        let axis: Axis = "choice.wait_day=-0.2:-1:-0.4".parse().unwrap();
+        assert_eq!(axis.values, ["-0.2", "-0.6", "-1.0"]);
+        let axis: Axis = "decision.peer=1e-3:3e-3:1e-3".parse().unwrap();
+        assert_eq!(axis.values, ["0.001", "0.002", "0.003"]);
+        for bad in [
+            "decision.peer=0.1:0.5:0",
+            "decision.peer=0.5:0.1:0.2",
+            "decision.peer=0.1:0.5",
+            "decision.peer=0.1:x:0.1",
+            "decision.peer=0:1:1e-9",
+            "decision.peer=0:inf:1",
+        ] {
+            let err = bad.parse::<Axis>().unwrap_err();
+            assert!(
+                err.contains("START:STOP:STEP") || err.contains("at most"),
+                "{bad}: {err}"
+            );
+        }
+    }
 
     #[test]
     fn grids_vary_the_first_axis_slowest() {

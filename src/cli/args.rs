@@ -304,7 +304,8 @@ pub(crate) struct CompareArgs {
 pub(crate) struct SweepArgs {
     #[command(flatten)]
     pub(crate) input: ScenarioArgs,
-    /// An axis of the grid: PATH=V1,V2,... (repeatable).
+    /// An axis of the grid: PATH=V1,V2,... where a value may be a range START:STOP:STEP
+    /// (`decision.peer=0.1:0.5:0.2` is 0.1, 0.3, 0.5); repeatable.
     #[arg(long = "param", value_name = "PATH=V1,V2,...", required = true)]
     pub(crate) params: Vec<String>,
     /// Run a grid of more than 10,000 runs (it is refused without this).

@@ -180,8 +180,8 @@ fn abc_smc(args: &CalibrateArgs) -> Result<(), Failure> {
         )?;
         if !args.quiet {
             println!(
-                "posterior-predictive check: {} replicates, {:.0}% of the targets inside their 90% band, in {:.1} s; written to {} (validation.csv, validation_daily.csv, charts)",
-                args.predictive,
+                "posterior-predictive check: {}, {:.0}% of the targets inside their 90% band, in {:.1} s; written to {} (validation.csv, validation_daily.csv, validation_paths.csv, charts)",
+                exodus::format::counted(u64::from(args.predictive), "replicate"),
                 100.0 * inside,
                 started.elapsed().as_secs_f64(),
                 folder.display()
@@ -347,9 +347,9 @@ fn outcome(fit: &Calibration, wall: f64) -> toml::Table {
 fn print_summary(name: &str, fit: &Calibration, wall: f64, out: &Path, embedded: bool) {
     let populations: Vec<String> = fit.runs.iter().map(|r| r.population.to_string()).collect();
     println!(
-        "calibrated `{name}` in {wall:.1} s: {} evaluations of {} replicates at 1:{}, loss {:.6}",
-        fit.trace.len(),
-        fit.options.replicates,
+        "calibrated `{name}` in {wall:.1} s: {} of {} at 1:{}, loss {:.6}",
+        exodus::format::counted(fit.trace.len() as u64, "evaluation"),
+        exodus::format::counted(u64::from(fit.options.replicates), "replicate"),
         fit.settings.scale(),
         fit.loss
     );

@@ -95,9 +95,9 @@ pub(crate) fn compare(args: &CompareArgs) -> Result<(), Failure> {
     };
     output::write_folder(&out, &provenance, &files, &interrupted)?;
     println!(
-        "{} scenarios × {} paired replicates at 1:{} in {:.1} s; base `{}`",
-        scenarios.len(),
-        args.ensemble.replicates,
+        "{} × {} at 1:{} in {:.1} s; base `{}`",
+        exodus::format::counted(scenarios.len() as u64, "scenario"),
+        exodus::format::counted(u64::from(args.ensemble.replicates), "paired replicate"),
         base_settings.scale(),
         started.elapsed().as_secs_f64(),
         base.name()
@@ -303,8 +303,9 @@ pub(crate) fn posterior_bands(
     output::write_folder(&out, &provenance, &files, &interrupted)?;
     if !args.quiet {
         println!(
-            "`{name}`: {replicates} replicates at 1:{scale} with behaviour drawn from {} \
+            "`{name}`: {} at 1:{scale} with behaviour drawn from {} \
              (effective size {ess:.0}) in {:.1} s",
+            exodus::format::counted(u64::from(replicates), "replicate"),
             posterior.file(),
             started.elapsed().as_secs_f64()
         );

@@ -3,6 +3,7 @@
 use std::path::Path;
 use std::time::Instant;
 
+use exodus::format::counted;
 use exodus::output;
 
 use super::Failure;
@@ -79,9 +80,10 @@ pub(crate) fn sweep(args: &SweepArgs) -> Result<(), Failure> {
     output::write_folder(&out, &provenance, &files, &interrupted)?;
     let points = exodus::sweep::grid(&axes).len();
     println!(
-        "{points} points × {} replicates = {} runs in {:.1} s; written {}",
-        args.ensemble.replicates,
-        points * args.ensemble.replicates as usize,
+        "{} × {} = {} in {:.1} s; written {}",
+        counted(points as u64, "point"),
+        counted(u64::from(args.ensemble.replicates), "replicate"),
+        counted(points as u64 * u64::from(args.ensemble.replicates), "run"),
         started.elapsed().as_secs_f64(),
         out.join(exodus::sweep::SWEEP_CSV).display()
     );
@@ -112,11 +114,16 @@ fn check_size(
     let seconds = runs as f64 * (0.15 + 1.5 * agents / 30.9e6);
     let megabytes = runs as f64 * (200.0 + 30.0 * axes.len() as f64) / 1e6;
     let estimate = format!(
-        "{} grid points × {replicates} replicates = {} runs, about {} on 2 cores and {:.0} MB of sweep.csv",
-        exodus::format::thousands(points),
-        exodus::format::thousands(runs),
+        "{} × {} = {}, about {} on 2 cores and {} of sweep.csv",
+        counted(points, "grid point"),
+        counted(u64::from(replicates), "replicate"),
+        counted(runs, "run"),
         duration(seconds),
-        megabytes.max(1.0)
+        if megabytes < 1.0 {
+            "under 1 MB".to_owned()
+        } else {
+            format!("{megabytes:.0} MB")
+        }
     );
     let refuse = |message: String| {
         Err(Failure::usage(anyhow::anyhow!(
@@ -142,6 +149,7 @@ fn check_size(
 /// A duration in words: seconds, minutes, hours or days.
 fn duration(seconds: f64) -> String {
     match seconds {
+        s if s < 1.0 => "under a second".to_owned(),
         s if s < 90.0 => format!("{s:.0} s"),
         s if s < 5400.0 => format!("{:.0} min", s / 60.0),
         s if s < 172_800.0 => format!("{:.1} h", s / 3600.0),

@@ -85,8 +85,9 @@ pub(crate) fn validate(args: &ValidateArgs) -> Result<(), Failure> {
     output::write_folder(&out, &provenance, &files, &interrupted)?;
     if !args.quiet {
         println!(
-            "{}: {replicates} replicates at 1:{}, master seed {}, in {wall:.1} s; observed figures from {}",
+            "{}: {} at 1:{}, master seed {}, in {wall:.1} s; observed figures from {}",
             scenario.name(),
+            exodus::format::counted(u64::from(replicates), "replicate"),
             settings.scale(),
             settings.seed(),
             observed.name

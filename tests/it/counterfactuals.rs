@@ -324,6 +324,30 @@ fn sweep_writes_one_row_per_point_and_replicate() {
         .collect();
     assert_eq!(seeds[0], seeds[2]);
     assert_ne!(seeds[0], seeds[1]);
+
+    // A range among the values, and one replicate said in the singular.
+    let ranged = fx.dir().join("ranged");
+    exodus()
+        .args([
+            "sweep",
+            "--param",
+            "queue.patience_mean_days=1,2:4:1",
+            "--replicates",
+            "1",
+            "--out",
+        ])
+        .arg(&ranged)
+        .arg(fx.write())
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("4 points × 1 replicate = 4 runs"));
+    let csv = fs::read_to_string(ranged.join("sweep.csv")).unwrap();
+    let values: Vec<&str> = csv
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(3).unwrap())
+        .collect();
+    assert_eq!(values, ["1", "2", "3", "4"]);
 }
 
 #[test]
