@@ -30,7 +30,7 @@ pub(crate) fn check(args: &CheckArgs) -> Result<(), Failure> {
     });
     let (fp, visa) = implied_shares(&s);
     println!(
-        "population: {} regions, men aged {}-{}: {} eligible, about {} agents at 1:{}",
+        "population: {} regions, men aged {}-{}: {} eligible expected from the data, about {} agents at 1:{} (a run rounds each region's ages to whole agents at random, so its count differs slightly: docs/model.md)",
         s.regions().len(),
         p.age_min,
         p.age_max,
