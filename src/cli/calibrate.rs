@@ -400,17 +400,18 @@ fn print_summary(name: &str, fit: &Calibration, wall: f64, out: &Path, embedded:
 
 fn print_fits(fits: &[&TargetFit]) {
     println!(
-        "{:<22} {:>12} {:>12} {:>8}  within",
+        "{:<22} {:>12} {:>12} {:>8}  within (tolerance)",
         "target", "observed", "simulated", "error"
     );
     for f in fits {
         println!(
-            "{:<22} {:>12} {:>12.0} {:>7.1}%  {}",
+            "{:<22} {:>12} {:>12.0} {:>7.1}%  {} (±{}%)",
             f.target.id,
             f.target.observed.to_string(),
             f.simulated_mean,
             100.0 * (f.log_error.exp() - 1.0),
-            if f.within_tolerance { "yes" } else { "NO" }
+            if f.within_tolerance { "yes" } else { "NO" },
+            format_float(100.0 * f.target.tolerance)
         );
     }
 }
