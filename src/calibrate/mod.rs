@@ -772,7 +772,9 @@ fn profile(
                 "ended on its {bound} bound: the targets push it further; widen the bound or question the model"
             ));
         }
-        if rise < FLAT {
+        // A negative rise (both neighbours fit better) is no profile at all:
+        // the note below says the search stopped short.
+        if (0.0..FLAT).contains(&rise) {
             notes.push(format!(
                 "barely constrained: the loss rises by {rise:.2e} (< {FLAT}) over ±{:.0}% of its range",
                 PROBE * 100.0
