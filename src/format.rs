@@ -134,13 +134,13 @@ macro_rules! written_float {
 
 written_float!(Decimals<N>, const N; Plain; Short);
 
-/// A number as a message shows it: as written where that is short, in
-/// scientific notation where its digits would run on (`1e300`, not three
-/// hundred digits, `1e-9`, not `0.000000001`).
+/// A number as a message shows it: as written between a millionth and a
+/// thousand million million, in scientific notation outside (`1e300`, not
+/// three hundred digits; `1e-9`, not `0.000000001`).
 pub fn compact_number(v: &impl std::fmt::Display) -> String {
     let text = v.to_string();
     match text.parse::<f64>() {
-        Ok(x) if x.is_finite() && (text.len() > 16 || (x != 0.0 && x.abs() < 1e-4)) => {
+        Ok(x) if x.is_finite() && x != 0.0 && !(1e-6..1e15).contains(&x.abs()) => {
             format!("{x:e}")
         }
         _ => text,

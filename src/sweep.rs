@@ -100,7 +100,7 @@ fn range(text: &str) -> Result<Vec<String>, String> {
             let v = a + k as f64 * d;
             if exponent {
                 // Twelve significant digits hide the sum's rounding.
-                format!("{}", format!("{v:.11e}").parse::<f64>().unwrap_or(v))
+                format!("{v:.11e}").parse::<f64>().unwrap_or(v).to_string()
             } else {
                 format!("{v:.decimals$}")
             }

@@ -389,7 +389,7 @@ fn run_ensemble(
         .map(|(k, (figure, m))| FigurePath {
             id: figure.id.clone(),
             from: m.from,
-            days: (0..runs.first().map_or(0, |r| r.paths[k].len()))
+            days: (0..=(m.to - m.from) as usize)
                 .map(|t| {
                     let values: Vec<f64> = runs.iter().map(|r| r.paths[k][t]).collect();
                     Spread::of(&values)

@@ -83,9 +83,7 @@ pub(crate) fn compare(args: &CompareArgs) -> Result<(), Failure> {
     let files_given = args.scenarios.iter().map(|p| p.display().to_string());
     settings.insert("files".to_owned(), files_given.collect::<Vec<_>>().into());
     if let Some(posterior) = &posterior {
-        settings.insert("posterior".to_owned(), posterior.file().into());
-        let ess = posterior.effective_size();
-        settings.insert("posterior_effective_size".to_owned(), ess.round().into());
+        record_posterior(&mut settings, posterior);
     }
     let provenance = output::Provenance {
         command: COMMAND,
@@ -197,6 +195,14 @@ fn drawn_versions(
         .collect()
 }
 
+/// Records in a manifest's settings the posterior the runs drew from: its
+/// file and its effective size.
+pub(crate) fn record_posterior(settings: &mut toml::Table, posterior: &Posterior) {
+    settings.insert("posterior".to_owned(), posterior.file().into());
+    let ess = posterior.effective_size().round();
+    settings.insert("posterior_effective_size".to_owned(), ess.into());
+}
+
 /// Replicate `r`'s version of a scenario under a posterior: the document
 /// (with its `--set` values) with the parameters of the posterior's draw
 /// `r` under the master seed, for `r` in `0..replicates`, but for those in
@@ -291,9 +297,8 @@ pub(crate) fn posterior_bands(
     let rows = exodus::compare::summarize(&runs);
     let files = summary_files(&rows, &runs)?;
     let mut settings = replicate_settings(replicates, scale, master, &args.input.set.set);
-    settings.insert("posterior".to_owned(), posterior.file().into());
+    record_posterior(&mut settings, &posterior);
     let ess = posterior.effective_size();
-    settings.insert("posterior_effective_size".to_owned(), ess.round().into());
     let provenance = output::Provenance {
         command: "run",
         scenario: name.clone(),

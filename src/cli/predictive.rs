@@ -14,7 +14,7 @@ use exodus::scenario::{Scenario, ScenarioDocument};
 use exodus::settings::RunSettings;
 
 use super::Failure;
-use super::compare::posterior_versions;
+use super::compare::{posterior_versions, record_posterior};
 use super::validate::{outcome, validation_files};
 use super::{interrupted, replicate_settings};
 
@@ -46,9 +46,7 @@ pub(crate) fn posterior_predictive(
     let inside = summaries.first().map_or(0.0, |s| s.share_inside_band);
     let mut manifest = replicate_settings(replicates, settings.scale(), settings.seed(), set);
     manifest.insert("observed".to_owned(), "[[target]]".into());
-    manifest.insert("posterior".to_owned(), posterior.file().into());
-    let ess = posterior.effective_size().round();
-    manifest.insert("posterior_effective_size".to_owned(), ess.into());
+    record_posterior(&mut manifest, &posterior);
     let provenance = output::Provenance {
         command: "validate",
         scenario: scenario.name().to_owned(),

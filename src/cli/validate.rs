@@ -12,7 +12,7 @@ use exodus::validate::{
 };
 
 use super::args::ValidateArgs;
-use super::compare::posterior_versions;
+use super::compare::{posterior_versions, record_posterior};
 use super::score::print_skipped;
 use super::{Failure, formatted_csv};
 use super::{catch_interrupt, interrupted, plot, progress_bar, replicate_settings, thread_pool};
@@ -72,9 +72,7 @@ pub(crate) fn validate(args: &ValidateArgs) -> Result<(), Failure> {
     manifest_settings.insert("observed".to_owned(), observed.name.clone().into());
     manifest_settings.insert("observed_sha256".to_owned(), observed.sha256.into());
     if let Some(p) = &posterior {
-        manifest_settings.insert("posterior".to_owned(), p.file().into());
-        let ess = p.effective_size().round();
-        manifest_settings.insert("posterior_effective_size".to_owned(), ess.into());
+        record_posterior(&mut manifest_settings, p);
     }
     let provenance = output::Provenance {
         command: COMMAND,

@@ -484,9 +484,9 @@ impl DraftLine {
     /// Moves the line past a stretch of `length` that holds its next point
     /// (`gap < length`): the gap from the stretch's end to the point after
     /// it. A short stretch walks its points; a long one (above
-    /// [`MAX_POINTS_PER_MAN`], which only extreme parameters give) jumps straight to a fresh
-    /// `Exp(1)` gap, which has the same distribution because a Poisson
-    /// process has independent increments. Walking a stretch of length `L`
+    /// [`MAX_POINTS_PER_MAN`], which only extreme parameters give) jumps
+    /// straight to a fresh `Exp(1)` gap, which has the same distribution
+    /// because a Poisson process has independent increments. Walking a stretch of length `L`
     /// costs about `L` draws, which made a run with a leave hazard in the
     /// thousands (a strong peer effect in a region emptying fast) take
     /// minutes; the walk is kept for short stretches so that the usual

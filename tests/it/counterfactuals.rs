@@ -434,12 +434,9 @@ fn a_comparison_under_a_posterior_carries_the_parameter_uncertainty_into_its_int
     let base = fx.write();
     let open = finland_open(&fx);
     // Three particles far apart in the size of the exodus, equally weighted.
-    let posterior = fx.dir().join("posterior.csv");
-    fs::write(
-        &posterior,
+    let posterior = fx.posterior(
         "particle,weight,decision.base_log_hazard,distance\n0,1,-9.3,0.2\n1,1,-8.3,0.1\n2,1,-7.3,0.3\n",
-    )
-    .unwrap();
+    );
     let compare = |out: &str, threads: &str| {
         exodus()
             .args([
@@ -497,12 +494,9 @@ fn a_posterior_of_one_particle_at_the_scenarios_values_changes_nothing() {
     let fx = Fixture::tiny();
     let base = fx.write();
     let open = finland_open(&fx);
-    let posterior = fx.dir().join("posterior.csv");
-    fs::write(
-        &posterior,
+    let posterior = fx.posterior(
         "particle,weight,decision.base_log_hazard,decision.peer,distance\nonly,1,-8.3,0.0,0\n",
-    )
-    .unwrap();
+    );
     let out = fx.dir().join("one");
     exodus()
         .args(["compare", "--replicates", "5", "--posterior"])
@@ -537,12 +531,7 @@ fn a_posterior_that_would_undo_an_alternative_is_refused() {
         "calmer.toml",
         "extends = \"scenario.toml\"\nname = \"calmer\"\n[decision]\npeer = 0.1\n",
     );
-    let posterior = fx.dir().join("posterior.csv");
-    fs::write(
-        &posterior,
-        "particle,weight,decision.peer,distance\na,1,0.3,0\nb,1,0.5,0\n",
-    )
-    .unwrap();
+    let posterior = fx.posterior("particle,weight,decision.peer,distance\na,1,0.3,0\nb,1,0.5,0\n");
     exodus()
         .args(["compare", "--replicates", "2", "--posterior"])
         .arg(&posterior)
@@ -556,11 +545,7 @@ fn a_posterior_that_would_undo_an_alternative_is_refused() {
             predicate::str::contains("calmer.toml sets `decision.peer` to 0.1")
                 .and(predicate::str::contains("would undo the difference")),
         );
-    fs::write(
-        &posterior,
-        "particle,weight,decision.peer,distance\na,1,0.3,0\nb,-1,0.5,0\n",
-    )
-    .unwrap();
+    fx.posterior("particle,weight,decision.peer,distance\na,1,0.3,0\nb,-1,0.5,0\n");
     exodus()
         .args(["compare", "--replicates", "2", "--posterior"])
         .arg(&posterior)
@@ -577,12 +562,9 @@ fn a_posterior_that_would_undo_an_alternative_is_refused() {
 fn a_run_under_a_posterior_writes_predictive_bands() {
     let fx = Fixture::tiny();
     let base = fx.write();
-    let posterior = fx.dir().join("posterior.csv");
-    fs::write(
-        &posterior,
+    let posterior = fx.posterior(
         "particle,weight,decision.base_log_hazard,distance\n0,1,-9.3,0.2\n1,1,-7.3,0.1\n",
-    )
-    .unwrap();
+    );
     let out = fx.dir().join("bands");
     exodus()
         .args(["run", "--replicates", "8", "--posterior"])
@@ -621,13 +603,10 @@ fn a_posterior_parameter_of_a_policy_an_alternative_removes_is_drawn_for_the_oth
     let open = finland_open(&fx);
     // The ban's exempt share is drawn: it exists in the base, not in the
     // alternative that removes the ban.
-    let posterior = fx.dir().join("posterior.csv");
-    fs::write(
-        &posterior,
+    let posterior = fx.posterior(
         "particle,weight,decision.base_log_hazard,policy[finland-ban].exempt_share,distance\n\
          0,1,-8.8,0.2,0.1\n1,1,-7.8,0.9,0.2\n",
-    )
-    .unwrap();
+    );
     let out = fx.dir().join("drawn");
     exodus()
         .args(["compare", "--replicates", "6", "--posterior"])
@@ -650,11 +629,7 @@ fn a_posterior_parameter_of_a_policy_an_alternative_removes_is_drawn_for_the_oth
         "{national:?}"
     );
     // A parameter the base itself lacks is still an error.
-    fs::write(
-        &posterior,
-        "particle,weight,policy[no-such-policy].baseline_share,distance\n0,1,0.5,0\n",
-    )
-    .unwrap();
+    fx.posterior("particle,weight,policy[no-such-policy].baseline_share,distance\n0,1,0.5,0\n");
     exodus()
         .args(["compare", "--replicates", "2", "--posterior"])
         .arg(&posterior)

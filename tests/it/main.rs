@@ -81,6 +81,14 @@ impl Fixture {
         path
     }
 
+    /// Writes `text` as `posterior.csv` in the fixture's folder (a posterior
+    /// as `calibrate --method abc-smc` writes one) and returns its path.
+    pub fn posterior(&self, text: &str) -> PathBuf {
+        let path = self.dir.path().join("posterior.csv");
+        fs::write(&path, text).expect("write posterior");
+        path
+    }
+
     /// The fixture's folder (for outputs).
     pub fn dir(&self) -> &Path {
         self.dir.path()

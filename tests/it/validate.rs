@@ -202,9 +202,6 @@ fn validate_refuses_a_bad_observed_file_naming_its_line() {
 fn validate_under_a_posterior_draws_posterior_predictive_bands() {
     let fx = Fixture::tiny();
     let obs = observed(&fx, OBSERVED);
-    let posterior = fx.dir().join("posterior.csv");
-    let write_posterior = |text: &str| fs::write(&posterior, text).unwrap();
-    let posterior_arg = posterior.to_str().unwrap().to_owned();
     let width = |rows: &[ValidationRecord], id: &str| {
         let r = rows.iter().find(|r| r.id == id).unwrap();
         r.p95.unwrap().0 - r.p05.unwrap().0
@@ -212,7 +209,9 @@ fn validate_under_a_posterior_draws_posterior_predictive_bands() {
 
     // A one-particle posterior at the scenario's own value: the same runs,
     // replicate by replicate, as without one.
-    write_posterior("particle,weight,decision.base_log_hazard,distance\nonly,1,-8.3,0\n");
+    let posterior =
+        fx.posterior("particle,weight,decision.base_log_hazard,distance\nonly,1,-8.3,0\n");
+    let posterior_arg = posterior.to_str().unwrap().to_owned();
     let plain = fx.dir().join("plain");
     validate(&fx, &obs, &plain, &[]).success();
     let one = fx.dir().join("one");
@@ -227,7 +226,7 @@ fn validate_under_a_posterior_draws_posterior_predictive_bands() {
 
     // Particles a factor e apart in the size of the exodus: the bands now
     // carry that uncertainty, far beyond the Monte-Carlo spread.
-    write_posterior(
+    fx.posterior(
         "particle,weight,decision.base_log_hazard,distance\n0,1,-9.3,0.2\n1,1,-8.3,0.1\n2,1,-7.3,0.3\n",
     );
     let drawn = fx.dir().join("drawn");
@@ -253,7 +252,7 @@ fn validate_under_a_posterior_draws_posterior_predictive_bands() {
     );
 
     // A posterior naming a parameter the scenario lacks is an input error.
-    write_posterior("particle,weight,decision.no_such_thing,distance\n0,1,1,0\n");
+    fx.posterior("particle,weight,decision.no_such_thing,distance\n0,1,1,0\n");
     validate(
         &fx,
         &obs,

@@ -167,7 +167,7 @@ impl Checker<'_, '_> {
         if ok(v) {
             Ok(v)
         } else {
-            Err(self.err(path, format!("must be {rule}, got {}", shown(v))))
+            Err(self.err(path, format!("must be {rule}, got {}", compact_number(&v))))
         }
     }
 
@@ -239,15 +239,6 @@ impl Checker<'_, '_> {
                 districts.join(", ")
             ),
         ))
-    }
-}
-
-/// A number as a message shows it: in full when short, else as `1e300`.
-fn shown(v: f64) -> String {
-    if v.is_finite() && v != 0.0 && !(1e-6..1e15).contains(&v.abs()) {
-        format!("{v:e}")
-    } else {
-        v.to_string()
     }
 }
 
