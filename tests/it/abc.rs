@@ -218,11 +218,7 @@ fn abc_smc_recovers_known_parameters_within_its_credible_intervals() {
         assert_eq!((f.kind.as_str(), f.status.as_str()), ("target", "scored"));
         assert_eq!(f.inside_band, Some(true), "{f:?}");
     }
-    let manifest: toml::Table =
-        fs::read_to_string(predictive.join(exodus::output::FOLDER_MANIFEST))
-            .unwrap()
-            .parse()
-            .unwrap();
+    let manifest = super::folder_manifest(&predictive);
     assert_eq!(manifest["settings"]["replicates"].as_integer(), Some(100));
     assert!(
         predictive.read_dir().unwrap().any(|e| e

@@ -160,10 +160,7 @@ fn calibrate_command_writes_its_report_and_a_runnable_scenario() {
         &out,
         exodus::output::FOLDER_MANIFEST
     ));
-    let manifest: toml::Table = fs::read_to_string(out.join(exodus::output::FOLDER_MANIFEST))
-        .unwrap()
-        .parse()
-        .unwrap();
+    let manifest = super::folder_manifest(&out);
     assert!(manifest["outcome"]["wall_seconds"].as_float().is_some());
     assert_eq!(manifest["outcome"]["evaluations"].as_integer(), Some(8));
     assert_eq!(manifest["settings"]["method"].as_str(), Some("optimize"));
@@ -318,10 +315,7 @@ fn a_held_out_target_does_not_move_the_fit_and_is_predicted() {
         calibrated.contains("--hold-out ge"),
         "the command reproduces it"
     );
-    let manifest: toml::Table = fs::read_to_string(held.join(exodus::output::FOLDER_MANIFEST))
-        .unwrap()
-        .parse()
-        .unwrap();
+    let manifest = super::folder_manifest(&held);
     let ids = manifest["settings"]["hold_out"].as_array().unwrap();
     assert_eq!(ids.len(), 1);
     assert_eq!(ids[0].as_str(), Some("ge"));

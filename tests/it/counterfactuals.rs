@@ -1,7 +1,7 @@
 //! Scenario inheritance, the shipped counterfactuals, `compare` and `sweep`.
 
 use std::fs;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use exodus::output::FOLDER_MANIFEST;
 use predicates::prelude::*;
@@ -243,10 +243,7 @@ fn compare_writes_paired_summaries_and_daily_bands() {
     assert!(daily.contains("2022-10-01,finland-open,Finland,exodus_entries,"));
     // The manifest, written last, lists both files and how they were made.
     assert!(assert_complete_or_unmarked(&out, FOLDER_MANIFEST));
-    let manifest: toml::Table = fs::read_to_string(out.join(FOLDER_MANIFEST))
-        .unwrap()
-        .parse()
-        .unwrap();
+    let manifest = super::folder_manifest(&out);
     assert_eq!(manifest["command"].as_str(), Some("compare"));
     assert_eq!(manifest["scenario"].as_str(), Some("tiny"));
     assert_eq!(manifest["settings"]["replicates"].as_integer(), Some(6));
@@ -428,6 +425,21 @@ fn number(row: &std::collections::BTreeMap<String, String>, column: &str) -> f64
         .unwrap_or_else(|_| panic!("{column} in {row:?}"))
 }
 
+/// `exodus compare --replicates R --posterior FILE`, for the scenarios and
+/// options the caller adds.
+fn compare_under(posterior: &Path, replicates: u32) -> assert_cmd::Command {
+    let mut command = exodus();
+    command
+        .args([
+            "compare",
+            "--replicates",
+            &replicates.to_string(),
+            "--posterior",
+        ])
+        .arg(posterior);
+    command
+}
+
 #[test]
 fn a_comparison_under_a_posterior_carries_the_parameter_uncertainty_into_its_intervals() {
     let fx = Fixture::tiny();
@@ -475,10 +487,7 @@ fn a_comparison_under_a_posterior_carries_the_parameter_uncertainty_into_its_int
         number(&national, "q975") > 2.0 * number(&national, "q025"),
         "{national:?}"
     );
-    let manifest: toml::Table = fs::read_to_string(fx.dir().join("post").join(FOLDER_MANIFEST))
-        .unwrap()
-        .parse()
-        .unwrap();
+    let manifest = super::folder_manifest(&fx.dir().join("post"));
     assert!(
         manifest["settings"]["posterior"]
             .as_str()
@@ -498,9 +507,7 @@ fn a_posterior_of_one_particle_at_the_scenarios_values_changes_nothing() {
         "particle,weight,decision.base_log_hazard,decision.peer,distance\nonly,1,-8.3,0.0,0\n",
     );
     let out = fx.dir().join("one");
-    exodus()
-        .args(["compare", "--replicates", "5", "--posterior"])
-        .arg(&posterior)
+    compare_under(&posterior, 5)
         .arg("--out")
         .arg(&out)
         .arg(&base)
@@ -532,9 +539,7 @@ fn a_posterior_that_would_undo_an_alternative_is_refused() {
         "extends = \"scenario.toml\"\nname = \"calmer\"\n[decision]\npeer = 0.1\n",
     );
     let posterior = fx.posterior("particle,weight,decision.peer,distance\na,1,0.3,0\nb,1,0.5,0\n");
-    exodus()
-        .args(["compare", "--replicates", "2", "--posterior"])
-        .arg(&posterior)
+    compare_under(&posterior, 2)
         .arg("--out")
         .arg(fx.dir().join("x"))
         .arg(&base)
@@ -546,9 +551,7 @@ fn a_posterior_that_would_undo_an_alternative_is_refused() {
                 .and(predicate::str::contains("would undo the difference")),
         );
     fx.posterior("particle,weight,decision.peer,distance\na,1,0.3,0\nb,-1,0.5,0\n");
-    exodus()
-        .args(["compare", "--replicates", "2", "--posterior"])
-        .arg(&posterior)
+    compare_under(&posterior, 2)
         .arg(&base)
         .arg(&base)
         .assert()
@@ -608,9 +611,7 @@ fn a_posterior_parameter_of_a_policy_an_alternative_removes_is_drawn_for_the_oth
          0,1,-8.8,0.2,0.1\n1,1,-7.8,0.9,0.2\n",
     );
     let out = fx.dir().join("drawn");
-    exodus()
-        .args(["compare", "--replicates", "6", "--posterior"])
-        .arg(&posterior)
+    compare_under(&posterior, 6)
         .arg("--out")
         .arg(&out)
         .arg(&base)
@@ -630,9 +631,7 @@ fn a_posterior_parameter_of_a_policy_an_alternative_removes_is_drawn_for_the_oth
     );
     // A parameter the base itself lacks is still an error.
     fx.posterior("particle,weight,policy[no-such-policy].baseline_share,distance\n0,1,0.5,0\n");
-    exodus()
-        .args(["compare", "--replicates", "2", "--posterior"])
-        .arg(&posterior)
+    compare_under(&posterior, 2)
         .arg("--out")
         .arg(fx.dir().join("bad"))
         .arg(&base)

@@ -198,6 +198,14 @@ pub fn exodus() -> assert_cmd::Command {
     assert_cmd::Command::cargo_bin("exodus").expect("binary built")
 }
 
+/// The `manifest.toml` of a command's output folder.
+pub fn folder_manifest(dir: &Path) -> toml::Table {
+    fs::read_to_string(dir.join(exodus::output::FOLDER_MANIFEST))
+        .expect("manifest readable")
+        .parse()
+        .expect("manifest is TOML")
+}
+
 /// Index of a destination in a run's results.
 pub fn destination(results: &RunResults, name: &str) -> usize {
     results

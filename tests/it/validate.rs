@@ -98,10 +98,7 @@ fn validate_writes_a_band_per_figure_and_skips_what_the_runs_cannot_measure() {
     assert!(daily.contains("\n2022-09-25,national,exodus_entries,"));
 
     assert!(assert_complete_or_unmarked(&out, FOLDER_MANIFEST));
-    let manifest: toml::Table = fs::read_to_string(out.join(FOLDER_MANIFEST))
-        .unwrap()
-        .parse()
-        .unwrap();
+    let manifest = super::folder_manifest(&out);
     assert_eq!(manifest["command"].as_str(), Some("validate"));
     assert_eq!(manifest["settings"]["replicates"].as_integer(), Some(5));
     assert_eq!(manifest["settings"]["seed"].as_integer(), Some(42));
@@ -240,10 +237,7 @@ fn validate_under_a_posterior_draws_posterior_predictive_bands() {
             width(&mc, id)
         );
     }
-    let manifest: toml::Table = fs::read_to_string(drawn.join(FOLDER_MANIFEST))
-        .unwrap()
-        .parse()
-        .unwrap();
+    let manifest = super::folder_manifest(&drawn);
     assert!(
         manifest["settings"]["posterior"]
             .as_str()
