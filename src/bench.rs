@@ -81,11 +81,13 @@ impl Exit for BenchError {
     }
 }
 
-/// Runs `scenario` `repeat` times with `settings`, writing each run's CSV
-/// into `out`, on the current rayon pool of `threads` threads.
+/// Runs `scenario` (with the `--set` values `set`) `repeat` times with
+/// `settings`, writing each run's CSV into `out`, on the current rayon pool
+/// of `threads` threads.
 pub fn run(
     scenario: &Scenario,
     settings: &RunSettings,
+    set: &[String],
     repeat: usize,
     threads: usize,
     out: &Path,
@@ -108,6 +110,7 @@ pub fn run(
         let info = RunInfo {
             threads,
             wall_seconds: (simulated - started).as_secs_f64(),
+            set: set.to_vec(),
         };
         output::write_run(out, scenario, settings, &results, &info, &|| false)?;
         let written = Instant::now();

@@ -55,7 +55,7 @@ use crate::stats;
 pub type Key = (String, String);
 
 /// The headline figures and daily series of one run.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Outcome {
     /// Whole-run figures.
     pub headline: BTreeMap<Key, f64>,
@@ -64,10 +64,14 @@ pub struct Outcome {
 }
 
 /// The headline figures and daily series of a run:
-/// - headline: `exodus` by destination and `national`; `drafted`, `stuck` and
-///   `abroad` at the end (`national`); `peak_queue` and `peak_wait_days` by crossing;
+/// - headline: `exodus` by destination and `national`; at the end, every
+///   national stock, so that a comparison accounts for every man
+///   (`national`): `abroad`, `drafted` (of whom `drafted_at_border`),
+///   `stuck`, `returned`, `came_back`, `traveling`, `queued`, `moving_on`,
+///   `awaiting_passport` and `at_home`; `peak_queue` and `peak_wait_days` by
+///   crossing;
 /// - daily: `exodus_entries` and `entries` by destination and `national`;
-///   `abroad`, `drafted` and `stuck` (`national`); `queue` by crossing.
+///   the same national stocks; `queue` by crossing.
 pub fn outcome(run: &RunResults) -> Outcome {
     let mut o = Outcome::default();
     let days = run.national.len();
@@ -103,7 +107,15 @@ pub fn outcome(run: &RunResults) -> Outcome {
             (|n: &NationalDay| n.abroad) as fn(&NationalDay) -> u64,
         ),
         ("drafted", |n| n.drafted),
+        ("drafted_at_border", |n| n.drafted_at_border),
         ("stuck", |n| n.stuck),
+        ("returned", |n| n.returned),
+        ("came_back", |n| n.came_back),
+        ("traveling", |n| n.traveling),
+        ("queued", |n| n.queued),
+        ("moving_on", |n| n.moving_on),
+        ("awaiting_passport", |n| n.awaiting_passport),
+        ("at_home", |n| n.at_home),
     ] {
         let series: Vec<f64> = run.national.iter().map(|n| f(n) as f64).collect();
         let key = (national.clone(), metric.to_owned());
@@ -116,7 +128,7 @@ pub fn outcome(run: &RunResults) -> Outcome {
         let peak_wait = run
             .crossing_days
             .iter()
-            .map(|day| day[c].mean_wait_days)
+            .filter_map(|day| day[c].mean_wait_days)
             .fold(0.0, f64::max);
         o.headline.insert(
             (id.clone(), "peak_queue".into()),
@@ -148,19 +160,20 @@ pub struct ScenarioRuns {
 }
 
 /// Runs every scenario `replicates` times at its settings, with paired
-/// seeds under `master` (an [`Ensemble`]); `stop` can cancel it between two
-/// simulated days.
+/// seeds under `master` (an [`Ensemble`]); `progress` is told the runs
+/// finished so far, and `stop` can cancel it between two simulated days.
 pub fn run_all(
     scenarios: &[(Scenario, RunSettings)],
     replicates: u32,
     master: u64,
+    progress: &(dyn Fn(usize) + Sync),
     stop: &(dyn Fn() -> bool + Sync),
 ) -> Result<Vec<ScenarioRuns>, EngineError> {
     let members: Vec<(Vec<&Scenario>, RunSettings)> = scenarios
         .iter()
         .map(|(scenario, settings)| (vec![scenario], *settings))
         .collect();
-    run_members(&members, replicates, master, stop)
+    run_members(&members, replicates, master, progress, stop)
 }
 
 /// The same, under a posterior: `drawn[i][r]` is scenario `i` with the
@@ -171,13 +184,14 @@ pub fn run_drawn(
     drawn: &[(Vec<Scenario>, RunSettings)],
     replicates: u32,
     master: u64,
+    progress: &(dyn Fn(usize) + Sync),
     stop: &(dyn Fn() -> bool + Sync),
 ) -> Result<Vec<ScenarioRuns>, EngineError> {
     let members: Vec<(Vec<&Scenario>, RunSettings)> = drawn
         .iter()
         .map(|(versions, settings)| (versions.iter().collect(), *settings))
         .collect();
-    run_members(&members, replicates, master, stop)
+    run_members(&members, replicates, master, progress, stop)
 }
 
 /// Runs the members (per member, one scenario or one per replicate) as one
@@ -186,13 +200,14 @@ fn run_members(
     members: &[(Vec<&Scenario>, RunSettings)],
     replicates: u32,
     master: u64,
+    progress: &(dyn Fn(usize) + Sync),
     stop: &(dyn Fn() -> bool + Sync),
 ) -> Result<Vec<ScenarioRuns>, EngineError> {
     let ensemble = members.iter().fold(
         Ensemble::new(master, replicates),
         |e, (versions, settings)| e.with_member_per_replicate(versions.clone(), *settings),
     );
-    let outcomes = ensemble.run_all(|_, results| outcome(&results), &|_| {}, stop)?;
+    let outcomes = ensemble.run_all(|_, results| outcome(&results), progress, stop)?;
     let mut outcomes = outcomes.into_iter();
     Ok(members
         .iter()

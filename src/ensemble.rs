@@ -40,6 +40,8 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rayon::prelude::*;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 
 use crate::engine::{self, EngineError};
 use crate::memory;
@@ -181,10 +183,33 @@ impl<'s> Ensemble<'s> {
     /// makes of each job's results. `progress` is told the number of jobs
     /// finished so far; `stop` cancels every run between two simulated days.
     /// The first error, in job order, is returned.
-    pub fn run<T: Send>(
+    ///
+    /// Under a shard's or a merge's ledger ([`crate::shard`]), the jobs are
+    /// a stage: answered from the results the ledger holds, or, in a shard,
+    /// only its own jobs are run, and the command stops
+    /// ([`EngineError::Deferred`]).
+    pub fn run<T: Send + Serialize + DeserializeOwned>(
         &self,
         jobs: &[Job<'s>],
         measure: impl Fn(&Job<'s>, RunResults) -> T + Sync,
+        progress: &(dyn Fn(usize) + Sync),
+        stop: &(dyn Fn() -> bool + Sync),
+    ) -> Result<Vec<T>, EngineError> {
+        match crate::shard::current() {
+            Some(ledger) => ledger.stage(jobs.len(), |mine| {
+                let subset: Vec<Job<'s>> =
+                    mine.iter().filter_map(|&j| jobs.get(j).copied()).collect();
+                self.run_here(&subset, &measure, progress, stop)
+            }),
+            None => self.run_here(jobs, &measure, progress, stop),
+        }
+    }
+
+    /// Runs `jobs` in this process (see [`Ensemble::run`]).
+    fn run_here<T: Send>(
+        &self,
+        jobs: &[Job<'s>],
+        measure: &(impl Fn(&Job<'s>, RunResults) -> T + Sync),
         progress: &(dyn Fn(usize) + Sync),
         stop: &(dyn Fn() -> bool + Sync),
     ) -> Result<Vec<T>, EngineError> {
@@ -217,7 +242,7 @@ impl<'s> Ensemble<'s> {
     }
 
     /// Runs every job (see [`Ensemble::run`]).
-    pub fn run_all<T: Send>(
+    pub fn run_all<T: Send + Serialize + DeserializeOwned>(
         &self,
         measure: impl Fn(&Job<'s>, RunResults) -> T + Sync,
         progress: &(dyn Fn(usize) + Sync),

@@ -24,7 +24,8 @@
 //!    travel, queues), `engine::run(&scenario, &settings, stop, progress)`,
 //!    applying the [`model`]'s equations;
 //! 5. [`results`]: what a run produces, in persons;
-//! 6. [`output`]: tidy CSV and a manifest, written atomically and read back.
+//! 6. [`output`]: tidy CSV, a data dictionary and a manifest, written
+//!    atomically and read back.
 //!
 //! Around the pipeline: [`ensemble`] runs many (scenario, settings) jobs in
 //! parallel with common random numbers, for [`compare`], [`sweep`] and
@@ -33,7 +34,8 @@
 //! against them; [`posterior`] reads a calibration's posterior and draws
 //! each replicate's parameters from it, so that [`compare`] can carry what we
 //! do not know about behaviour into its intervals; [`plot`] draws charts
-//! ([`plot_posterior`] those of a Bayesian calibration's posterior);
+//! ([`plot_posterior`] those of a Bayesian calibration's posterior), and
+//! [`report`] puts a folder's tables and charts into one HTML page;
 //! [`bench`](mod@bench) times runs.
 //!
 //! The ground floor, which every layer may use and which uses nothing above
@@ -76,12 +78,14 @@ pub mod plot;
 pub mod plot_posterior;
 pub mod population;
 pub mod posterior;
+pub mod report;
 pub mod results;
 pub mod rng;
 pub mod scenario;
 pub mod score;
 pub mod sensitivity;
 pub mod settings;
+pub mod shard;
 pub mod stats;
 pub mod sweep;
 pub mod validate;

@@ -11,30 +11,31 @@ use clap::Parser;
 
 use exodus::exit;
 
-use cli::args::RunArgs;
-use cli::{Cli, Command};
+use cli::Cli;
+use cli::args::Format;
 
 fn main() -> ExitCode {
     // `exodus check | head` ends quietly, as Unix tools do, instead of
     // panicking on the closed pipe.
     sigpipe::reset();
     let cli = Cli::parse();
+    if cli.strict {
+        cli::be_strict();
+    }
     if let Err(message) = exodus::memory::user_limit() {
         eprintln!("error: {message}");
         return ExitCode::from(exit::INPUT);
     }
-    let outcome = match cli.command {
-        Some(Command::Run(args)) => cli::run(&args),
-        Some(Command::Check(args)) => cli::check(&args),
-        Some(Command::Compare(args)) => cli::compare(&args),
-        Some(Command::Sweep(args)) => cli::sweep(&args),
-        Some(Command::Plot { dir }) => cli::plot(&dir),
-        Some(Command::Bench(args)) => cli::bench(&args),
-        Some(Command::Calibrate(args)) => cli::calibrate(&args),
-        Some(Command::Score { run_dir, observed }) => cli::score(&run_dir, &observed),
-        Some(Command::Validate(args)) => cli::validate(&args),
-        Some(Command::Sensitivity(args)) => cli::sensitivity(&args),
-        None => cli::run(&RunArgs::default()),
+    let json = cli.format == Format::Json;
+    if json {
+        cli::summary::use_json();
+    }
+    let outcome = match (cli.shard, cli.jobs_from) {
+        (Some(spec), jobs_from) => cli::cluster::run_shard(cli.command, spec, jobs_from.as_deref()),
+        (None, Some(_)) => Err(cli::Failure::usage(anyhow::anyhow!(
+            "--jobs-from goes with --shard I/N: the results of the earlier stages, for a shard"
+        ))),
+        (None, None) => cli::dispatch(cli.command, json),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

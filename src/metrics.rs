@@ -274,7 +274,7 @@ impl Measure {
                 let (mut weighted, mut entries) = (0.0, 0.0);
                 for d in days {
                     for x in at(d) {
-                        weighted += x.mean_wait_days * x.entries as f64;
+                        weighted += x.mean_wait_days.unwrap_or(0.0) * x.entries as f64;
                         entries += x.entries as f64;
                     }
                 }

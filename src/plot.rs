@@ -43,11 +43,16 @@ use crate::validate::{
     ValidationPathRecord, ValidationRecord,
 };
 
+mod differences;
 mod indices;
 mod paths;
+mod regions;
+mod style;
 
+pub use differences::differences_chart;
 pub use indices::{Bar, IndexChart, IndexPanel, IndexSeries, sensitivity_chart};
 pub use paths::{PathChart, PathPanel, paths_chart};
+pub use regions::{RegionChart, regions_chart};
 
 const FONT: &[u8] = include_bytes!("../assets/fonts/DejaVuSans.ttf");
 const SIZE: (u32, u32) = (1200, 700);
@@ -100,9 +105,42 @@ pub struct Series {
     pub values: Vec<f64>,
     /// Lower and upper edges of a band, one value a day.
     pub band: Option<(Vec<f64>, Vec<f64>)>,
+    /// Drawn in black and thicker than the others (the base of a comparison).
+    pub emphasis: bool,
 }
 
-/// A chart: dated series and labelled points.
+impl Series {
+    /// A plain line.
+    pub fn line(name: impl Into<String>, values: Vec<f64>) -> Self {
+        Self {
+            name: name.into(),
+            values,
+            band: None,
+            emphasis: false,
+        }
+    }
+}
+
+/// A reported figure on a chart: a total over a window, drawn as its mean
+/// per day, as a segment across the window (a point for one day) with a
+/// marker at its middle.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Marker {
+    /// First day of the window (days from the chart's start).
+    pub from: f64,
+    /// Last day.
+    pub to: f64,
+    /// The total divided by the window's days.
+    pub per_day: f64,
+    /// Its group (a place, or a figure): one shape and one legend entry per
+    /// group.
+    pub group: String,
+    /// The series whose colour it shares (its place's line), if any; black
+    /// otherwise.
+    pub series: Option<usize>,
+}
+
+/// A chart: dated series and reported figures.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Chart {
     /// File stem and title.
@@ -117,8 +155,10 @@ pub struct Chart {
     pub days: usize,
     /// The lines.
     pub series: Vec<Series>,
-    /// Points: (day, value, label).
-    pub points: Vec<(f64, f64, String)>,
+    /// The reported figures.
+    pub markers: Vec<Marker>,
+    /// What made it (scenario, scale, seed, version), under the chart.
+    pub caption: String,
 }
 
 pub(crate) fn register_font() {
@@ -153,6 +193,22 @@ impl Figure for Chart {
     }
 }
 
+/// A chart as SVG text; `path` names it in errors.
+pub fn svg(chart: &impl Figure, path: &Path) -> Result<String, PlotError> {
+    register_font();
+    let fail = |message: String| PlotError::Draw {
+        path: path.to_owned(),
+        message,
+    };
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, chart.size()).into_drawing_area();
+        chart.render(&root).map_err(fail)?;
+        root.present().map_err(|e| fail(e.to_string()))?;
+    }
+    Ok(svg)
+}
+
 /// Draws a chart as `<stem>.svg` and `<stem>.png` in `dir`; returns both paths.
 pub fn draw(dir: &Path, chart: &impl Figure) -> Result<Vec<PathBuf>, PlotError> {
     register_font();
@@ -163,14 +219,7 @@ pub fn draw(dir: &Path, chart: &impl Figure) -> Result<Vec<PathBuf>, PlotError> 
         let path = path.to_owned();
         move |message: String| PlotError::Draw { path, message }
     };
-
-    let mut svg = String::new();
-    {
-        let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
-        chart.render(&root).map_err(fail(&svg_path))?;
-        root.present().map_err(|e| fail(&svg_path)(e.to_string()))?;
-    }
-    write_atomic(&svg_path, svg.as_bytes())?;
+    write_atomic(&svg_path, svg(chart, &svg_path)?.as_bytes())?;
 
     let mut pixels = vec![0u8; (size.0 * size.1 * 3) as usize];
     {
@@ -181,6 +230,49 @@ pub fn draw(dir: &Path, chart: &impl Figure) -> Result<Vec<PathBuf>, PlotError> 
     let png = encode_png(&pixels, size).map_err(fail(&png_path))?;
     write_atomic(&png_path, &png)?;
     Ok(vec![svg_path, png_path])
+}
+
+/// Draws a chart for print at `width` pixels: the SVG with its size scaled
+/// (the drawing is vector: its `viewBox` keeps the layout) and the PNG
+/// rasterized from that SVG at that width by resvg, its text in the embedded
+/// font; returns both paths.
+pub fn draw_wide(dir: &Path, chart: &impl Figure, width: u32) -> Result<Vec<PathBuf>, PlotError> {
+    let (w, h) = chart.size();
+    let height = (f64::from(h) * f64::from(width) / f64::from(w.max(1))).round() as u32;
+    let svg_path = dir.join(format!("{}.svg", chart.stem()));
+    let png_path = dir.join(format!("{}.png", chart.stem()));
+    let text = svg(chart, &svg_path)?.replacen(
+        &format!("width=\"{w}\" height=\"{h}\""),
+        &format!("width=\"{width}\" height=\"{height}\""),
+        1,
+    );
+    let png = rasterize(&text, (width, height)).map_err(|message| PlotError::Draw {
+        path: png_path.clone(),
+        message,
+    })?;
+    write_atomic(&svg_path, text.as_bytes())?;
+    write_atomic(&png_path, &png)?;
+    Ok(vec![svg_path, png_path])
+}
+
+/// An SVG drawn by exodus as a PNG of `(w, h)` pixels.
+fn rasterize(svg: &str, (w, h): (u32, u32)) -> Result<Vec<u8>, String> {
+    let mut fonts = resvg::usvg::fontdb::Database::new();
+    fonts.load_font_data(FONT.to_vec());
+    fonts.set_sans_serif_family("DejaVu Sans");
+    let options = resvg::usvg::Options {
+        fontdb: std::sync::Arc::new(fonts),
+        ..resvg::usvg::Options::default()
+    };
+    let tree = resvg::usvg::Tree::from_str(svg, &options).map_err(|e| e.to_string())?;
+    let size = tree.size();
+    let mut pixmap = resvg::tiny_skia::Pixmap::new(w, h)
+        .ok_or_else(|| format!("cannot make a {w} × {h} image"))?;
+    pixmap.fill(resvg::tiny_skia::Color::WHITE);
+    let transform =
+        resvg::tiny_skia::Transform::from_scale(w as f32 / size.width(), h as f32 / size.height());
+    resvg::render(&tree, transform, &mut pixmap.as_mut());
+    pixmap.encode_png().map_err(|e| e.to_string())
 }
 
 /// Encodes RGB pixels as PNG.
@@ -195,6 +287,9 @@ pub(crate) fn encode_png(pixels: &[u8], (w, h): (u32, u32)) -> Result<Vec<u8>, S
 fn render<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, chart: &Chart) -> Result<(), String> {
     let e = |err: DrawingAreaErrorKind<DB::ErrorType>| err.to_string();
     root.fill(&WHITE).map_err(e)?;
+    let (width, height) = root.dim_in_pixel();
+    let (body, foot) = root.split_vertically(height.saturating_sub(style::CAPTION_HEIGHT));
+    let (plot, side) = body.split_horizontally(width.saturating_sub(style::LEGEND_WIDTH));
     let top = chart
         .series
         .iter()
@@ -203,14 +298,14 @@ fn render<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, chart: &Chart) -> R
                 .iter()
                 .chain(s.band.iter().flat_map(|(_, hi)| hi.iter()))
         })
-        .chain(chart.points.iter().map(|(_, y, _)| y))
+        .chain(chart.markers.iter().map(|m| &m.per_day))
         .copied()
         .fold(0.0, f64::max);
     let y_max = if top > 0.0 { top * 1.08 } else { 1.0 };
     let x_max = chart.days.saturating_sub(1).max(1) as f64;
     let start = chart.start;
-    let mut ctx = ChartBuilder::on(root)
-        .caption(&chart.title, ("sans-serif", 26))
+    let mut ctx = ChartBuilder::on(&plot)
+        .caption(&chart.title, ("sans-serif", 22))
         .margin(16)
         .x_label_area_size(48)
         .y_label_area_size(90)
@@ -232,50 +327,96 @@ fn render<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, chart: &Chart) -> R
         .axis_desc_style(("sans-serif", 17))
         .draw()
         .map_err(e)?;
-    for (i, s) in chart.series.iter().enumerate() {
-        let color = Palette99::pick(i).to_rgba();
+    let mut entries: Vec<(style::Key, String)> = Vec::new();
+    let colour_of = |i: usize| {
+        if chart.series.get(i).is_some_and(|s| s.emphasis) {
+            BLACK
+        } else {
+            style::colour(i)
+        }
+    };
+    // The emphasised series last, on top of the others.
+    let mut order: Vec<usize> = (0..chart.series.len()).collect();
+    order.sort_by_key(|&i| chart.series[i].emphasis);
+    for &i in &order {
+        let s = &chart.series[i];
+        let colour = colour_of(i);
         if let Some((low, high)) = &s.band {
-            let upper: Vec<(f64, f64)> = high
-                .iter()
-                .enumerate()
-                .map(|(d, &v)| (d as f64, v))
-                .collect();
-            let lower: Vec<(f64, f64)> = low
-                .iter()
-                .enumerate()
-                .rev()
-                .map(|(d, &v)| (d as f64, v))
-                .collect();
-            let outline: Vec<(f64, f64)> = upper.into_iter().chain(lower).collect();
+            let upper = high.iter().enumerate().map(|(d, &v)| (d as f64, v));
+            let lower = low.iter().enumerate().rev().map(|(d, &v)| (d as f64, v));
+            let alpha = if s.emphasis { 0.15 } else { 0.22 };
             ctx.draw_series(std::iter::once(Polygon::new(
-                outline,
-                color.mix(0.2).filled(),
+                upper.chain(lower).collect::<Vec<_>>(),
+                colour.mix(alpha).filled(),
             )))
             .map_err(e)?;
         }
+        let width = if s.emphasis { 4 } else { 2 };
         ctx.draw_series(LineSeries::new(
             s.values.iter().enumerate().map(|(d, &v)| (d as f64, v)),
-            color.stroke_width(2),
+            colour.stroke_width(width),
         ))
-        .map_err(e)?
-        .label(s.name.clone())
-        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(3)));
-    }
-    for (x, y, label) in &chart.points {
-        let color = BLACK;
-        ctx.draw_series(std::iter::once(Circle::new((*x, *y), 6, color.filled())))
-            .map_err(e)?
-            .label(label.clone())
-            .legend(move |(lx, ly)| Circle::new((lx + 10, ly), 5, color.filled()));
-    }
-    ctx.configure_series_labels()
-        .background_style(WHITE.mix(0.85))
-        .border_style(BLACK)
-        .label_font(("sans-serif", 15))
-        .position(SeriesLabelPosition::UpperRight)
-        .draw()
         .map_err(e)?;
-    Ok(())
+    }
+    for (i, s) in chart.series.iter().enumerate() {
+        let key = style::Key::Line {
+            colour: colour_of(i),
+            width: if s.emphasis { 4 } else { 2 },
+            band: s.band.is_some(),
+        };
+        entries.push((key, s.name.clone()));
+    }
+    let mut groups: Vec<(&str, Option<usize>)> = Vec::new();
+    for m in &chart.markers {
+        if !groups.iter().any(|(g, _)| *g == m.group) {
+            groups.push((&m.group, m.series));
+        }
+    }
+    for m in &chart.markers {
+        let g = groups.iter().position(|(g, _)| *g == m.group).unwrap_or(0);
+        let colour = m.series.map_or(BLACK, colour_of);
+        if m.to > m.from {
+            ctx.draw_series(LineSeries::new(
+                [(m.from, m.per_day), (m.to, m.per_day)],
+                colour.stroke_width(3),
+            ))
+            .map_err(e)?;
+        }
+        let at = ((m.from + m.to) / 2.0, m.per_day);
+        let filled = colour.filled();
+        match style::Shape::of(g) {
+            style::Shape::Circle => ctx
+                .draw_series(std::iter::once(
+                    EmptyElement::at(at) + Circle::new((0, 0), 6, filled),
+                ))
+                .map(|_| ()),
+            style::Shape::Triangle => ctx
+                .draw_series(std::iter::once(
+                    EmptyElement::at(at) + TriangleMarker::new((0, 0), 7, filled),
+                ))
+                .map(|_| ()),
+            style::Shape::Square => ctx
+                .draw_series(std::iter::once(
+                    EmptyElement::at(at) + Rectangle::new([(-5, -5), (5, 5)], filled),
+                ))
+                .map(|_| ()),
+            style::Shape::Cross => ctx
+                .draw_series(std::iter::once(
+                    EmptyElement::at(at) + Cross::new((0, 0), 6, colour.stroke_width(3)),
+                ))
+                .map(|_| ()),
+        }
+        .map_err(e)?;
+    }
+    for (g, (group, series)) in groups.iter().enumerate() {
+        let key = style::Key::Marker {
+            shape: style::Shape::of(g),
+            colour: series.map_or(BLACK, colour_of),
+        };
+        entries.push((key, (*group).to_owned()));
+    }
+    style::legend(&side, &entries)?;
+    style::caption(&foot, &chart.caption)
 }
 
 /// A reported figure drawn on the daily chart: its place, window and value.
@@ -293,8 +434,13 @@ pub struct ReportedFigure {
     pub value: f64,
 }
 
-/// The charts of a run.
-pub fn run_charts(run: &RunResults, reported: &[ReportedFigure]) -> Vec<Chart> {
+/// Most crossings drawn on the queue chart: the longest queues.
+const MOST_QUEUES: usize = 8;
+
+/// The charts of a run: daily entries with the reported figures, the
+/// cumulative exodus, the longest queues and the national stocks.
+/// `caption` says what made the run.
+pub fn run_charts(run: &RunResults, reported: &[ReportedFigure], caption: &str) -> Vec<Chart> {
     let days = run.national.len();
     let cal = run.calendar;
     let base = |stem: &str, title: &str, y: &str| Chart {
@@ -304,11 +450,12 @@ pub fn run_charts(run: &RunResults, reported: &[ReportedFigure]) -> Vec<Chart> {
         start: cal.start,
         days,
         series: Vec::new(),
-        points: Vec::new(),
+        markers: Vec::new(),
+        caption: caption.to_owned(),
     };
     let mut daily = base(
         "daily_entries",
-        "Daily entries of Russian citizens by destination (exodus and ordinary traffic)",
+        "Daily entries by destination (exodus and ordinary traffic); reported: mean a day over each window",
         "entries per day (persons)",
     );
     let mut cumulative = base(
@@ -327,45 +474,68 @@ pub fn run_charts(run: &RunResults, reported: &[ReportedFigure]) -> Vec<Chart> {
                 total
             })
             .collect();
-        daily.series.push(Series {
-            name: name.clone(),
-            values: entries,
-            band: None,
-        });
-        cumulative.series.push(Series {
-            name: name.clone(),
-            values: cum,
-            band: None,
-        });
+        daily.series.push(Series::line(name.clone(), entries));
+        cumulative.series.push(Series::line(name.clone(), cum));
     }
-    for f in reported
-        .iter()
-        .filter(|f| run.destinations.contains(&f.place))
-    {
+    for f in reported {
+        let Some(d) = run.destinations.iter().position(|n| *n == f.place) else {
+            continue;
+        };
         let (from, to) = (cal.day_of(f.from), cal.day_of(f.to));
         let n = (to - from + 1).max(1) as f64;
-        daily.points.push((
-            (from + to) as f64 / 2.0,
-            f.value / n,
-            format!("reported: {} ({}, mean per day)", f.place, f.id),
-        ));
+        daily.markers.push(Marker {
+            from: from as f64,
+            to: to as f64,
+            per_day: f.value / n,
+            group: format!("reported: {}", f.place),
+            series: Some(d),
+        });
     }
-    let mut queues = base(
-        "queues",
-        "Persons waiting at each crossing at the end of the day",
-        "queue (persons)",
+    let mut queued: Vec<(f64, Series)> = run
+        .crossings
+        .iter()
+        .enumerate()
+        .map(|(c, (id, _))| {
+            let values = run.queue_series(c);
+            let peak = values.iter().copied().fold(0.0, f64::max);
+            (peak, Series::line(id.clone(), values))
+        })
+        .filter(|(peak, _)| *peak > 0.0)
+        .collect();
+    queued.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let title = if queued.len() > MOST_QUEUES {
+        format!(
+            "Persons waiting at the end of the day: the {MOST_QUEUES} longest queues of {}",
+            queued.len()
+        )
+    } else {
+        "Persons waiting at each crossing that queued, at the end of the day".to_owned()
+    };
+    let mut queues = base("queues", &title, "queue (persons)");
+    queues.series = queued
+        .into_iter()
+        .take(MOST_QUEUES)
+        .map(|(_, s)| s)
+        .collect();
+    let mut stocks = base(
+        "national_stocks",
+        "Where the men who acted are, day by day",
+        "men (persons)",
     );
-    for (c, (id, _)) in run.crossings.iter().enumerate() {
-        let values = run.queue_series(c);
-        if values.iter().any(|&v| v > 0.0) {
-            queues.series.push(Series {
-                name: id.clone(),
-                values,
-                band: None,
-            });
-        }
-    }
-    vec![daily, cumulative, queues]
+    let stock = |f: fn(&crate::results::NationalDay) -> u64| -> Vec<f64> {
+        run.national.iter().map(|n| f(n) as f64).collect()
+    };
+    stocks.series = vec![
+        Series::line("abroad", stock(|n| n.abroad)),
+        Series::line(
+            "on the way (traveling or queued)",
+            stock(|n| n.traveling + n.queued),
+        ),
+        Series::line("drafted", stock(|n| n.drafted)),
+        Series::line("stuck at home, wanting to leave", stock(|n| n.stuck)),
+        Series::line("went home (gave up or came back)", stock(|n| n.returned)),
+    ];
+    vec![daily, cumulative, queues, stocks]
 }
 
 /// Reads `targets.csv` of a run folder: the reported entries.
@@ -409,8 +579,9 @@ fn read_rows<T: serde::de::DeserializeOwned>(path: &Path) -> Result<Vec<T>, Plot
         .collect()
 }
 
-/// The comparison chart from [`DAILY_CSV`]: national daily exodus entries.
-pub fn comparison_chart(path: &Path) -> Result<Chart, PlotError> {
+/// The comparison chart from [`DAILY_CSV`]: national daily exodus entries,
+/// the base (the first scenario) in black.
+pub fn comparison_chart(path: &Path, caption: &str) -> Result<Chart, PlotError> {
     let read_err = |message: String| PlotError::Read {
         path: path.to_owned(),
         message,
@@ -423,13 +594,20 @@ pub fn comparison_chart(path: &Path) -> Result<Chart, PlotError> {
             continue;
         }
         start = Some(start.map_or(row.date, |s| s.min(row.date)));
-        let i = match series.iter().position(|s| s.name == row.scenario) {
+        let named =
+            |s: &Series| s.name == row.scenario || s.name == format!("{} (base)", row.scenario);
+        let i = match series.iter().position(named) {
             Some(i) => i,
             None => {
                 series.push(Series {
-                    name: row.scenario.clone(),
+                    name: if series.is_empty() {
+                        format!("{} (base)", row.scenario)
+                    } else {
+                        row.scenario.clone()
+                    },
                     values: Vec::new(),
                     band: Some((Vec::new(), Vec::new())),
+                    emphasis: series.is_empty(),
                 });
                 series.len() - 1
             }
@@ -451,7 +629,8 @@ pub fn comparison_chart(path: &Path) -> Result<Chart, PlotError> {
         start,
         days,
         series,
-        points: Vec::new(),
+        markers: Vec::new(),
+        caption: caption.to_owned(),
     })
 }
 
@@ -466,6 +645,7 @@ pub const SHORT_WINDOW_DAYS: i64 = 7;
 pub fn validation_charts(
     figures: &[ValidationRecord],
     daily: &[ValidationDailyRecord],
+    caption: &str,
 ) -> Vec<Chart> {
     let Some(start) = daily.iter().map(|r| r.date).min() else {
         return Vec::new();
@@ -490,6 +670,7 @@ pub fn validation_charts(
                     name: name.to_owned(),
                     values: zeros,
                     band,
+                    emphasis: false,
                 };
                 series.push((key, line));
                 series.len() - 1
@@ -513,7 +694,7 @@ pub fn validation_charts(
     }
     let mut charts = Vec::new();
     for ((place, metric), line) in series {
-        let points: Vec<(f64, f64, String)> = figures
+        let markers: Vec<Marker> = figures
             .iter()
             .filter(|f| f.status == "scored" && f.place == place && f.metric == metric)
             .filter(|f| matches!(f.metric.as_str(), "entries" | "exits"))
@@ -521,37 +702,135 @@ pub fn validation_charts(
             .map(|f| {
                 let (from, to) = (day(f.date_from), day(f.date_to));
                 let n = (to - from + 1).max(1) as f64;
-                let label = if f.kind.is_empty() {
-                    format!("reported: {} (mean per day)", f.id)
+                let group = if f.kind.is_empty() {
+                    format!("reported: {}", f.id)
                 } else {
-                    format!("reported: {} ({}, mean per day)", f.id, f.kind)
+                    format!("reported: {} ({})", f.id, f.kind)
                 };
-                ((from + to) as f64 / 2.0, f.observed.0 / n, label)
+                Marker {
+                    from: from as f64,
+                    to: to as f64,
+                    per_day: f.observed.0 / n,
+                    group,
+                    series: None,
+                }
             })
             .collect();
-        if points.is_empty() {
+        if markers.is_empty() {
             continue;
         }
         charts.push(Chart {
             stem: format!("validation_{}_{metric}", snake_case(place)),
             title: format!(
-                "{place}: daily {metric}, simulated (mean and 90% band over the replicates) and reported"
+                "{place}: daily {metric}, simulated (mean, 90% band) and reported (mean a day)"
             ),
             y_label: format!("{metric} per day (persons)"),
             start,
             days,
             series: vec![line],
-            points,
+            markers,
+            caption: caption.to_owned(),
         });
     }
     charts
 }
 
+/// A manifest of `dir` as a table, if it is there and reads.
+fn manifest(dir: &Path, name: &str) -> Option<toml::Table> {
+    std::fs::read_to_string(dir.join(name)).ok()?.parse().ok()
+}
+
+/// What made the results in `dir`, from its manifest, as a chart's caption:
+/// the command, the scenario, the scale, the seed (and the replicates) and
+/// the version of exodus.
+pub fn caption_of(dir: &Path) -> String {
+    let text = |t: &toml::Table, k: &str| {
+        t.get(k).map(|v| match v {
+            toml::Value::String(s) => s.clone(),
+            other => other.to_string(),
+        })
+    };
+    let (command, table, settings) = if let Some(run) = manifest(dir, crate::output::MANIFEST) {
+        ("run".to_owned(), run.clone(), run)
+    } else if let Some(folder) = manifest(dir, crate::output::FOLDER_MANIFEST) {
+        let settings = folder
+            .get("settings")
+            .and_then(toml::Value::as_table)
+            .cloned()
+            .unwrap_or_default();
+        (
+            text(&folder, "command").unwrap_or_default(),
+            folder,
+            settings,
+        )
+    } else {
+        return String::new();
+    };
+    let mut parts = vec![format!(
+        "exodus {} {command}",
+        text(&table, "exodus_version").unwrap_or_default()
+    )];
+    if let Some(scenario) = text(&table, "scenario") {
+        parts.push(format!("scenario {scenario}"));
+    }
+    if let Some(scale) = text(&settings, "scale") {
+        parts.push(format!("scale 1:{scale}"));
+    }
+    if let Some(seed) = text(&settings, "seed") {
+        parts.push(format!("seed {seed}"));
+    }
+    if let Some(replicates) = text(&settings, "replicates") {
+        parts.push(format!("{replicates} replicates"));
+    }
+    if let Some(posterior) = text(&settings, "posterior") {
+        parts.push(format!("posterior {posterior}"));
+    }
+    parts.join(" · ")
+}
+
+/// What is done with each chart of a folder: drawn as files, or rendered
+/// into a report.
+pub trait ChartVisitor {
+    /// Takes one chart.
+    fn visit<F: Figure>(&mut self, chart: &F) -> Result<(), PlotError>;
+}
+
 /// Draws every chart a folder supports (a run, a comparison, a
-/// validation); returns the files, none when a validation has no reported
-/// figures to draw.
+/// validation, a sensitivity analysis); returns the files, none when a
+/// validation has no reported figures to draw.
 pub fn plot_dir(dir: &Path) -> Result<Vec<PathBuf>, PlotError> {
-    let mut files = Vec::new();
+    plot_dir_at(dir, None)
+}
+
+/// The same, for print at `width` pixels when given ([`draw_wide`]).
+pub fn plot_dir_at(dir: &Path, width: Option<u32>) -> Result<Vec<PathBuf>, PlotError> {
+    struct Files<'d> {
+        dir: &'d Path,
+        width: Option<u32>,
+        files: Vec<PathBuf>,
+    }
+    impl ChartVisitor for Files<'_> {
+        fn visit<F: Figure>(&mut self, chart: &F) -> Result<(), PlotError> {
+            let drawn = match self.width {
+                Some(width) => draw_wide(self.dir, chart, width)?,
+                None => draw(self.dir, chart)?,
+            };
+            self.files.extend(drawn);
+            Ok(())
+        }
+    }
+    let mut files = Files {
+        dir,
+        width,
+        files: Vec::new(),
+    };
+    visit_charts(dir, &mut files)?;
+    Ok(files.files)
+}
+
+/// Gives `visitor` every chart the folder `dir` supports, in the order
+/// [`plot_dir`] draws them.
+pub fn visit_charts(dir: &Path, visitor: &mut impl ChartVisitor) -> Result<(), PlotError> {
     let mut recognised = false;
     if dir.join(crate::output::MANIFEST).is_file() {
         recognised = true;
@@ -565,9 +844,11 @@ pub fn plot_dir(dir: &Path) -> Result<Vec<PathBuf>, PlotError> {
         } else {
             Vec::new()
         };
-        for chart in run_charts(&run, &reported) {
-            files.extend(draw(dir, &chart)?);
+        let caption = caption_of(dir);
+        for chart in run_charts(&run, &reported, &caption) {
+            visitor.visit(&chart)?;
         }
+        visitor.visit(&regions_chart(&run.regions, &caption))?;
     }
     // A command's folder is drawn only when its manifest vouches for it.
     let command_files = [DAILY_CSV, VALIDATION_DAILY_CSV, SENSITIVITY_CSV];
@@ -577,18 +858,28 @@ pub fn plot_dir(dir: &Path) -> Result<Vec<PathBuf>, PlotError> {
             message: e.to_string(),
         })?;
     }
+    let caption = caption_of(dir);
     let daily = dir.join(DAILY_CSV);
     if daily.is_file() {
         recognised = true;
-        files.extend(draw(dir, &comparison_chart(&daily)?)?);
+        visitor.visit(&comparison_chart(&daily, &caption)?)?;
+        let summary = dir.join(crate::compare::SUMMARY_CSV);
+        if summary.is_file() {
+            let rows = read_rows::<crate::compare::SummaryRecord>(&summary)?;
+            let credible = manifest(dir, crate::output::FOLDER_MANIFEST)
+                .is_some_and(|m| m.get("settings").and_then(|s| s.get("posterior")).is_some());
+            if let Some(chart) = differences_chart(&rows, credible) {
+                visitor.visit(&chart)?;
+            }
+        }
     }
     let validation_daily = dir.join(VALIDATION_DAILY_CSV);
     if validation_daily.is_file() {
         recognised = true;
         let figures = read_rows::<ValidationRecord>(&dir.join(VALIDATION_CSV))?;
         let daily = read_rows::<ValidationDailyRecord>(&validation_daily)?;
-        for chart in validation_charts(&figures, &daily) {
-            files.extend(draw(dir, &chart)?);
+        for chart in validation_charts(&figures, &daily, &caption) {
+            visitor.visit(&chart)?;
         }
         let paths = dir.join(VALIDATION_PATHS_CSV);
         if paths.is_file() {
@@ -596,7 +887,7 @@ pub fn plot_dir(dir: &Path) -> Result<Vec<PathBuf>, PlotError> {
             let title = "Each figure over its window: simulated mean and 90% band of the replicates; \
                          reported at the window's end (green inside the band, red outside)";
             if let Some(chart) = paths_chart(&figures, &paths, title) {
-                files.extend(draw(dir, &chart)?);
+                visitor.visit(&chart)?;
             }
         }
     }
@@ -604,10 +895,10 @@ pub fn plot_dir(dir: &Path) -> Result<Vec<PathBuf>, PlotError> {
     if sensitivity.is_file() {
         recognised = true;
         let rows = read_rows::<SensitivityRecord>(&sensitivity)?;
-        files.extend(draw(dir, &sensitivity_chart(&rows))?);
+        visitor.visit(&sensitivity_chart(&rows))?;
     }
     if !recognised {
         return Err(PlotError::NothingToPlot(dir.to_owned()));
     }
-    Ok(files)
+    Ok(())
 }

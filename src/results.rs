@@ -10,7 +10,17 @@
 use serde::{Deserialize, Serialize};
 
 use crate::calendar::Calendar;
-use crate::format::fixed;
+
+/// An optional float with three decimals, an empty cell when absent.
+fn optional_fixed_3<S: serde::Serializer>(
+    v: &Option<f64>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    match v {
+        Some(x) => crate::format::Decimals::<3>(*x).serialize(serializer),
+        None => serializer.serialize_none(),
+    }
+}
 
 /// One crossing on one day.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
@@ -21,8 +31,11 @@ pub struct CrossingDay {
     pub crossed: u64,
     /// Men refused by an entry or exit ban.
     pub turned_back: u64,
-    /// Men who gave up on the queue (on arrival or while waiting).
-    pub gave_up: u64,
+    /// Times men gave up on this crossing's queue (on arrival or while
+    /// waiting): events, not men, since a man who gives up here and then at
+    /// another crossing counts at each. Those who then went home are in
+    /// the national `returned`.
+    pub gave_up_events: u64,
     /// Men caught by a draft office.
     pub caught: u64,
     /// Ordinary travellers who entered.
@@ -37,10 +50,10 @@ pub struct CrossingDay {
     pub exits: u64,
     /// Persons waiting at the end of the day (men and ordinary travellers).
     pub queue: u64,
-    /// Mean wait in days of the persons who entered (0 when none did),
-    /// written with three decimals.
-    #[serde(serialize_with = "fixed::<3, _>")]
-    pub mean_wait_days: f64,
+    /// Mean wait in days of the persons who entered, written with three
+    /// decimals; none (an empty cell) when nobody entered.
+    #[serde(serialize_with = "optional_fixed_3")]
+    pub mean_wait_days: Option<f64>,
 }
 
 /// The whole country on one day. Stocks are at the end of the day; `decided`

@@ -83,6 +83,12 @@ pub enum Stream {
         /// The trajectory.
         trajectory: u32,
     },
+    /// The Latin hypercube of one axis of a sweep: its permutation and the
+    /// places within the strata.
+    Hypercube {
+        /// The axis.
+        axis: u32,
+    },
     /// One proposal of a Bayesian calibration (ABC-SMC): the particle it
     /// perturbs, the perturbation, and the seed of its simulations.
     Proposal {
@@ -109,6 +115,7 @@ impl Stream {
             Stream::Morris { trajectory } => [9, u64::from(trajectory), 0],
             Stream::Design => [10, 0, 0],
             Stream::Posterior { replicate } => [11, u64::from(replicate), 0],
+            Stream::Hypercube { axis } => [13, u64::from(axis), 0],
             Stream::Proposal {
                 generation,
                 slot,

@@ -6,19 +6,28 @@
 //! every point uses the seed `replicate_seed(master, r)`, which derives from
 //! the master seed and the replicate only, never from a thread, and is the
 //! same at every point, so that differences between points are paired
-//! (common random numbers). `sweep.csv` has one row per (point, replicate),
-//! one `parameter_<path>` column per axis, and the headline metrics of
-//! [`crate::compare::outcome`] as `<metric>_<place>` columns.
+//! (common random numbers). Instead of the grid, `--lhs N` draws `N` points
+//! of a Latin hypercube between each axis's smallest and largest value
+//! ([`latin_hypercube`]).
+//!
+//! `sweep.csv` is tidy and long: one row per point, replicate, place and
+//! metric of [`crate::compare::outcome`]'s headline figures, with the seed
+//! and one `parameter_<path>` column per axis; points and replicates count
+//! from 0, and counts of men are written as integers. `--daily` adds
+//! `sweep_daily.csv`, the daily series in the same form with a `date`.
 
 use serde::{Deserialize, Serialize};
 
-use crate::compare::{headline_name, outcome};
+use rand::RngExt;
+use rand::seq::SliceRandom;
+
+use crate::compare::outcome;
 use crate::engine::EngineError;
 use crate::ensemble::{Ensemble, Job};
 use crate::exit::{self, Exit};
-use crate::format::Decimals;
 use crate::input_error::InputError;
 use crate::output::{OutputError, Table, columns};
+use crate::rng::{Stream, stream};
 use crate::scenario::{LoadError, ParamPath, ScenarioDocument};
 use crate::settings::Overrides;
 
@@ -154,34 +163,125 @@ pub fn grid(axes: &[Axis]) -> Vec<Vec<String>> {
 /// The name of the sweep's table.
 pub const SWEEP_CSV: &str = "sweep.csv";
 
-/// The fixed columns of a row of [`SWEEP_CSV`]; a `parameter_<path>`
-/// column per axis and a `<metric>_<place>` column per headline figure
-/// follow.
+/// The name of the sweep's daily table (`--daily`).
+pub const SWEEP_DAILY_CSV: &str = "sweep_daily.csv";
+
+/// The fixed columns of a row of [`SWEEP_CSV`]: a `parameter_<path>` column
+/// per axis follows, then the place, the metric and its value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SweepRow {
-    /// The point of the grid, from 1.
+    /// The point of the design, from 0.
     pub point: usize,
-    /// The replicate.
+    /// The replicate, from 0 (replicate 0 runs with the master seed).
     pub replicate: u32,
     /// Its seed.
     pub seed: u64,
 }
 
-/// Runs every point of the grid `replicates` times (at one agent per
-/// `scale` men when given) and tabulates the headline figures as
-/// [`SWEEP_CSV`], one row a run; `stop` can cancel it between two simulated
-/// days.
+/// The points of a Latin hypercube of `n` points over the axes: each axis
+/// spans the smallest to the largest of its values (a range `START:STOP:STEP`
+/// or two values give the bounds), cut into `n` equal strata, each
+/// stratum holding one point at a uniform place within it, the strata
+/// matched across axes by an independent random permutation per axis. An
+/// axis whose key holds an integer (`integer[a]`) gives integers (rounded);
+/// others are written to six significant digits. The draws
+/// are keyed by the master seed and the axis ([`Stream::Hypercube`]).
+pub fn latin_hypercube(
+    axes: &[Axis],
+    integer: &[bool],
+    n: usize,
+    seed: u64,
+) -> Result<Vec<Vec<String>>, String> {
+    let mut columns: Vec<Vec<String>> = Vec::with_capacity(axes.len());
+    for (a, axis) in axes.iter().enumerate() {
+        let numbers: Vec<f64> = axis
+            .values
+            .iter()
+            .map(|v| v.parse::<f64>().ok().filter(|x| x.is_finite()))
+            .collect::<Option<_>>()
+            .ok_or_else(|| {
+                format!(
+                    "--param {}: a Latin hypercube needs numbers (the bounds), not {}",
+                    axis.path,
+                    axis.values.join(",")
+                )
+            })?;
+        let low = numbers.iter().copied().fold(f64::INFINITY, f64::min);
+        let high = numbers.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        if numbers.len() < 2 || low >= high {
+            return Err(format!(
+                "--param {}: a Latin hypercube needs two different bounds, e.g. {}=0.1,0.5",
+                axis.path, axis.path
+            ));
+        }
+        let integer = integer.get(a).copied().unwrap_or(false);
+        let mut rng = stream(seed, Stream::Hypercube { axis: a as u32 });
+        let mut strata: Vec<usize> = (0..n).collect();
+        strata.shuffle(&mut rng);
+        columns.push(
+            strata
+                .iter()
+                .map(|&k| {
+                    let u: f64 = rng.random();
+                    let x = low + (k as f64 + u) / n as f64 * (high - low);
+                    if integer {
+                        format!("{}", x.round() as i64)
+                    } else {
+                        // Six significant digits: finer than any stratum
+                        // of a design of up to a million points needs.
+                        let digits = 5 - x.abs().log10().floor().clamp(-300.0, 300.0) as i32;
+                        let scale = 10f64.powi(digits.clamp(-300, 300));
+                        format!("{}", (x * scale).round() / scale)
+                    }
+                })
+                .collect(),
+        );
+    }
+    Ok((0..n)
+        .map(|i| columns.iter().map(|c| c[i].clone()).collect())
+        .collect())
+}
+
+/// What a sweep made: its tables, and per point the mean national exodus
+/// over the replicates (for the summary).
+#[derive(Debug, Clone)]
+pub struct Swept {
+    /// [`SWEEP_CSV`], and [`SWEEP_DAILY_CSV`] when asked for.
+    pub files: Vec<(String, Vec<u8>)>,
+    /// Per point, the mean national exodus.
+    pub national_exodus: Vec<f64>,
+}
+
+/// A value as the sweep's tables write it: an integer when it is whole (a
+/// count of men), else with three decimals.
+fn value_cell(x: f64) -> String {
+    if x.fract() == 0.0 && x.abs() < 1e15 {
+        format!("{}", x as i64)
+    } else {
+        format!("{:.3}", x)
+    }
+}
+
+/// Runs every point of `points` (values in the order of `axes`)
+/// `replicates` times (at one agent per `scale` men when given) and
+/// tabulates the headline figures as [`SWEEP_CSV`], one row per point,
+/// replicate, place and metric; with `daily`, also the daily series as
+/// [`SWEEP_DAILY_CSV`]. `progress` is told the runs finished; `stop` can
+/// cancel it between two simulated days.
+#[allow(clippy::too_many_arguments)]
 pub fn sweep(
     doc: &ScenarioDocument,
     axes: &[Axis],
+    points: &[Vec<String>],
     replicates: u32,
     scale: Option<u32>,
     master: u64,
+    daily: bool,
+    progress: &(dyn Fn(usize) + Sync),
     stop: &(dyn Fn() -> bool + Sync),
-) -> Result<Vec<u8>, SweepError> {
-    let points = grid(axes);
+) -> Result<Swept, SweepError> {
     let mut scenarios = Vec::with_capacity(points.len());
-    for point in &points {
+    for point in points {
         let mut d = doc.clone();
         for (axis, value) in axes.iter().zip(point) {
             d.set_by(
@@ -202,16 +302,8 @@ pub fn sweep(
         |e, (scenario, settings)| e.with_member(scenario, *settings),
     );
     let jobs: Vec<Job<'_>> = ensemble.jobs().collect();
-    let outcomes = ensemble.run(&jobs, |_, run| outcome(&run), &|_| {}, stop)?;
+    let outcomes = ensemble.run(&jobs, |_, run| outcome(&run), progress, stop)?;
 
-    let keys: Vec<(String, String)> = outcomes
-        .first()
-        .map(|o| o.headline.keys().cloned().collect())
-        .unwrap_or_default();
-    let csv_err = |source| OutputError::Csv {
-        path: SWEEP_CSV.into(),
-        source,
-    };
     let mut header: Vec<String> = columns::<SweepRow>()
         .iter()
         .map(|c| (*c).to_owned())
@@ -220,23 +312,59 @@ pub fn sweep(
         axes.iter()
             .map(|a| format!("parameter_{}", a.path.column_name())),
     );
-    header.extend(keys.iter().map(headline_name));
-    let mut table = Table::new(&header).map_err(csv_err)?;
+    let mut daily_header = header.clone();
+    header.extend(["place", "metric", "value"].map(str::to_owned));
+    daily_header.extend(["date", "place", "metric", "value"].map(str::to_owned));
+    let csv_err = |name: &'static str| {
+        move |source| OutputError::Csv {
+            path: name.into(),
+            source,
+        }
+    };
+    let mut table = Table::new(&header).map_err(csv_err(SWEEP_CSV))?;
+    let mut daily_table = Table::new(&daily_header).map_err(csv_err(SWEEP_DAILY_CSV))?;
+    let mut national_exodus = vec![0.0; points.len()];
+    let national = ("national".to_owned(), "exodus".to_owned());
     for (job, o) in jobs.iter().zip(&outcomes) {
         let row = SweepRow {
-            point: job.member + 1,
+            point: job.member,
             replicate: job.replicate,
             seed: job.settings.seed(),
         };
-        let headline: Vec<Decimals<3>> = keys
-            .iter()
-            .map(|k| Decimals(o.headline.get(k).copied().unwrap_or(0.0)))
-            .collect();
-        table
-            .row(&(row, &points[job.member], headline))
-            .map_err(csv_err)?;
+        let values = &points[job.member];
+        national_exodus[job.member] +=
+            o.headline.get(&national).copied().unwrap_or(0.0) / f64::from(replicates.max(1));
+        for ((place, metric), value) in &o.headline {
+            table
+                .row(&(row, values, (place, metric, value_cell(*value))))
+                .map_err(csv_err(SWEEP_CSV))?;
+        }
+        if daily {
+            let calendar = job.scenario.calendar();
+            for ((place, metric), series) in &o.daily {
+                for (t, value) in series.iter().enumerate() {
+                    let date = calendar.date(t as i64);
+                    daily_table
+                        .row(&(row, values, (date, place, metric, value_cell(*value))))
+                        .map_err(csv_err(SWEEP_DAILY_CSV))?;
+                }
+            }
+        }
     }
-    Ok(table.finish().map_err(csv_err)?)
+    let mut files = vec![(
+        SWEEP_CSV.to_owned(),
+        table.finish().map_err(csv_err(SWEEP_CSV))?,
+    )];
+    if daily {
+        files.push((
+            SWEEP_DAILY_CSV.to_owned(),
+            daily_table.finish().map_err(csv_err(SWEEP_DAILY_CSV))?,
+        ));
+    }
+    Ok(Swept {
+        files,
+        national_exodus,
+    })
 }
 
 #[cfg(test)]

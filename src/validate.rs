@@ -257,6 +257,7 @@ pub struct Validated {
 
 /// What one replicate gives: the value of each measurable figure, in
 /// order, and the daily series, in the order of [`Validated::daily`].
+#[derive(serde::Serialize, serde::Deserialize)]
 struct Replicate {
     figures: Vec<f64>,
     daily: Vec<Vec<f64>>,

@@ -15,7 +15,9 @@ use super::Failure;
     version,
     about = "Agent-based simulation of the autumn-2022 exodus of Russian men after the mobilization decree",
     after_help = "Examples:
-  exodus                                       run the embedded default scenario (12 Sep - 31 Oct 2022)
+  exodus                                       run the embedded default scenario (1 Sep - 31 Oct 2022)
+  exodus init my-study                         write the default scenario and its data into my-study/
+  exodus diff scenarios/mobilization-2022.toml my-study/my-scenario.toml
   exodus run                                   the same
   exodus run scenarios/mobilization-2022.toml --scale 10 --seed 7
   exodus run my.toml --out results/my --threads 2 --quiet
@@ -30,6 +32,7 @@ use super::Failure;
   exodus compare scenarios/mobilization-2022.toml scenarios/counterfactuals/*.toml --replicates 20 --scale 20
   exodus run --plot --scale 10                  run and draw the charts
   exodus plot output/compare-mobilization-2022
+  exodus report output/compare-mobilization-2022   one HTML page to read or send
   exodus sweep --param choice.wait_day=-0.2,-0.35,-0.5 --param queue.patience_mean_days=3,5 --scale 50
   exodus sensitivity scenarios/mobilization-2022.toml --samples 64 --outputs exodus_national,exodus_georgia
   exodus sensitivity scenarios/mobilization-2022.toml --method morris --trajectories 20
@@ -40,6 +43,30 @@ pub(crate) struct Cli {
     /// What to do; with none, `run` the embedded default scenario.
     #[command(subcommand)]
     pub(crate) command: Option<Command>,
+    /// Refuse a scenario with doubtful values (a policy outside the run's
+    /// dates, say) instead of running it with a warning.
+    #[arg(long, global = true)]
+    pub(crate) strict: bool,
+    /// How the summary is printed: text, or one JSON object for scripts.
+    #[arg(long, global = true, value_enum, default_value_t = Format::Text)]
+    pub(crate) format: Format,
+    /// Run shard I of N of the command's jobs (compare, sweep, sensitivity,
+    /// calibrate) and write its results into --out (docs/cluster.md).
+    #[arg(long, global = true, value_name = "I/N")]
+    pub(crate) shard: Option<exodus::shard::Spec>,
+    /// The results of the earlier stages (a merge's `<out>.jobs`), for a
+    /// shard of a later stage.
+    #[arg(long, global = true, value_name = "DIR")]
+    pub(crate) jobs_from: Option<PathBuf>,
+}
+
+/// How a command's summary is printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum Format {
+    /// Text for people.
+    Text,
+    /// One JSON object on standard output.
+    Json,
 }
 
 #[derive(Subcommand)]
@@ -56,6 +83,10 @@ pub(crate) enum Command {
     Plot {
         /// Folder of a run (run.toml) or a comparison (compare_daily.csv).
         dir: PathBuf,
+        /// Width in pixels for print (the PNG drawn from the SVG at that width,
+        /// e.g. 3600 for 12 inches at 300 dpi) [default: 1200].
+        #[arg(long, value_name = "PX", allow_hyphen_values = true, value_parser = whole::<u32>(300, 20_000))]
+        width: Option<u32>,
     },
     /// Time whole runs phase by phase; prints a table and writes bench.csv.
     Bench(BenchArgs),
@@ -73,6 +104,92 @@ pub(crate) enum Command {
     Validate(ValidateArgs),
     /// Global sensitivity of outputs to the [calibration] parameters: Sobol indices or Morris screening; writes sensitivity.csv and a chart.
     Sensitivity(SensitivityArgs),
+    /// Write the embedded default scenario, its data and a scenario that extends it into a folder, ready to edit.
+    Init {
+        /// The folder (created; files already in it are never overwritten).
+        dir: PathBuf,
+    },
+    /// Show what differs between two scenarios as they run (after `extends` and --set), key by key and policy by policy.
+    Diff(DiffArgs),
+    /// Write one self-contained HTML page of a folder of results (a run, a comparison, a validation, a sensitivity analysis): tables, policy timeline, fit, charts and manifest.
+    Report {
+        /// The folder.
+        dir: PathBuf,
+        /// Where to write the page [default: DIR/report.html].
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Merge the shards of a command into exactly what it writes alone (docs/cluster.md).
+    Merge(MergeArgs),
+    /// Write (and with --submit, submit) a Slurm job array of shards and its merge job.
+    Slurm(SlurmArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell) to standard output.
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff) to standard output, or write one page per command into a folder.
+    Man {
+        /// Write `exodus.1` and `exodus-COMMAND.1` here instead.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+}
+
+#[derive(clap::Args)]
+pub(crate) struct MergeArgs {
+    /// The shards' folders (every shard of one stage).
+    #[arg(required = true)]
+    pub(crate) shards: Vec<PathBuf>,
+    /// Where the merged results go: the folder the command writes alone.
+    #[arg(long)]
+    pub(crate) out: PathBuf,
+    /// List the missing shards and print the commands that rerun only them.
+    #[arg(long)]
+    pub(crate) resume: bool,
+    /// Print nothing but errors.
+    #[arg(long)]
+    pub(crate) quiet: bool,
+}
+
+#[derive(clap::Args)]
+pub(crate) struct SlurmArgs {
+    /// Shards (array tasks).
+    #[arg(long, value_parser = whole::<u32>(1, 100_000))]
+    pub(crate) tasks: u32,
+    /// Slurm partition.
+    #[arg(long)]
+    pub(crate) partition: Option<String>,
+    /// Time limit of each task (Slurm's format, e.g. 00:30:00).
+    #[arg(long)]
+    pub(crate) time: Option<String>,
+    /// Memory of each task (Slurm's format, e.g. 4G).
+    #[arg(long)]
+    pub(crate) mem: Option<String>,
+    /// CPUs of each task (its threads).
+    #[arg(long, value_parser = whole::<u32>(1, 1024))]
+    pub(crate) cpus: Option<u32>,
+    /// Where the scripts, the shards and the logs go [default: <out>.slurm].
+    #[arg(long)]
+    pub(crate) dir: Option<PathBuf>,
+    /// Submit the array and the merge job (sbatch), and print their ids.
+    #[arg(long)]
+    pub(crate) submit: bool,
+    /// The command and its arguments, with --out for the merged results,
+    /// e.g. `compare base.toml alt.toml --replicates 20 --out results/cmp`.
+    #[arg(required = true, num_args = 1.., trailing_var_arg = true, allow_hyphen_values = true)]
+    pub(crate) command: Vec<String>,
+}
+
+#[derive(clap::Args)]
+#[command(mut_arg("set", |a| a.help("Override a value of the second scenario, e.g. `--set decision.peer=0.5` (repeatable)")))]
+pub(crate) struct DiffArgs {
+    /// The first scenario (`builtin:mobilization-2022` for the embedded default).
+    pub(crate) first: PathBuf,
+    /// The second scenario (`builtin:mobilization-2022` for the embedded default).
+    pub(crate) second: PathBuf,
+    #[command(flatten)]
+    pub(crate) set: SetArgs,
 }
 
 /// A parser of whole numbers from `low` to `high`, whose errors say that
@@ -242,14 +359,29 @@ impl OutputArgs {
     /// results of `command` on `scenario` (see [`exodus::output::claim`]):
     /// checked, and locked against other exodus processes until the claim is
     /// dropped.
+    ///
+    /// `settings` are those the results' manifest will record: results of
+    /// the same command and scenario made with other settings are replaced
+    /// only with `--force`, which then says what it replaces.
     pub(crate) fn folder(
         &self,
         command: &str,
         scenario: &str,
+        settings: &toml::Table,
         default: impl FnOnce() -> PathBuf,
     ) -> Result<exodus::output::Claim, Failure> {
         let out = self.out.clone().unwrap_or_else(default);
-        Ok(exodus::output::claim(&out, command, scenario, self.force)?)
+        let intent = exodus::output::Intent {
+            command,
+            scenario,
+            settings,
+        };
+        let claim = exodus::output::claim(&out, &intent, self.force)?;
+        super::summary::record_out(&out);
+        if let Some(replaced) = claim.replaced() {
+            eprintln!("note: --force: replacing {replaced} in {}", out.display());
+        }
+        Ok(claim)
     }
 }
 
@@ -294,6 +426,9 @@ pub(crate) struct CompareArgs {
     /// Also draw the comparison chart (SVG and PNG).
     #[arg(long)]
     pub(crate) plot: bool,
+    /// Print nothing but errors (no progress bar, no summary).
+    #[arg(long)]
+    pub(crate) quiet: bool,
 }
 
 #[derive(clap::Args)]
@@ -308,11 +443,21 @@ pub(crate) struct SweepArgs {
     /// (`decision.peer=0.1:0.5:0.2` is 0.1, 0.3, 0.5); repeatable.
     #[arg(long = "param", value_name = "PATH=V1,V2,...", required = true)]
     pub(crate) params: Vec<String>,
-    /// Run a grid of more than 10,000 runs (it is refused without this).
+    /// Instead of the grid, N points of a Latin hypercube between each
+    /// axis's smallest and largest value (`--param decision.peer=0.1,0.5`).
+    #[arg(long, value_name = "N", allow_hyphen_values = true, value_parser = whole::<u32>(2, 1_000_000))]
+    pub(crate) lhs: Option<u32>,
+    /// Also write the daily series of every run (`sweep_daily.csv`).
+    #[arg(long)]
+    pub(crate) daily: bool,
+    /// Run a design of more than 10,000 runs (it is refused without this).
     #[arg(long)]
     pub(crate) yes: bool,
     #[command(flatten)]
     pub(crate) ensemble: EnsembleArgs,
+    /// Print nothing but errors (no progress bar, no summary).
+    #[arg(long)]
+    pub(crate) quiet: bool,
 }
 
 #[derive(clap::Args)]
@@ -387,6 +532,9 @@ pub(crate) struct BenchArgs {
     /// Folder for the runs' CSV and bench.csv [default: output/<scenario-name>/bench].
     #[arg(long)]
     pub(crate) out: Option<PathBuf>,
+    /// Print nothing but errors (no progress, no table).
+    #[arg(long)]
+    pub(crate) quiet: bool,
 }
 
 #[derive(clap::Args, Default)]

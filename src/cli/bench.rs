@@ -4,7 +4,7 @@ use std::path::Path;
 
 use exodus::settings::Overrides;
 
-use super::args::BenchArgs;
+use super::args::{BenchArgs, OutputArgs};
 use super::{Context, Failure};
 use super::{thousands, thread_pool};
 
@@ -17,16 +17,26 @@ pub(crate) fn bench(args: &BenchArgs) -> Result<(), Failure> {
     let (scenario, settings) = args.input.prepare(&overrides)?;
     let pool = thread_pool(settings.threads())?;
     let threads = pool.current_num_threads();
-    let out = args
-        .out
-        .clone()
-        .unwrap_or_else(|| Path::new("output").join(scenario.name()).join("bench"));
+    let set = &args.input.set.set;
+    let recorded = exodus::output::run_settings(settings.seed(), settings.scale(), set);
+    let output = OutputArgs {
+        out: args.out.clone(),
+        force: false,
+    };
+    // The runs are written as a run's folder is, into a folder claimed as
+    // one (its `bench.csv` is derived from them).
+    let out = output.folder("run", scenario.name(), &recorded, || {
+        Path::new("output").join(scenario.name()).join("bench")
+    })?;
     let repeat = usize::from(args.repeat);
     let report =
-        pool.install(|| exodus::bench::run(&scenario, &settings, repeat, threads, &out))?;
+        pool.install(|| exodus::bench::run(&scenario, &settings, set, repeat, threads, &out))?;
     let csv = out.join(exodus::bench::BENCH_CSV);
     exodus::bench::write_csv(&csv, std::slice::from_ref(&report))
         .with_context(|| format!("writing {}", csv.display()))?;
+    if args.quiet {
+        return Ok(());
+    }
     let mib = |b: u64| b as f64 / (1024.0 * 1024.0);
     println!(
         "scenario            {} (1:{})",

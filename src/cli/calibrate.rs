@@ -70,7 +70,22 @@ fn abc_smc(args: &CalibrateArgs) -> Result<(), Failure> {
         run_settings.seed(),
     );
     reproduce.push_str(&common_options(args, &options.hold_out));
-    let out = calibration_folder(args, scenario.name())?;
+    let mut settings = replicate_settings(
+        replicates as u32,
+        run_settings.scale(),
+        run_settings.seed(),
+        &args.input.set.set,
+    );
+    settings.insert("command_line".to_owned(), reproduce.clone().into());
+    settings.insert("method".to_owned(), args.method.name().into());
+    settings.insert("particles".to_owned(), i64::from(args.particles).into());
+    settings.insert("budget".to_owned(), (budget as i64).into());
+    settings.insert("quantile".to_owned(), args.quantile.into());
+    settings.insert("min_tolerance".to_owned(), args.min_tolerance.into());
+    settings.insert("min_acceptance".to_owned(), args.min_acceptance.into());
+    settings.insert("generations".to_owned(), i64::from(args.generations).into());
+    settings.insert("hold_out".to_owned(), options.hold_out.clone().into());
+    let out = calibration_folder(args, scenario.name(), &settings)?;
     let pool = thread_pool(run_settings.threads())?;
     catch_interrupt();
     let bar = progress_bar(args.quiet, budget as u32, "run");
@@ -102,21 +117,6 @@ fn abc_smc(args: &CalibrateArgs) -> Result<(), Failure> {
         &reproduce,
         &out,
     )?;
-    let mut settings = replicate_settings(
-        replicates as u32,
-        run_settings.scale(),
-        run_settings.seed(),
-        &args.input.set.set,
-    );
-    settings.insert("command_line".to_owned(), reproduce.clone().into());
-    settings.insert("method".to_owned(), args.method.name().into());
-    settings.insert("particles".to_owned(), i64::from(args.particles).into());
-    settings.insert("budget".to_owned(), (budget as i64).into());
-    settings.insert("quantile".to_owned(), args.quantile.into());
-    settings.insert("min_tolerance".to_owned(), args.min_tolerance.into());
-    settings.insert("min_acceptance".to_owned(), args.min_acceptance.into());
-    settings.insert("generations".to_owned(), i64::from(args.generations).into());
-    settings.insert("hold_out".to_owned(), options.hold_out.clone().into());
     let last = posterior.generations.last();
     let outcome = toml::Table::from_iter([
         (
@@ -276,7 +276,20 @@ fn optimize(args: &CalibrateArgs) -> Result<(), Failure> {
         format_float(options.sigma),
     );
     reproduce.push_str(&common_options(args, &options.hold_out));
-    let out = calibration_folder(args, scenario.name())?;
+    let mut settings = replicate_settings(
+        options.replicates,
+        run_settings.scale(),
+        run_settings.seed(),
+        &args.input.set.set,
+    );
+    settings.insert("command_line".to_owned(), reproduce.clone().into());
+    settings.insert("method".to_owned(), args.method.name().into());
+    settings.insert("budget".to_owned(), options.budget.into());
+    settings.insert("restarts".to_owned(), options.restarts.into());
+    settings.insert("population".to_owned(), (population as i64).into());
+    settings.insert("sigma".to_owned(), options.sigma.into());
+    settings.insert("hold_out".to_owned(), options.hold_out.clone().into());
+    let out = calibration_folder(args, scenario.name(), &settings)?;
     let pool = thread_pool(run_settings.threads())?;
     catch_interrupt();
     let bar = progress_bar(args.quiet, options.budget, "evaluation");
@@ -291,19 +304,6 @@ fn optimize(args: &CalibrateArgs) -> Result<(), Failure> {
     bar.finish_and_clear();
     let wall = started.elapsed().as_secs_f64();
     let files = exodus::calibrate::files(&doc, scenario.calendar(), &fit, &reproduce, &out)?;
-    let mut settings = replicate_settings(
-        options.replicates,
-        run_settings.scale(),
-        run_settings.seed(),
-        &args.input.set.set,
-    );
-    settings.insert("command_line".to_owned(), reproduce.clone().into());
-    settings.insert("method".to_owned(), args.method.name().into());
-    settings.insert("budget".to_owned(), options.budget.into());
-    settings.insert("restarts".to_owned(), options.restarts.into());
-    settings.insert("population".to_owned(), (population as i64).into());
-    settings.insert("sigma".to_owned(), options.sigma.into());
-    settings.insert("hold_out".to_owned(), options.hold_out.clone().into());
     let provenance = output::Provenance {
         command: COMMAND,
         scenario: scenario.name().to_owned(),
@@ -434,8 +434,9 @@ fn common_options(args: &CalibrateArgs, hold_out: &[String]) -> String {
 fn calibration_folder(
     args: &CalibrateArgs,
     scenario: &str,
+    settings: &toml::Table,
 ) -> Result<exodus::output::Claim, Failure> {
-    args.output.folder(COMMAND, scenario, || {
+    args.output.folder(COMMAND, scenario, settings, || {
         Path::new("output").join(scenario).join("calibration")
     })
 }

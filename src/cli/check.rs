@@ -15,6 +15,30 @@ pub(crate) fn check(args: &CheckArgs) -> Result<(), Failure> {
     let expected: f64 = s.expected_eligible().iter().sum();
     let p = s.population();
     let calendar = s.calendar();
+    let agents = expected / f64::from(settings.scale());
+    let needed_mib = exodus::memory::run_mib(agents.ceil());
+    let (fp, visa) = implied_shares(&s);
+    if super::summary::json() {
+        super::summary::print(&serde_json::json!({
+            "scenario": s.name(),
+            "valid": true,
+            "start": calendar.start.to_string(),
+            "end": calendar.end().to_string(),
+            "days": calendar.days,
+            "decree": calendar.date(i64::from(calendar.decree)).to_string(),
+            "regions": s.regions().len(),
+            "eligible_expected": expected.round(),
+            "scale": settings.scale(),
+            "agents_expected": agents.round(),
+            "memory_mib": needed_mib,
+            "foreign_passport_share": fp,
+            "schengen_visa_share": visa,
+            "crossings": s.crossings().iter().map(|c| c.id.clone()).collect::<Vec<_>>(),
+            "policies": s.policies().iter().map(|p| p.id.clone()).collect::<Vec<_>>(),
+            "warnings": s.warnings().iter().map(ToString::to_string).collect::<Vec<_>>(),
+        }));
+        return Ok(());
+    }
     println!("scenario `{}`: {}", s.name(), s.description().trim());
     println!(
         "dates: {} to {} ({} days), decree {}",
@@ -23,12 +47,9 @@ pub(crate) fn check(args: &CheckArgs) -> Result<(), Failure> {
         calendar.days,
         calendar.date(i64::from(calendar.decree))
     );
-    let agents = expected / f64::from(settings.scale());
-    let needed_mib = exodus::memory::run_mib(agents.ceil());
     let available = exodus::memory::available().map_or_else(String::new, |bytes| {
         format!(" of the {} MiB available", thousands(bytes >> 20))
     });
-    let (fp, visa) = implied_shares(&s);
     println!(
         "population: {} regions, men aged {}-{}: {} eligible expected from the data, about {} agents at 1:{} (a run rounds each region's ages to whole agents at random, so its count differs slightly: docs/model.md)",
         s.regions().len(),

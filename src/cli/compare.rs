@@ -12,7 +12,8 @@ use exodus::settings::RunSettings;
 use super::args::{CompareArgs, RunArgs};
 
 use super::{
-    Context, catch_interrupt, interrupted, load_doc, plot, replicate_settings, thread_pool,
+    Context, catch_interrupt, interrupted, load_doc, plot, progress_bar, replicate_settings,
+    thread_pool,
 };
 use super::{Failure, formatted_csv};
 
@@ -45,34 +46,6 @@ pub(crate) fn compare(args: &CompareArgs) -> Result<(), Failure> {
         refuse_unpaired(base, alt, path)?;
     }
     let master = base_settings.seed();
-    let out = args.ensemble.output.folder(COMMAND, base.name(), || {
-        Path::new("output").join(format!("compare-{}", base.name()))
-    })?;
-    let replicates = args.ensemble.replicates;
-    let drawn = match &posterior {
-        Some(posterior) => Some(drawn_versions(
-            posterior, &docs, &scenarios, replicates, master,
-        )?),
-        None => None,
-    };
-    let pool = thread_pool(overrides.threads)?;
-    catch_interrupt();
-    let started = Instant::now();
-    let fixed =
-        pool.install(|| exodus::compare::run_all(&scenarios, replicates, master, &interrupted))?;
-    let (runs, rows) = match &drawn {
-        Some(drawn) => {
-            let runs = pool
-                .install(|| exodus::compare::run_drawn(drawn, replicates, master, &interrupted))?;
-            let rows = exodus::compare::summarize_posterior(&runs, &fixed);
-            (runs, rows)
-        }
-        None => {
-            let rows = exodus::compare::summarize(&fixed);
-            (fixed, rows)
-        }
-    };
-    let files = summary_files(&rows, &runs)?;
     let mut settings = replicate_settings(
         args.ensemble.replicates,
         base_settings.scale(),
@@ -85,6 +58,55 @@ pub(crate) fn compare(args: &CompareArgs) -> Result<(), Failure> {
     if let Some(posterior) = &posterior {
         record_posterior(&mut settings, posterior);
     }
+    let out = args
+        .ensemble
+        .output
+        .folder(COMMAND, base.name(), &settings, || {
+            Path::new("output").join(format!("compare-{}", base.name()))
+        })?;
+    let replicates = args.ensemble.replicates;
+    let drawn = match &posterior {
+        Some(posterior) => Some(drawn_versions(
+            posterior, &docs, &scenarios, replicates, master,
+        )?),
+        None => None,
+    };
+    let pool = thread_pool(overrides.threads)?;
+    catch_interrupt();
+    let started = Instant::now();
+    // Under a posterior every scenario runs twice: at its own values, then drawn.
+    let fixed_runs = scenarios.len() * replicates as usize;
+    let total = fixed_runs * if drawn.is_some() { 2 } else { 1 };
+    let bar = progress_bar(args.quiet, total as u32, "run");
+    let fixed = pool.install(|| {
+        exodus::compare::run_all(
+            &scenarios,
+            replicates,
+            master,
+            &|done| bar.set_position(done as u64),
+            &interrupted,
+        )
+    })?;
+    let (runs, rows) = match &drawn {
+        Some(drawn) => {
+            let runs = pool.install(|| {
+                exodus::compare::run_drawn(
+                    drawn,
+                    replicates,
+                    master,
+                    &|done| bar.set_position((fixed_runs + done) as u64),
+                    &interrupted,
+                )
+            })?;
+            let rows = exodus::compare::summarize_posterior(&runs, &fixed);
+            (runs, rows)
+        }
+        None => {
+            let rows = exodus::compare::summarize(&fixed);
+            (fixed, rows)
+        }
+    };
+    let files = summary_files(&rows, &runs)?;
     let provenance = output::Provenance {
         command: COMMAND,
         scenario: base.name().to_owned(),
@@ -92,16 +114,16 @@ pub(crate) fn compare(args: &CompareArgs) -> Result<(), Failure> {
         outcome: toml::Table::new(),
     };
     output::write_folder(&out, &provenance, &files, &interrupted)?;
-    println!(
-        "{} × {} at 1:{} in {:.1} s; base `{}`",
-        exodus::format::counted(scenarios.len() as u64, "scenario"),
-        exodus::format::counted(u64::from(args.ensemble.replicates), "paired replicate"),
-        base_settings.scale(),
-        started.elapsed().as_secs_f64(),
-        base.name()
-    );
-    let interval = match &posterior {
-        Some(posterior) => {
+    if !args.quiet {
+        println!(
+            "{} × {} at 1:{} in {:.1} s; base `{}`",
+            exodus::format::counted(scenarios.len() as u64, "scenario"),
+            exodus::format::counted(u64::from(args.ensemble.replicates), "paired replicate"),
+            base_settings.scale(),
+            started.elapsed().as_secs_f64(),
+            base.name()
+        );
+        if let Some(posterior) = &posterior {
             println!(
                 "behaviour parameters drawn from {} ({} particles, effective size {:.0}); \
                  intervals are 95% posterior-predictive, P(>0) the posterior probability \
@@ -110,51 +132,17 @@ pub(crate) fn compare(args: &CompareArgs) -> Result<(), Failure> {
                 posterior.particles().len(),
                 posterior.effective_size()
             );
-            "95% credible interval of diff."
         }
-        None => "95% interval of difference",
-    };
-    println!();
-    println!(
-        "{:<38} {:<16} {:>11} {:>11}   {:<29} {:>6}",
-        "scenario", "exodus to", "mean", "vs base", interval, "P(>0)"
-    );
-    let shown = |r: &&exodus::compare::SummaryRow| {
-        r.metric == "exodus"
-            || (r.place == "national" && matches!(r.metric.as_str(), "drafted" | "stuck"))
-    };
-    for r in rows.iter().filter(shown) {
-        let label = if r.metric == "exodus" {
-            r.place.clone()
-        } else {
-            r.metric.clone()
-        };
-        let (low, high) = match (&posterior, r.diff) {
-            (Some(_), Some(d)) => (d.q025, d.q975),
-            (None, Some(d)) => (d.low, d.high),
-            (_, None) => (0.0, 0.0),
-        };
-        match r.diff {
-            Some(d) => println!(
-                "{:<38} {:<16} {:>11.0} {:>+11.0}   {:<29} {:>6.2}",
-                r.scenario,
-                label,
-                r.value.mean,
-                d.mean,
-                format!("[{low:+.0}, {high:+.0}]"),
-                d.share_positive
-            ),
-            None => println!("{:<38} {:<16} {:>11.0}", r.scenario, label, r.value.mean),
-        }
+        super::compare_table::print(&rows, posterior.is_some());
+        println!();
+        println!(
+            "written to {} ({SUMMARY_CSV}, {DAILY_CSV}, {})",
+            out.display(),
+            output::FOLDER_MANIFEST
+        );
     }
-    println!();
-    println!(
-        "written to {} ({SUMMARY_CSV}, {DAILY_CSV}, {})",
-        out.display(),
-        output::FOLDER_MANIFEST
-    );
     if args.plot {
-        plot(&out)?;
+        plot(&out, args.quiet)?;
     }
     Ok(())
 }
@@ -278,7 +266,9 @@ pub(crate) fn posterior_bands(
     let master = prepared.1.seed();
     let scale = prepared.1.scale();
     let name = prepared.0.name().to_owned();
-    let out = args.output.folder("run", &name, || {
+    let mut settings = replicate_settings(replicates, scale, master, &args.input.set.set);
+    record_posterior(&mut settings, &posterior);
+    let out = args.output.folder("run", &name, &settings, || {
         Path::new("output").join(&name).join("posterior")
     })?;
     let scenarios = [prepared];
@@ -292,12 +282,19 @@ pub(crate) fn posterior_bands(
     let pool = thread_pool(overrides.threads)?;
     catch_interrupt();
     let started = Instant::now();
-    let runs =
-        pool.install(|| exodus::compare::run_drawn(&drawn, replicates, master, &interrupted))?;
+    let bar = progress_bar(args.quiet, replicates, "replicate");
+    let runs = pool.install(|| {
+        exodus::compare::run_drawn(
+            &drawn,
+            replicates,
+            master,
+            &|done| bar.set_position(done as u64),
+            &interrupted,
+        )
+    })?;
+    bar.finish_and_clear();
     let rows = exodus::compare::summarize(&runs);
     let files = summary_files(&rows, &runs)?;
-    let mut settings = replicate_settings(replicates, scale, master, &args.input.set.set);
-    record_posterior(&mut settings, &posterior);
     let ess = posterior.effective_size();
     let provenance = output::Provenance {
         command: "run",
@@ -327,7 +324,7 @@ pub(crate) fn posterior_bands(
         println!("written to {} ({SUMMARY_CSV}, {DAILY_CSV})", out.display());
     }
     if args.plot {
-        plot(&out)?;
+        plot(&out, args.quiet)?;
     }
     Ok(())
 }

@@ -9,12 +9,20 @@ pub(crate) mod args;
 mod bench;
 mod calibrate;
 mod check;
+pub(crate) mod cluster;
 mod compare;
+mod compare_table;
+mod diff;
+mod init;
+mod manual;
 mod plot;
 mod predictive;
+mod report;
 mod run;
 mod score;
 mod sensitivity;
+mod slurm;
+pub(crate) mod summary;
 mod sweep;
 mod validate;
 
@@ -30,12 +38,16 @@ use exodus::exit::{self, Exit};
 pub(crate) use exodus::format::thousands;
 use exodus::scenario::ScenarioDocument;
 
-pub(crate) use args::{Cli, Command};
+pub(crate) use args::Cli;
 pub(crate) use bench::bench;
 pub(crate) use calibrate::calibrate;
 pub(crate) use check::check;
 pub(crate) use compare::compare;
-pub(crate) use plot::plot;
+pub(crate) use diff::diff;
+pub(crate) use init::init;
+pub(crate) use manual::{completions, man};
+pub(crate) use plot::{plot, plot_at};
+pub(crate) use report::report;
 pub(crate) use run::run;
 pub(crate) use score::score;
 pub(crate) use sensitivity::sensitivity;
@@ -84,6 +96,14 @@ impl Failure {
     pub(crate) fn code(&self) -> u8 {
         self.code
     }
+
+    /// A failure with its own exit code.
+    pub(crate) fn with_code(code: u8, error: impl Into<anyhow::Error>) -> Self {
+        Self {
+            code,
+            error: error.into(),
+        }
+    }
 }
 
 /// The whole chain of causes, each after a colon.
@@ -130,10 +150,89 @@ pub(crate) fn load_doc(path: Option<&Path>, sets: &[String]) -> Result<ScenarioD
     }
     // Validated once here, so that a bad scenario is refused before any
     // work and its doubtful values are said once, however many runs follow.
-    for warning in doc.scenario()?.warnings() {
+    let scenario = doc.scenario()?;
+    let warnings = scenario.warnings();
+    if STRICT.load(Ordering::SeqCst)
+        && let Some(first) = warnings.first()
+    {
+        for warning in &warnings[1..] {
+            eprintln!("error: {warning}");
+        }
+        return Err(Failure::usage(anyhow::anyhow!(
+            "{first} (refused under --strict)"
+        )));
+    }
+    for warning in warnings {
         eprintln!("warning: {warning}");
     }
     Ok(doc)
+}
+
+/// Runs `command` (`run` of the embedded default when none); with `json`,
+/// a command that writes results prints its summary as JSON from the
+/// folder it wrote.
+pub(crate) fn dispatch(command: Option<args::Command>, json: bool) -> Result<(), Failure> {
+    use args::Command;
+    let mut command = command;
+    // In JSON the text of a command that writes results is left out, and
+    // its summary is printed from the folder it wrote.
+    let results = match &mut command {
+        Some(Command::Run(a)) => Some((&mut a.quiet, "run")),
+        Some(Command::Compare(a)) => Some((&mut a.quiet, "compare")),
+        Some(Command::Sweep(a)) => Some((&mut a.quiet, "sweep")),
+        Some(Command::Validate(a)) => Some((&mut a.quiet, "validate")),
+        Some(Command::Calibrate(a)) => Some((&mut a.quiet, "calibrate")),
+        Some(Command::Sensitivity(a)) => Some((&mut a.quiet, "sensitivity")),
+        Some(Command::Bench(a)) => Some((&mut a.quiet, "bench")),
+        _ => None,
+    }
+    .map(|(quiet, name)| {
+        *quiet |= json;
+        name
+    });
+    let outcome = match command {
+        Some(Command::Run(args)) => run(&args),
+        Some(Command::Check(args)) => check(&args),
+        Some(Command::Compare(args)) => compare(&args),
+        Some(Command::Sweep(args)) => sweep(&args),
+        Some(Command::Plot { dir, width }) => plot_at(&dir, width, false),
+        Some(Command::Bench(args)) => bench(&args),
+        Some(Command::Calibrate(args)) => calibrate(&args),
+        Some(Command::Score { run_dir, observed }) => score(&run_dir, &observed),
+        Some(Command::Validate(args)) => validate(&args),
+        Some(Command::Sensitivity(args)) => sensitivity(&args),
+        Some(Command::Init { dir }) => init(&dir),
+        Some(Command::Report { dir, out }) => report(&dir, out.as_deref()),
+        Some(Command::Diff(args)) => diff(&args),
+        Some(Command::Merge(args)) => cluster::merge(&args),
+        Some(Command::Slurm(args)) => slurm::slurm(&args),
+        Some(Command::Completions { shell }) => completions(shell),
+        Some(Command::Man { out }) => man(out.as_deref()),
+        None => {
+            let args = args::RunArgs {
+                quiet: json,
+                ..args::RunArgs::default()
+            };
+            return run(&args).and_then(|()| {
+                if json {
+                    summary::print_results("run")?;
+                }
+                Ok(())
+            });
+        }
+    };
+    match (outcome, results) {
+        (Ok(()), Some(name)) if json => summary::print_results(name),
+        (outcome, _) => outcome,
+    }
+}
+
+/// Set by `--strict`: doubtful values in a scenario are refused.
+static STRICT: AtomicBool = AtomicBool::new(false);
+
+/// From now on, refuse scenarios with doubtful values (`--strict`).
+pub(crate) fn be_strict() {
+    STRICT.store(true, Ordering::SeqCst);
 }
 
 /// A pool of `threads` worker threads (all cores when `None`).
@@ -176,13 +275,9 @@ pub(crate) fn replicate_settings(
     seed: u64,
     set: &[String],
 ) -> toml::Table {
-    let seed = i64::try_from(seed).map_or_else(|_| seed.to_string().into(), toml::Value::from);
-    toml::Table::from_iter([
-        ("replicates".to_owned(), replicates.into()),
-        ("scale".to_owned(), scale.into()),
-        ("seed".to_owned(), seed),
-        ("set".to_owned(), set.to_vec().into()),
-    ])
+    let mut settings = exodus::output::run_settings(seed, scale, set);
+    settings.insert("replicates".to_owned(), replicates.into());
+    settings
 }
 
 /// Set by Ctrl-C (SIGINT) once [`catch_interrupt`] has been called.

@@ -28,7 +28,9 @@ pub(crate) fn run(args: &RunArgs) -> Result<(), Failure> {
     }
     let pool = thread_pool(settings.threads())?;
     let threads = pool.current_num_threads();
-    let out = args.output.folder("run", scenario.name(), || {
+    let set = &args.input.set.set;
+    let recorded = output::run_settings(settings.seed(), settings.scale(), set);
+    let out = args.output.folder("run", scenario.name(), &recorded, || {
         Path::new("output").join(scenario.name())
     })?;
     let bar = progress_bar(args.quiet, scenario.calendar().days, "day");
@@ -42,17 +44,18 @@ pub(crate) fn run(args: &RunArgs) -> Result<(), Failure> {
     let info = RunInfo {
         threads,
         wall_seconds,
+        set: set.clone(),
     };
     output::write_run(&out, &scenario, &settings, &results, &info, &interrupted)
         .with_context(|| format!("writing results to {}", out.display()))?;
     if !args.quiet {
-        print_summary(&scenario, &settings, &results, &out, wall_seconds);
+        print_summary(&scenario, &settings, set, &results, &out, wall_seconds);
     }
     if let Some(observed) = &args.score {
         score(&out, observed)?;
     }
     if args.plot {
-        plot(&out)?;
+        plot(&out, args.quiet)?;
     }
     Ok(())
 }
@@ -60,6 +63,7 @@ pub(crate) fn run(args: &RunArgs) -> Result<(), Failure> {
 fn print_summary(
     scenario: &Scenario,
     settings: &RunSettings,
+    set: &[String],
     results: &RunResults,
     out: &Path,
     wall_seconds: f64,
@@ -76,6 +80,9 @@ fn print_summary(
         calendar.end(),
         settings.seed()
     );
+    for value in set {
+        println!("  with --set {value}");
+    }
     println!();
     println!("{:<16} {:>12}", "destination", "exodus");
     for (d, name) in results.destinations.iter().enumerate() {

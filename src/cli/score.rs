@@ -15,6 +15,40 @@ pub(crate) fn score(run_dir: &Path, observed: &Path) -> Result<(), Failure> {
     let path = run_dir.join(exodus::score::SCORE_CSV);
     exodus::score::write_csv(&path, &scorings)
         .with_context(|| format!("writing {}", path.display()))?;
+    if super::summary::json() {
+        let scored: Vec<serde_json::Value> = scorings
+            .iter()
+            .filter_map(Scoring::scored)
+            .map(|s| {
+                serde_json::json!({
+                    "id": s.figure.id,
+                    "place": s.figure.place,
+                    "metric": s.figure.metric_name,
+                    "from": s.figure.from.to_string(),
+                    "to": s.figure.to.to_string(),
+                    "observed": s.figure.observed.central(),
+                    "simulated": s.simulated,
+                    "ratio": s.ratio,
+                    "log_error": s.log_error,
+                })
+            })
+            .collect();
+        let skipped: Vec<&str> = scorings
+            .iter()
+            .filter_map(Scoring::skipped)
+            .map(|s| s.figure.id.as_str())
+            .collect();
+        super::summary::print(&serde_json::json!({
+            "run": run_dir.display().to_string(),
+            "written": path.display().to_string(),
+            "scored": scored,
+            "skipped": skipped,
+            "median_abs_log_error": summary.median_abs_log_error,
+            "share_within_25pct": summary.share_within_25pct,
+            "averaged_relative_difference": summary.averaged_relative_difference,
+        }));
+        return Ok(());
+    }
     println!(
         "{:<24} {:<22} {:<18} {:>12} {:>12} {:>7}",
         "figure", "place", "metric", "observed", "simulated", "ratio"

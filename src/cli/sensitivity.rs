@@ -89,35 +89,6 @@ pub(crate) fn sensitivity(args: &SensitivityArgs) -> Result<(), Failure> {
         resamples: args.resamples,
     };
     let plan = sensitivity::plan(&scenario, alternative.is_some(), &options, settings.seed())?;
-    let out = args.output.folder(COMMAND, scenario.name(), || {
-        Path::new("output")
-            .join(scenario.name())
-            .join("sensitivity")
-    })?;
-    let pool = thread_pool(settings.threads())?;
-    catch_interrupt();
-    let total = plan.runs();
-    let bar = progress_bar(args.quiet, total as u32, "run");
-    let started = Instant::now();
-    let alt = alternative.as_ref().map(|(doc, _, s)| (doc, s));
-    let runs = pool.install(|| {
-        sensitivity::run(
-            &plan,
-            &doc,
-            &settings,
-            alt,
-            &|done| bar.set_position(done as u64),
-            &interrupted,
-        )
-    })?;
-    bar.finish_and_clear();
-    let rows = sensitivity::indices(&plan, &runs, settings.seed());
-    let wall = started.elapsed().as_secs_f64();
-
-    let files = vec![
-        formatted_csv(SENSITIVITY_CSV, sensitivity::sensitivity_csv(&plan, &rows))?,
-        formatted_csv(RUNS_CSV, sensitivity::runs_csv(&plan, &runs))?,
-    ];
     let mut manifest =
         replicate_settings(1, settings.scale(), settings.seed(), &args.input.set.set);
     manifest.remove("replicates");
@@ -145,6 +116,37 @@ pub(crate) fn sensitivity(args: &SensitivityArgs) -> Result<(), Failure> {
     if let Some(alt) = &args.effect_of {
         manifest.insert("effect_of".to_owned(), alt.display().to_string().into());
     }
+    let out = args
+        .output
+        .folder(COMMAND, scenario.name(), &manifest, || {
+            Path::new("output")
+                .join(scenario.name())
+                .join("sensitivity")
+        })?;
+    let pool = thread_pool(settings.threads())?;
+    catch_interrupt();
+    let total = plan.runs();
+    let bar = progress_bar(args.quiet, total as u32, "run");
+    let started = Instant::now();
+    let alt = alternative.as_ref().map(|(doc, _, s)| (doc, s));
+    let runs = pool.install(|| {
+        sensitivity::run(
+            &plan,
+            &doc,
+            &settings,
+            alt,
+            &|done| bar.set_position(done as u64),
+            &interrupted,
+        )
+    })?;
+    bar.finish_and_clear();
+    let rows = sensitivity::indices(&plan, &runs, settings.seed());
+    let wall = started.elapsed().as_secs_f64();
+
+    let files = vec![
+        formatted_csv(SENSITIVITY_CSV, sensitivity::sensitivity_csv(&plan, &rows))?,
+        formatted_csv(RUNS_CSV, sensitivity::runs_csv(&plan, &runs))?,
+    ];
     let outcome = toml::Table::from_iter([
         (
             "wall_seconds".to_owned(),

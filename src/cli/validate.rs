@@ -25,10 +25,27 @@ pub(crate) fn validate(args: &ValidateArgs) -> Result<(), Failure> {
     let posterior = args.posterior.as_deref().map(Posterior::read).transpose()?;
     let observed = exodus::score::load_observed(&args.observed)?;
     let plan = exodus::validate::plan(&scenario, observed.figures, &observed.name)?;
-    let out = args.ensemble.output.folder(COMMAND, scenario.name(), || {
-        Path::new("output").join(format!("validate-{}", scenario.name()))
-    })?;
     let replicates = args.ensemble.replicates;
+    let mut manifest_settings = replicate_settings(
+        replicates,
+        settings.scale(),
+        settings.seed(),
+        &args.input.set.set,
+    );
+    if let Some(file) = &args.input.scenario {
+        manifest_settings.insert("file".to_owned(), file.display().to_string().into());
+    }
+    manifest_settings.insert("observed".to_owned(), observed.name.clone().into());
+    manifest_settings.insert("observed_sha256".to_owned(), observed.sha256.into());
+    if let Some(p) = &posterior {
+        record_posterior(&mut manifest_settings, p);
+    }
+    let out = args
+        .ensemble
+        .output
+        .folder(COMMAND, scenario.name(), &manifest_settings, || {
+            Path::new("output").join(format!("validate-{}", scenario.name()))
+        })?;
     let pool = thread_pool(settings.threads())?;
     catch_interrupt();
     let bar = progress_bar(args.quiet, replicates, "replicate");
@@ -60,20 +77,6 @@ pub(crate) fn validate(args: &ValidateArgs) -> Result<(), Failure> {
     let wall = started.elapsed().as_secs_f64();
     let summaries = exodus::validate::summarize(&validated.figures);
     let files = validation_files(&validated)?;
-    let mut manifest_settings = replicate_settings(
-        replicates,
-        settings.scale(),
-        settings.seed(),
-        &args.input.set.set,
-    );
-    if let Some(file) = &args.input.scenario {
-        manifest_settings.insert("file".to_owned(), file.display().to_string().into());
-    }
-    manifest_settings.insert("observed".to_owned(), observed.name.clone().into());
-    manifest_settings.insert("observed_sha256".to_owned(), observed.sha256.into());
-    if let Some(p) = &posterior {
-        record_posterior(&mut manifest_settings, p);
-    }
     let provenance = output::Provenance {
         command: COMMAND,
         scenario: scenario.name().to_owned(),
@@ -110,7 +113,7 @@ pub(crate) fn validate(args: &ValidateArgs) -> Result<(), Failure> {
         if args.quiet {
             exodus::plot::plot_dir(&out)?;
         } else {
-            plot(&out)?;
+            plot(&out, args.quiet)?;
         }
     }
     Ok(())

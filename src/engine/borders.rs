@@ -111,7 +111,7 @@ fn run_crossing(
             sim.patience.sample(&mut rng)
         };
         if sim.queues[c].expected_wait(actual.capacity) > patience {
-            row.gave_up += persons;
+            row.gave_up_events += persons;
             leaving.push(agent);
             continue;
         }
@@ -152,15 +152,11 @@ fn run_crossing(
     row.turned_back = done.turned_back * persons;
     row.baseline_entries = done.ordinary;
     row.entries = row.crossed + row.baseline_entries;
-    row.mean_wait_days = if row.entries > 0 {
-        done.wait_person_days / row.entries as f64
-    } else {
-        0.0
-    };
+    row.mean_wait_days = (row.entries > 0).then(|| done.wait_person_days / row.entries as f64);
 
     if s.queue().renege && !air {
         let gone = sim.queues[c].renege(day, actual.capacity, scale);
-        row.gave_up += gone.len() as u64 * persons;
+        row.gave_up_events += gone.len() as u64 * persons;
         leaving.extend(gone);
     }
     row.baseline_exits = sim.visitors.day(c, row.baseline_entries);

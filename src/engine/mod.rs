@@ -96,6 +96,11 @@ pub enum EngineError {
     /// The caller asked the run to stop (between two days).
     #[error("the run was stopped before it finished")]
     Stopped,
+    /// The command runs in shards ([`crate::shard`]): this process ran its
+    /// share of a stage's jobs, or found a stage nobody has run yet, and
+    /// the command stops there.
+    #[error("the rest of this stage's jobs run in other shards")]
+    Deferred,
 }
 
 impl Exit for EngineError {
@@ -103,6 +108,7 @@ impl Exit for EngineError {
         match self {
             EngineError::Patience { .. } => exit::FAILURE,
             EngineError::Stopped => exit::INTERRUPTED,
+            EngineError::Deferred => exit::FAILURE,
         }
     }
 }

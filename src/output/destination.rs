@@ -11,7 +11,12 @@
 //!   (one with a manifest, and nothing in it but the files the manifest
 //!   lists and what exodus derives from them: charts and a score), so an
 //!   input folder or a folder of someone's files is never overwritten;
-//! - without `--force`, refuses results of another command or scenario;
+//! - without `--force`, refuses results of another command or scenario, and
+//!   results of the same command and scenario made with other settings
+//!   (scale, seed, `--set`, replicates, …: the settings its manifest
+//!   records), naming each difference; with `--force` the claim says what it
+//!   replaces ([`Claim::replaced`]). Editing the scenario file and running
+//!   again replaces its results, as iterating on a scenario expects;
 //! - takes an exclusive advisory lock on a lock file beside the folder
 //!   (`.NAME.lock`, holding the process id and the command), held until the
 //!   claim is dropped. A second exodus process that claims the same folder
@@ -23,6 +28,7 @@
 //! The folder itself is then written by [`super::folder`]: into a staging
 //! folder beside it, swapped in whole when complete.
 
+use std::collections::BTreeSet;
 use std::fs::{self, File, OpenOptions, TryLockError};
 use std::io::{ErrorKind, Write};
 use std::ops::Deref;
@@ -36,7 +42,29 @@ use super::{FOLDER_MANIFEST, MANIFEST, OutputError};
 #[derive(Debug)]
 pub struct Claim {
     dir: PathBuf,
+    replaced: Option<String>,
     _lock: File,
+}
+
+impl Claim {
+    /// What `--force` lets the results replace, if they replace anything
+    /// that a claim without it would have refused.
+    pub fn replaced(&self) -> Option<&str> {
+        self.replaced.as_deref()
+    }
+}
+
+/// What a command intends to write: the command, its scenario (the base
+/// scenario of a comparison) and the settings that make its results, as
+/// its manifest will record them.
+#[derive(Debug, Clone, Copy)]
+pub struct Intent<'a> {
+    /// The command (`run`, `compare`, …).
+    pub command: &'a str,
+    /// The scenario's name.
+    pub scenario: &'a str,
+    /// The settings its manifest records (a run's: `seed`, `scale`, `set`).
+    pub settings: &'a toml::Table,
 }
 
 impl Deref for Claim {
@@ -53,10 +81,11 @@ impl AsRef<Path> for Claim {
     }
 }
 
-/// Claims `dir` for the results of `command` on `scenario` (see the
-/// module's text). `force` lets exodus results of another command or
-/// scenario be replaced; nothing else.
-pub fn claim(dir: &Path, command: &str, scenario: &str, force: bool) -> Result<Claim, OutputError> {
+/// Claims `dir` for the results `intent` describes (see the module's text).
+/// `force` lets exodus results of another command, scenario or settings be
+/// replaced; nothing else.
+pub fn claim(dir: &Path, intent: &Intent<'_>, force: bool) -> Result<Claim, OutputError> {
+    let command = intent.command;
     let refuse = |why: String| OutputError::Unusable {
         path: dir.to_owned(),
         why,
@@ -124,9 +153,10 @@ pub fn claim(dir: &Path, command: &str, scenario: &str, force: bool) -> Result<C
         .set_len(0)
         .and_then(|()| lock.write_all(holder.as_bytes()));
     remove_stale_staging(&parent, &name);
-    check_contents(dir, command, scenario, force)?;
+    let replaced = check_contents(dir, intent, force)?;
     Ok(Claim {
         dir: dir.to_owned(),
+        replaced,
         _lock: lock,
     })
 }
@@ -144,19 +174,20 @@ fn folder_name(dir: &Path) -> Result<String, String> {
     }
 }
 
-/// Refuses a folder whose contents may not be replaced (see [`claim`]).
+/// Refuses a folder whose contents may not be replaced (see [`claim`]);
+/// says what `force` lets the new results replace.
 fn check_contents(
     dir: &Path,
-    command: &str,
-    scenario: &str,
+    intent: &Intent<'_>,
     force: bool,
-) -> Result<(), OutputError> {
+) -> Result<Option<String>, OutputError> {
+    let (command, scenario) = (intent.command, intent.scenario);
     let entries: Vec<String> = match fs::read_dir(dir) {
         Ok(entries) => entries
             .filter_map(Result::ok)
             .map(|e| e.file_name().to_string_lossy().into_owned())
             .collect(),
-        Err(e) if e.kind() == ErrorKind::NotFound => return Ok(()),
+        Err(e) if e.kind() == ErrorKind::NotFound => return Ok(None),
         Err(e) => {
             return Err(OutputError::Unusable {
                 path: dir.to_owned(),
@@ -165,7 +196,7 @@ fn check_contents(
         }
     };
     if entries.is_empty() {
-        return Ok(());
+        return Ok(None);
     }
     let listed = listed_files(dir);
     let foreign: Vec<&String> = entries
@@ -194,24 +225,58 @@ fn check_contents(
             what,
         });
     }
-    if force || previous.iter().any(|(c, s)| c == command && s == scenario) {
-        return Ok(());
-    }
-    // `previous` is not empty here: a folder without a manifest was refused above.
-    let what = previous
-        .first()
-        .map(|(c, s)| {
-            if c == command {
-                format!("the results of another scenario (`{s}`)")
-            } else {
-                format!("the results of `exodus {c}` on `{s}`")
+    let what = match previous
+        .iter()
+        .find(|p| p.command == command && p.scenario == scenario)
+    {
+        Some(same) => {
+            let changed = differences(&same.settings, intent.settings);
+            if changed.is_empty() {
+                return Ok(None);
             }
-        })
-        .unwrap_or_default();
+            format!(
+                "the results of `exodus {command}` on `{scenario}` made with other settings ({})",
+                changed.join("; ")
+            )
+        }
+        // `previous` is not empty here: a folder without a manifest was refused above.
+        None => previous
+            .first()
+            .map(|p| {
+                if p.command == command {
+                    format!("the results of another scenario (`{}`)", p.scenario)
+                } else {
+                    format!("the results of `exodus {}` on `{}`", p.command, p.scenario)
+                }
+            })
+            .unwrap_or_default(),
+    };
+    if force {
+        return Ok(Some(what));
+    }
     Err(OutputError::Occupied {
         path: dir.to_owned(),
         what,
     })
+}
+
+/// The settings that differ between the results in a folder (`before`) and
+/// the results to be written (`now`), as `key before → now`; the command
+/// line, which says how the settings were given, is not compared.
+fn differences(before: &toml::Table, now: &toml::Table) -> Vec<String> {
+    let keys: BTreeSet<&String> = before
+        .keys()
+        .chain(now.keys())
+        .filter(|k| k.as_str() != "command_line")
+        .collect();
+    let shown =
+        |v: Option<&toml::Value>| v.map_or_else(|| "(none)".to_owned(), toml::Value::to_string);
+    keys.into_iter()
+        .filter_map(|k| {
+            let (b, n) = (before.get(k), now.get(k));
+            (b != n).then(|| format!("{k} {} → {}", shown(b), shown(n)))
+        })
+        .collect()
 }
 
 /// Removes the staging folders of earlier writers of `name` that were

@@ -11,7 +11,8 @@
 //! were, and the staging folder is removed (or, after SIGKILL, by the next
 //! writer that claims the folder, [`super::destination`]).
 //!
-//! A folder's manifest lists every file with its size and SHA-256. A run's
+//! A folder's manifest lists every file with its size and SHA-256, and
+//! records the command line that made it ([`command_line`]). A run's
 //! manifest is `run.toml`; the folders of `compare`, `sweep`, `calibrate` and
 //! `validate` have a [`FOLDER_MANIFEST`] that also says which command made
 //! them.
@@ -60,6 +61,7 @@ pub struct Provenance {
 struct FolderManifest<'a> {
     exodus_version: &'a str,
     command: &'a str,
+    command_line: &'a str,
     scenario: &'a str,
     settings: &'a toml::Table,
     #[serde(skip_serializing_if = "toml::Table::is_empty")]
@@ -70,9 +72,17 @@ struct FolderManifest<'a> {
 /// What marks a staging folder: `.NAME.exodus-staging-PID-N`.
 pub(super) const STAGING_MARK: &str = "exodus-staging-";
 
-/// The command and scenario of each manifest in `dir` (a run's, then a
-/// command's).
-pub(super) fn previous_results(dir: &Path) -> Vec<(String, String)> {
+/// Results found in a folder: the command that made them, its scenario and
+/// the settings its manifest records.
+#[derive(Debug, Clone)]
+pub(super) struct Previous {
+    pub(super) command: String,
+    pub(super) scenario: String,
+    pub(super) settings: toml::Table,
+}
+
+/// The results of each manifest in `dir` (a run's, then a command's).
+pub(super) fn previous_results(dir: &Path) -> Vec<Previous> {
     let read = |name: &str| {
         fs::read_to_string(dir.join(name))
             .ok()?
@@ -80,10 +90,70 @@ pub(super) fn previous_results(dir: &Path) -> Vec<(String, String)> {
             .ok()
     };
     let text = |t: &toml::Table, key: &str| t.get(key)?.as_str().map(str::to_owned);
-    let run = read(MANIFEST).and_then(|t| Some(("run".to_owned(), text(&t, "scenario")?)));
-    let folder =
-        read(FOLDER_MANIFEST).and_then(|t| Some((text(&t, "command")?, text(&t, "scenario")?)));
+    let run = read(MANIFEST).and_then(|t| {
+        // A run's settings are top-level keys of `run.toml`; one written
+        // before `set` was recorded had none.
+        let mut settings: toml::Table = ["seed", "scale", "set"]
+            .iter()
+            .filter_map(|k| Some(((*k).to_owned(), t.get(*k)?.clone())))
+            .collect();
+        settings
+            .entry("set")
+            .or_insert_with(|| toml::Value::Array(Vec::new()));
+        Some(Previous {
+            command: "run".to_owned(),
+            scenario: text(&t, "scenario")?,
+            settings,
+        })
+    });
+    let folder = read(FOLDER_MANIFEST).and_then(|t| {
+        Some(Previous {
+            command: text(&t, "command")?,
+            scenario: text(&t, "scenario")?,
+            settings: t
+                .get("settings")
+                .and_then(toml::Value::as_table)
+                .cloned()
+                .unwrap_or_default(),
+        })
+    });
     run.into_iter().chain(folder).collect()
+}
+
+/// The settings a run's `run.toml` records, as a claim compares them:
+/// the seed, the scale and the `--set` values.
+pub fn run_settings(seed: u64, scale: u32, set: &[String]) -> toml::Table {
+    toml::Table::from_iter([
+        ("seed".to_owned(), seed_value(seed)),
+        ("scale".to_owned(), scale.into()),
+        ("set".to_owned(), set.to_vec().into()),
+    ])
+}
+
+/// A seed as TOML holds it: an integer, or a string above `i64::MAX`.
+pub fn seed_value(seed: u64) -> toml::Value {
+    i64::try_from(seed).map_or_else(|_| seed.to_string().into(), toml::Value::from)
+}
+
+/// The command line the manifests record instead of this process's, when
+/// it replays another (a merge of shards records the command it merges).
+static COMMAND_LINE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+/// Records `line` as the command line of the results this process writes.
+pub fn set_command_line(line: &str) {
+    let _ = COMMAND_LINE.set(line.to_owned());
+}
+
+/// This process's command line as a shell reads it back: `exodus` and its
+/// arguments, each quoted where it must be. Every manifest records it.
+pub fn command_line() -> String {
+    if let Some(line) = COMMAND_LINE.get() {
+        return line.clone();
+    }
+    let args = std::env::args_os()
+        .skip(1)
+        .map(|a| a.to_string_lossy().into_owned());
+    shell_words::join(std::iter::once("exodus".to_owned()).chain(args))
 }
 
 /// The names of the files that the manifests in `dir` list.
@@ -107,12 +177,15 @@ pub(super) fn listed_files(dir: &Path) -> Vec<String> {
 }
 
 /// Whether a file is one that exodus derives from a folder's results after
-/// writing it (charts, a score) or leaves while writing one (a temporary
-/// file): such files may be replaced with the results.
+/// writing it (charts, a score, a benchmark's timings) or leaves while
+/// writing one (a temporary file): such files may be replaced with the
+/// results.
 pub(super) fn is_derived(name: &str) -> bool {
     name.ends_with(".svg")
         || name.ends_with(".png")
         || name == "score.csv"
+        || name == "bench.csv"
+        || name == "report.html"
         || (name.starts_with('.') && name.ends_with(".tmp"))
 }
 
@@ -127,16 +200,33 @@ pub fn write_folder(
     files: &[OutputFile],
     stop: &dyn Fn() -> bool,
 ) -> Result<(), OutputError> {
-    write_with_manifest(dir, FOLDER_MANIFEST, files, stop, |listed| {
+    let files = with_dictionary(provenance.command, &provenance.scenario, files);
+    write_with_manifest(dir, FOLDER_MANIFEST, &files, stop, |listed| {
         toml::to_string_pretty(&FolderManifest {
             exodus_version: env!("CARGO_PKG_VERSION"),
             command: provenance.command,
+            command_line: &command_line(),
             scenario: &provenance.scenario,
             settings: &provenance.settings,
             outcome: &provenance.outcome,
             files: listed,
         })
     })
+}
+
+/// `files` and their data dictionary ([`super::dictionary`]), as the
+/// folder of `command` on `scenario` holds them.
+pub(super) fn with_dictionary(
+    command: &str,
+    scenario: &str,
+    files: &[OutputFile],
+) -> Vec<OutputFile> {
+    let mut all = files.to_vec();
+    all.push((
+        super::dictionary::DATAPACKAGE.to_owned(),
+        super::dictionary::datapackage(command, scenario, files),
+    ));
+    all
 }
 
 /// Writes `files` and the manifest `manifest_name` that `manifest` renders
@@ -334,7 +424,10 @@ mod tests {
         fs::write(dir.join("chart.svg"), "<svg/>").unwrap();
         let second = vec![("b.csv".to_owned(), b"y\n".to_vec())];
         write_folder(&dir, &provenance("sweep", "tiny"), &second, &|| false).unwrap();
-        assert_eq!(names(&dir), ["b.csv", FOLDER_MANIFEST]);
+        assert_eq!(
+            names(&dir),
+            ["b.csv", super::super::DATAPACKAGE, FOLDER_MANIFEST]
+        );
         assert_eq!(names(root.path()), ["out"]);
     }
 

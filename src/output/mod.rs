@@ -21,6 +21,7 @@
 //! six), so the same run gives byte-identical files.
 
 pub mod destination;
+pub mod dictionary;
 pub mod folder;
 pub mod read;
 pub mod rows;
@@ -37,10 +38,12 @@ use crate::metrics::Observed;
 use crate::results::RunResults;
 use crate::scenario::Scenario;
 use crate::settings::RunSettings;
-pub use destination::{Claim, claim};
+pub use destination::{Claim, Intent, claim};
+pub use dictionary::DATAPACKAGE;
 use folder::write_with_manifest;
 pub use folder::{
-    FOLDER_MANIFEST, ManifestFile, OutputFile, Provenance, write_atomic, write_folder,
+    FOLDER_MANIFEST, ManifestFile, OutputFile, Provenance, command_line, run_settings, seed_value,
+    set_command_line, write_atomic, write_folder,
 };
 pub use read::{ReadRunError, read_run, verify_folder};
 use rows::{CrossingKey, DayKey, DestinationRow, FigureRow, OnwardRow, RegionRow, region_columns};
@@ -61,6 +64,30 @@ pub const MANIFEST: &str = "run.toml";
 /// The scenario's reported figures, written beside a run that has any (in
 /// the format `exodus score --observed` reads).
 pub const TARGETS: &str = "targets.csv";
+
+/// The scenario's policy timeline, written beside a run that has any
+/// policy (for `exodus report`).
+pub const POLICIES: &str = "policies.csv";
+
+/// A row of [`POLICIES`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PolicyRow {
+    /// The policy's id.
+    pub id: String,
+    /// Its kind, as scenario files name it.
+    pub kind: String,
+    /// The first day it is in force.
+    pub start: NaiveDate,
+    /// The last day it is in force (none while the run lasts).
+    pub end: Option<NaiveDate>,
+    /// The first day men know of it.
+    pub known_from: NaiveDate,
+    /// The crossings it applies to, by id, separated by spaces (none for a
+    /// national policy).
+    pub crossings: String,
+    /// Where it comes from.
+    pub source: String,
+}
 
 /// Why results could not be written.
 #[derive(Debug, thiserror::Error)]
@@ -146,6 +173,8 @@ pub struct RunInfo {
     pub threads: usize,
     /// Wall-clock seconds of synthesis and simulation.
     pub wall_seconds: f64,
+    /// The `--set` values the scenario was run with, in order.
+    pub set: Vec<String>,
 }
 
 /// `run.toml`: what made a run and the files it wrote, each with its size
@@ -154,6 +183,13 @@ pub struct RunInfo {
 pub struct RunManifest {
     /// The version of exodus that made the run.
     pub exodus_version: String,
+    /// The command line that made it ([`command_line`]); empty in a
+    /// manifest written before it was recorded.
+    #[serde(default)]
+    pub command_line: String,
+    /// The `--set` values it was run with (already in `scenario_sha256`).
+    #[serde(default)]
+    pub set: Vec<String>,
     /// The scenario's name.
     pub scenario: String,
     /// [`Scenario::content_hash`]: the scenario's text after `--set`.
@@ -217,10 +253,19 @@ pub fn write_run(
     if !scenario.targets().is_empty() {
         files.push((TARGETS.to_owned(), targets(scenario).map_err(csv(TARGETS))?));
     }
+    if !scenario.policies().is_empty() {
+        files.push((
+            POLICIES.to_owned(),
+            policies(scenario).map_err(csv(POLICIES))?,
+        ));
+    }
+    let files = folder::with_dictionary("run", scenario.name(), &files);
     let calendar = scenario.calendar();
     write_with_manifest(dir, MANIFEST, &files, stop, |listed| {
         toml::to_string_pretty(&RunManifest {
             exodus_version: env!("CARGO_PKG_VERSION").to_owned(),
+            command_line: command_line(),
+            set: info.set.clone(),
             scenario: scenario.name().to_owned(),
             scenario_sha256: scenario.content_hash().to_owned(),
             seed: settings.seed(),
@@ -332,6 +377,27 @@ fn onward(r: &RunResults) -> Result<Vec<u8>, csv::Error> {
 }
 
 /// `targets.csv`: the scenario's targets as observed figures.
+/// [`POLICIES`]: the scenario's policies in their order.
+fn policies(scenario: &Scenario) -> Result<Vec<u8>, csv::Error> {
+    let calendar = scenario.calendar();
+    csv_of(scenario.policies().iter().map(|p| {
+        let crossings: Vec<&str> = p
+            .crossings
+            .iter()
+            .filter_map(|&c| scenario.crossings().get(c).map(|x| x.id.as_str()))
+            .collect();
+        PolicyRow {
+            id: p.id.clone(),
+            kind: p.kind.name().to_owned(),
+            start: calendar.date(p.start),
+            end: p.end.map(|e| calendar.date(e)),
+            known_from: calendar.date(p.known_from),
+            crossings: crossings.join(" "),
+            source: p.source.clone(),
+        }
+    }))
+}
+
 fn targets(scenario: &Scenario) -> Result<Vec<u8>, csv::Error> {
     let calendar = scenario.calendar();
     let rows = scenario.targets().iter().map(|t| {

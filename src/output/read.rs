@@ -14,7 +14,7 @@ use super::{FILES, FOLDER_MANIFEST, MANIFEST, ManifestFile, RunManifest};
 use crate::calendar::Calendar;
 use crate::exit::{self, Exit};
 use crate::format::hex_sha256;
-use crate::results::{CrossingDay, DestinationDay, NationalDay, RunResults};
+use crate::results::{CrossingDay, DestinationDay, NationalDay, RegionOutcome, RunResults};
 use crate::scenario::MAX_DAYS;
 
 /// Why a finished run could not be read back.
@@ -52,7 +52,7 @@ impl Exit for ReadRunError {
     }
 }
 
-/// Reads a finished run's manifest and daily files back (regions are not read).
+/// Reads a finished run's manifest, daily files and regions back.
 pub fn read_run(dir: &Path) -> Result<RunResults, ReadRunError> {
     let read = |name: &str| {
         let path = dir.join(name);
@@ -195,6 +195,27 @@ pub fn read_run(dir: &Path) -> Result<RunResults, ReadRunError> {
         let row = row.map_err(|e| format(FILES[4], e.to_string()))?;
         onward.push((place(&row.from)?, place(&row.to)?, row.men));
     }
+    let mut regions = Vec::new();
+    let mut reader = csv::Reader::from_reader(texts[3].as_bytes());
+    let fixed = super::columns::<super::rows::RegionRow>().len();
+    for record in reader.records() {
+        let record = record.map_err(|e| format(FILES[3], e.to_string()))?;
+        let count = |i: usize| -> Result<u64, ReadRunError> {
+            record
+                .get(i)
+                .unwrap_or_default()
+                .parse::<u64>()
+                .map_err(|e| format(FILES[3], format!("column {}: {e}", i + 1)))
+        };
+        regions.push(RegionOutcome {
+            iso: record.get(0).unwrap_or_default().to_owned(),
+            name: record.get(1).unwrap_or_default().to_owned(),
+            eligible: count(2)?,
+            left: count(3)?,
+            drafted: count(4)?,
+            left_by_destination: (fixed..record.len()).map(count).collect::<Result<_, _>>()?,
+        });
+    }
     Ok(RunResults {
         calendar,
         destinations,
@@ -203,7 +224,7 @@ pub fn read_run(dir: &Path) -> Result<RunResults, ReadRunError> {
         destination_days,
         national,
         onward,
-        regions: Vec::new(),
+        regions,
         eligible: manifest.eligible,
         agents: manifest.agents,
     })

@@ -184,7 +184,7 @@ fn render_panel<DB: DrawingBackend>(
     let k = panel.series.len().max(1) as f64;
     let thickness = 0.7 / k;
     for (s, series) in panel.series.iter().enumerate() {
-        let color = Palette99::pick(s).to_rgba();
+        let color = super::style::colour(s);
         let offset = (k - 1.0) / 2.0 - s as f64;
         let centre = |g: usize| n as f64 - 1.0 - g as f64 + offset * thickness;
         let bars = series.values.iter().enumerate().filter_map(|(g, v)| {
@@ -208,12 +208,15 @@ fn render_panel<DB: DrawingBackend>(
         });
         ctx.draw_series(whiskers).map_err(e)?;
     }
-    ctx.configure_series_labels()
-        .background_style(WHITE.mix(0.85))
-        .border_style(BLACK)
-        .label_font(("sans-serif", 14))
-        .position(SeriesLabelPosition::LowerRight)
-        .draw()
-        .map_err(e)?;
+    // One kind of bar needs no legend: the axis says what it is.
+    if panel.series.len() > 1 {
+        ctx.configure_series_labels()
+            .background_style(WHITE.mix(0.85))
+            .border_style(BLACK)
+            .label_font(("sans-serif", 14))
+            .position(SeriesLabelPosition::LowerRight)
+            .draw()
+            .map_err(e)?;
+    }
     Ok(())
 }

@@ -108,6 +108,52 @@ impl ScenarioDocument {
         prepared.unwrap_or_else(|e| panic!("the default scenario at 1:{scale}: {e}"))
     }
 
+    /// The merged scenario as it runs (after `extends` and `--set`), with
+    /// its data paths resolved to the files they name: an absolute path, or
+    /// `builtin:data/...` for the embedded data. What `exodus diff` compares.
+    /// The `[calibration]` section, which says how to fit the scenario and
+    /// not how it runs (and which an extending file does not inherit), is
+    /// left out.
+    pub fn resolved_table(&self) -> toml::Table {
+        let mut table = self.table.clone();
+        table.remove("calibration");
+        if let Some(toml::Value::Table(data)) = table.get_mut("data") {
+            for (_, value) in data.iter_mut() {
+                let toml::Value::String(path) = value else {
+                    continue;
+                };
+                if path.starts_with(super::BUILTIN) {
+                    continue;
+                }
+                *path = match &self.origin {
+                    Origin::Embedded => format!("{}{path}", super::BUILTIN),
+                    Origin::File(file) => {
+                        let joined = file.parent().unwrap_or(Path::new(".")).join(path.as_str());
+                        joined
+                            .canonicalize()
+                            .unwrap_or(joined)
+                            .display()
+                            .to_string()
+                    }
+                };
+            }
+        }
+        table
+    }
+
+    /// Whether the value at `path` is an integer (so that a value set there
+    /// must be whole).
+    pub fn is_integer(&self, path: &super::ParamPath) -> bool {
+        path.is_integer(&self.table)
+    }
+
+    /// The text of the data file `[data] key` names, as the scenario reads
+    /// it; `None` if it names none or it cannot be read.
+    pub fn data_text(&self, key: &str) -> Option<String> {
+        let path = self.table.get("data")?.get(key)?.as_str()?;
+        self.origin.read_data(path).ok().map(|(_, text)| text)
+    }
+
     /// The scenario's own text (not that of the files it extends).
     pub fn text(&self) -> &str {
         self.sources.first().map_or("", |(_, text)| text.as_str())

@@ -11,6 +11,10 @@
 //! `[calibration]` section is not inherited. The data paths of an extended
 //! file keep pointing at its own data.
 //!
+//! `extends = "builtin:mobilization-2022"` extends the default scenario
+//! embedded in the binary, wherever the file lies: its data paths become
+//! `builtin:data/...`, which name the embedded data files.
+//!
 //! The merged table has no places in any file, so errors found in it are
 //! located through [`source_text`], which knows every file of the chain and
 //! which file wrote each element of a merged array.
@@ -19,7 +23,7 @@ use std::path::{Path, PathBuf};
 
 use super::file::ScenarioFile;
 use super::locator::SourceText;
-use super::origin::{Origin, read_text};
+use super::origin::{BUILTIN, BUILTIN_SCENARIOS, Origin, read_text};
 use super::param_path::{given_words, item_name, type_words};
 use super::{KeyPath, LoadError};
 use crate::input_error::InputError;
@@ -34,7 +38,7 @@ pub(super) fn merged(
     let name = origin.display_name();
     let source = SourceText::new(name.clone(), text);
     let mut table: toml::Table = toml::from_str(text).map_err(|e| source.from_toml_error(&e))?;
-    let mut sources = vec![(name, text.to_owned())];
+    let sources = vec![(name, text.to_owned())];
     let Some(extends) = table.remove("extends") else {
         if table.contains_key("remove_policies") {
             return Err(source
@@ -55,6 +59,27 @@ pub(super) fn merged(
             .error_at(&at, "the embedded scenario cannot extend another")
             .into());
     };
+    if let Some(name) = relative.strip_prefix(BUILTIN) {
+        let Some((_, parent_text)) = BUILTIN_SCENARIOS.iter().find(|(n, _)| *n == name) else {
+            let known: Vec<String> = BUILTIN_SCENARIOS
+                .iter()
+                .map(|(n, _)| format!("`{BUILTIN}{n}`"))
+                .collect();
+            return Err(source
+                .error_at(
+                    &at,
+                    format!(
+                        "there is no built-in scenario `{name}`; the built-in scenarios are {}",
+                        known.join(", ")
+                    ),
+                )
+                .into());
+        };
+        let (parent_sources, mut merged) = merged(parent_text, &Origin::Embedded, stack)?;
+        // Its data files are the embedded ones, wherever this file lies.
+        anchor_data_paths_with(&mut merged, |path| format!("{BUILTIN}{path}"));
+        return finish_merge(source, table, merged, sources, parent_sources);
+    }
     let dir = own.parent().unwrap_or(Path::new("."));
     let parent_path = dir.join(relative);
     let canonical = parent_path.canonicalize().map_err(|e| {
@@ -87,6 +112,18 @@ pub(super) fn merged(
     let (parent_sources, mut merged) = merged(&parent_text, &parent_origin, stack)?;
     stack.pop();
     anchor_data_paths(&mut merged, parent_path.parent().unwrap_or(Path::new(".")));
+    finish_merge(source, table, merged, sources, parent_sources)
+}
+
+/// Merges a file's own `table` onto the scenario it extends (`merged`,
+/// read from `parent_sources`).
+fn finish_merge(
+    source: SourceText<'_>,
+    mut table: toml::Table,
+    mut merged: toml::Table,
+    mut sources: Vec<(String, String)>,
+    parent_sources: Vec<(String, String)>,
+) -> Result<(Vec<(String, String)>, toml::Table), LoadError> {
     // Calibration settings belong to the file that is calibrated: an
     // extending scenario runs with the fitted values, and may set its own.
     merged.remove("calibration");
@@ -156,11 +193,21 @@ const MERGED_ARRAYS: [(&str, &str); 4] = [
 /// keep pointing at its data from the extending file.
 fn anchor_data_paths(table: &mut toml::Table, dir: &Path) {
     let dir = dir.canonicalize().unwrap_or_else(|_| dir.to_owned());
+    anchor_data_paths_with(table, |path| {
+        if path.starts_with(BUILTIN) {
+            path.to_owned()
+        } else {
+            dir.join(path).display().to_string()
+        }
+    });
+}
+
+/// Rewrites every `[data]` path with `anchor`.
+fn anchor_data_paths_with(table: &mut toml::Table, anchor: impl Fn(&str) -> String) {
     if let Some(toml::Value::Table(data)) = table.get_mut("data") {
         for (_, value) in data.iter_mut() {
             if let toml::Value::String(path) = value {
-                let anchored = dir.join(path.as_str()).display().to_string();
-                *path = anchored;
+                *path = anchor(path.as_str());
             }
         }
     }

@@ -22,6 +22,7 @@
 //!   wrote it;
 //! - `validate/`: the checks, by part of the scenario.
 
+pub mod diff;
 mod document;
 mod extends;
 pub mod file;
@@ -39,7 +40,10 @@ pub use document::ScenarioDocument;
 pub use file::{DecisionParams, QueueParams, ScenarioFile, TravelParams};
 pub use locator::{KeyPath, SourceText};
 pub use network::{AirParams, Crossing, CrossingMode, Destination};
-pub use origin::{DEFAULT_SCENARIO, DEFAULT_SCENARIO_NAME, Origin};
+pub use origin::{
+    BUILTIN, BUILTIN_SCENARIOS, DEFAULT_SCENARIO, DEFAULT_SCENARIO_NAME, EMBEDDED_DATA,
+    EMBEDDED_EXTRAS, Origin,
+};
 pub use param_path::ParamPath;
 pub use policy::{Policy, PolicyKind};
 

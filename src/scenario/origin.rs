@@ -14,8 +14,33 @@ pub const DEFAULT_SCENARIO: &str = include_str!("../../scenarios/mobilization-20
 /// The name under which the embedded default scenario appears in messages.
 pub const DEFAULT_SCENARIO_NAME: &str = "<embedded>/mobilization-2022.toml";
 
+/// The prefix that names a built-in scenario (`extends =
+/// "builtin:mobilization-2022"`) or a data file embedded with it
+/// (`builtin:data/regions.csv`), wherever the scenario file lies.
+pub const BUILTIN: &str = "builtin:";
+
+/// The built-in scenarios, by name: only the default.
+pub const BUILTIN_SCENARIOS: &[(&str, &str)] = &[("mobilization-2022", DEFAULT_SCENARIO)];
+
+/// Files `exodus init` writes beside the scenario that are not read by it:
+/// the reported figures and the data's sources.
+pub const EMBEDDED_EXTRAS: &[(&str, &str)] = &[
+    (
+        "data/reported-2022.csv",
+        include_str!("../../scenarios/data/reported-2022.csv"),
+    ),
+    (
+        "data/policies-2022.csv",
+        include_str!("../../scenarios/data/policies-2022.csv"),
+    ),
+    (
+        "data/README.md",
+        include_str!("../../scenarios/data/README.md"),
+    ),
+];
+
 /// Data files embedded with the default scenario, by their path relative to it.
-const EMBEDDED_DATA: &[(&str, &str)] = &[
+pub const EMBEDDED_DATA: &[(&str, &str)] = &[
     (
         "data/regions.csv",
         include_str!("../../scenarios/data/regions.csv"),
@@ -50,7 +75,10 @@ impl Origin {
 
     /// Reads a data file named relative to the scenario. The error message is
     /// completed by the caller with the key that named the file.
-    fn read_data(&self, relative: &str) -> Result<(String, String), String> {
+    pub(super) fn read_data(&self, relative: &str) -> Result<(String, String), String> {
+        if let Some(embedded) = relative.strip_prefix(BUILTIN) {
+            return Origin::Embedded.read_data(embedded);
+        }
         match self {
             Origin::Embedded => EMBEDDED_DATA
                 .iter()

@@ -193,7 +193,7 @@ impl ParamPath {
     }
 
     /// Whether the value at this path in `table` is an integer.
-    pub(super) fn is_integer(&self, table: &toml::Table) -> bool {
+    pub fn is_integer(&self, table: &toml::Table) -> bool {
         self.walk(table).is_some_and(toml::Value::is_integer)
     }
 

@@ -22,7 +22,9 @@ fn run_writes_its_files_and_a_complete_manifest() {
     assert_eq!(manifest["scenario"].as_str(), Some("tiny"));
     assert_eq!(manifest["seed"].as_integer(), Some(42));
     let files = manifest["files"].as_array().unwrap();
-    assert_eq!(files.len(), FILES.len());
+    // The CSV files, the policy timeline and the data dictionary.
+    assert_eq!(files.len(), FILES.len() + 2);
+    assert!(out.join("policies.csv").is_file() && out.join("datapackage.json").is_file());
     for file in files {
         let name = file["name"].as_str().unwrap();
         let bytes = fs::read(out.join(name)).unwrap();
@@ -42,7 +44,7 @@ fn run_writes_its_files_and_a_complete_manifest() {
     };
     assert_eq!(
         header("daily_crossings.csv"),
-        "date,crossing,destination,arrived,crossed,turned_back,gave_up,caught,baseline_entries,entries,baseline_exits,exits,queue,mean_wait_days"
+        "date,crossing,destination,arrived,crossed,turned_back,gave_up_events,caught,baseline_entries,entries,baseline_exits,exits,queue,mean_wait_days"
     );
     assert_eq!(
         header("daily_destinations.csv"),
@@ -172,6 +174,64 @@ fn help_gives_examples() {
         .assert()
         .success()
         .stdout(predicate::str::contains("Examples:").and(predicate::str::contains("exodus run")));
+}
+
+/// Results made with other settings (scale, seed, `--set`) are not
+/// replaced without `--force`, which then says what it replaces; the
+/// manifest records the command line and every `--set`, and the summary
+/// names the override (issue 15, point 2).
+#[test]
+fn results_made_with_other_settings_are_kept_unless_forced() {
+    let fx = Fixture::tiny();
+    let tiny = fx.write();
+    let out = fx.dir().join("out");
+    let run = |extra: &[&str]| {
+        let mut cmd = exodus();
+        cmd.args(["run", "--scale", "1000", "--out"])
+            .arg(&out)
+            .args(extra)
+            .arg(&tiny);
+        cmd.assert()
+    };
+    run(&["--quiet"]).success();
+    let before = fs::read(out.join("daily_national.csv")).unwrap();
+    run(&["--quiet", "--seed", "7"]).code(2).stderr(
+        predicate::str::contains("made with other settings")
+            .and(predicate::str::contains("seed"))
+            .and(predicate::str::contains("--force")),
+    );
+    run(&["--quiet", "--set", "decision.peer=0.2"])
+        .code(2)
+        .stderr(predicate::str::contains(
+            r#"set [] → ["decision.peer=0.2"]"#,
+        ));
+    assert_eq!(
+        fs::read(out.join("daily_national.csv")).unwrap(),
+        before,
+        "the earlier results are kept"
+    );
+    run(&["--force", "--set", "decision.peer=0.2"])
+        .success()
+        .stderr(predicate::str::contains(
+            "--force: replacing the results of `exodus run` on `tiny` made with other settings",
+        ))
+        .stdout(predicate::str::contains("with --set decision.peer=0.2"));
+    let manifest: toml::Table = fs::read_to_string(out.join(MANIFEST))
+        .unwrap()
+        .parse()
+        .unwrap();
+    let line = manifest["command_line"].as_str().unwrap();
+    assert!(
+        line.starts_with("exodus run --scale 1000 --out ")
+            && line.contains("--force --set 'decision.peer=0.2' "),
+        "{line}"
+    );
+    assert_eq!(
+        manifest["set"].as_array().unwrap(),
+        &vec![toml::Value::from("decision.peer=0.2")]
+    );
+    // The same settings again: replaced in place without a word.
+    run(&["--quiet", "--set", "decision.peer=0.2"]).success();
 }
 
 #[test]

@@ -1,5 +1,6 @@
 //! Scenario inheritance, the shipped counterfactuals, `compare` and `sweep`.
 
+use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -98,14 +99,6 @@ fn child(fx: &Fixture, name: &str, text: &str) -> PathBuf {
 }
 
 /// The fixture with Finland's ban removed, named `finland-open`.
-fn finland_open(fx: &Fixture) -> PathBuf {
-    child(
-        fx,
-        "open.toml",
-        "extends = \"scenario.toml\"\nname = \"finland-open\"\nremove_policies = [\"finland-ban\"]\n",
-    )
-}
-
 #[test]
 fn overriding_a_key_that_does_not_exist_is_an_error() {
     let fx = Fixture::tiny();
@@ -191,7 +184,7 @@ fn set_overrides_any_scalar_and_checks_its_type() {
 fn compare_writes_paired_summaries_and_daily_bands() {
     let fx = Fixture::tiny();
     let base = fx.write();
-    let open = finland_open(&fx);
+    let open = fx.finland_open();
     let out = fx.dir().join("cmp");
     exodus()
         .args(["compare", "--replicates", "6", "--out"])
@@ -201,7 +194,9 @@ fn compare_writes_paired_summaries_and_daily_bands() {
         .assert()
         .success()
         .stdout(
-            predicate::str::contains("finland-open").and(predicate::str::contains("95% interval")),
+            predicate::str::contains("finland-open (against tiny; low and high: 95% interval")
+                .and(predicate::str::contains("men at the end"))
+                .and(predicate::str::contains("returned")),
         );
     let summary = fs::read_to_string(out.join("compare_summary.csv")).unwrap();
     assert!(summary.starts_with(
@@ -238,6 +233,39 @@ fn compare_writes_paired_summaries_and_daily_bands() {
     assert!(
         summary.contains("tiny,upper-lars,peak_queue,") && summary.contains("tiny,national,stuck,")
     );
+    // Every man is accounted for at the end (issue 15, point 4): the
+    // exclusive stocks add up to the eligible men in every scenario, and a
+    // change in the exodus is a change elsewhere.
+    let mean = |scenario: &str, metric: &str| -> f64 {
+        row(scenario, "national", metric)[3].parse().unwrap()
+    };
+    let exclusive = [
+        "at_home",
+        "traveling",
+        "queued",
+        "abroad",
+        "drafted",
+        "returned",
+    ];
+    let total = |scenario: &str| exclusive.iter().map(|m| mean(scenario, m)).sum::<f64>();
+    assert!(total("tiny") > 0.0);
+    assert!(
+        (total("tiny") - total("finland-open")).abs() < 0.01,
+        "{} against {}",
+        total("tiny"),
+        total("finland-open")
+    );
+    for metric in [
+        "moving_on",
+        "awaiting_passport",
+        "came_back",
+        "drafted_at_border",
+    ] {
+        assert!(
+            summary.contains(&format!("tiny,national,{metric},")),
+            "{metric}"
+        );
+    }
     let daily = fs::read_to_string(out.join("compare_daily.csv")).unwrap();
     assert!(daily.starts_with("date,scenario,place,metric,mean,ci95_low,ci95_high,q025,q975\n"));
     assert!(daily.contains("2022-10-01,finland-open,Finland,exodus_entries,"));
@@ -247,6 +275,26 @@ fn compare_writes_paired_summaries_and_daily_bands() {
     assert_eq!(manifest["command"].as_str(), Some("compare"));
     assert_eq!(manifest["scenario"].as_str(), Some("tiny"));
     assert_eq!(manifest["settings"]["replicates"].as_integer(), Some(6));
+    assert!(
+        manifest["command_line"]
+            .as_str()
+            .unwrap()
+            .starts_with("exodus compare --replicates 6 --out ")
+    );
+    // Again with --quiet: the same results, said in silence.
+    exodus()
+        .args(["compare", "--quiet", "--replicates", "6", "--out"])
+        .arg(&out)
+        .arg(&base)
+        .arg(&open)
+        .assert()
+        .success()
+        .stdout("")
+        .stderr("");
+    assert_eq!(
+        fs::read_to_string(out.join("compare_summary.csv")).unwrap(),
+        summary
+    );
 }
 
 #[test]
@@ -308,19 +356,46 @@ fn sweep_writes_one_row_per_point_and_replicate() {
     assert!(assert_complete_or_unmarked(&out, FOLDER_MANIFEST));
     let csv = fs::read_to_string(out.join("sweep.csv")).unwrap();
     let header = csv.lines().next().unwrap();
-    assert!(header.starts_with(
-        "point,replicate,seed,parameter_decision_base_log_hazard,parameter_queue_patience_mean_days,"
-    ));
-    assert!(header.contains("exodus_kazakhstan") && header.contains("drafted_national"));
-    assert_eq!(csv.lines().count(), 1 + 12);
-    // Replicate r has the same seed at every point: paired comparisons.
-    let seeds: Vec<&str> = csv
+    assert_eq!(
+        header,
+        "point,replicate,seed,parameter_decision_base_log_hazard,\
+         parameter_queue_patience_mean_days,place,metric,value"
+    );
+    // Long and tidy: one row per point, replicate, place and metric.
+    let rows: Vec<Vec<&str>> = csv
         .lines()
         .skip(1)
-        .map(|l| l.split(',').nth(2).unwrap())
+        .map(|l| l.split(',').collect())
         .collect();
-    assert_eq!(seeds[0], seeds[2]);
-    assert_ne!(seeds[0], seeds[1]);
+    let per_run = rows.iter().filter(|r| r[0] == "0" && r[1] == "0").count();
+    assert!(per_run > 20, "{per_run} rows a run");
+    assert_eq!(rows.len(), 12 * per_run);
+    let points: BTreeSet<&str> = rows.iter().map(|r| r[0]).collect();
+    assert_eq!(points, BTreeSet::from(["0", "1", "2", "3", "4", "5"]));
+    for metric in [
+        ("Kazakhstan", "exodus"),
+        ("national", "drafted"),
+        ("national", "returned"),
+    ] {
+        assert!(
+            rows.iter().any(|r| (r[5], r[6]) == metric),
+            "no {metric:?} in sweep.csv"
+        );
+    }
+    // Counts of men are integers.
+    let national = rows
+        .iter()
+        .find(|r| r[5] == "national" && r[6] == "exodus")
+        .unwrap();
+    assert!(national[7].parse::<u64>().is_ok(), "{}", national[7]);
+    // Replicate r has the same seed at every point: paired comparisons.
+    let seed = |point: &str, replicate: &str| {
+        rows.iter()
+            .find(|r| r[0] == point && r[1] == replicate)
+            .unwrap()[2]
+    };
+    assert_eq!(seed("0", "0"), seed("1", "0"));
+    assert_ne!(seed("0", "0"), seed("0", "1"));
 
     // A range among the values, and one replicate said in the singular.
     let ranged = fx.dir().join("ranged");
@@ -339,12 +414,64 @@ fn sweep_writes_one_row_per_point_and_replicate() {
         .success()
         .stdout(predicate::str::contains("4 points × 1 replicate = 4 runs"));
     let csv = fs::read_to_string(ranged.join("sweep.csv")).unwrap();
-    let values: Vec<&str> = csv
+    let values: BTreeSet<&str> = csv
         .lines()
         .skip(1)
         .map(|l| l.split(',').nth(3).unwrap())
         .collect();
-    assert_eq!(values, ["1", "2", "3", "4"]);
+    assert_eq!(values, BTreeSet::from(["1", "2", "3", "4"]));
+
+    // A Latin hypercube: one point in each of N strata of every axis, and
+    // the daily series on request.
+    let lhs = fx.dir().join("lhs");
+    exodus()
+        .args([
+            "sweep",
+            "--param",
+            "decision.base_log_hazard=-9,-8",
+            "--param",
+            "queue.patience_mean_days=2,8",
+            "--lhs",
+            "5",
+            "--replicates",
+            "1",
+            "--daily",
+            "--quiet",
+            "--out",
+        ])
+        .arg(&lhs)
+        .arg(fx.write())
+        .assert()
+        .success()
+        .stdout("");
+    let csv = fs::read_to_string(lhs.join("sweep.csv")).unwrap();
+    let points: BTreeSet<(usize, String, String)> = csv
+        .lines()
+        .skip(1)
+        .map(|l| {
+            let f: Vec<&str> = l.split(',').collect();
+            (f[0].parse().unwrap(), f[3].to_owned(), f[4].to_owned())
+        })
+        .collect();
+    assert_eq!(points.len(), 5);
+    for (axis, low, high) in [(1, -9.0, -8.0), (2, 2.0, 8.0)] {
+        let mut strata: Vec<usize> = points
+            .iter()
+            .map(|p| {
+                let x: f64 = if axis == 1 { &p.1 } else { &p.2 }.parse().unwrap();
+                assert!((low..=high).contains(&x), "{x} outside [{low}, {high}]");
+                (((x - low) / (high - low) * 5.0).floor() as usize).min(4)
+            })
+            .collect();
+        strata.sort_unstable();
+        assert_eq!(strata, [0, 1, 2, 3, 4], "axis {axis}: one point a stratum");
+    }
+    let daily = fs::read_to_string(lhs.join("sweep_daily.csv")).unwrap();
+    assert!(daily.starts_with(
+        "point,replicate,seed,parameter_decision_base_log_hazard,\
+         parameter_queue_patience_mean_days,date,place,metric,value\n"
+    ));
+    assert!(daily.lines().count() > csv.lines().count());
 }
 
 #[test]
@@ -355,7 +482,7 @@ fn shipped_counterfactuals_have_the_expected_effects() {
         load("counterfactuals/finland-never-closes.toml"),
         load("counterfactuals/kazakhstan-requires-foreign-passport.toml"),
     ];
-    let runs = exodus::compare::run_all(&scenarios, 10, 20220921, &|| false).unwrap();
+    let runs = exodus::compare::run_all(&scenarios, 10, 20220921, &|_| {}, &|| false).unwrap();
     let cal = scenarios[0].0.calendar();
     let from = cal.day_of("2022-09-30".parse().unwrap()) as usize;
     let finland_after = |o: &exodus::compare::Outcome| -> f64 {
@@ -444,7 +571,7 @@ fn compare_under(posterior: &Path, replicates: u32) -> assert_cmd::Command {
 fn a_comparison_under_a_posterior_carries_the_parameter_uncertainty_into_its_intervals() {
     let fx = Fixture::tiny();
     let base = fx.write();
-    let open = finland_open(&fx);
+    let open = fx.finland_open();
     // Three particles far apart in the size of the exodus, equally weighted.
     let posterior = fx.posterior(
         "particle,weight,decision.base_log_hazard,distance\n0,1,-9.3,0.2\n1,1,-8.3,0.1\n2,1,-7.3,0.3\n",
@@ -502,7 +629,7 @@ fn a_comparison_under_a_posterior_carries_the_parameter_uncertainty_into_its_int
 fn a_posterior_of_one_particle_at_the_scenarios_values_changes_nothing() {
     let fx = Fixture::tiny();
     let base = fx.write();
-    let open = finland_open(&fx);
+    let open = fx.finland_open();
     let posterior = fx.posterior(
         "particle,weight,decision.base_log_hazard,decision.peer,distance\nonly,1,-8.3,0.0,0\n",
     );
@@ -603,7 +730,7 @@ fn a_run_under_a_posterior_writes_predictive_bands() {
 fn a_posterior_parameter_of_a_policy_an_alternative_removes_is_drawn_for_the_others_only() {
     let fx = Fixture::tiny();
     let base = fx.write();
-    let open = finland_open(&fx);
+    let open = fx.finland_open();
     // The ban's exempt share is drawn: it exists in the base, not in the
     // alternative that removes the ban.
     let posterior = fx.posterior(

@@ -2,9 +2,11 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod abc;
+mod analyst;
 mod bad_input;
 mod calibration;
 mod cli;
+mod cluster;
 mod counterfactuals;
 mod equivalence;
 mod golden;
@@ -14,8 +16,10 @@ mod output_folders;
 mod plots;
 mod policies;
 mod properties;
+mod report;
 mod sensitivity;
 mod signals;
+mod slurm;
 mod validate;
 
 use std::fs;
@@ -78,6 +82,19 @@ impl Fixture {
     pub fn write(&self) -> PathBuf {
         let path = self.dir.path().join("scenario.toml");
         fs::write(&path, &self.text).expect("write scenario");
+        path
+    }
+
+    /// Writes `open.toml` beside the scenario: the scenario (as
+    /// [`Fixture::write`] writes it) without its `finland-ban`, named
+    /// `finland-open`; returns its path.
+    pub fn finland_open(&self) -> PathBuf {
+        let path = self.dir.path().join("open.toml");
+        fs::write(
+            &path,
+            "extends = \"scenario.toml\"\nname = \"finland-open\"\nremove_policies = [\"finland-ban\"]\n",
+        )
+        .expect("write open.toml");
         path
     }
 

@@ -527,7 +527,7 @@ fn impatient_men_leave_queues_that_then_clear_soon_after_the_surge() {
     assert!(surge(&patient) > 0, "the fixture's surge queues");
     // ...but impatient men give up more, so the queue is shorter during the surge and
     // nearly gone a week or two later, while patient men still wait.
-    let gave_up = |r: &RunResults| total(r, |x| x.gave_up, "2022-09-21", "2022-10-09");
+    let gave_up = |r: &RunResults| total(r, |x| x.gave_up_events, "2022-09-21", "2022-10-09");
     assert!(
         gave_up(&impatient) > gave_up(&patient),
         "gave up: {} impatient vs {} patient",

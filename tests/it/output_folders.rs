@@ -86,7 +86,7 @@ fn writers_started_together_leave_one_complete_run() {
         let seeds = ["1", "2", "3", "4"];
         let children: Vec<Child> = seeds
             .iter()
-            .map(|seed| start_run(&scenario, &out, &["--seed", seed]))
+            .map(|seed| start_run(&scenario, &out, &["--force", "--seed", seed]))
             .collect();
         let mut wrote = 0;
         for child in children {
@@ -119,7 +119,7 @@ fn sigkill_while_writing_keeps_the_earlier_run_whole() {
     let earlier = fs::read_to_string(out.join(MANIFEST)).unwrap();
     // Killed at moments spread over synthesis, simulation and writing.
     for delay_ms in [50, 200, 400, 600, 800, 1000, 1300, 1600] {
-        let child = start_run(&scenario, &out, &["--scale", "1", "--seed", "7"]);
+        let child = start_run(&scenario, &out, &["--force", "--scale", "1", "--seed", "7"]);
         std::thread::sleep(Duration::from_millis(delay_ms));
         let _ = Command::new("kill")
             .args(["-KILL", &child.id().to_string()])
@@ -132,7 +132,7 @@ fn sigkill_while_writing_keeps_the_earlier_run_whole() {
         }
     }
     // The next writer clears what a killed one left beside the folder.
-    let (status, stderr) = finish(start_run(&scenario, &out, &["--scale", "20"]));
+    let (status, stderr) = finish(start_run(&scenario, &out, &["--force", "--scale", "20"]));
     assert!(status.success(), "{stderr}");
     let beside: Vec<String> = names(fx.dir())
         .into_iter()
@@ -192,7 +192,7 @@ fn fill_the_disk(disk: &Path, scenario: &Path) -> Vec<String> {
         .success();
     let earlier = fs::read_to_string(out.join(MANIFEST)).unwrap();
     exodus()
-        .args(["run", "--quiet", "--seed", "5", "--out"])
+        .args(["run", "--quiet", "--force", "--seed", "5", "--out"])
         .arg(&out)
         .arg(scenario)
         .assert()

@@ -37,7 +37,12 @@ fn run_with_plot_draws_the_three_charts() {
         out.join("targets.csv").is_file(),
         "the scenario's targets go beside the run"
     );
-    for stem in ["daily_entries", "cumulative_exodus", "queues"] {
+    for stem in [
+        "daily_entries",
+        "cumulative_exodus",
+        "queues",
+        "national_stocks",
+    ] {
         let svg = fs::read_to_string(out.join(format!("{stem}.svg"))).unwrap();
         assert!(
             svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"),
@@ -50,11 +55,26 @@ fn run_with_plot_draws_the_three_charts() {
         "Kazakhstan",
         "Georgia",
         "Finland",
-        "reported: Georgia (ge-week, mean per day)",
+        "reported: Georgia",
         "entries per day (persons)",
+        // The caption says what made the chart.
+        "scenario tiny",
+        "seed 42",
     ] {
         assert!(daily.contains(series), "daily_entries.svg lacks `{series}`");
     }
+    // The week's total is a segment across its window, in Georgia's colour
+    // (the second line's), at its mean per day.
+    assert!(daily.contains("stroke=\"#FF7F0E\""), "Georgia's colour");
+    let stocks = fs::read_to_string(out.join("national_stocks.svg")).unwrap();
+    for series in ["abroad", "drafted", "went home", "on the way"] {
+        assert!(
+            stocks.contains(series),
+            "national_stocks.svg lacks `{series}`"
+        );
+    }
+    let regions = fs::read_to_string(out.join("regions_left.svg")).unwrap();
+    assert!(regions.contains("Moscow") && regions.contains("% of the region"));
     assert!(daily.contains("25 Sep"), "dates label the x axis");
     let queues = fs::read_to_string(out.join("queues.svg")).unwrap();
     assert!(queues.contains("upper-lars"));
@@ -65,8 +85,7 @@ fn run_with_plot_draws_the_three_charts() {
 fn compared(replicates: &str, plot: bool) -> (Fixture, std::path::PathBuf) {
     let fx = Fixture::tiny();
     let base = fx.write();
-    let alt = fx.dir().join("open.toml");
-    fs::write(&alt, "extends = \"scenario.toml\"\nname = \"finland-open\"\nremove_policies = [\"finland-ban\"]\n").unwrap();
+    let alt = fx.finland_open();
     let out = fx.dir().join("cmp");
     let mut compare = exodus();
     compare
@@ -92,7 +111,15 @@ fn plot_of_a_comparison_draws_each_scenario_with_its_band() {
         svg.matches("<polygon").count() >= 2,
         "one band per scenario"
     );
+    assert!(svg.contains("tiny (base)"), "the base is named as such");
     check_png(&out.join("comparison_exodus.png"));
+    let differences = fs::read_to_string(out.join("comparison_differences.svg")).unwrap();
+    assert!(
+        differences.contains("national exodus: difference from the base")
+            && differences.contains("exodus to Finland: difference from the base")
+            && differences.contains("finland-open"),
+        "one panel per place, one bar per alternative"
+    );
 }
 
 /// A comparison folder is drawn only as its manifest lists it: a truncated
@@ -177,8 +204,8 @@ fn validate_with_plot_draws_each_place_with_daily_figures() {
         check_png(&out.join(format!("{stem}.png")));
     }
     let georgia = fs::read_to_string(out.join("validation_georgia_entries.svg")).unwrap();
-    assert!(georgia.contains("reported: ge-sep25 (target, mean per day)"));
-    assert!(georgia.contains("reported: ge-sep26 (heldout, mean per day)"));
+    assert!(georgia.contains("reported: ge-sep25 (target)"));
+    assert!(georgia.contains("reported: ge-sep26 (heldout)"));
     assert!(
         !out.join("validation_kazakhstan_entries.svg").exists(),
         "a fortnight's figure is not a daily one"
@@ -187,4 +214,42 @@ fn validate_with_plot_draws_each_place_with_daily_figures() {
     fs::remove_file(out.join("validation_georgia_entries.svg")).unwrap();
     exodus().arg("plot").arg(&out).assert().success();
     assert!(out.join("validation_georgia_entries.svg").is_file());
+}
+
+/// `plot --width PX` draws for print: the SVG at that size (its viewBox
+/// kept) and the PNG rasterized from it at that width, not a blown-up
+/// screen image; a width out of range is refused.
+#[test]
+fn plot_draws_for_print_at_a_given_width() {
+    let fx = Fixture::tiny();
+    let out = fx.dir().join("run");
+    exodus()
+        .args(["run", "--quiet", "--out"])
+        .arg(&out)
+        .arg(fx.write())
+        .assert()
+        .success();
+    exodus()
+        .args(["plot", "--width", "3000"])
+        .arg(&out)
+        .assert()
+        .success();
+    let svg = fs::read_to_string(out.join("daily_entries.svg")).unwrap();
+    assert!(svg.starts_with("<svg width=\"3000\" height=\"1750\" viewBox=\"0 0 1200 700\""));
+    let img = image::open(out.join("daily_entries.png"))
+        .unwrap()
+        .to_rgb8();
+    assert_eq!((img.width(), img.height()), (3000, 1750));
+    // Drawn at that size: the text and lines have many shades (anti-aliased
+    // at the full resolution), and the page is not blank.
+    let mut colours: Vec<[u8; 3]> = img.pixels().map(|p| p.0).collect();
+    colours.sort_unstable();
+    colours.dedup();
+    assert!(colours.len() > 100, "{} colours", colours.len());
+    exodus()
+        .args(["plot", "--width", "100"])
+        .arg(&out)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("from 300 to 20000"));
 }

@@ -1,0 +1,478 @@
+//! Running a command in shards, and merging them (`--shard I/N`,
+//! `--jobs-from DIR`, `exodus merge`): see [`exodus::shard`] for how a
+//! command's ensembles become stages and how a shard and a merge replay it.
+//!
+//! A shard's folder holds `results.bin` (the results of the jobs it ran)
+//! and a `manifest.toml` (command `shard`) that records the command line it
+//! replays, the shard, the stage, the number of jobs, and the results it
+//! was given (`--jobs-from`, with their SHA-256). `exodus merge` checks that
+//! the shards belong together before it replays the command with all their
+//! results: into `--out`, the folder the command writes alone, when the
+//! command ends; into `<out>.jobs`, the results so far, when it needs
+//! another stage (exit code 3: run that stage's shards with `--jobs-from
+//! <out>.jobs`, then merge again).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use clap::Parser;
+use exodus::output;
+use exodus::shard::{Ledger, Reached, Results, Role, Spec};
+
+use super::Failure;
+use super::args::{Cli, Command, MergeArgs};
+
+/// The exit code of a merge that needs another stage of shards.
+pub(crate) const NEXT_STAGE: u8 = 3;
+
+/// The name of a shard's (and a stage's) results file.
+const RESULTS: &str = "results.bin";
+
+/// The commands that run in shards, and the command line's `--out` and
+/// `--quiet` of each.
+fn shardable(
+    command: &mut Option<Command>,
+) -> Option<(&'static str, &mut Option<PathBuf>, &mut bool)> {
+    match command {
+        Some(Command::Compare(a)) => Some(("compare", &mut a.ensemble.output.out, &mut a.quiet)),
+        Some(Command::Sweep(a)) => Some(("sweep", &mut a.ensemble.output.out, &mut a.quiet)),
+        Some(Command::Sensitivity(a)) => Some(("sensitivity", &mut a.output.out, &mut a.quiet)),
+        Some(Command::Calibrate(a)) => Some(("calibrate", &mut a.output.out, &mut a.quiet)),
+        _ => None,
+    }
+}
+
+fn usage(message: String) -> Failure {
+    Failure::usage(anyhow::Error::msg(message))
+}
+
+/// The command line after `exodus`, as given.
+fn given_args() -> Vec<String> {
+    std::env::args_os()
+        .skip(1)
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect()
+}
+
+/// The command line without the options that say how it is sharded and
+/// where this shard writes (`--shard`, `--jobs-from`, `--out`).
+fn without_shard_options(args: &[String]) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut skip = false;
+    for arg in args {
+        if skip {
+            skip = false;
+            continue;
+        }
+        match arg.as_str() {
+            "--shard" | "--jobs-from" | "--out" => skip = true,
+            a if a.starts_with("--shard=")
+                || a.starts_with("--jobs-from=")
+                || a.starts_with("--out=") => {}
+            _ => out.push(arg.clone()),
+        }
+    }
+    out
+}
+
+/// Reads a folder's results file and manifest (which must vouch for it).
+fn read_results(dir: &Path) -> Result<(toml::Table, Results), Failure> {
+    output::verify_folder(dir).map_err(|e| {
+        usage(format!(
+            "{} is not a whole shard's folder: {e}",
+            dir.display()
+        ))
+    })?;
+    let manifest: toml::Table = std::fs::read_to_string(dir.join(output::FOLDER_MANIFEST))
+        .ok()
+        .and_then(|t| t.parse().ok())
+        .ok_or_else(|| usage(format!("{}: no readable manifest.toml", dir.display())))?;
+    let bytes = std::fs::read(dir.join(RESULTS))
+        .map_err(|e| usage(format!("{}: cannot read {RESULTS}: {e}", dir.display())))?;
+    let results = exodus::shard::decode(&bytes).ok_or_else(|| {
+        usage(format!(
+            "{}: {RESULTS} is not a file of results",
+            dir.display()
+        ))
+    })?;
+    Ok((manifest, results))
+}
+
+/// Runs this process's shard of the command: replays it with the results of
+/// the earlier stages (`jobs_from`), runs its jobs of the first stage they
+/// lack, and writes them with a manifest into the command's `--out`.
+pub(crate) fn run_shard(
+    mut command: Option<Command>,
+    spec: Spec,
+    jobs_from: Option<&Path>,
+) -> Result<(), Failure> {
+    let args = given_args();
+    let Some((name, out, quiet)) = shardable(&mut command) else {
+        return Err(usage(
+            "--shard applies to compare, sweep, sensitivity and calibrate".to_owned(),
+        ));
+    };
+    let folder = out.clone().ok_or_else(|| {
+        usage("--shard needs --out: the folder of this shard's results".to_owned())
+    })?;
+    // The command itself writes nothing: it stops at the stage this shard
+    // runs. Its own folder is a scratch one.
+    let scratch = std::env::temp_dir().join(format!("exodus-shard-{}", std::process::id()));
+    *out = Some(scratch.join("out"));
+    *quiet = true;
+    let (known, from) = match jobs_from {
+        Some(dir) => {
+            let (_, results) = read_results(dir)?;
+            let sha =
+                exodus::format::hex_sha256(&std::fs::read(dir.join(RESULTS)).unwrap_or_default());
+            (results, Some((dir.display().to_string(), sha)))
+        }
+        None => (Results::new(), None),
+    };
+    let ledger = Arc::new(Ledger::new(Role::Shard(spec), known));
+    exodus::shard::install(Arc::clone(&ledger));
+    let outcome = super::dispatch(command, false);
+    let _ = std::fs::remove_dir_all(&scratch);
+    let Reached::Stage { stage, total } = ledger.reached() else {
+        outcome?;
+        return Err(usage(format!(
+            "every stage of this `{name}` is in the results given (--jobs-from): nothing is left to run; merge them"
+        )));
+    };
+    let (ran, _) = ledger.results();
+    let mut settings = toml::Table::new();
+    settings.insert("args".to_owned(), without_shard_options(&args).into());
+    settings.insert("shard".to_owned(), i64::from(spec.index).into());
+    settings.insert("shards".to_owned(), i64::from(spec.count).into());
+    settings.insert("stage".to_owned(), i64::from(stage).into());
+    settings.insert("jobs".to_owned(), (total as i64).into());
+    if let Some((dir, sha)) = &from {
+        settings.insert("jobs_from".to_owned(), dir.clone().into());
+        settings.insert("jobs_from_sha256".to_owned(), sha.clone().into());
+    }
+    let intent = output::Intent {
+        command: "shard",
+        scenario: name,
+        settings: &settings,
+    };
+    let claim = output::claim(&folder, &intent, false)?;
+    let provenance = output::Provenance {
+        command: "shard",
+        scenario: name.to_owned(),
+        settings,
+        outcome: toml::Table::new(),
+    };
+    let files = [(RESULTS.to_owned(), exodus::shard::encode(&ran))];
+    output::write_folder(&claim, &provenance, &files, &super::interrupted)?;
+    if !super::summary::json() {
+        println!(
+            "shard {spec} of `{name}`: ran {} of the {total} jobs of stage {stage}; results in {}",
+            ran.len(),
+            folder.display()
+        );
+    }
+    Ok(())
+}
+
+/// What every shard of a set must agree on, from its manifest.
+#[derive(Debug, Clone, PartialEq)]
+struct Belonging {
+    command: String,
+    args: Vec<String>,
+    shards: i64,
+    stage: i64,
+    jobs: i64,
+    jobs_from: Option<String>,
+    jobs_from_sha256: Option<String>,
+}
+
+fn belonging(manifest: &toml::Table) -> Option<(Belonging, i64)> {
+    let settings = manifest.get("settings")?.as_table()?;
+    let text = |k: &str| {
+        settings
+            .get(k)
+            .and_then(toml::Value::as_str)
+            .map(str::to_owned)
+    };
+    let int = |k: &str| settings.get(k).and_then(toml::Value::as_integer);
+    if manifest.get("command")?.as_str()? != "shard" {
+        return None;
+    }
+    let args = settings
+        .get("args")?
+        .as_array()?
+        .iter()
+        .map(|a| a.as_str().map(str::to_owned))
+        .collect::<Option<Vec<_>>>()?;
+    Some((
+        Belonging {
+            command: manifest.get("scenario")?.as_str()?.to_owned(),
+            args,
+            shards: int("shards")?,
+            stage: int("stage")?,
+            jobs: int("jobs")?,
+            jobs_from: text("jobs_from"),
+            jobs_from_sha256: text("jobs_from_sha256"),
+        },
+        int("shard")?,
+    ))
+}
+
+/// The command line of a shard with `--shard I/N` and its own `--out`.
+fn rerun_line(b: &Belonging, index: i64, dir: &Path) -> String {
+    let mut words = vec!["exodus".to_owned()];
+    let mut args = b.args.iter();
+    while let Some(a) = args.next() {
+        if a == "--out" {
+            args.next();
+            continue;
+        }
+        if a.starts_with("--out=") {
+            continue;
+        }
+        words.push(a.clone());
+    }
+    words.extend(["--shard".to_owned(), format!("{index}/{}", b.shards)]);
+    if let Some(from) = &b.jobs_from {
+        words.extend(["--jobs-from".to_owned(), from.clone()]);
+    }
+    words.extend(["--out".to_owned(), dir.display().to_string()]);
+    shell_words::join(words)
+}
+
+/// `exodus merge SHARD_DIR... --out DIR [--resume]`.
+pub(crate) fn merge(args: &MergeArgs) -> Result<(), Failure> {
+    if args.shards.is_empty() {
+        return Err(usage("give the shards' folders".to_owned()));
+    }
+    let mut first: Option<(Belonging, PathBuf)> = None;
+    let mut by_index: BTreeMap<i64, (PathBuf, Results)> = BTreeMap::new();
+    let mut unreadable: Vec<String> = Vec::new();
+    for dir in &args.shards {
+        let (manifest, results) = match read_results(dir) {
+            Ok(read) => read,
+            Err(e) if args.resume => {
+                unreadable.push(format!("{}: {e}", dir.display()));
+                continue;
+            }
+            Err(e) => return Err(e),
+        };
+        let (b, index) = belonging(&manifest).ok_or_else(|| {
+            usage(format!(
+                "{} is not a shard's folder (its manifest.toml is not of `exodus ... --shard I/N`)",
+                dir.display()
+            ))
+        })?;
+        match &first {
+            None => first = Some((b.clone(), dir.clone())),
+            Some((f, fdir)) => {
+                let opt = |o: &Option<String>| o.clone().unwrap_or_else(|| "none".to_owned());
+                let differs = [
+                    ("command", b.command.clone(), f.command.clone()),
+                    (
+                        "command line (scenario, seed, settings)",
+                        shell_words::join(&b.args),
+                        shell_words::join(&f.args),
+                    ),
+                    (
+                        "number of shards",
+                        b.shards.to_string(),
+                        f.shards.to_string(),
+                    ),
+                    ("stage", b.stage.to_string(), f.stage.to_string()),
+                    ("number of jobs", b.jobs.to_string(), f.jobs.to_string()),
+                    (
+                        "results of the earlier stages (--jobs-from)",
+                        opt(&b.jobs_from),
+                        opt(&f.jobs_from),
+                    ),
+                ];
+                let sha_differs = f.jobs_from_sha256 != b.jobs_from_sha256;
+                let wrong = differs.iter().find(|(what, mine, theirs)| {
+                    mine != theirs || (what.starts_with("results") && sha_differs)
+                });
+                if let Some((what, mine, theirs)) = wrong {
+                    return Err(usage(format!(
+                        "shard {} does not belong with shard {}: its {what} differs ({mine} against {theirs})",
+                        dir.display(),
+                        fdir.display(),
+                    )));
+                }
+            }
+        }
+        if index < 1 || first.as_ref().is_some_and(|(f, _)| index > f.shards) {
+            return Err(usage(format!(
+                "{}: shard {index} is out of range",
+                dir.display()
+            )));
+        }
+        if let Some((other, _)) = by_index.get(&index) {
+            return Err(usage(format!(
+                "shard {index} is given twice: {} and {}",
+                other.display(),
+                dir.display()
+            )));
+        }
+        by_index.insert(index, (dir.clone(), results));
+    }
+    let Some((b, _)) = first else {
+        return Err(usage(format!(
+            "none of the shards' folders could be read:\n  {}",
+            unreadable.join("\n  ")
+        )));
+    };
+    let missing: Vec<i64> = (1..=b.shards)
+        .filter(|i| !by_index.contains_key(i))
+        .collect();
+    if !missing.is_empty() {
+        let shown: Vec<String> = missing.iter().map(i64::to_string).collect();
+        let mut message = format!(
+            "the shards of `{}` (stage {}) are incomplete: {} of {} missing (shard {}).",
+            b.command,
+            b.stage,
+            missing.len(),
+            b.shards,
+            shown.join(", ")
+        );
+        if args.resume {
+            let base = args
+                .shards
+                .first()
+                .and_then(|d| d.parent())
+                .unwrap_or(Path::new("."));
+            println!(
+                "{} of the {} shards of `{}` (stage {}) are missing: {}. Rerun only them:",
+                missing.len(),
+                b.shards,
+                b.command,
+                b.stage,
+                shown.join(", ")
+            );
+            for i in &missing {
+                println!("  {}", rerun_line(&b, *i, &base.join(i.to_string())));
+            }
+            // Shards written by `exodus slurm`'s array: <dir>/shards/stage-S/I.
+            let script = base
+                .parent()
+                .and_then(Path::parent)
+                .map(|d| d.join("shard.sbatch"));
+            if let Some(script) = script.filter(|s| s.is_file()) {
+                println!(
+                    "or under Slurm: sbatch --array={} --export=ALL,EXODUS_STAGE={} {}",
+                    shown.join(","),
+                    b.stage,
+                    shell_words::quote(&script.display().to_string())
+                );
+            }
+            println!("then merge again with every shard's folder.");
+            return Ok(());
+        }
+        message.push_str(" `exodus merge --resume` prints the commands that rerun only them.");
+        return Err(usage(message));
+    }
+    if args.resume {
+        println!(
+            "every shard of `{}` (stage {}) is there: nothing to rerun",
+            b.command, b.stage
+        );
+        return Ok(());
+    }
+    let mut known = match &b.jobs_from {
+        Some(dir) => read_results(Path::new(dir))?.1,
+        None => Results::new(),
+    };
+    for (_, results) in by_index.values() {
+        known.extend(results.iter().map(|(k, v)| (*k, v.clone())));
+    }
+    let present = known
+        .keys()
+        .filter(|(stage, _)| i64::from(*stage) == b.stage)
+        .count();
+    if present as i64 != b.jobs {
+        return Err(usage(format!(
+            "the shards hold {present} of the {} jobs of stage {}: a shard's results are incomplete",
+            b.jobs, b.stage
+        )));
+    }
+    // Replay the command with every result, into the merge's --out.
+    let mut words = vec!["exodus".to_owned()];
+    words.extend(b.args.iter().cloned());
+    let cli = Cli::try_parse_from(&words).map_err(|e| usage(e.to_string()))?;
+    let mut command = cli.command;
+    let (name, out, quiet) = shardable(&mut command)
+        .ok_or_else(|| usage(format!("`{}` does not run in shards", b.command)))?;
+    *out = Some(args.out.clone());
+    *quiet |= args.quiet || super::summary::json();
+    let ledger = Arc::new(Ledger::new(Role::Merge, known));
+    exodus::shard::install(Arc::clone(&ledger));
+    output::set_command_line(&rerun_out(&words, &args.out));
+    let outcome = super::dispatch(command, false);
+    match ledger.reached() {
+        Reached::End => {
+            outcome?;
+            if super::summary::json() {
+                super::summary::print_results(name)?;
+            }
+            Ok(())
+        }
+        Reached::Stage { stage, total } => {
+            let jobs_dir = jobs_folder(&args.out);
+            let (_, known) = ledger.results();
+            let mut settings = toml::Table::new();
+            settings.insert("args".to_owned(), b.args.clone().into());
+            settings.insert("stages".to_owned(), i64::from(stage).into());
+            let intent = output::Intent {
+                command: "jobs",
+                scenario: name,
+                settings: &settings,
+            };
+            let claim = output::claim(&jobs_dir, &intent, true)?;
+            let provenance = output::Provenance {
+                command: "jobs",
+                scenario: name.to_owned(),
+                settings,
+                outcome: toml::Table::new(),
+            };
+            let files = [(RESULTS.to_owned(), exodus::shard::encode(&known))];
+            output::write_folder(&claim, &provenance, &files, &super::interrupted)?;
+            eprintln!(
+                "`{name}` needs another stage ({stage}, {total} jobs): run its shards with \
+                 `--jobs-from {}`, then merge them into {}",
+                jobs_dir.display(),
+                args.out.display()
+            );
+            Err(Failure::with_code(
+                NEXT_STAGE,
+                anyhow::anyhow!("stage {stage} of `{name}` has yet to run in shards"),
+            ))
+        }
+    }
+}
+
+/// The command line with `--out` set to `out`.
+fn rerun_out(words: &[String], out: &Path) -> String {
+    let mut kept = Vec::new();
+    let mut args = words.iter();
+    while let Some(a) = args.next() {
+        if a == "--out" {
+            args.next();
+            continue;
+        }
+        if !a.starts_with("--out=") {
+            kept.push(a.clone());
+        }
+    }
+    kept.extend(["--out".to_owned(), out.display().to_string()]);
+    shell_words::join(kept)
+}
+
+/// Where a merge keeps the results of the stages so far: `<out>.jobs`.
+pub(crate) fn jobs_folder(out: &Path) -> PathBuf {
+    let mut name = out
+        .file_name()
+        .map(|n| n.to_os_string())
+        .unwrap_or_default();
+    name.push(".jobs");
+    out.with_file_name(name)
+}

@@ -1,0 +1,174 @@
+//! The look shared by the charts: a categorical palette strong enough to
+//! tell twenty lines apart, one marker shape per group of reported figures
+//! (in the colour of its place's line), the legend in a column of its own
+//! beside the plot, and the caption under it that says what made the chart.
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+/// Width of the legend's column, in pixels.
+pub(super) const LEGEND_WIDTH: u32 = 310;
+
+/// Height of the caption's strip under the chart, in pixels.
+pub(super) const CAPTION_HEIGHT: u32 = 26;
+
+/// Tableau's twenty colours (the strong ten, then their light pairs): no
+/// pastel among the first ten.
+const PALETTE: [(u8, u8, u8); 20] = [
+    (31, 119, 180),
+    (255, 127, 14),
+    (44, 160, 44),
+    (214, 39, 40),
+    (148, 103, 189),
+    (140, 86, 75),
+    (227, 119, 194),
+    (127, 127, 127),
+    (188, 189, 34),
+    (23, 190, 207),
+    (174, 199, 232),
+    (255, 187, 120),
+    (152, 223, 138),
+    (255, 152, 150),
+    (197, 176, 213),
+    (196, 156, 148),
+    (247, 182, 210),
+    (199, 199, 199),
+    (219, 219, 141),
+    (158, 218, 229),
+];
+
+/// The colour of series `i`.
+pub(super) fn colour(i: usize) -> RGBColor {
+    let (r, g, b) = PALETTE[i % PALETTE.len()];
+    RGBColor(r, g, b)
+}
+
+/// A marker shape, one per group of reported figures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Shape {
+    /// A filled circle.
+    Circle,
+    /// A filled triangle.
+    Triangle,
+    /// A filled square.
+    Square,
+    /// A cross.
+    Cross,
+}
+
+impl Shape {
+    /// The shape of group `i`.
+    pub(super) fn of(i: usize) -> Self {
+        [Shape::Circle, Shape::Triangle, Shape::Square, Shape::Cross][i % 4]
+    }
+}
+
+/// Draws `shape` centred at the pixel `(x, y)` of `area`.
+pub(super) fn draw_shape<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    shape: Shape,
+    (x, y): (i32, i32),
+    size: i32,
+    colour: RGBColor,
+) -> Result<(), String> {
+    let style = colour.filled();
+    let drawn = match shape {
+        Shape::Circle => area.draw(&Circle::new((x, y), size, style)),
+        Shape::Triangle => area.draw(&Polygon::new(
+            vec![(x, y - size), (x - size, y + size), (x + size, y + size)],
+            style,
+        )),
+        Shape::Square => area.draw(&Rectangle::new(
+            [(x - size, y - size), (x + size, y + size)],
+            style,
+        )),
+        Shape::Cross => area.draw(&Cross::new((x, y), size, colour.stroke_width(3))),
+    };
+    drawn.map_err(|e| e.to_string())
+}
+
+/// What a legend entry shows beside its label.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) enum Key {
+    /// A line of this colour and width, with a band behind it if `band`.
+    Line {
+        /// Its colour.
+        colour: RGBColor,
+        /// Its width.
+        width: u32,
+        /// Whether a band goes with it.
+        band: bool,
+    },
+    /// A marker.
+    Marker {
+        /// Its shape.
+        shape: Shape,
+        /// Its colour.
+        colour: RGBColor,
+    },
+}
+
+/// Most characters of a legend label (longer ones are cut with `…`).
+const LABEL_CHARS: usize = 40;
+
+/// Draws the legend, top to bottom, in its own column `area`.
+pub(super) fn legend<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    entries: &[(Key, String)],
+) -> Result<(), String> {
+    let e = |err: DrawingAreaErrorKind<DB::ErrorType>| err.to_string();
+    let font = ("sans-serif", 14).into_font().color(&BLACK);
+    let step = 21;
+    let rows = entries.len().min(30);
+    for (i, (key, label)) in entries.iter().take(rows).enumerate() {
+        let y = 60 + step * i as i32;
+        match *key {
+            Key::Line {
+                colour,
+                width,
+                band,
+            } => {
+                if band {
+                    area.draw(&Rectangle::new(
+                        [(8, y - 7), (38, y + 7)],
+                        colour.mix(0.25).filled(),
+                    ))
+                    .map_err(e)?;
+                }
+                area.draw(&PathElement::new(
+                    vec![(8, y), (38, y)],
+                    colour.stroke_width(width),
+                ))
+                .map_err(e)?;
+            }
+            Key::Marker { shape, colour } => draw_shape(area, shape, (23, y), 5, colour)?,
+        }
+        let text = if label.chars().count() > LABEL_CHARS {
+            let cut: String = label.chars().take(LABEL_CHARS - 1).collect();
+            format!("{cut}…")
+        } else {
+            label.clone()
+        };
+        area.draw(&Text::new(text, (46, y - 8), font.clone()))
+            .map_err(e)?;
+    }
+    if entries.len() > rows {
+        let more = format!("… and {} more", entries.len() - rows);
+        let y = 60 + step * rows as i32;
+        area.draw(&Text::new(more, (46, y - 8), font)).map_err(e)?;
+    }
+    Ok(())
+}
+
+/// Draws `caption` in the strip `area` under a chart, in grey.
+pub(super) fn caption<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    caption: &str,
+) -> Result<(), String> {
+    if caption.is_empty() {
+        return Ok(());
+    }
+    let font = ("sans-serif", 13).into_font().color(&RGBColor(90, 90, 90));
+    area.draw(&Text::new(caption.to_owned(), (16, 4), font))
+        .map_err(|e| e.to_string())
+}
