@@ -1,13 +1,14 @@
 //! `exodus report DIR`: one self-contained HTML page of a folder of results
-//! (a run, a comparison, a validation, a sensitivity analysis), to read in
-//! any browser and to send as one file.
+//! (a run, a comparison, a validation, a sensitivity analysis, a
+//! calibration), to read in any browser and to send as one file.
 //!
 //! The page holds, in order: what made the results (the command line, the
 //! scenario, scale, seed and version); the headline figures as tables; the
 //! scenario's policy timeline (a run's `policies.csv`) as a chart and a
 //! table; the fit against reported figures (a run's `targets.csv` scored
 //! as `exodus score` scores it, or a validation's `validation.csv`); every
-//! chart `exodus plot` draws for the folder, inline as SVG; the files with
+//! chart `exodus plot` draws for the folder (for a calibration, the charts
+//! its command drew), inline as SVG; the files with
 //! what their data dictionary says of them; and the manifest. It loads
 //! nothing: no script, no style sheet, no font or image from elsewhere.
 //! Like `exodus plot`, it reads a command's folder only as its manifest
@@ -479,6 +480,15 @@ pub fn report(dir: &Path) -> Result<String, ReportError> {
         html.push_str(&run_headline(dir)?);
     } else if let Some(headline) = comparison_headline(dir, credible)? {
         html.push_str(&headline);
+    } else if let Some(outcome) = table_.get("outcome").and_then(toml::Value::as_table) {
+        let body: Vec<Vec<String>> = outcome
+            .iter()
+            .map(|(k, v)| {
+                let value = v.as_str().map_or_else(|| v.to_string(), str::to_owned);
+                vec![escape(k), escape(&value)]
+            })
+            .collect();
+        html.push_str(&table(&["", "outcome"], &body));
     } else {
         html.push_str("<p>See the tables and charts below.</p>\n");
     }
@@ -513,7 +523,39 @@ pub fn report(dir: &Path) -> Result<String, ReportError> {
         html: String::new(),
         count: 0,
     };
-    visit_charts(dir, &mut charts)?;
+    match visit_charts(dir, &mut charts) {
+        Ok(()) => {}
+        // A folder `plot` does not draw (a calibration's): the charts its
+        // command drew, as they are.
+        Err(PlotError::NothingToPlot(_)) => {
+            let mut drawn: Vec<std::path::PathBuf> = std::fs::read_dir(dir)
+                .map(|entries| {
+                    entries
+                        .filter_map(Result::ok)
+                        .map(|e| e.path())
+                        .filter(|p| p.extension().is_some_and(|x| x == "svg"))
+                        .collect()
+                })
+                .unwrap_or_default();
+            drawn.sort();
+            for path in drawn {
+                let text = crate::input_file::read_text(&path, crate::input_file::DATA_BYTES)
+                    .map_err(|e| PlotError::Read {
+                        path: path.clone(),
+                        message: e.to_string(),
+                    })?;
+                let body = text.find("<svg").map_or(text.as_str(), |i| &text[i..]);
+                let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned());
+                let _ = write!(
+                    charts.html,
+                    "<figure id=\"chart-{stem}\">\n{body}\n<figcaption>{stem}</figcaption>\n</figure>\n",
+                    stem = escape(&stem.unwrap_or_default())
+                );
+                charts.count += 1;
+            }
+        }
+        Err(e) => return Err(e.into()),
+    }
     if charts.count > 0 {
         html.push_str("<h2>Charts</h2>\n");
         html.push_str(&charts.html);

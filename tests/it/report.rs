@@ -213,3 +213,30 @@ fn a_comparison_report_tables_the_effects_and_refuses_an_unvouched_folder() {
         .code(2)
         .stderr(predicate::str::contains("holds neither a run"));
 }
+
+/// A calibration's folder, which `plot` does not draw, reports with the
+/// charts its command drew (the posterior's) and its outcome.
+#[test]
+fn a_calibration_report_holds_the_posterior_charts() {
+    let fx = Fixture::default_scenario();
+    let out = fx.dir().join("cal");
+    exodus()
+        .arg("calibrate")
+        .arg(fx.write())
+        .args(["--method", "abc-smc", "--particles", "4", "--budget", "24"])
+        .args(["--generations", "2", "--predictive", "2", "--scale", "4000"])
+        .args(["--quiet", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    exodus().arg("report").arg(&out).assert().success();
+    let html = fs::read_to_string(out.join("report.html")).unwrap();
+    for part in [
+        "<h1>exodus calibrate: mobilization-2022</h1>",
+        "id=\"chart-posterior_marginals\"",
+        "effective_sample_size",
+        "posterior.csv",
+    ] {
+        assert!(html.contains(part), "the report lacks `{part}`");
+    }
+}
