@@ -76,6 +76,35 @@ fn without_shard_options(args: &[String]) -> Vec<String> {
     out
 }
 
+/// What the command's inputs are, so that shards of one command line run
+/// over changed files do not merge: for every argument that names a file,
+/// `path sha256:HASH` of its bytes, and for a scenario file also the hash of
+/// the merged scenario (the files it extends, `--set`) as `exodus run`
+/// records it.
+fn inputs(args: &[String]) -> Vec<String> {
+    let mut found = Vec::new();
+    for arg in args {
+        let path = Path::new(arg);
+        if !path.is_file() {
+            continue;
+        }
+        let Ok(bytes) = std::fs::read(path) else {
+            continue;
+        };
+        found.push(format!(
+            "{arg} sha256:{}",
+            exodus::format::hex_sha256(&bytes)
+        ));
+        if arg.ends_with(".toml")
+            && let Ok(scenario) =
+                exodus::scenario::ScenarioDocument::load(path).and_then(|d| d.scenario())
+        {
+            found.push(format!("{arg} scenario:{}", scenario.content_hash()));
+        }
+    }
+    found
+}
+
 /// Reads a folder's results file and manifest (which must vouch for it).
 fn read_results(dir: &Path) -> Result<(toml::Table, Results), Failure> {
     output::verify_folder(dir).map_err(|e| {
@@ -147,6 +176,7 @@ pub(crate) fn run_shard(
     settings.insert("shards".to_owned(), i64::from(spec.count).into());
     settings.insert("stage".to_owned(), i64::from(stage).into());
     settings.insert("jobs".to_owned(), (total as i64).into());
+    settings.insert("inputs".to_owned(), inputs(&args).into());
     if let Some((dir, sha)) = &from {
         settings.insert("jobs_from".to_owned(), dir.clone().into());
         settings.insert("jobs_from_sha256".to_owned(), sha.clone().into());
@@ -180,6 +210,7 @@ pub(crate) fn run_shard(
 struct Belonging {
     command: String,
     args: Vec<String>,
+    inputs: Vec<String>,
     shards: i64,
     stage: i64,
     jobs: i64,
@@ -209,6 +240,15 @@ fn belonging(manifest: &toml::Table) -> Option<(Belonging, i64)> {
         Belonging {
             command: manifest.get("scenario")?.as_str()?.to_owned(),
             args,
+            inputs: settings
+                .get("inputs")
+                .and_then(toml::Value::as_array)
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|v| v.as_str().map(str::to_owned))
+                        .collect()
+                })
+                .unwrap_or_default(),
             shards: int("shards")?,
             stage: int("stage")?,
             jobs: int("jobs")?,
@@ -274,6 +314,11 @@ pub(crate) fn merge(args: &MergeArgs) -> Result<(), Failure> {
                         "command line (scenario, seed, settings)",
                         shell_words::join(&b.args),
                         shell_words::join(&f.args),
+                    ),
+                    (
+                        "input (the files its command line names, and the scenario they make)",
+                        b.inputs.join("; "),
+                        f.inputs.join("; "),
                     ),
                     (
                         "number of shards",
