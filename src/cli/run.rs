@@ -11,7 +11,7 @@ use exodus::settings::RunSettings;
 
 use super::args::RunArgs;
 use super::{Context, Failure};
-use super::{catch_interrupt, interrupted, plot, progress_bar, score, thousands, thread_pool};
+use super::{catch_interrupt, interrupted, plot, progress_bar, thousands, thread_pool};
 
 pub(crate) fn run(args: &RunArgs) -> Result<(), Failure> {
     if let (Some(posterior), Some(replicates)) = (&args.posterior, args.replicates) {
@@ -52,7 +52,7 @@ pub(crate) fn run(args: &RunArgs) -> Result<(), Failure> {
         print_summary(&scenario, &settings, set, &results, &out, wall_seconds);
     }
     if let Some(observed) = &args.score {
-        score(&out, observed)?;
+        super::score::score_printing(&out, observed, !args.quiet)?;
     }
     if args.plot {
         plot(&out, args.quiet)?;

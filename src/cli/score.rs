@@ -8,6 +8,12 @@ use exodus::score::{Scoring, Skip, SkippedFigure};
 use super::{Context, Failure};
 
 pub(crate) fn score(run_dir: &Path, observed: &Path) -> Result<(), Failure> {
+    score_printing(run_dir, observed, true)
+}
+
+/// Scores the run in `run_dir` and writes `score.csv`; prints the table
+/// (or its JSON) only if `print`.
+pub(crate) fn score_printing(run_dir: &Path, observed: &Path, print: bool) -> Result<(), Failure> {
     let run = exodus::output::read_run(run_dir)?;
     let observed = exodus::score::load_observed(observed)?;
     let scorings = exodus::score::score(&run, &observed.figures, &observed.name)?;
@@ -15,6 +21,9 @@ pub(crate) fn score(run_dir: &Path, observed: &Path) -> Result<(), Failure> {
     let path = run_dir.join(exodus::score::SCORE_CSV);
     exodus::score::write_csv(&path, &scorings)
         .with_context(|| format!("writing {}", path.display()))?;
+    if !print {
+        return Ok(());
+    }
     if super::summary::json() {
         let scored: Vec<serde_json::Value> = scorings
             .iter()

@@ -55,7 +55,8 @@ fn init_writes_a_folder_that_runs_without_a_clone() {
         .args(["--score", "data/reported-2022.csv", "--out", "out"])
         .current_dir(&study)
         .assert()
-        .success();
+        .success()
+        .stdout("");
     assert!(study.join("out/score.csv").is_file());
     // Never overwritten: a second init into the folder is refused whole.
     fs::write(study.join("my-scenario.toml"), "# mine\n").unwrap();
