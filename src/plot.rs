@@ -566,7 +566,7 @@ pub fn read_reported(path: &Path) -> Result<Vec<ReportedFigure>, PlotError> {
 }
 
 /// The rows of a CSV file of a folder of results, read by their type.
-fn read_rows<T: serde::de::DeserializeOwned>(path: &Path) -> Result<Vec<T>, PlotError> {
+pub(crate) fn read_rows<T: serde::de::DeserializeOwned>(path: &Path) -> Result<Vec<T>, PlotError> {
     let read_err = |message: String| PlotError::Read {
         path: path.to_owned(),
         message,
@@ -736,7 +736,7 @@ pub fn validation_charts(
 }
 
 /// A manifest of `dir` as a table, if it is there and reads.
-fn manifest(dir: &Path, name: &str) -> Option<toml::Table> {
+pub(crate) fn manifest(dir: &Path, name: &str) -> Option<toml::Table> {
     std::fs::read_to_string(dir.join(name)).ok()?.parse().ok()
 }
 

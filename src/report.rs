@@ -22,7 +22,7 @@ use chrono::{Datelike, NaiveDate};
 use crate::compare::{SUMMARY_CSV, SummaryRecord};
 use crate::format::{signed_thousands, thousands};
 use crate::output::{DATAPACKAGE, FOLDER_MANIFEST, MANIFEST, POLICIES, PolicyRow, TARGETS};
-use crate::plot::{ChartVisitor, Figure, PlotError, caption_of, svg, visit_charts};
+use crate::plot::{ChartVisitor, Figure, PlotError, caption_of, read_rows, svg, visit_charts};
 use crate::validate::{VALIDATION_CSV, ValidationRecord};
 
 /// The report's file name, written into the folder it reports on.
@@ -67,20 +67,6 @@ fn manifest(dir: &Path, name: &str) -> Option<(String, toml::Table)> {
     Some((text, table))
 }
 
-/// The rows of a CSV file of the folder, by type.
-fn rows<T: serde::de::DeserializeOwned>(path: &Path) -> Result<Vec<T>, PlotError> {
-    let read = |message: String| PlotError::Read {
-        path: path.to_owned(),
-        message,
-    };
-    let text = crate::input_file::read_text(path, crate::input_file::DATA_BYTES)
-        .map_err(|e| read(e.to_string()))?;
-    csv::Reader::from_reader(text.as_bytes())
-        .deserialize::<T>()
-        .map(|row| row.map_err(|e| read(e.to_string())))
-        .collect()
-}
-
 /// An HTML table: a header and rows of cells (already escaped); cells that
 /// look like numbers are right-aligned.
 fn table(header: &[&str], body: &[Vec<String>]) -> String {
@@ -112,18 +98,25 @@ struct Inline<'d> {
     count: usize,
 }
 
+impl Inline<'_> {
+    /// Adds the SVG `text` of the chart `stem` as a figure.
+    fn push(&mut self, stem: &str, text: &str) {
+        // The SVG's own XML declaration, if any, has no place inside HTML.
+        let body = text.find("<svg").map_or(text, |i| &text[i..]);
+        let _ = write!(
+            self.html,
+            "<figure id=\"chart-{stem}\">\n{body}\n<figcaption>{stem}</figcaption>\n</figure>\n",
+            stem = escape(stem)
+        );
+        self.count += 1;
+    }
+}
+
 impl ChartVisitor for Inline<'_> {
     fn visit<F: Figure>(&mut self, chart: &F) -> Result<(), PlotError> {
         let path = self.dir.join(format!("{}.svg", chart.stem()));
         let text = svg(chart, &path)?;
-        // The SVG's own XML declaration, if any, has no place inside HTML.
-        let body = text.find("<svg").map_or(text.as_str(), |i| &text[i..]);
-        let _ = write!(
-            self.html,
-            "<figure id=\"chart-{stem}\">\n{body}\n<figcaption>{stem}</figcaption>\n</figure>\n",
-            stem = escape(chart.stem())
-        );
-        self.count += 1;
+        self.push(chart.stem(), &text);
         Ok(())
     }
 }
@@ -307,7 +300,7 @@ fn validation_fit(dir: &Path) -> Result<Option<String>, PlotError> {
     if !path.is_file() {
         return Ok(None);
     }
-    let figures = rows::<ValidationRecord>(&path)?;
+    let figures = read_rows::<ValidationRecord>(&path)?;
     let body: Vec<Vec<String>> = figures
         .iter()
         .map(|f| {
@@ -349,7 +342,7 @@ fn comparison_headline(dir: &Path, credible: bool) -> Result<Option<String>, Plo
     if !path.is_file() {
         return Ok(None);
     }
-    let rows = rows::<SummaryRecord>(&path)?;
+    let rows = read_rows::<SummaryRecord>(&path)?;
     let body: Vec<Vec<String>> = rows
         .iter()
         .filter(|r| r.metric == "exodus")
@@ -494,7 +487,7 @@ pub fn report(dir: &Path) -> Result<String, ReportError> {
     }
     let policies = dir.join(POLICIES);
     if policies.is_file() {
-        let rows = rows::<PolicyRow>(&policies)?;
+        let rows = read_rows::<PolicyRow>(&policies)?;
         let date = |k: &str| {
             table_.get(k).and_then(|v| {
                 v.as_str()
@@ -544,14 +537,8 @@ pub fn report(dir: &Path) -> Result<String, ReportError> {
                         path: path.clone(),
                         message: e.to_string(),
                     })?;
-                let body = text.find("<svg").map_or(text.as_str(), |i| &text[i..]);
                 let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned());
-                let _ = write!(
-                    charts.html,
-                    "<figure id=\"chart-{stem}\">\n{body}\n<figcaption>{stem}</figcaption>\n</figure>\n",
-                    stem = escape(&stem.unwrap_or_default())
-                );
-                charts.count += 1;
+                charts.push(&stem.unwrap_or_default(), &text);
             }
         }
         Err(e) => return Err(e.into()),

@@ -55,25 +55,30 @@ fn given_args() -> Vec<String> {
         .collect()
 }
 
+/// The words of a command line without the options `names` (each with its
+/// value, given as `--name VALUE` or `--name=VALUE`), and the value the
+/// last of them was given.
+pub(crate) fn split_options(words: &[String], names: &[&str]) -> (Vec<String>, Option<String>) {
+    let mut kept = Vec::new();
+    let mut value = None;
+    let mut it = words.iter();
+    while let Some(word) = it.next() {
+        let name = word.split_once('=').map_or(word.as_str(), |(n, _)| n);
+        if !names.contains(&name) {
+            kept.push(word.clone());
+        } else if let Some((_, v)) = word.split_once('=') {
+            value = Some(v.to_owned());
+        } else {
+            value = it.next().cloned();
+        }
+    }
+    (kept, value)
+}
+
 /// The command line without the options that say how it is sharded and
 /// where this shard writes (`--shard`, `--jobs-from`, `--out`).
 fn without_shard_options(args: &[String]) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut skip = false;
-    for arg in args {
-        if skip {
-            skip = false;
-            continue;
-        }
-        match arg.as_str() {
-            "--shard" | "--jobs-from" | "--out" => skip = true,
-            a if a.starts_with("--shard=")
-                || a.starts_with("--jobs-from=")
-                || a.starts_with("--out=") => {}
-            _ => out.push(arg.clone()),
-        }
-    }
-    out
+    split_options(args, &["--shard", "--jobs-from", "--out"]).0
 }
 
 /// What the command's inputs are, so that shards of one command line run
@@ -261,18 +266,9 @@ fn belonging(manifest: &toml::Table) -> Option<(Belonging, i64)> {
 
 /// The command line of a shard with `--shard I/N` and its own `--out`.
 fn rerun_line(b: &Belonging, index: i64, dir: &Path) -> String {
+    // The recorded command line holds no --shard, --jobs-from or --out.
     let mut words = vec!["exodus".to_owned()];
-    let mut args = b.args.iter();
-    while let Some(a) = args.next() {
-        if a == "--out" {
-            args.next();
-            continue;
-        }
-        if a.starts_with("--out=") {
-            continue;
-        }
-        words.push(a.clone());
-    }
+    words.extend(b.args.iter().cloned());
     words.extend(["--shard".to_owned(), format!("{index}/{}", b.shards)]);
     if let Some(from) = &b.jobs_from {
         words.extend(["--jobs-from".to_owned(), from.clone()]);
@@ -451,7 +447,10 @@ pub(crate) fn merge(args: &MergeArgs) -> Result<(), Failure> {
     *quiet |= args.quiet || super::summary::json();
     let ledger = Arc::new(Ledger::new(Role::Merge, known));
     exodus::shard::install(Arc::clone(&ledger));
-    output::set_command_line(&rerun_out(&words, &args.out));
+    // The recorded command line holds no --out: the merge's is its own.
+    let mut line = words.clone();
+    line.extend(["--out".to_owned(), args.out.display().to_string()]);
+    output::set_command_line(&shell_words::join(line));
     let outcome = super::dispatch(command, false);
     match ledger.reached() {
         Reached::End => {
@@ -493,23 +492,6 @@ pub(crate) fn merge(args: &MergeArgs) -> Result<(), Failure> {
             ))
         }
     }
-}
-
-/// The command line with `--out` set to `out`.
-fn rerun_out(words: &[String], out: &Path) -> String {
-    let mut kept = Vec::new();
-    let mut args = words.iter();
-    while let Some(a) = args.next() {
-        if a == "--out" {
-            args.next();
-            continue;
-        }
-        if !a.starts_with("--out=") {
-            kept.push(a.clone());
-        }
-    }
-    kept.extend(["--out".to_owned(), out.display().to_string()]);
-    shell_words::join(kept)
 }
 
 /// Where a merge keeps the results of the stages so far: `<out>.jobs`.

@@ -35,23 +35,6 @@ fn quoted(word: &str) -> String {
     shell_words::quote(word).into_owned()
 }
 
-/// The command's words without its `--out`, and the `--out`.
-fn split_out(words: &[String]) -> (Vec<String>, Option<PathBuf>) {
-    let mut kept = Vec::new();
-    let mut out = None;
-    let mut it = words.iter();
-    while let Some(w) = it.next() {
-        if w == "--out" {
-            out = it.next().map(PathBuf::from);
-        } else if let Some(v) = w.strip_prefix("--out=") {
-            out = Some(PathBuf::from(v));
-        } else {
-            kept.push(w.clone());
-        }
-    }
-    (kept, out)
-}
-
 /// An absolute path (against the current folder).
 fn absolute(path: &Path) -> PathBuf {
     std::path::absolute(path).unwrap_or_else(|_| path.to_owned())
@@ -94,8 +77,8 @@ pub(crate) fn slurm(args: &SlurmArgs) -> Result<(), Failure> {
             "leave --shard and --jobs-from out: the scripts give them to each task".to_owned(),
         ));
     }
-    let (words, out) = split_out(&args.command);
-    let out = absolute(&out.ok_or_else(|| {
+    let (words, out) = super::cluster::split_options(&args.command, &["--out"]);
+    let out = absolute(&out.map(PathBuf::from).ok_or_else(|| {
         usage(format!(
             "give `{name}` an --out: the folder of the merged results, e.g. `--out results/{name}`"
         ))
