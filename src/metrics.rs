@@ -14,7 +14,13 @@
 //! | `queue` | persons queued at the end of the day, averaged over the window's days |
 //! | `mean_wait_days` | mean wait of the persons who entered, weighted by entries |
 //! | `max_daily_entries` | the largest day's entries |
+//! | `stock_remaining` | `abroad` under the name reported figures use: the men of the exodus still there at the end of `to` |
+//! | `queued_vehicles` | `queue` in vehicles, at [`PERSONS_PER_VEHICLE`] persons a vehicle |
+//! | `wait_hours` | `mean_wait_days` in hours (a multiple of 24: the model's time step is a day) |
 //!
+//! The last three read reported figures in the units they were reported
+//! in (`data/reported-2022.csv`), so that a count of cars or a wait in
+//! hours is scored as it stands, with its conversion said here once.
 //! A place is a destination, a crossing id, several of them joined by `+`
 //! (`Finland+Baltic states`), or `national` (every destination).
 
@@ -22,6 +28,13 @@ use std::fmt;
 use std::str::FromStr;
 
 use crate::results::{CrossingDay, RunResults};
+
+/// Persons a queued vehicle stands for, to read queues reported in
+/// vehicles: hand-set, cars that carried two or three men (press reports
+/// of Upper Lars, September 2022; `docs/validation.md`). A bus carries more
+/// and a truck one, so a count of "vehicles of all kinds" is read the same
+/// way, with the uncertainty its target's tolerance allows.
+pub const PERSONS_PER_VEHICLE: f64 = 2.5;
 
 /// What is measured.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -42,11 +55,17 @@ pub enum Metric {
     MeanWaitDays,
     /// Largest daily entries.
     MaxDailyEntries,
+    /// `Abroad`, named as reported figures name it.
+    StockRemaining,
+    /// `Queue` in vehicles.
+    QueuedVehicles,
+    /// `MeanWaitDays` in hours.
+    WaitHours,
 }
 
 impl Metric {
     /// Every metric.
-    pub const ALL: [Metric; 8] = [
+    pub const ALL: [Metric; 11] = [
         Metric::Entries,
         Metric::Exits,
         Metric::Exodus,
@@ -55,6 +74,9 @@ impl Metric {
         Metric::Queue,
         Metric::MeanWaitDays,
         Metric::MaxDailyEntries,
+        Metric::StockRemaining,
+        Metric::QueuedVehicles,
+        Metric::WaitHours,
     ];
 
     /// The name used in files.
@@ -68,6 +90,9 @@ impl Metric {
             Metric::Queue => "queue",
             Metric::MeanWaitDays => "mean_wait_days",
             Metric::MaxDailyEntries => "max_daily_entries",
+            Metric::StockRemaining => "stock_remaining",
+            Metric::QueuedVehicles => "queued_vehicles",
+            Metric::WaitHours => "wait_hours",
         }
     }
 
@@ -184,13 +209,14 @@ impl Measure {
                 "`drafted` is counted nationally only: use the place `national`".to_owned(),
             ));
         }
-        if let (Metric::Abroad, Place::Parts { crossings, .. }) = (self.metric, &self.place)
+        if let (Metric::Abroad | Metric::StockRemaining, Place::Parts { crossings, .. }) =
+            (self.metric, &self.place)
             && !crossings.is_empty()
         {
-            return Err(MeasureError::Place(
-                "`abroad` is counted by country: use destinations or `national`, not crossings"
-                    .to_owned(),
-            ));
+            return Err(MeasureError::Place(format!(
+                "`{}` is counted by country: use destinations or `national`, not crossings",
+                self.metric
+            )));
         }
         if self.to < self.from {
             return Err(MeasureError::Reversed);
@@ -205,6 +231,19 @@ impl Measure {
 
     /// The simulated value in a run. The measure must have passed [`Measure::check`].
     pub fn evaluate(&self, run: &RunResults) -> f64 {
+        let in_units = |metric: Metric| {
+            Measure {
+                metric,
+                ..self.clone()
+            }
+            .evaluate(run)
+        };
+        match self.metric {
+            Metric::StockRemaining => return in_units(Metric::Abroad),
+            Metric::QueuedVehicles => return in_units(Metric::Queue) / PERSONS_PER_VEHICLE,
+            Metric::WaitHours => return in_units(Metric::MeanWaitDays) * 24.0,
+            _ => {}
+        }
         let last = run.national.len().saturating_sub(1);
         let from = usize::try_from(self.from).unwrap_or(0).min(last);
         let to = usize::try_from(self.to).unwrap_or(0).min(last);
@@ -285,6 +324,8 @@ impl Measure {
                 }
             }
             Metric::MaxDailyEntries => days.map(entries).max().unwrap_or(0) as f64,
+            // Read in the units of the metrics they convert, above.
+            Metric::StockRemaining | Metric::QueuedVehicles | Metric::WaitHours => 0.0,
         }
     }
 }

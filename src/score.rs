@@ -3,7 +3,8 @@
 //! The observed figures come in a CSV in the format of `reported-2022.csv`:
 //! columns `id, date_from, date_to, place, metric, value`, optionally `low`
 //! and `high` for an interval; other columns are ignored, and if a `kind`
-//! column exists only its `target` and `heldout` rows are scored. Each figure
+//! column exists only its `target`, `heldout` and `queue` rows (queues and
+//! waits, scored as checks) are scored. Each figure
 //! is measured in the run exactly as a calibration target is
 //! ([`crate::metrics`]).
 //!
@@ -240,7 +241,7 @@ pub fn read_observed(file: &str, text: &str) -> Result<Vec<ObservedFigure>, Inpu
         if row
             .kind
             .as_deref()
-            .is_some_and(|k| !matches!(k, "target" | "heldout"))
+            .is_some_and(|k| !matches!(k, "target" | "heldout" | "queue"))
         {
             continue;
         }
@@ -311,7 +312,7 @@ pub fn read_observed(file: &str, text: &str) -> Result<Vec<ObservedFigure>, Inpu
             line: Some(1),
             column: Some(1),
             key: None,
-            message: "holds no figures to score: it needs a row per figure, of kind `target` or `heldout` (or no kind)".to_owned(),
+            message: "holds no figures to score: it needs a row per figure, of kind `target`, `heldout` or `queue` (or no kind)".to_owned(),
         });
     }
     Ok(figures)

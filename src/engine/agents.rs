@@ -592,7 +592,7 @@ fn step_agent(
 /// The day a man abroad moves: on to another country, or home.
 fn abroad(ctx: &DayContext<'_>, rng: &mut SimRng, report: &mut ChunkReport, agent: &mut Agent) {
     let here = agent.country();
-    match ctx.onward.move_of(here, rng.next_u64()) {
+    match ctx.onward.move_of(here, ctx.day, rng.next_u64()) {
         Fate::Stays => {}
         Fate::MovesOn => {
             let next = ctx.onward.next_country(here, rng.random());

@@ -7,9 +7,11 @@
 //!    whose expected wait (persons ahead / capacity) exceeds `P` gives up at
 //!    once, the others join the queue (at an airport, where men have booked
 //!    their seats, nobody gives up and no patience is drawn);
-//! 2. the day's ordinary travellers, `baseline × baseline factor`, join as
-//!    one block in the middle of the day's arrivals, so neither group has
-//!    priority;
+//! 2. the day's ordinary travellers, `baseline × baseline factor ×
+//!    exp(−queue.ordinary_wait_response × W)` with `W` the days of queue
+//!    ahead at the start of the day (at a land post; on an air route the
+//!    ordinary passengers hold their share of the seats), join as one block
+//!    in the middle of the day's arrivals, so neither group has priority;
 //! 3. the post processes its capacity, and the model's
 //!    [`border::outcome`] says what becomes of each man processed;
 //! 4. with reneging on, men whose days waited plus expected remaining wait
@@ -96,7 +98,16 @@ fn run_crossing(
     } else {
         s.destinations()[crossing.destination].weekly[weekday as usize]
     };
-    let ordinary = (f64::from(crossing.baseline) * actual.baseline_factor * weekly).round() as u64;
+    // Ordinary travellers who hear of a queue of days put their trip off:
+    // their day's number falls with the days of queue ahead this morning.
+    let response = s.queue().ordinary_wait_response;
+    let deterred = if air || response == 0.0 {
+        1.0
+    } else {
+        (-response * sim.queues[c].expected_wait(actual.capacity)).exp()
+    };
+    let ordinary =
+        (f64::from(crossing.baseline) * actual.baseline_factor * weekly * deterred).round() as u64;
     let middle = arriving.len() / 2;
     for (i, &agent) in arriving.iter().enumerate() {
         if i == middle {

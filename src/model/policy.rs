@@ -120,7 +120,8 @@ impl PolicyTimeline {
                 PolicyKind::CarBan => c.car_ban = true,
                 PolicyKind::ForeignPassportBan { .. }
                 | PolicyKind::ClosureAnnouncement { .. }
-                | PolicyKind::ExitBanRumour { .. } => {}
+                | PolicyKind::ExitBanRumour { .. }
+                | PolicyKind::MobilizationEnd { .. } => {}
             }
         }
         c.catch_probability = 1.0 - escape;

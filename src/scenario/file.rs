@@ -240,6 +240,11 @@ pub struct QueueParams {
     pub patience_shape: f64,
     /// Whether men already in the queue give up when the expected total wait exceeds their patience.
     pub renege: bool,
+    /// How ordinary travellers answer a queue: at a land post their day's
+    /// number is multiplied by `exp(−response × W)`, `W` the days of queue
+    /// ahead at the start of the day (0: they come whatever the queue).
+    #[serde(default)]
+    pub ordinary_wait_response: f64,
 }
 
 /// `[air]`
@@ -351,6 +356,8 @@ pub struct PolicyFile {
     pub credence: Option<f64>,
     /// `exit_ban_rumour`: days over which belief fades after `end` (the denial).
     pub fade_days: Option<f64>,
+    /// `mobilization_end`: extra daily hazard of going home for men abroad.
+    pub return_per_day: Option<f64>,
     /// Where the policy comes from.
     #[serde(default)]
     pub source: String,

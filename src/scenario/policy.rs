@@ -114,6 +114,13 @@ pub enum PolicyKind {
     /// Private cars may not reach the crossings (a regional restriction):
     /// a man with a car travels there as one without.
     CarBan,
+    /// The mobilization is declared over: from its start, men of the exodus
+    /// abroad go home with an extra daily hazard (on top of each
+    /// destination's `return_per_day`).
+    MobilizationEnd {
+        /// The extra daily hazard of going home, in [0, 1].
+        return_per_day: f64,
+    },
 }
 
 impl PolicyKind {
@@ -131,6 +138,7 @@ impl PolicyKind {
             PolicyKind::ExitBan => "exit_ban",
             PolicyKind::ExitBanRumour { .. } => "exit_ban_rumour",
             PolicyKind::CarBan => "car_ban",
+            PolicyKind::MobilizationEnd { .. } => "mobilization_end",
         }
     }
 }

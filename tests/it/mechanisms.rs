@@ -616,3 +616,114 @@ fn men_leave_sooner_where_more_of_their_region_has_gone() {
         "with peer 3.0: {strong}, without: {none}"
     );
 }
+
+#[test]
+fn ordinary_travellers_put_off_their_trips_while_a_queue_of_days_stands() {
+    let with_response = |response: f64| {
+        Fixture::tiny()
+            .set(
+                "renege = true",
+                &format!("renege = true\nordinary_wait_response = {response}"),
+            )
+            .run()
+    };
+    let (fixed, responsive) = (with_response(0.0), with_response(1.5));
+    // Before the decree there is no queue: the ordinary traffic is the same.
+    let ordinary = |r: &RunResults, from: &str, to: &str| {
+        r.crossing_days[day(r, from)..=day(r, to)]
+            .iter()
+            .flatten()
+            .map(|x| x.baseline_entries)
+            .sum::<u64>()
+    };
+    assert_eq!(
+        ordinary(&fixed, "2022-09-19", "2022-09-20"),
+        ordinary(&responsive, "2022-09-19", "2022-09-20")
+    );
+    // With a queue of days, fewer ordinary travellers come, and more of
+    // the post's capacity goes to the men of the exodus.
+    let (kept, put_off) = (
+        ordinary(&fixed, "2022-09-22", "2022-09-30"),
+        ordinary(&responsive, "2022-09-22", "2022-09-30"),
+    );
+    assert!(
+        (put_off as f64) < 0.9 * kept as f64,
+        "ordinary entries 22-30 Sep: {put_off} answering the queue vs {kept} fixed"
+    );
+    let crossed = |r: &RunResults| {
+        r.crossing_days[day(r, "2022-09-22")..=day(r, "2022-09-30")]
+            .iter()
+            .flatten()
+            .map(|x| x.crossed)
+            .sum::<u64>()
+    };
+    assert!(crossed(&responsive) > crossed(&fixed));
+    // Where no queue stood in the morning, they come as they always do.
+    let mut calm = 0;
+    for t in 1..responsive.crossing_days.len() {
+        for (c, x) in responsive.crossing_days[t].iter().enumerate() {
+            if responsive.crossing_days[t - 1][c].queue == 0 {
+                calm += 1;
+                assert_eq!(
+                    x.baseline_entries, fixed.crossing_days[t][c].baseline_entries,
+                    "day {t}, crossing {c}"
+                );
+            }
+        }
+    }
+    assert!(calm > 0);
+}
+
+#[test]
+fn men_abroad_come_home_after_the_mobilization_ends() {
+    let with_end = |hazard: Option<f64>| {
+        let fx = Fixture::tiny().set(
+            "name = \"Georgia\"\ndocuments = \"foreign_passport\"\nconstant = 1.2",
+            "name = \"Georgia\"\ndocuments = \"foreign_passport\"\nconstant = 1.2\nreturn_per_day = 0.005",
+        );
+        match hazard {
+            Some(h) => fx
+                .append(&format!(
+                    "\n[[policy]]\nid = \"end\"\nkind = \"mobilization_end\"\nstart = 2022-10-02\nreturn_per_day = {h}\n"
+                ))
+                .run(),
+            None => fx.run(),
+        }
+    };
+    let (without, with) = (with_end(None), with_end(Some(0.3)));
+    let ge = destination(&with, "Georgia");
+    let went_home =
+        |r: &RunResults, from: &str, to: &str| destination_sum(r, "Georgia", from, to, |r, t, d| {
+            r.destination_days[t][d].went_home
+        });
+    // Nothing changes before the end...
+    for t in 0..day(&with, "2022-10-01") {
+        assert_eq!(
+            with.destination_days[t][ge], without.destination_days[t][ge],
+            "day {t}"
+        );
+    }
+    // ...and from it the men of the exodus go home: at 0.3 a day, most of
+    // Georgia's men within a week, against a few at 0.005 a day.
+    let (home_with, home_without) = (
+        went_home(&with, "2022-10-02", "2022-10-09"),
+        went_home(&without, "2022-10-02", "2022-10-09"),
+    );
+    assert!(
+        home_with > 10 * home_without.max(1),
+        "went home 2-9 Oct: {home_with} after the end vs {home_without} without it"
+    );
+    let stock = |r: &RunResults| r.destination_days.last().map_or(0, |row| row[ge].abroad);
+    assert!(
+        (stock(&with) as f64) < 0.5 * stock(&without) as f64,
+        "Georgia's stock at the end: {} vs {}",
+        stock(&with),
+        stock(&without)
+    );
+    // Those who came home are counted as such (less any called up since).
+    let came_home: u64 = (0..with.national.len())
+        .map(|t| with.destination_days[t].iter().map(|d| d.went_home).sum::<u64>())
+        .sum();
+    let came_back = with.national.last().map_or(0, |n| n.came_back);
+    assert!(came_back <= came_home && came_back > came_home / 2);
+}

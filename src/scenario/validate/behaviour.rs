@@ -155,6 +155,17 @@ pub(super) fn check_queue(c: &Checker<'_, '_>, raw: &ScenarioFile) -> Result<(),
         100.0,
         "the gamma shape: 100 already makes every man's patience the mean",
     )?;
+    c.non_negative(
+        &path.key("ordinary_wait_response"),
+        raw.queue.ordinary_wait_response,
+    )?;
+    c.bounded(
+        &path.key("ordinary_wait_response"),
+        raw.queue.ordinary_wait_response,
+        0.0,
+        20.0,
+        "per day of queue: 20 already stops every ordinary traveller at a queue of a few hours",
+    )?;
     Ok(())
 }
 

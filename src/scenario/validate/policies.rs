@@ -18,6 +18,7 @@ const POLICY_KINDS: &[(&str, &[&str])] = &[
     ("exit_ban", &[]),
     ("exit_ban_rumour", &["expected", "credence", "fade_days"]),
     ("car_ban", &[]),
+    ("mobilization_end", &["return_per_day"]),
 ];
 
 pub(super) fn policies(
@@ -75,6 +76,7 @@ pub(super) fn policies(
             PolicyKind::ForeignPassportBan { .. }
                 | PolicyKind::ClosureAnnouncement { .. }
                 | PolicyKind::ExitBanRumour { .. }
+                | PolicyKind::MobilizationEnd { .. }
         );
         if needs_places && places.is_empty() {
             return Err(c.err(
@@ -145,6 +147,7 @@ fn check_parameters(c: &Checker<'_, '_>, path: &KeyPath, p: &PolicyFile) -> Resu
         ("expected", p.expected.is_some()),
         ("credence", p.credence.is_some()),
         ("fade_days", p.fade_days.is_some()),
+        ("return_per_day", p.return_per_day.is_some()),
     ];
     for (key, present) in given {
         if present && !allowed.contains(&key) {
@@ -307,7 +310,24 @@ fn policy_kind(
             }
         }
         "car_ban" => PolicyKind::CarBan,
-        _ => PolicyKind::ExitBan,
+        "exit_ban" => PolicyKind::ExitBan,
+        "mobilization_end" => PolicyKind::MobilizationEnd {
+            return_per_day: c.bounded(
+                &path.key("return_per_day"),
+                required(c, path, kind, "return_per_day", p.return_per_day)?,
+                0.0,
+                1.0,
+                "a daily hazard of going home",
+            )?,
+        },
+        // `check_parameters` has refused every kind not in `POLICY_KINDS`;
+        // a listed kind without an arm here is refused, never guessed.
+        other => {
+            return Err(c.err(
+                &path.key("kind"),
+                format!("`{other}` is not a policy kind this version can run"),
+            ));
+        }
     })
 }
 
