@@ -578,8 +578,13 @@ mod tests {
     fn reads_reported_figures_and_skips_other_kinds() {
         let text = include_str!("../scenarios/data/reported-2022.csv");
         let figures = read_observed("reported-2022.csv", text).unwrap();
-        // The `target` and `heldout` rows; the others (baselines, context) are skipped.
-        assert_eq!(figures.len(), 30, "21 `target` and 9 `heldout` rows");
+        // The `target`, `heldout` and `queue` rows; the others (baselines,
+        // context) are skipped.
+        assert_eq!(
+            figures.len(),
+            37 + 12 + 19,
+            "37 `target`, 12 `heldout` and 19 `queue` rows"
+        );
         assert!(
             figures
                 .iter()

@@ -407,11 +407,19 @@ mod tests {
             let sd = (f64::from(n) * p * (1.0 - p)).sqrt();
             let z = (f64::from(count) - f64::from(n) * p) / sd;
             // 16 checks at 4.5 standard errors: a false alarm about 1 in 10,000 runs.
-            assert!(z.abs() < 4.5, "day {}: {count} of {n}, expected p {p} (z {z})", k + 11);
+            assert!(
+                z.abs() < 4.5,
+                "day {}: {count} of {n}, expected p {p} (z {z})",
+                k + 11
+            );
         }
         let on = -(-eta).exp_m1();
         let either = -(-(eta + rho + extra)).exp_m1();
         let share = f64::from(late_onward) / f64::from(late);
-        assert!((share - on / either).abs() < 0.01, "{share} vs {}", on / either);
+        assert!(
+            (share - on / either).abs() < 0.01,
+            "{share} vs {}",
+            on / either
+        );
     }
 }

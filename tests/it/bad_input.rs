@@ -362,7 +362,7 @@ fn a_value_outside_its_calibration_bounds_runs_with_a_warning() {
     let stderr = String::from_utf8(output.stderr).unwrap();
     assert_eq!(output.status.code(), Some(0), "{stderr}");
     assert!(
-        stderr.starts_with("warning: <embedded>/mobilization-2022.toml:934:8: `calibration.parameter[0].path`: the scenario's value -3 lies outside the calibration bounds [-13, -6]"),
+        stderr.starts_with("warning: <embedded>/mobilization-2022.toml:1197:8: `calibration.parameter[0].path`: the scenario's value -3 lies outside the calibration bounds [-13, -6]"),
         "{stderr}"
     );
 }

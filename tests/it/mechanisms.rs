@@ -692,10 +692,11 @@ fn men_abroad_come_home_after_the_mobilization_ends() {
     };
     let (without, with) = (with_end(None), with_end(Some(0.3)));
     let ge = destination(&with, "Georgia");
-    let went_home =
-        |r: &RunResults, from: &str, to: &str| destination_sum(r, "Georgia", from, to, |r, t, d| {
+    let went_home = |r: &RunResults, from: &str, to: &str| {
+        destination_sum(r, "Georgia", from, to, |r, t, d| {
             r.destination_days[t][d].went_home
-        });
+        })
+    };
     // Nothing changes before the end...
     for t in 0..day(&with, "2022-10-01") {
         assert_eq!(
@@ -722,7 +723,12 @@ fn men_abroad_come_home_after_the_mobilization_ends() {
     );
     // Those who came home are counted as such (less any called up since).
     let came_home: u64 = (0..with.national.len())
-        .map(|t| with.destination_days[t].iter().map(|d| d.went_home).sum::<u64>())
+        .map(|t| {
+            with.destination_days[t]
+                .iter()
+                .map(|d| d.went_home)
+                .sum::<u64>()
+        })
         .sum();
     let came_back = with.national.last().map_or(0, |n| n.came_back);
     assert!(came_back <= came_home && came_back > came_home / 2);
