@@ -155,10 +155,6 @@ pub(super) fn check_queue(c: &Checker<'_, '_>, raw: &ScenarioFile) -> Result<(),
         100.0,
         "the gamma shape: 100 already makes every man's patience the mean",
     )?;
-    c.non_negative(
-        &path.key("ordinary_wait_response"),
-        raw.queue.ordinary_wait_response,
-    )?;
     c.bounded(
         &path.key("ordinary_wait_response"),
         raw.queue.ordinary_wait_response,
