@@ -84,7 +84,7 @@ pub(super) struct Previous {
 /// The results of each manifest in `dir` (a run's, then a command's).
 pub(super) fn previous_results(dir: &Path) -> Vec<Previous> {
     let read = |name: &str| {
-        fs::read_to_string(dir.join(name))
+        crate::input_file::read_text(&dir.join(name), crate::input_file::DATA_BYTES)
             .ok()?
             .parse::<toml::Table>()
             .ok()
@@ -160,9 +160,10 @@ pub fn command_line() -> String {
 pub(super) fn listed_files(dir: &Path) -> Vec<String> {
     let mut names = Vec::new();
     for manifest in [MANIFEST, FOLDER_MANIFEST] {
-        let Some(table) = fs::read_to_string(dir.join(manifest))
-            .ok()
-            .and_then(|text| text.parse::<toml::Table>().ok())
+        let Some(table) =
+            crate::input_file::read_text(&dir.join(manifest), crate::input_file::DATA_BYTES)
+                .ok()
+                .and_then(|text| text.parse::<toml::Table>().ok())
         else {
             continue;
         };
@@ -187,6 +188,44 @@ pub(super) fn is_derived(name: &str) -> bool {
         || name == "bench.csv"
         || name == "report.html"
         || (name.starts_with('.') && name.ends_with(".tmp"))
+}
+
+/// What ends the name of the lock file beside a folder (`.NAME.lock`, see
+/// [`super::destination`]).
+pub(super) const LOCK_SUFFIX: &str = ".lock";
+
+/// Whether `name`, in a folder of results, is what exodus keeps beside a
+/// folder nested in it: a lock file (`.NAME.lock`, which a killed process
+/// leaves behind unlocked) or a staging folder.
+pub(super) fn is_housekeeping(name: &str) -> bool {
+    name.starts_with('.') && (name.ends_with(LOCK_SUFFIX) || name.contains(STAGING_MARK))
+}
+
+/// Whether `dir/name` is a folder of exodus results nested in the folder
+/// `dir` (a scenario's `sweep/`, `calibration/` or `sensitivity/`, next to
+/// its run): it belongs with the results around it, and moves with them when
+/// they are replaced ([`carry_nested`]).
+pub(super) fn is_nested_results(dir: &Path, name: &str) -> bool {
+    let path = dir.join(name);
+    fs::symlink_metadata(&path).is_ok_and(|m| m.is_dir())
+        && (path.join(MANIFEST).is_file() || path.join(FOLDER_MANIFEST).is_file())
+}
+
+/// Moves the folders of results nested in `old` into `new`, where `new`
+/// has nothing of that name; says whether every one of them moved.
+pub(super) fn carry_nested(old: &Path, new: &Path) -> bool {
+    let Ok(entries) = fs::read_dir(old) else {
+        return true;
+    };
+    let mut all = true;
+    for entry in entries.filter_map(Result::ok) {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if is_nested_results(old, &name) {
+            let to = new.join(&name);
+            all &= fs::symlink_metadata(&to).is_err() && fs::rename(entry.path(), to).is_ok();
+        }
+    }
+    all
 }
 
 /// Writes the results of a command as the folder `dir`: the files and a
@@ -329,8 +368,13 @@ fn swap_in(staging: &Path, dir: &Path) -> Result<(), OutputError> {
             }
             let _ = fs::rename(&aside, staging);
         }
-        // `staging` now holds the old results.
-        let _ = fs::remove_dir_all(staging);
+        // `staging` now holds the old results. The folders of results
+        // nested in them (a sweep's in its scenario's run) stay; were one
+        // not to move, the staging folder stays too, and the next writer
+        // that claims the folder moves it (see `super::destination`).
+        if carry_nested(staging, dir) {
+            let _ = fs::remove_dir_all(staging);
+        }
     }
     if let Some(parent) = dir.parent() {
         sync_dir(parent);
