@@ -737,7 +737,10 @@ pub fn validation_charts(
 
 /// A manifest of `dir` as a table, if it is there and reads.
 pub(crate) fn manifest(dir: &Path, name: &str) -> Option<toml::Table> {
-    std::fs::read_to_string(dir.join(name)).ok()?.parse().ok()
+    crate::input_file::read_text(&dir.join(name), crate::input_file::DATA_BYTES)
+        .ok()?
+        .parse()
+        .ok()
 }
 
 /// What made the results in `dir`, from its manifest, as a chart's caption:

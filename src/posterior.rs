@@ -139,6 +139,9 @@ impl Posterior {
             parameters.push(path);
         }
         let mut particles: Vec<Particle> = Vec::new();
+        // Each particle's name and its line: a name met again is found in
+        // logarithmic time, so a file loads in O(n log n).
+        let mut seen: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
         for record in reader.records() {
             let record = record.map_err(|e| {
                 let line = e.position().map_or(1, |p| p.line() as usize);
@@ -184,14 +187,15 @@ impl Posterior {
                     "is empty: name every particle".to_owned(),
                 ));
             }
-            if particles.iter().any(|p| p.id == id) {
+            if let Some(first) = seen.get(&id) {
                 return Err(at(
                     line,
                     Some(1),
                     Some("particle"),
-                    format!("`{id}` appears twice"),
+                    format!("`{id}` appears twice (first on line {first})"),
                 ));
             }
+            seen.insert(id.clone(), line);
             let weight = number(1)?;
             if weight < 0.0 {
                 return Err(at(

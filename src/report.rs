@@ -62,7 +62,7 @@ fn escape(text: &str) -> String {
 
 /// A manifest of the folder as a table, if it reads.
 fn manifest(dir: &Path, name: &str) -> Option<(String, toml::Table)> {
-    let text = std::fs::read_to_string(dir.join(name)).ok()?;
+    let text = crate::input_file::read_text(&dir.join(name), crate::input_file::DATA_BYTES).ok()?;
     let table = text.parse().ok()?;
     Some((text, table))
 }
@@ -384,7 +384,9 @@ fn comparison_headline(dir: &Path, credible: bool) -> Result<Option<String>, Plo
 
 /// The folder's files, with what its data dictionary says of each.
 fn files(dir: &Path) -> String {
-    let Ok(text) = std::fs::read_to_string(dir.join(DATAPACKAGE)) else {
+    let Ok(text) =
+        crate::input_file::read_text(&dir.join(DATAPACKAGE), crate::input_file::DATA_BYTES)
+    else {
         return String::new();
     };
     let Ok(package) = serde_json::from_str::<serde_json::Value>(&text) else {

@@ -153,10 +153,32 @@ pub(crate) struct MergeArgs {
 }
 
 #[derive(clap::Args)]
+#[command(
+    after_help = "exodus slurm's own options go before the command, after it, or before a `--` \
+    that ends them: `exodus slurm compare a.toml b.toml --out results/cmp --tasks 10` and \
+    `exodus slurm --tasks 10 -- compare a.toml b.toml --out results/cmp` are the same."
+)]
 pub(crate) struct SlurmArgs {
-    /// Shards (array tasks).
+    #[command(flatten)]
+    pub(crate) options: SlurmOptions,
+    /// The command and its arguments, with --out for the merged results,
+    /// e.g. `compare base.toml alt.toml --replicates 20 --out results/cmp`.
+    #[arg(
+        required = true,
+        num_args = 1..,
+        trailing_var_arg = true,
+        allow_hyphen_values = true,
+        value_name = "COMMAND"
+    )]
+    pub(crate) command: Vec<String>,
+}
+
+/// `exodus slurm`'s own options, wherever they are given.
+#[derive(clap::Args, Default, Clone, PartialEq, Eq, Debug)]
+pub(crate) struct SlurmOptions {
+    /// Shards (array tasks); required.
     #[arg(long, value_parser = whole::<u32>(1, 100_000))]
-    pub(crate) tasks: u32,
+    pub(crate) tasks: Option<u32>,
     /// Slurm partition.
     #[arg(long)]
     pub(crate) partition: Option<String>,
@@ -175,10 +197,14 @@ pub(crate) struct SlurmArgs {
     /// Submit the array and the merge job (sbatch), and print their ids.
     #[arg(long)]
     pub(crate) submit: bool,
-    /// The command and its arguments, with --out for the merged results,
-    /// e.g. `compare base.toml alt.toml --replicates 20 --out results/cmp`.
-    #[arg(required = true, num_args = 1.., trailing_var_arg = true, allow_hyphen_values = true)]
-    pub(crate) command: Vec<String>,
+}
+
+/// `exodus slurm`'s own options found among the words after its command.
+#[derive(clap::Parser)]
+#[command(name = "exodus slurm", no_binary_name = true, disable_help_flag = true)]
+pub(crate) struct LateSlurmOptions {
+    #[command(flatten)]
+    pub(crate) options: SlurmOptions,
 }
 
 #[derive(clap::Args)]

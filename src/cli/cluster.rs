@@ -110,6 +110,33 @@ fn inputs(args: &[String]) -> Vec<String> {
     found
 }
 
+/// Checks that the command line `words` (after `exodus`) runs in shards,
+/// as a shard's process would: it is parsed, and the command runs under a
+/// ledger that answers nothing, so that it stops at its first stage, having
+/// read and checked its scenarios, files and options, and run nothing.
+pub(crate) fn rehearse(words: &[String]) -> Result<(), Failure> {
+    let mut line = vec!["exodus".to_owned()];
+    line.extend(words.iter().cloned());
+    let cli = Cli::try_parse_from(&line).map_err(|e| Failure::parse(&e))?;
+    let mut command = cli.command;
+    let Some((_, out, quiet)) = shardable(&mut command) else {
+        return Err(usage(
+            "only compare, sweep, sensitivity and calibrate run in shards".to_owned(),
+        ));
+    };
+    let scratch = std::env::temp_dir().join(format!("exodus-rehearsal-{}", std::process::id()));
+    *out = Some(scratch.join("out"));
+    *quiet = true;
+    let ledger = Arc::new(Ledger::new(Role::Merge, Results::new()));
+    exodus::shard::install(Arc::clone(&ledger));
+    let outcome = super::dispatch(command, false);
+    let _ = std::fs::remove_dir_all(&scratch);
+    match ledger.reached() {
+        Reached::Stage { .. } => Ok(()),
+        Reached::End => outcome,
+    }
+}
+
 /// Reads a folder's results file and manifest (which must vouch for it).
 fn read_results(dir: &Path) -> Result<(toml::Table, Results), Failure> {
     output::verify_folder(dir).map_err(|e| {
@@ -154,7 +181,7 @@ pub(crate) fn run_shard(
     // runs. Its own folder is a scratch one.
     let scratch = std::env::temp_dir().join(format!("exodus-shard-{}", std::process::id()));
     *out = Some(scratch.join("out"));
-    *quiet = true;
+    let asked_quiet = std::mem::replace(quiet, true);
     let (known, from) = match jobs_from {
         Some(dir) => {
             let (_, results) = read_results(dir)?;
@@ -200,7 +227,7 @@ pub(crate) fn run_shard(
     };
     let files = [(RESULTS.to_owned(), exodus::shard::encode(&ran))];
     output::write_folder(&claim, &provenance, &files, &super::interrupted)?;
-    if !super::summary::json() {
+    if !super::summary::json() && !asked_quiet {
         println!(
             "shard {spec} of `{name}`: ran {} of the {total} jobs of stage {stage}; results in {}",
             ran.len(),
@@ -439,7 +466,7 @@ pub(crate) fn merge(args: &MergeArgs) -> Result<(), Failure> {
     // Replay the command with every result, into the merge's --out.
     let mut words = vec!["exodus".to_owned()];
     words.extend(b.args.iter().cloned());
-    let cli = Cli::try_parse_from(&words).map_err(|e| usage(e.to_string()))?;
+    let cli = Cli::try_parse_from(&words).map_err(|e| Failure::parse(&e))?;
     let mut command = cli.command;
     let (name, out, quiet) = shardable(&mut command)
         .ok_or_else(|| usage(format!("`{}` does not run in shards", b.command)))?;

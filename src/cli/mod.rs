@@ -75,6 +75,25 @@ where
 }
 
 impl Failure {
+    /// A command line that does not parse (one the command holds, such as
+    /// `exodus slurm`'s or a shard's), as clap says it, once: without its
+    /// own `error: ` and without the usage text (exit code 2).
+    pub(crate) fn parse(error: &clap::Error) -> Self {
+        let text = error.render().to_string();
+        let first: Vec<&str> = text
+            .lines()
+            .take_while(|l| !l.starts_with("Usage:") && !l.starts_with("For more information"))
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .collect();
+        let message = first.join(" ");
+        let message = message
+            .strip_prefix("error: ")
+            .unwrap_or(&message)
+            .to_owned();
+        Self::usage(anyhow::Error::msg(message))
+    }
+
     /// A failure that no error type of the library describes (exit code 1).
     pub(crate) fn other(error: impl Into<anyhow::Error>) -> Self {
         Self {

@@ -45,6 +45,7 @@ pub(crate) fn sweep(args: &SweepArgs) -> Result<(), Failure> {
         args.ensemble.replicates,
         persons / f64::from(scale),
         args.yes,
+        args.quiet,
     )?;
     let size = &args.ensemble.settings.size;
     let master = args
@@ -164,6 +165,7 @@ fn check_size(
     replicates: u32,
     agents: f64,
     yes: bool,
+    quiet: bool,
 ) -> Result<(), Failure> {
     let points = match hypercube {
         Some(n) => n as u64,
@@ -213,7 +215,9 @@ fn check_size(
             exodus::format::thousands(RUNS_WITHOUT_YES)
         ));
     }
-    eprintln!("sweep: {estimate}");
+    if !quiet {
+        eprintln!("sweep: {estimate}");
+    }
     Ok(())
 }
 

@@ -286,6 +286,8 @@ fn command_catalogue() {
             "{path:?}: {stderr}"
         );
         assert!(!target.exists(), "{path:?}: nothing is written");
+        let beside: Vec<_> = fs::read_dir(out.path()).unwrap().collect();
+        assert!(beside.is_empty(), "{path:?}: nothing is written beside it");
         insta::assert_snapshot!(stderr);
     });
     assert!(cases >= 15, "the command catalogue holds {cases} cases");

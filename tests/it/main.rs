@@ -8,6 +8,7 @@ mod calibration;
 mod cli;
 mod cluster;
 mod counterfactuals;
+mod documented;
 mod equivalence;
 mod golden;
 mod invariants;
