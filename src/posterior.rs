@@ -70,21 +70,7 @@ impl Posterior {
             key: None,
             message,
         };
-        let size = std::fs::metadata(path)
-            .map_err(|e| whole(format!("cannot read the posterior file: {e}")))?;
-        if !size.is_file() {
-            return Err(whole(
-                "is not a regular file: give the `posterior.csv` of an ABC-SMC calibration"
-                    .to_owned(),
-            ));
-        }
-        if size.len() > MAX_BYTES {
-            return Err(whole(format!(
-                "is {} bytes, more than a posterior file may be ({MAX_BYTES} bytes)",
-                size.len()
-            )));
-        }
-        let bytes = crate::input_file::read(path, crate::input_file::DATA_BYTES)
+        let bytes = crate::input_file::read(path, MAX_BYTES)
             .map_err(|e| whole(format!("cannot read the posterior file: {e}")))?;
         let text = String::from_utf8(bytes)
             .map_err(|_| whole("is not valid UTF-8 text: save it as UTF-8".to_owned()))?;

@@ -11,6 +11,7 @@ mod counterfactuals;
 mod documented;
 mod equivalence;
 mod golden;
+mod hostile;
 mod invariants;
 mod mechanisms;
 mod output_folders;
