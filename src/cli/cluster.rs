@@ -139,6 +139,17 @@ pub(crate) fn rehearse(words: &[String]) -> Result<(), Failure> {
 
 /// Reads a folder's results file and manifest (which must vouch for it).
 fn read_results(dir: &Path) -> Result<(toml::Table, Results), Failure> {
+    if !dir.is_dir() {
+        let what = if dir.exists() {
+            "is not a folder"
+        } else {
+            "does not exist"
+        };
+        return Err(usage(format!(
+            "{} {what}: give the folder of a shard (or of a merge's earlier stages, `OUT.jobs`)",
+            dir.display()
+        )));
+    }
     output::verify_folder(dir).map_err(|e| {
         usage(format!(
             "{} is not a whole shard's folder: {e}",
@@ -158,6 +169,90 @@ fn read_results(dir: &Path) -> Result<(toml::Table, Results), Failure> {
         ))
     })?;
     Ok((manifest, results))
+}
+
+/// Refuses a shard's (or a stage's) folder made by another version of
+/// exodus: its results need not be those this version would compute.
+fn same_version(dir: &Path, manifest: &toml::Table) -> Result<(), Failure> {
+    let this = env!("CARGO_PKG_VERSION");
+    let made_by = manifest
+        .get("exodus_version")
+        .and_then(toml::Value::as_str)
+        .unwrap_or("an unknown version");
+    if made_by == this {
+        return Ok(());
+    }
+    Err(usage(format!(
+        "{} was made by exodus {made_by}, and this is exodus {this}: results of two versions \
+         need not agree; run its shards again with this one",
+        dir.display()
+    )))
+}
+
+/// Refuses the results of earlier stages (`--jobs-from`) of another command
+/// line than `args` (another scenario, seed or setting), or of another
+/// version.
+fn jobs_of_this_command(
+    dir: &Path,
+    manifest: &toml::Table,
+    args: &[String],
+) -> Result<(), Failure> {
+    same_version(dir, manifest)?;
+    let recorded: Option<Vec<String>> = manifest
+        .get("settings")
+        .and_then(|s| s.get("args"))
+        .and_then(toml::Value::as_array)
+        .and_then(|a| a.iter().map(|v| v.as_str().map(str::to_owned)).collect());
+    let is_jobs = manifest.get("command").and_then(toml::Value::as_str) == Some("jobs");
+    match recorded {
+        Some(recorded) if is_jobs && recorded == args => Ok(()),
+        Some(recorded) if is_jobs => Err(usage(format!(
+            "--jobs-from {} holds the earlier stages of another command line (`{}`), not of \
+             this one (`{}`): give the `.jobs` folder of a merge of this command",
+            dir.display(),
+            shell_words::join(&recorded),
+            shell_words::join(args)
+        ))),
+        _ => Err(usage(format!(
+            "--jobs-from {} is not the `.jobs` folder of a merge (its manifest.toml is not of \
+             `exodus merge`'s earlier stages)",
+            dir.display()
+        ))),
+    }
+}
+
+/// Refuses to merge shards whose inputs (the files their command line
+/// names, and the scenarios those make) are not the files here now: a file
+/// edited since the shards ran, or another file of the same name where the
+/// merge runs.
+fn inputs_unchanged(recorded: &[String], args: &[String]) -> Result<(), Failure> {
+    let now = inputs(args);
+    if now == recorded {
+        return Ok(());
+    }
+    // `PATH sha256:HASH` and `PATH scenario:HASH`, by path.
+    let path_of = |entry: &str| entry.rsplit_once(' ').map_or(entry, |(p, _)| p).to_owned();
+    let changed: std::collections::BTreeSet<String> = recorded
+        .iter()
+        .filter(|e| !now.contains(e))
+        .chain(now.iter().filter(|e| !recorded.contains(e)))
+        .map(|e| path_of(e))
+        .collect();
+    let missing: Vec<&String> = changed
+        .iter()
+        .filter(|p| !Path::new(p.as_str()).is_file())
+        .collect();
+    let shown: Vec<String> = changed.iter().map(|p| format!("`{p}`")).collect();
+    let what = if missing.is_empty() {
+        "differs from the file the shards ran over (edited since, or another file of that name here)"
+    } else {
+        "is not here, as the shards named it"
+    };
+    Err(usage(format!(
+        "{} {what}: the merged results would not be those of the files named; merge in the \
+         folder the shards ran in, with the files they ran over, or run the shards again",
+        shown.join(", ")
+    )))
 }
 
 /// Runs this process's shard of the command: replays it with the results of
@@ -184,7 +279,8 @@ pub(crate) fn run_shard(
     let asked_quiet = std::mem::replace(quiet, true);
     let (known, from) = match jobs_from {
         Some(dir) => {
-            let (_, results) = read_results(dir)?;
+            let (manifest, results) = read_results(dir)?;
+            jobs_of_this_command(dir, &manifest, &without_shard_options(&args))?;
             let sha =
                 exodus::format::hex_sha256(&std::fs::read(dir.join(RESULTS)).unwrap_or_default());
             (results, Some((dir.display().to_string(), sha)))
@@ -321,6 +417,7 @@ pub(crate) fn merge(args: &MergeArgs) -> Result<(), Failure> {
             }
             Err(e) => return Err(e),
         };
+        same_version(dir, &manifest)?;
         let (b, index) = belonging(&manifest).ok_or_else(|| {
             usage(format!(
                 "{} is not a shard's folder (its manifest.toml is not of `exodus ... --shard I/N`)",
@@ -446,8 +543,13 @@ pub(crate) fn merge(args: &MergeArgs) -> Result<(), Failure> {
         );
         return Ok(());
     }
+    inputs_unchanged(&b.inputs, &b.args)?;
     let mut known = match &b.jobs_from {
-        Some(dir) => read_results(Path::new(dir))?.1,
+        Some(dir) => {
+            let (manifest, results) = read_results(Path::new(dir))?;
+            jobs_of_this_command(Path::new(dir), &manifest, &b.args)?;
+            results
+        }
         None => Results::new(),
     };
     for (_, results) in by_index.values() {
