@@ -80,11 +80,13 @@ impl Failure {
     /// own `error: ` and without the usage text (exit code 2).
     pub(crate) fn parse(error: &clap::Error) -> Self {
         let text = error.render().to_string();
+        // Its first paragraph; the tips and usage that follow are for a
+        // terminal.
         let first: Vec<&str> = text
             .lines()
-            .take_while(|l| !l.starts_with("Usage:") && !l.starts_with("For more information"))
             .map(str::trim)
-            .filter(|l| !l.is_empty())
+            .skip_while(|l| l.is_empty())
+            .take_while(|l| !l.is_empty())
             .collect();
         let message = first.join(" ");
         let message = message
