@@ -71,6 +71,16 @@ fn open_without_waiting(path: &Path) -> io::Result<File> {
     options.open(path)
 }
 
+/// Why `dir`, named as a folder of results to read, is not one it could
+/// be: it does not exist, or it is a file. `None` when it is a folder.
+pub fn not_a_folder(dir: &Path) -> Option<&'static str> {
+    match std::fs::metadata(dir) {
+        Ok(meta) if meta.is_dir() => None,
+        Ok(_) => Some("is a file, not a folder of results"),
+        Err(_) => Some("does not exist"),
+    }
+}
+
 /// [`read`] as UTF-8 text.
 pub fn read_text(path: &Path, cap: u64) -> io::Result<String> {
     String::from_utf8(read(path, cap)?).map_err(|e| {

@@ -72,9 +72,7 @@ pub enum PlotError {
     #[error(transparent)]
     Output(#[from] OutputError),
     /// The folder holds neither a run, nor a comparison, nor a validation.
-    #[error(
-        "`{0}` holds neither a run (run.toml) nor a comparison (compare_daily.csv) nor a validation (validation_daily.csv) nor a sensitivity analysis (sensitivity.csv)"
-    )]
+    #[error("{}", nothing_to_plot(.0))]
     NothingToPlot(PathBuf),
     /// A file in the folder could not be read.
     #[error("cannot read `{path}`: {message}")]
@@ -84,6 +82,17 @@ pub enum PlotError {
         /// What went wrong.
         message: String,
     },
+}
+
+/// Why the folder `dir` holds nothing to plot or report: it is not there,
+/// it is a file, or it holds none of the results charts are drawn from.
+fn nothing_to_plot(dir: &Path) -> String {
+    const KINDS: &str = "a run (run.toml), a comparison (compare_daily.csv), a validation \
+                         (validation_daily.csv) or a sensitivity analysis (sensitivity.csv)";
+    match crate::input_file::not_a_folder(dir) {
+        Some(why) => format!("`{}` {why}: give the folder of {KINDS}", dir.display()),
+        None => format!("`{}` holds none of {KINDS}", dir.display()),
+    }
 }
 
 impl Exit for PlotError {

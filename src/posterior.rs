@@ -87,6 +87,9 @@ impl Posterior {
                 key: key.map(str::to_owned),
                 message,
             };
+        if let Some(at) = crate::data::unclosed_quote(text) {
+            return Err(crate::data::unclosed_quote_error(file, at));
+        }
         let mut reader = csv::ReaderBuilder::new()
             .trim(csv::Trim::All)
             .from_reader(text.as_bytes());

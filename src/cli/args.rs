@@ -147,6 +147,9 @@ pub(crate) struct MergeArgs {
     /// List the missing shards and print the commands that rerun only them.
     #[arg(long)]
     pub(crate) resume: bool,
+    /// Replace other exodus results in --out (never files exodus did not write).
+    #[arg(long)]
+    pub(crate) force: bool,
     /// Print nothing but errors.
     #[arg(long)]
     pub(crate) quiet: bool,

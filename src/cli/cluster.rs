@@ -21,7 +21,7 @@ use exodus::output;
 use exodus::shard::{Ledger, Reached, Results, Role, Spec};
 
 use super::Failure;
-use super::args::{Cli, Command, MergeArgs};
+use super::args::{Cli, Command, MergeArgs, OutputArgs};
 
 /// The exit code of a merge that needs another stage of shards.
 pub(crate) const NEXT_STAGE: u8 = 3;
@@ -31,14 +31,12 @@ const RESULTS: &str = "results.bin";
 
 /// The commands that run in shards, and the command line's `--out` and
 /// `--quiet` of each.
-fn shardable(
-    command: &mut Option<Command>,
-) -> Option<(&'static str, &mut Option<PathBuf>, &mut bool)> {
+fn shardable(command: &mut Option<Command>) -> Option<(&'static str, &mut OutputArgs, &mut bool)> {
     match command {
-        Some(Command::Compare(a)) => Some(("compare", &mut a.ensemble.output.out, &mut a.quiet)),
-        Some(Command::Sweep(a)) => Some(("sweep", &mut a.ensemble.output.out, &mut a.quiet)),
-        Some(Command::Sensitivity(a)) => Some(("sensitivity", &mut a.output.out, &mut a.quiet)),
-        Some(Command::Calibrate(a)) => Some(("calibrate", &mut a.output.out, &mut a.quiet)),
+        Some(Command::Compare(a)) => Some(("compare", &mut a.ensemble.output, &mut a.quiet)),
+        Some(Command::Sweep(a)) => Some(("sweep", &mut a.ensemble.output, &mut a.quiet)),
+        Some(Command::Sensitivity(a)) => Some(("sensitivity", &mut a.output, &mut a.quiet)),
+        Some(Command::Calibrate(a)) => Some(("calibrate", &mut a.output, &mut a.quiet)),
         _ => None,
     }
 }
@@ -119,13 +117,13 @@ pub(crate) fn rehearse(words: &[String]) -> Result<(), Failure> {
     line.extend(words.iter().cloned());
     let cli = Cli::try_parse_from(&line).map_err(|e| Failure::parse(&e))?;
     let mut command = cli.command;
-    let Some((_, out, quiet)) = shardable(&mut command) else {
+    let Some((_, output, quiet)) = shardable(&mut command) else {
         return Err(usage(
             "only compare, sweep, sensitivity and calibrate run in shards".to_owned(),
         ));
     };
     let scratch = std::env::temp_dir().join(format!("exodus-rehearsal-{}", std::process::id()));
-    *out = Some(scratch.join("out"));
+    output.out = Some(scratch.join("out"));
     *quiet = true;
     let ledger = Arc::new(Ledger::new(Role::Merge, Results::new()));
     exodus::shard::install(Arc::clone(&ledger));
@@ -264,11 +262,14 @@ pub(crate) fn run_shard(
     jobs_from: Option<&Path>,
 ) -> Result<(), Failure> {
     let args = given_args();
-    let Some((name, out, quiet)) = shardable(&mut command) else {
+    let Some((name, output, quiet)) = shardable(&mut command) else {
         return Err(usage(
             "--shard applies to compare, sweep, sensitivity and calibrate".to_owned(),
         ));
     };
+    // `--force` lets the shard's folder replace other exodus results.
+    let force = output.force;
+    let out = &mut output.out;
     let folder = out.clone().ok_or_else(|| {
         usage("--shard needs --out: the folder of this shard's results".to_owned())
     })?;
@@ -314,7 +315,7 @@ pub(crate) fn run_shard(
         scenario: name,
         settings: &settings,
     };
-    let claim = output::claim(&folder, &intent, false)?;
+    let claim = output::claim(&folder, &intent, force)?;
     let provenance = output::Provenance {
         command: "shard",
         scenario: name.to_owned(),
@@ -570,9 +571,10 @@ pub(crate) fn merge(args: &MergeArgs) -> Result<(), Failure> {
     words.extend(b.args.iter().cloned());
     let cli = Cli::try_parse_from(&words).map_err(|e| Failure::parse(&e))?;
     let mut command = cli.command;
-    let (name, out, quiet) = shardable(&mut command)
+    let (name, output, quiet) = shardable(&mut command)
         .ok_or_else(|| usage(format!("`{}` does not run in shards", b.command)))?;
-    *out = Some(args.out.clone());
+    output.out = Some(args.out.clone());
+    output.force |= args.force;
     *quiet |= args.quiet || super::summary::json();
     let ledger = Arc::new(Ledger::new(Role::Merge, known));
     exodus::shard::install(Arc::clone(&ledger));

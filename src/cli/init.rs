@@ -51,6 +51,7 @@ pub(crate) fn init(dir: &Path) -> Result<(), Failure> {
     let mut files: Vec<(&str, &str)> = vec![(SCENARIO, DEFAULT_SCENARIO), (MINE, MY_SCENARIO)];
     files.extend(EMBEDDED_DATA.iter().copied());
     files.extend(EMBEDDED_EXTRAS.iter().copied());
+    exodus::output::folder_to_write(dir)?;
     let taken: Vec<String> = files
         .iter()
         .filter(|(name, _)| dir.join(name).symlink_metadata().is_ok())

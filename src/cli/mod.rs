@@ -130,7 +130,26 @@ impl Failure {
 /// The whole chain of causes, each after a colon.
 impl fmt::Display for Failure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:#}", self.error)
+        // The OS's error numbers ("(os error 17)") mean nothing to a user:
+        // its words say what is wrong.
+        let text = format!("{:#}", self.error);
+        let mut plain = String::with_capacity(text.len());
+        let mut rest = text.as_str();
+        while let Some(at) = rest.find(" (os error ") {
+            plain.push_str(&rest[..at]);
+            let after = &rest[at + " (os error ".len()..];
+            match after.find(')') {
+                Some(end) if after[..end].chars().all(|c| c.is_ascii_digit()) => {
+                    rest = &after[end + 1..];
+                }
+                _ => {
+                    plain.push_str(" (os error ");
+                    rest = after;
+                }
+            }
+        }
+        plain.push_str(rest);
+        f.write_str(&plain)
     }
 }
 

@@ -402,12 +402,30 @@ fn sync_dir(dir: &Path) {
     }
 }
 
+/// Refuses a folder to write into that is a file, saying so in words (not
+/// the OS's "File exists").
+pub fn folder_to_write(dir: &Path) -> Result<(), OutputError> {
+    match fs::metadata(dir) {
+        Ok(meta) if !meta.is_dir() => Err(OutputError::Unusable {
+            path: dir.to_owned(),
+            why: "is a file, not a folder: give the name of a new folder".to_owned(),
+        }),
+        _ => Ok(()),
+    }
+}
+
 /// Writes `bytes` to a temporary file beside `path`, flushes it to disk, and
-/// renames it into place.
+/// renames it into place. A folder at `path` is refused, not replaced.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), OutputError> {
     let name = path
         .file_name()
         .map_or_else(|| "out".into(), |n| n.to_string_lossy().into_owned());
+    if path.is_dir() {
+        return Err(OutputError::NotAFile {
+            path: path.to_owned(),
+            example: path.join("report.html").display().to_string(),
+        });
+    }
     let tmp = path.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
     let result = (|| {
         let mut file = fs::File::create(&tmp)?;

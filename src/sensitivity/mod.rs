@@ -107,7 +107,7 @@ pub struct Options {
 pub enum SensitivityError {
     /// The scenario has no `[calibration]` section.
     #[error(
-        "the scenario has no [calibration] section: list the parameters to vary, with their bounds, as [[calibration.parameter]] (docs/calibration.md)"
+        "the scenario has no [calibration] section: list the parameters to vary, with their bounds, as [[calibration.parameter]] (docs/calibration.md; a scenario that `extends` another does not inherit its [calibration]: copy the section into it)"
     )]
     NothingToVary,
     /// A chosen parameter is not a `[calibration]` parameter.

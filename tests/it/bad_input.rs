@@ -50,12 +50,31 @@ fn catalogue() {
             .windows(b"# No key:".len())
             .any(|w| w == b"# No key:");
         assert_located(root, &stderr, names_a_key);
+        assert_said_once(&stderr);
         insta::assert_snapshot!(stderr);
     });
     assert!(
         cases >= MINIMUM_CASES,
         "the catalogue holds {cases} cases, fewer than {MINIMUM_CASES}"
     );
+}
+
+/// Asserts that no part of an error is said twice: no sentence, and no
+/// clause of more than a few words (the parts between `: ` and `; `).
+fn assert_said_once(stderr: &str) {
+    for line in stderr.lines() {
+        let parts: Vec<&str> = line
+            .split([';', ':'])
+            .map(str::trim)
+            .filter(|p| p.split_whitespace().count() >= 4)
+            .collect();
+        for (i, part) in parts.iter().enumerate() {
+            assert!(
+                !parts[..i].contains(part),
+                "`{part}` is said twice: {stderr}"
+            );
+        }
+    }
 }
 
 /// Asserts that the error reads `error: FILE:LINE:COLUMN: `KEY`: MESSAGE`,
@@ -288,6 +307,8 @@ fn command_catalogue() {
         assert!(!target.exists(), "{path:?}: nothing is written");
         let beside: Vec<_> = fs::read_dir(out.path()).unwrap().collect();
         assert!(beside.is_empty(), "{path:?}: nothing is written beside it");
+        assert_said_once(&stderr);
+        assert!(!stderr.contains("os error"), "{path:?}: {stderr}");
         insta::assert_snapshot!(stderr);
     });
     assert!(cases >= 15, "the command catalogue holds {cases} cases");
