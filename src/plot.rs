@@ -87,11 +87,18 @@ pub enum PlotError {
 /// Why the folder `dir` holds nothing to plot or report: it is not there,
 /// it is a file, or it holds none of the results charts are drawn from.
 fn nothing_to_plot(dir: &Path) -> String {
-    const KINDS: &str = "a run (run.toml), a comparison (compare_daily.csv), a validation \
-                         (validation_daily.csv) or a sensitivity analysis (sensitivity.csv)";
     match crate::input_file::not_a_folder(dir) {
-        Some(why) => format!("`{}` {why}: give the folder of {KINDS}", dir.display()),
-        None => format!("`{}` holds none of {KINDS}", dir.display()),
+        Some(why) => format!(
+            "`{}` {why}: give the folder of a run (run.toml), a comparison \
+             (compare_daily.csv), a validation (validation_daily.csv) or a sensitivity \
+             analysis (sensitivity.csv)",
+            dir.display()
+        ),
+        None => format!(
+            "`{}` holds neither a run (run.toml) nor a comparison (compare_daily.csv) nor a \
+             validation (validation_daily.csv) nor a sensitivity analysis (sensitivity.csv)",
+            dir.display()
+        ),
     }
 }
 
