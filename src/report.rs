@@ -244,8 +244,74 @@ fn run_headline(dir: &Path) -> Result<String, PlotError> {
     ))
 }
 
-/// The fit of a run against its scenario's reported figures.
+/// A reported figure as its file gives it: a value, or an interval as its
+/// two ends (never a midpoint the source did not report).
+fn reported_words(observed: &str) -> String {
+    let number = |t: &str| {
+        t.trim()
+            .parse::<f64>()
+            .ok()
+            .filter(|v| v.is_finite() && *v >= 0.0)
+            .map(|v| thousands(v.round() as u64))
+    };
+    match observed
+        .split_once('-')
+        .map(|(a, b)| (number(a), number(b)))
+    {
+        Some((Some(low), Some(high))) => format!("{low} – {high}"),
+        _ => number(observed).unwrap_or_else(|| escape(observed)),
+    }
+}
+
+/// The fit of a run: the figures `--score` (or `exodus score`) scored, from
+/// its `score.csv`, where the run was scored; else its scenario's reported
+/// figures.
 fn run_fit(dir: &Path) -> Result<Option<String>, PlotError> {
+    let scored = dir.join(crate::score::SCORE_CSV);
+    if scored.is_file() {
+        let rows = read_rows::<crate::score::ScoreRow>(&scored)?;
+        let body: Vec<Vec<String>> = rows
+            .iter()
+            .filter(|r| r.status == "scored")
+            .map(|r| {
+                vec![
+                    escape(&r.id),
+                    escape(&r.place),
+                    escape(&r.metric),
+                    format!("{} to {}", r.date_from, r.date_to),
+                    reported_words(&r.observed),
+                    r.simulated
+                        .map_or_else(String::new, |v| thousands(v.0.round().max(0.0) as u64)),
+                    r.ratio.map_or_else(String::new, |v| format!("{:.2}", v.0)),
+                ]
+            })
+            .collect();
+        let skipped = rows.iter().filter(|r| r.status != "scored").count();
+        return Ok(Some(format!(
+            "<p>The {} figures the run was scored against (<code>{}</code>; ratio = simulated ÷ \
+             reported; an interval counts as met anywhere inside it{}; one run, so without its \
+             spread: <code>exodus validate</code> gives the bands).</p>\n{}",
+            body.len(),
+            crate::score::SCORE_CSV,
+            if skipped > 0 {
+                format!("; {skipped} it cannot measure are left out")
+            } else {
+                String::new()
+            },
+            table(
+                &[
+                    "figure",
+                    "place",
+                    "metric",
+                    "window",
+                    "reported",
+                    "simulated",
+                    "ratio"
+                ],
+                &body
+            )
+        )));
+    }
     let targets = dir.join(TARGETS);
     if !targets.is_file() {
         return Ok(None);
@@ -270,7 +336,7 @@ fn run_fit(dir: &Path) -> Result<Option<String>, PlotError> {
                 escape(&f.place),
                 escape(&f.metric_name),
                 format!("{} to {}", f.from, f.to),
-                thousands(f.observed.central().round().max(0.0) as u64),
+                reported_words(&f.observed.to_string()),
                 thousands(s.simulated.round().max(0.0) as u64),
                 format!("{:.2}", s.ratio),
             ]
@@ -393,7 +459,7 @@ fn files(dir: &Path) -> String {
         return String::new();
     };
     let resources = package["resources"].as_array().cloned().unwrap_or_default();
-    let body: Vec<Vec<String>> = resources
+    let mut body: Vec<Vec<String>> = resources
         .iter()
         .map(|r| {
             let fields = r["schema"]["fields"].as_array().map_or(0, Vec::len);
@@ -407,6 +473,16 @@ fn files(dir: &Path) -> String {
             ]
         })
         .collect();
+    // Written after the results, so not in their data package.
+    if dir.join(crate::score::SCORE_CSV).is_file() {
+        body.push(vec![
+            format!("<code>{}</code>", crate::score::SCORE_CSV),
+            "observed figure, scored against the run (written by <code>--score</code> or \
+             <code>exodus score</code>)"
+                .to_owned(),
+            "12".to_owned(),
+        ]);
+    }
     format!(
         "<p>Every column's type, meaning and unit is in <code>{DATAPACKAGE}</code> (a \
          Frictionless data package) beside the files.</p>\n{}",
@@ -448,6 +524,22 @@ pub fn report(dir: &Path) -> Result<String, ReportError> {
     } else {
         text("command")
     };
+    if command == "shard" || command == "jobs" {
+        return Err(PlotError::Read {
+            path: dir.to_owned(),
+            message: format!(
+                "holds the raw results of {} of `exodus {scenario}`, not its results: merge \
+                 the shards with `exodus merge SHARD_DIR... --out DIR`, then report DIR",
+                if command == "shard" {
+                    "one shard"
+                } else {
+                    "the earlier stages"
+                },
+                scenario = text("scenario"),
+            ),
+        }
+        .into());
+    }
     let scenario = text("scenario");
     let caption = caption_of(dir);
     let credible = table_

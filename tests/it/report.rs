@@ -240,3 +240,41 @@ fn a_calibration_report_holds_the_posterior_charts() {
         assert!(html.contains(part), "the report lacks `{part}`");
     }
 }
+
+/// The fit table of a scored run is its score (every figure `--score`
+/// scored, an interval as its two ends), and `score.csv` is in the file
+/// table.
+#[test]
+fn a_scored_runs_report_shows_its_score() {
+    let fx = Fixture::tiny();
+    let observed = fx.dir().join("observed.csv");
+    fs::write(
+        &observed,
+        "id,kind,date_from,date_to,place,metric,value,low,high,unit,source,url,note\n\
+         ge-week,target,2022-09-21,2022-09-27,Georgia,entries,53000,,,persons,s,,\n\
+         kz-band,target,2022-09-21,2022-09-27,Kazakhstan,entries,,150000,300000,persons,s,,\n\
+         mn-week,heldout,2022-09-21,2022-09-27,Mongolia,entries,3000,,,persons,s,,\n",
+    )
+    .unwrap();
+    let out = fx.dir().join("run");
+    exodus()
+        .args(["run", "--quiet", "--out"])
+        .arg(&out)
+        .arg("--score")
+        .arg(&observed)
+        .arg(fx.write())
+        .assert()
+        .success();
+    exodus().arg("report").arg(&out).assert().success();
+    let html = fs::read_to_string(out.join("report.html")).unwrap();
+    for part in [
+        // The fixture has no Mongolia: that figure is counted, not shown.
+        "The 2 figures the run was scored against",
+        "1 it cannot measure are left out",
+        "kz-band",
+        "150,000 – 300,000",
+        "<code>score.csv</code>",
+    ] {
+        assert!(html.contains(part), "{part}");
+    }
+}
