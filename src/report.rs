@@ -408,7 +408,21 @@ fn comparison_headline(dir: &Path, credible: bool) -> Result<Option<String>, Plo
     if !path.is_file() {
         return Ok(None);
     }
-    let rows = read_rows::<SummaryRecord>(&path)?;
+    let mut rows = read_rows::<SummaryRecord>(&path)?;
+    // Each scenario's national row first, then its places as the file has
+    // them (the sort is stable).
+    let order: Vec<String> = rows.iter().fold(Vec::new(), |mut seen, r| {
+        if !seen.contains(&r.scenario) {
+            seen.push(r.scenario.clone());
+        }
+        seen
+    });
+    rows.sort_by_key(|r| {
+        (
+            order.iter().position(|s| *s == r.scenario),
+            r.place != "national",
+        )
+    });
     let body: Vec<Vec<String>> = rows
         .iter()
         .filter(|r| r.metric == "exodus")
@@ -440,11 +454,22 @@ fn comparison_headline(dir: &Path, credible: bool) -> Result<Option<String>, Plo
     };
     Ok(Some(format!(
         "<p>Exodus by scenario and place (places with at least 1,000 men), the mean over the \
-         replicates and the paired difference from the base with its {what}.</p>\n{}",
-        table(
+         replicates and the paired difference from the base with its {what}{of}; P(>0) is \
+         {p}.</p>\n{table}",
+        table = table(
             &["scenario", "place", "mean", "vs base", what, "P(>0)"],
             &body
-        )
+        ),
+        of = if credible {
+            ""
+        } else {
+            " (of the mean difference)"
+        },
+        p = if credible {
+            "the posterior probability that the difference is above 0"
+        } else {
+            "the share of paired replicates whose difference is above 0"
+        },
     )))
 }
 

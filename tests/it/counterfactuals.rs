@@ -194,9 +194,12 @@ fn compare_writes_paired_summaries_and_daily_bands() {
         .assert()
         .success()
         .stdout(
-            predicate::str::contains("finland-open (against tiny; low and high: 95% interval")
-                .and(predicate::str::contains("men at the end"))
-                .and(predicate::str::contains("returned")),
+            predicate::str::contains(
+                "finland-open (against tiny; low and high: 95% interval of the mean difference; \
+                 P(>0): the share of paired replicates whose difference is above 0)",
+            )
+            .and(predicate::str::contains("men at the end"))
+            .and(predicate::str::contains("returned")),
         );
     let summary = fs::read_to_string(out.join("compare_summary.csv")).unwrap();
     assert!(summary.starts_with(
