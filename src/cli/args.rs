@@ -437,7 +437,7 @@ pub(crate) struct EnsembleArgs {
 #[command(
     mut_arg("scale", |a| a.help("Persons per agent (overrides every scenario's)")),
     mut_arg("seed", |a| a.help("Master seed of the replicates [default: the base scenario's]")),
-    mut_arg("out", |a| a.help("Output folder [default: output/compare-<base-name>]")),
+    mut_arg("out", |a| a.help("Output folder [default: output/compare-<base-name>-vs-<alternative-names>]")),
 )]
 pub(crate) struct CompareArgs {
     /// The base scenario, then the alternatives.

@@ -62,7 +62,7 @@ pub(crate) fn compare(args: &CompareArgs) -> Result<(), Failure> {
         .ensemble
         .output
         .folder(COMMAND, base.name(), &settings, || {
-            Path::new("output").join(format!("compare-{}", base.name()))
+            Path::new("output").join(default_folder(&names))
         })?;
     let replicates = args.ensemble.replicates;
     let drawn = match &posterior {
@@ -248,6 +248,25 @@ fn refuse_overridden_parameters(
         }
     }
     Ok(())
+}
+
+/// The default folder of a comparison of the scenarios `names` (the base
+/// first): `compare-BASE-vs-ALT+ALT…`, so that comparisons of one base with
+/// different alternatives do not meet in one folder; where the names would
+/// make too long a name, `compare-BASE-vs-N-alternatives-HASH`, the hash
+/// of the names.
+fn default_folder(names: &[&str]) -> String {
+    let (base, alternatives) = names.split_first().map_or(("", &[][..]), |(b, a)| (*b, a));
+    let joined = format!("compare-{base}-vs-{}", alternatives.join("+"));
+    if joined.len() <= 120 {
+        return joined;
+    }
+    let hash = exodus::format::hex_sha256(names.join("\n").as_bytes());
+    format!(
+        "compare-{base}-vs-{}-alternatives-{}",
+        alternatives.len(),
+        hash.get(..8).unwrap_or_default()
+    )
 }
 
 /// `exodus run --posterior FILE --replicates R`: one scenario, replicate

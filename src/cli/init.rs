@@ -23,7 +23,7 @@ const MINE: &str = "my-scenario.toml";
 /// nothing yet; its comments show a partial override of one policy.
 const MY_SCENARIO: &str = r#"# A scenario of your own: it runs the default scenario (mobilization-2022.toml,
 # beside this file) with whatever you change below. Only the keys you give
-# change; see docs/scenarios.md in the repository for every key.
+# change; see docs/scenario.md in the repository for every key.
 #
 #   exodus check my-scenario.toml
 #   exodus run my-scenario.toml --scale 20

@@ -770,3 +770,34 @@ fn a_posterior_parameter_of_a_policy_an_alternative_removes_is_drawn_for_the_oth
         .code(2)
         .stderr(predicate::str::contains("no-such-policy"));
 }
+
+/// Comparisons of one base with different alternatives default to
+/// different folders: the second neither refuses nor replaces the first.
+#[test]
+fn comparisons_of_one_base_default_to_a_folder_each() {
+    let fx = Fixture::tiny();
+    let base = fx.write();
+    let open = fx.finland_open();
+    let other = fx.dir().join("other.toml");
+    fs::write(
+        &other,
+        "extends = \"scenario.toml\"\nname = \"peer-high\"\n[decision]\npeer = 0.6\n",
+    )
+    .unwrap();
+    for alt in [&open, &other] {
+        exodus()
+            .current_dir(fx.dir())
+            .args(["compare", "--quiet", "--replicates", "2"])
+            .arg(&base)
+            .arg(alt)
+            .assert()
+            .success();
+    }
+    let output = fx.dir().join("output");
+    for name in ["compare-tiny-vs-finland-open", "compare-tiny-vs-peer-high"] {
+        assert!(
+            output.join(name).join("compare_summary.csv").is_file(),
+            "{name}"
+        );
+    }
+}
