@@ -3,7 +3,7 @@
 //! that they document.
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 use super::exodus;
@@ -53,7 +53,7 @@ fn documented_blocks(file: &str) -> Vec<(usize, String)> {
 
 /// Runs `line` with bash in `dir`, `exodus` being the binary under test.
 fn run_line(dir: &Path, line: &str) -> std::process::Output {
-    let bin = PathBuf::from(assert_cmd::cargo::cargo_bin("exodus"));
+    let bin = assert_cmd::cargo::cargo_bin("exodus");
     let path = format!(
         "{}:{}",
         bin.parent().unwrap().display(),
@@ -92,7 +92,7 @@ fn is_synopsis(line: &str) -> bool {
 fn small(line: &str) -> String {
     let mut words: Vec<String> = Vec::new();
     let mut it = line.split_whitespace().peekable();
-    let mut set = |words: &mut Vec<String>, name: &str, value: &str| {
+    let set = |words: &mut Vec<String>, name: &str, value: &str| {
         words.push(name.to_owned());
         words.push(value.to_owned());
     };
@@ -209,7 +209,7 @@ fn run_documented(file: &str) -> usize {
             line = line.replace('\'', "'\\''")
         ));
     }
-    let bin = PathBuf::from(assert_cmd::cargo::cargo_bin("exodus"));
+    let bin = assert_cmd::cargo::cargo_bin("exodus");
     let output = Command::new("bash")
         .args(["-c", &script])
         .current_dir(dir.path())
