@@ -473,6 +473,32 @@ fn comparison_headline(dir: &Path, credible: bool) -> Result<Option<String>, Plo
     )))
 }
 
+/// What each alternative of a comparison changes, key by key.
+fn comparison_changes(dir: &Path) -> Result<Option<String>, PlotError> {
+    let path = dir.join(crate::compare::CHANGES_CSV);
+    if !path.is_file() {
+        return Ok(None);
+    }
+    let rows = read_rows::<crate::compare::ChangeRow>(&path)?;
+    let body: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            vec![
+                escape(&r.scenario),
+                format!("<code>{}</code>", escape(&r.path)),
+                escape(&r.base),
+                escape(&r.alternative),
+            ]
+        })
+        .collect();
+    Ok(Some(format!(
+        "<p>What each alternative changes from the base, key by key, as it runs (after \
+         <code>extends</code> and <code>--set</code>; <code>exodus diff</code> prints the \
+         same).</p>\n{}",
+        table(&["scenario", "key", "base", "alternative"], &body)
+    )))
+}
+
 /// The folder's files, with what its data dictionary says of each.
 fn files(dir: &Path) -> String {
     let Ok(text) =
@@ -603,6 +629,10 @@ pub fn report(dir: &Path) -> Result<String, ReportError> {
         html.push_str(&table(&["", "outcome"], &body));
     } else {
         html.push_str("<p>See the tables and charts below.</p>\n");
+    }
+    if let Some(changes) = comparison_changes(dir)? {
+        html.push_str("<h2>What each alternative changes</h2>\n");
+        html.push_str(&changes);
     }
     let policies = dir.join(POLICIES);
     if policies.is_file() {

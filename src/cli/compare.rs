@@ -106,7 +106,28 @@ pub(crate) fn compare(args: &CompareArgs) -> Result<(), Failure> {
             (fixed, rows)
         }
     };
-    let files = summary_files(&rows, &runs)?;
+    let mut files = summary_files(&rows, &runs)?;
+    // What each alternative changes, key by key, for the reader of the
+    // results (and the report) who has not the scenario files at hand.
+    let changes: Vec<exodus::compare::ChangeRow> = docs
+        .iter()
+        .zip(&names)
+        .skip(1)
+        .flat_map(|(doc, name)| {
+            exodus::scenario::diff::scenario_differences(&docs[0], doc)
+                .into_iter()
+                .map(move |d| exodus::compare::ChangeRow {
+                    scenario: (*name).to_owned(),
+                    path: d.path,
+                    base: d.before.unwrap_or_default(),
+                    alternative: d.after.unwrap_or_default(),
+                })
+        })
+        .collect();
+    files.push(formatted_csv(
+        exodus::compare::CHANGES_CSV,
+        exodus::compare::changes_csv(&changes),
+    )?);
     let provenance = output::Provenance {
         command: COMMAND,
         scenario: base.name().to_owned(),

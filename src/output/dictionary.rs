@@ -44,6 +44,21 @@ const COLUMNS: &[(&str, &str, &str)] = &[
     ("value", "the metric's value", "persons, or days for waits"),
     ("scenario", "the scenario's name", ""),
     (
+        "path",
+        "a key of the scenario, as --set names it (policy[finland-ban].start)",
+        "",
+    ),
+    (
+        "base",
+        "the key's value in the base scenario, as TOML (empty where it has none)",
+        "as the key",
+    ),
+    (
+        "alternative",
+        "the key's value in the alternative, as TOML (empty where it has none)",
+        "as the key",
+    ),
+    (
         "arrived",
         "men of the exodus reaching the crossing that day",
         "persons",
@@ -468,6 +483,10 @@ const FILES: &[(&str, &str)] = &[
     (
         "compare_daily.csv",
         "one row per date, scenario, place and metric",
+    ),
+    (
+        "compare_changes.csv",
+        "one row per key in which an alternative differs from the base, as it runs",
     ),
     (
         "sweep.csv",

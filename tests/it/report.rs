@@ -187,9 +187,19 @@ fn a_comparison_report_tables_the_effects_and_refuses_an_unvouched_folder() {
         "95% interval",
         "id=\"chart-comparison_exodus\"",
         "id=\"chart-comparison_differences\"",
+        // What the alternative changes: it removes the Finland ban.
+        "What each alternative changes",
+        "<code>policy[finland-ban]</code>",
     ] {
         assert!(html.contains(part), "the report lacks `{part}`");
     }
+    let changes = fs::read_to_string(out.join("compare_changes.csv")).unwrap();
+    assert!(
+        changes.starts_with("scenario,path,base,alternative\n")
+            && changes.contains("finland-open,name,\"\"\"tiny\"\"\"")
+            && changes.contains("finland-open,policy[finland-ban],"),
+        "{changes}"
+    );
     if let Some(browser) = chromium() {
         let (dom, log) = browse(&browser, &out.join("report.html"), &["--dump-dom"]);
         assert!(dom.contains("finland-open"), "{log}");
