@@ -321,7 +321,10 @@ fn render<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, chart: &Chart) -> R
     let x_max = chart.days.saturating_sub(1).max(1) as f64;
     let start = chart.start;
     let mut ctx = ChartBuilder::on(&plot)
-        .caption(&chart.title, ("sans-serif", 22))
+        .caption(
+            &chart.title,
+            ("sans-serif", style::title_size(&plot, &chart.title, 22)),
+        )
         .margin(16)
         .x_label_area_size(48)
         .y_label_area_size(90)
@@ -887,7 +890,7 @@ pub fn visit_charts(dir: &Path, visitor: &mut impl ChartVisitor) -> Result<(), P
             let rows = read_rows::<crate::compare::SummaryRecord>(&summary)?;
             let credible = manifest(dir, crate::output::FOLDER_MANIFEST)
                 .is_some_and(|m| m.get("settings").and_then(|s| s.get("posterior")).is_some());
-            if let Some(chart) = differences_chart(&rows, credible) {
+            if let Some(chart) = differences_chart(&rows, credible, &caption) {
                 visitor.visit(&chart)?;
             }
         }
@@ -914,7 +917,7 @@ pub fn visit_charts(dir: &Path, visitor: &mut impl ChartVisitor) -> Result<(), P
     if sensitivity.is_file() {
         recognised = true;
         let rows = read_rows::<SensitivityRecord>(&sensitivity)?;
-        visitor.visit(&sensitivity_chart(&rows))?;
+        visitor.visit(&sensitivity_chart(&rows, &caption))?;
     }
     if !recognised {
         return Err(PlotError::NothingToPlot(dir.to_owned()));

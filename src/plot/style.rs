@@ -12,6 +12,25 @@ pub(super) const LEGEND_WIDTH: u32 = 310;
 /// Height of the caption's strip under the chart, in pixels.
 pub(super) const CAPTION_HEIGHT: u32 = 26;
 
+/// The largest font size, up to `size`, at which `title` fits across
+/// `area` (less a margin on each side): a long title is set smaller, never
+/// clipped at the edges.
+pub(super) fn title_size<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    title: &str,
+    size: u32,
+) -> u32 {
+    let room = area.dim_in_pixel().0.saturating_sub(24);
+    let mut at = size;
+    while at > 8 {
+        match area.estimate_text_size(title, &("sans-serif", at).into_text_style(area)) {
+            Ok((width, _)) if width > room => at -= 1,
+            _ => return at,
+        }
+    }
+    at
+}
+
 /// Tableau's twenty colours (the strong ten, then their light pairs): no
 /// pastel among the first ten.
 const PALETTE: [(u8, u8, u8); 20] = [
@@ -171,4 +190,25 @@ pub(super) fn caption<DB: DrawingBackend>(
     let font = ("sans-serif", 13).into_font().color(&RGBColor(90, 90, 90));
     area.draw(&Text::new(caption.to_owned(), (16, 4), font))
         .map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod title_tests {
+    use super::*;
+
+    #[test]
+    fn a_long_title_is_set_smaller_to_fit_and_a_short_one_is_not() {
+        crate::plot::register_font();
+        let mut svg = String::new();
+        let root = SVGBackend::with_string(&mut svg, (600, 400)).into_drawing_area();
+        let long = "Daily entries by destination (exodus and ordinary traffic); reported: mean a \
+                    day over each window";
+        let size = title_size(&root, long, 22);
+        assert!(size < 22, "{size}");
+        let (width, _) = root
+            .estimate_text_size(long, &("sans-serif", size).into_text_style(&root))
+            .unwrap();
+        assert!(width <= 600 - 24, "{width}");
+        assert_eq!(title_size(&root, "Queues", 22), 22);
+    }
 }
