@@ -154,7 +154,10 @@ fn render_panel<DB: DrawingBackend>(
         .flatten();
     let (low, high) = ends.fold((0.0f64, 0.0f64), |(l, h), v| (l.min(v), h.max(v)));
     let span = (high - low).max(1e-9);
-    let x_range = (low - 0.04 * span)..(high + 0.06 * span);
+    // Room on the right for the legend (drawn where there are two kinds of
+    // bar), so that it covers no bar or whisker.
+    let right = if panel.series.len() > 1 { 0.22 } else { 0.06 };
+    let x_range = (low - 0.04 * span)..(high + right * span);
     let top = n as f64 - 0.5;
     let mut ctx = ChartBuilder::on(area)
         .caption(
