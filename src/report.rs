@@ -524,8 +524,12 @@ fn files(dir: &Path) -> String {
             ]
         })
         .collect();
-    // Written after the results, so not in their data package.
-    if dir.join(crate::score::SCORE_CSV).is_file() {
+    // Written after the results: listed in the data package by this
+    // version, not by earlier ones.
+    let listed = resources
+        .iter()
+        .any(|r| r["path"].as_str() == Some(crate::score::SCORE_CSV));
+    if !listed && dir.join(crate::score::SCORE_CSV).is_file() {
         body.push(vec![
             format!("<code>{}</code>", crate::score::SCORE_CSV),
             "observed figure, scored against the run (written by <code>--score</code> or \

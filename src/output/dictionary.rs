@@ -348,6 +348,16 @@ const COLUMNS: &[(&str, &str, &str)] = &[
         "",
     ),
     ("reason", "why a figure was not scored", ""),
+    (
+        "ratio",
+        "the simulated value over the reported one",
+        "ratio",
+    ),
+    (
+        "within_25pct",
+        "whether the simulated value is within 25% of the reported one",
+        "",
+    ),
     ("simulated", "the simulated value", "as the metric"),
     (
         "within_tolerance",
@@ -526,6 +536,10 @@ const FILES: &[(&str, &str)] = &[
         "one row per parameter: prior and posterior",
     ),
     ("bench.csv", "one row per benchmark"),
+    (
+        "score.csv",
+        "one row per observed figure: scored against the run (--score, exodus score)",
+    ),
 ];
 
 /// The description and unit of column `name`.

@@ -402,6 +402,85 @@ fn sync_dir(dir: &Path) {
     }
 }
 
+/// Adds the file `name` (`bytes`), derived from the results in `dir` after
+/// they were written (a run's `score.csv`), to the folder: the file, then
+/// its entry in the data package, then the manifest, which lists both with
+/// their new sizes and SHA-256, each written whole. A file of that name
+/// already listed is replaced.
+pub fn add_derived_file(dir: &Path, name: &str, bytes: &[u8]) -> Result<(), OutputError> {
+    let io = |path: &Path| {
+        let path = path.to_owned();
+        move |source| OutputError::Io { path, source }
+    };
+    let manifest_name = if dir.join(MANIFEST).is_file() {
+        MANIFEST
+    } else {
+        FOLDER_MANIFEST
+    };
+    let manifest_path = dir.join(manifest_name);
+    let unreadable = |e: String| OutputError::Io {
+        path: manifest_path.clone(),
+        source: std::io::Error::other(e),
+    };
+    // Edited in place, so that the manifest keeps its order and layout.
+    let mut manifest: toml_edit::DocumentMut = fs::read_to_string(&manifest_path)
+        .map_err(io(&manifest_path))?
+        .parse()
+        .map_err(|e: toml_edit::TomlError| unreadable(e.to_string()))?;
+    write_atomic(&dir.join(name), bytes)?;
+    let mut listed = vec![(name.to_owned(), bytes.to_vec())];
+    let package_path = dir.join(super::DATAPACKAGE);
+    if let Ok(text) = fs::read_to_string(&package_path)
+        && let Ok(mut package) = serde_json::from_str::<serde_json::Value>(&text)
+    {
+        let text_of = |key: &str| manifest.get(key).and_then(toml_edit::Item::as_str);
+        let command = text_of("command").unwrap_or("run");
+        let scenario = text_of("scenario").unwrap_or_default();
+        let entry = super::dictionary::datapackage(command, scenario, &listed);
+        let entry: serde_json::Value = serde_json::from_slice(&entry).unwrap_or_default();
+        if let (Some(resources), Some(new)) = (
+            package["resources"].as_array_mut(),
+            entry["resources"].as_array().and_then(|r| r.first()),
+        ) {
+            resources.retain(|r| r["path"].as_str() != Some(name));
+            resources.push(new.clone());
+            let mut text = serde_json::to_vec_pretty(&package).unwrap_or_default();
+            text.push(b'\n');
+            write_atomic(&package_path, &text)?;
+            listed.push((super::DATAPACKAGE.to_owned(), text));
+        }
+    }
+    let files = manifest
+        .entry("files")
+        .or_insert(toml_edit::Item::ArrayOfTables(
+            toml_edit::ArrayOfTables::new(),
+        ))
+        .as_array_of_tables_mut()
+        .ok_or_else(|| unreadable("its `files` is not a list of tables".to_owned()))?;
+    for (file, bytes) in &listed {
+        let size = i64::try_from(bytes.len()).unwrap_or(i64::MAX);
+        let sha = hex_sha256(bytes);
+        let at = files
+            .iter()
+            .position(|t| t.get("name").and_then(toml_edit::Item::as_str) == Some(file));
+        let table = match at.and_then(|i| files.get_mut(i)) {
+            Some(table) => table,
+            None => {
+                let mut table = toml_edit::Table::new();
+                table["name"] = toml_edit::value(file.as_str());
+                files.push(table);
+                let last = files.len() - 1;
+                files
+                    .get_mut(last)
+                    .ok_or_else(|| unreadable("its `files` cannot be extended".to_owned()))?
+            }
+        };
+        table["bytes"] = toml_edit::value(size);
+        table["sha256"] = toml_edit::value(sha);
+    }
+    write_atomic(&manifest_path, manifest.to_string().as_bytes())
+}
+
 /// Refuses a folder to write into that is a file, saying so in words (not
 /// the OS's "File exists").
 pub fn folder_to_write(dir: &Path) -> Result<(), OutputError> {

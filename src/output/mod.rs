@@ -42,8 +42,8 @@ pub use destination::{Claim, Intent, claim};
 pub use dictionary::DATAPACKAGE;
 use folder::write_with_manifest;
 pub use folder::{
-    FOLDER_MANIFEST, ManifestFile, OutputFile, Provenance, command_line, folder_to_write,
-    run_settings, seed_value, set_command_line, write_atomic, write_folder,
+    FOLDER_MANIFEST, ManifestFile, OutputFile, Provenance, add_derived_file, command_line,
+    folder_to_write, run_settings, seed_value, set_command_line, write_atomic, write_folder,
 };
 pub use read::{ReadRunError, read_run, verify_folder};
 use rows::{CrossingKey, DayKey, DestinationRow, FigureRow, OnwardRow, RegionRow, region_columns};

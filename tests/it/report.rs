@@ -287,4 +287,14 @@ fn a_scored_runs_report_shows_its_score() {
     ] {
         assert!(html.contains(part), "{part}");
     }
+    assert_eq!(html.matches("<code>score.csv</code></td>").count(), 1);
+    // The run's manifest and data package list it, with its SHA-256.
+    assert!(super::assert_complete_or_unmarked(
+        &out,
+        exodus::output::MANIFEST
+    ));
+    let manifest = fs::read_to_string(out.join("run.toml")).unwrap();
+    assert!(manifest.contains("name = \"score.csv\""), "{manifest}");
+    let package = fs::read_to_string(out.join("datapackage.json")).unwrap();
+    assert!(package.contains("\"path\": \"score.csv\""), "{package}");
 }
