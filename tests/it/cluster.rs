@@ -377,3 +377,36 @@ fn a_merge_refuses_inputs_that_changed_since_its_shards_ran() {
     // (A comparison under a posterior has a second stage: exit code 3.)
     merge(dir).code(3);
 }
+
+/// `--quiet` holds for a shard and for a sweep: nothing on either stream
+/// (a shard printed what it ran, a sweep its estimate).
+#[test]
+fn quiet_shards_and_sweeps_print_nothing() {
+    let fx = Fixture::tiny();
+    let tiny = fx.write();
+    let sweep = [
+        "sweep",
+        tiny.to_str().unwrap(),
+        "--param",
+        "decision.peer=0.1,0.3",
+        "--replicates",
+        "1",
+        "--scale",
+        "2000",
+        "--quiet",
+    ];
+    let dir = fx.dir();
+    for extra in [
+        &["--shard", "1/2", "--out", "shard"][..],
+        &["--out", "alone"],
+    ] {
+        exodus()
+            .current_dir(dir)
+            .args(sweep)
+            .args(extra)
+            .assert()
+            .success()
+            .stdout("")
+            .stderr("");
+    }
+}
