@@ -51,14 +51,24 @@ pub(crate) struct Cli {
     #[arg(long, global = true, value_enum, default_value_t = Format::Text)]
     pub(crate) format: Format,
     /// Run shard I of N of the command's jobs (compare, sweep, sensitivity,
-    /// calibrate) and write its results into --out (docs/cluster.md).
-    #[arg(long, global = true, value_name = "I/N")]
+    /// calibrate) and write its results into --out (docs/cluster.md). Left
+    /// out of the help of the commands that do not run in shards; those
+    /// that do say so after their options.
+    #[arg(long, global = true, value_name = "I/N", hide = true)]
     pub(crate) shard: Option<exodus::shard::Spec>,
     /// The results of the earlier stages (a merge's `<out>.jobs`), for a
     /// shard of a later stage.
-    #[arg(long, global = true, value_name = "DIR")]
+    #[arg(long, global = true, value_name = "DIR", hide = true)]
     pub(crate) jobs_from: Option<PathBuf>,
 }
+
+/// What the commands that run in shards say of it after their options
+/// (`--shard` and `--jobs-from` are global, but hidden from every other
+/// command's help).
+const SHARD_HELP: &str = "In shards (docs/cluster.md): --shard I/N runs shard I of N of the \
+    command's jobs into --out, --jobs-from DIR gives a later stage the results of the earlier \
+    ones (a merge's OUT.jobs); exodus merge SHARD_DIR... --out DIR merges them, and exodus \
+    slurm writes the Slurm scripts that do all this.";
 
 /// How a command's summary is printed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -437,7 +447,7 @@ pub(crate) struct EnsembleArgs {
 #[command(
     mut_arg("scale", |a| a.help("Persons per agent (overrides every scenario's)")),
     mut_arg("seed", |a| a.help("Master seed of the replicates [default: the base scenario's]")),
-    mut_arg("out", |a| a.help("Output folder [default: output/compare-<base-name>-vs-<alternative-names>]")),
+    mut_arg("out", |a| a.help("Output folder [default: output/compare-<base-name>-vs-<alternative-names>]")),    after_help = SHARD_HELP,
 )]
 pub(crate) struct CompareArgs {
     /// The base scenario, then the alternatives.
@@ -463,7 +473,7 @@ pub(crate) struct CompareArgs {
 #[derive(clap::Args)]
 #[command(
     mut_arg("replicates", |a| a.help("Replicates per point").default_value("5")),
-    mut_arg("out", |a| a.help("Output folder [default: output/<scenario-name>/sweep]")),
+    mut_arg("out", |a| a.help("Output folder [default: output/<scenario-name>/sweep]")),    after_help = SHARD_HELP,
 )]
 pub(crate) struct SweepArgs {
     #[command(flatten)]
@@ -493,7 +503,7 @@ pub(crate) struct SweepArgs {
 #[command(
     mut_arg("scale", |a| a.help("Persons per agent while calibrating [default: the scenario's calibration scale]")),
     mut_arg("seed", |a| a.help("Master seed of the replicates [default: the scenario's]")),
-    mut_arg("out", |a| a.help("Output folder [default: output/<scenario-name>/calibration]")),
+    mut_arg("out", |a| a.help("Output folder [default: output/<scenario-name>/calibration]")),    after_help = SHARD_HELP,
 )]
 pub(crate) struct CalibrateArgs {
     #[command(flatten)]
@@ -646,7 +656,7 @@ pub(crate) enum SensitivityMethod {
 #[command(
     mut_arg("scale", |a| a.help("Persons per agent [default: the scenario's calibration scale, else its own]")),
     mut_arg("seed", |a| a.help("Master seed of the runs and the bootstrap [default: the scenario's]")),
-    mut_arg("out", |a| a.help("Output folder [default: output/<scenario-name>/sensitivity]")),
+    mut_arg("out", |a| a.help("Output folder [default: output/<scenario-name>/sensitivity]")),    after_help = SHARD_HELP,
 )]
 pub(crate) struct SensitivityArgs {
     #[command(flatten)]
