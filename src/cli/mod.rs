@@ -203,9 +203,23 @@ pub(crate) fn load_doc(path: Option<&Path>, sets: &[String]) -> Result<ScenarioD
         )));
     }
     for warning in warnings {
-        eprintln!("warning: {warning}");
+        say_warning_once(&warning.to_string());
     }
     Ok(doc)
+}
+
+/// Prints a warning about a scenario, unless this process said it already:
+/// a command that loads a file twice (`diff A A`), or two scenarios that
+/// extend one file, would say each of its warnings twice.
+fn say_warning_once(warning: &str) {
+    static SAID: std::sync::Mutex<std::collections::BTreeSet<String>> =
+        std::sync::Mutex::new(std::collections::BTreeSet::new());
+    let new = SAID
+        .lock()
+        .map_or(true, |mut said| said.insert(warning.to_owned()));
+    if new {
+        eprintln!("warning: {warning}");
+    }
 }
 
 /// Runs `command` (`run` of the embedded default when none); with `json`,

@@ -342,6 +342,23 @@ fn doubtful_values_run_with_a_located_warning() {
     );
 }
 
+/// A warning is said once, however many times a command reads the file it
+/// is about (`diff A A` said each twice).
+#[test]
+fn a_warning_is_said_once_per_command() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let case = "tests/fixtures/doubtful/late-policy-and-large-callup.toml";
+    let output = exodus()
+        .current_dir(root)
+        .args(["diff", case, case])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert_eq!(stderr.lines().count(), 2, "{stderr}");
+    assert_said_once(&stderr);
+}
+
 /// `EXODUS_MEMORY_LIMIT_MIB` is refused, not ignored, when it is not a
 /// whole number of MiB the runs could live in.
 #[test]
