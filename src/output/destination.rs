@@ -17,11 +17,18 @@
 //!   records), naming each difference; with `--force` the claim says what it
 //!   replaces ([`Claim::replaced`]). Editing the scenario file and running
 //!   again replaces its results, as iterating on a scenario expects;
-//! - takes an exclusive advisory lock on a lock file beside the folder
-//!   (`.NAME.lock`, holding the process id and the command), held until the
-//!   claim is dropped. A second exodus process that claims the same folder
-//!   is refused at once and told who holds it, so two runs never write one
-//!   folder at the same time;
+//! - takes an exclusive advisory lock (`flock`) on a lock file beside the
+//!   folder (`.NAME.lock`, holding the process id and the command), held
+//!   until the claim is dropped, which removes the file: a lock never
+//!   outlives its process, and one left by SIGKILL is unlocked and taken by
+//!   the next claim. A second exodus process that claims the same folder is
+//!   refused at once and told who holds it, so two runs never write one
+//!   folder at the same time; nor is a folder claimed while a folder nested
+//!   in it (a scenario's `sweep/` in its run's folder) or the folder around
+//!   it is being written;
+//! - counts a command's subfolder of results, and the lock and staging
+//!   files beside it, as part of the results around it (they move with
+//!   them when those are replaced), not as a stranger's files;
 //! - removes the staging folders that a killed writer left beside it (none
 //!   can be in use: the lock is held).
 //!
