@@ -53,6 +53,8 @@ use super::{FOLDER_MANIFEST, MANIFEST, OutputError};
 pub struct Claim {
     dir: PathBuf,
     replaced: Option<String>,
+    /// The highest folder the claim made to hold the results, if any.
+    made: Option<PathBuf>,
     _lock: LockFile,
 }
 
@@ -116,6 +118,17 @@ pub fn claim(dir: &Path, intent: &Intent<'_>, force: bool) -> Result<Claim, Outp
         Err(e) if e.kind() == ErrorKind::NotFound => {}
         Err(e) => return Err(refuse(unusable(&e, "cannot be read"))),
     }
+    // The folders made to hold it, from the highest, to be removed again if
+    // nothing is written into them (a command refused after its claim).
+    let made = {
+        let mut top = None;
+        let mut at = Some(parent.as_path());
+        while let Some(p) = at.filter(|p| !p.as_os_str().is_empty() && !p.exists()) {
+            top = Some(p.to_owned());
+            at = p.parent();
+        }
+        top
+    };
     fs::create_dir_all(&parent).map_err(|e| OutputError::Unusable {
         path: parent.clone(),
         why: format!("cannot be created to hold the results: {}", plain(&e)),
@@ -163,8 +176,32 @@ pub fn claim(dir: &Path, intent: &Intent<'_>, force: bool) -> Result<Claim, Outp
     Ok(Claim {
         dir: dir.to_owned(),
         replaced,
+        made,
         _lock: lock,
     })
+}
+
+impl Drop for Claim {
+    fn drop(&mut self) {
+        // Nothing was written (the command was refused after its claim):
+        // the folders made to hold it go too, each only if empty. The lock
+        // file goes first; the lock itself is let go when its file closes.
+        let Some(top) = &self.made else {
+            return;
+        };
+        if self.dir.exists() {
+            return;
+        }
+        let lock = self._lock.path.clone();
+        let _ = fs::remove_file(&lock);
+        let mut at = self.dir.parent();
+        while let Some(p) = at {
+            if fs::remove_dir(p).is_err() || p == top.as_path() {
+                break;
+            }
+            at = p.parent();
+        }
+    }
 }
 
 /// An exclusive lock on a lock file, which removes the file when dropped: a
