@@ -244,6 +244,17 @@ fn run_headline(dir: &Path) -> Result<String, PlotError> {
     ))
 }
 
+/// The columns of a run's fit table, scored or not.
+const FIT_COLUMNS: [&str; 7] = [
+    "figure",
+    "place",
+    "metric",
+    "window",
+    "reported",
+    "simulated",
+    "ratio",
+];
+
 /// A reported figure as its file gives it: a value, or an interval as its
 /// two ends (never a midpoint the source did not report).
 fn reported_words(observed: &str) -> String {
@@ -298,18 +309,7 @@ fn run_fit(dir: &Path) -> Result<Option<String>, PlotError> {
             } else {
                 String::new()
             },
-            table(
-                &[
-                    "figure",
-                    "place",
-                    "metric",
-                    "window",
-                    "reported",
-                    "simulated",
-                    "ratio"
-                ],
-                &body
-            )
+            table(&FIT_COLUMNS, &body)
         )));
     }
     let targets = dir.join(TARGETS);
@@ -345,18 +345,7 @@ fn run_fit(dir: &Path) -> Result<Option<String>, PlotError> {
     Ok(Some(format!(
         "<p>The scenario's reported figures against this run (ratio = simulated ÷ reported; \
          one run, so without its spread: <code>exodus validate</code> gives the bands).</p>\n{}",
-        table(
-            &[
-                "figure",
-                "place",
-                "metric",
-                "window",
-                "reported",
-                "simulated",
-                "ratio"
-            ],
-            &body
-        )
+        table(&FIT_COLUMNS, &body)
     )))
 }
 
