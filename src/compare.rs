@@ -470,6 +470,29 @@ pub fn summary_csv(rows: &[SummaryRow]) -> Result<Vec<u8>, csv::Error> {
     }))
 }
 
+/// The file of what each alternative changes: [`ChangeRow`]s.
+pub const CHANGES_CSV: &str = "compare_changes.csv";
+
+/// A row of [`CHANGES_CSV`]: one key in which an alternative differs from
+/// the base as it runs (after `extends` and `--set`), as `exodus diff`
+/// prints it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChangeRow {
+    /// The alternative.
+    pub scenario: String,
+    /// The key, as `--set` names it (`policy[finland-ban].start`).
+    pub path: String,
+    /// Its value in the base (empty where the base has none).
+    pub base: String,
+    /// Its value in the alternative (empty where it has none).
+    pub alternative: String,
+}
+
+/// `compare_changes.csv`: what each alternative changes.
+pub fn changes_csv(rows: &[ChangeRow]) -> Result<Vec<u8>, csv::Error> {
+    csv_of(rows.iter().cloned())
+}
+
 /// `compare_daily.csv`: each scenario's mean and 95% interval of every
 /// daily series, day by day.
 pub fn daily_csv(runs: &[ScenarioRuns]) -> Result<Vec<u8>, csv::Error> {

@@ -18,20 +18,14 @@ pub const DATA_BYTES: u64 = 256 << 20;
 
 /// Reads the file at `path`, of at most `cap` bytes. The errors say in
 /// words what is wrong: not a regular file, or larger than the cap.
+///
+/// The file's type is checked before it is opened (opening a named pipe
+/// waits for a writer, for ever), and again on what was opened, without
+/// waiting, in case the path changed in between.
 pub fn read(path: &Path, cap: u64) -> io::Result<Vec<u8>> {
-    let file = File::open(path)?;
-    let kind = file.metadata()?.file_type();
-    if !kind.is_file() {
-        let what = if kind.is_dir() {
-            "a folder"
-        } else {
-            "a device, pipe or socket"
-        };
-        return Err(io::Error::new(
-            io::ErrorKind::InvalidInput,
-            format!("it is {what}, not a regular file"),
-        ));
-    }
+    regular(&std::fs::metadata(path)?.file_type())?;
+    let file = open_without_waiting(path)?;
+    regular(&file.metadata()?.file_type())?;
     let mut bytes = Vec::new();
     file.take(cap + 1).read_to_end(&mut bytes)?;
     if bytes.len() as u64 > cap {
@@ -44,6 +38,47 @@ pub fn read(path: &Path, cap: u64) -> io::Result<Vec<u8>> {
         ));
     }
     Ok(bytes)
+}
+
+/// Refuses what is not a regular file, saying what it is.
+fn regular(kind: &std::fs::FileType) -> io::Result<()> {
+    if kind.is_file() {
+        return Ok(());
+    }
+    let what = if kind.is_dir() {
+        "a folder"
+    } else {
+        "a device, pipe or socket"
+    };
+    Err(io::Error::new(
+        io::ErrorKind::InvalidInput,
+        format!("it is {what}, not a regular file"),
+    ))
+}
+
+/// Opens `path` to read; a named pipe put there since it was checked is
+/// opened without waiting for a writer (reads of a regular file are the
+/// same either way).
+fn open_without_waiting(path: &Path) -> io::Result<File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        // `O_NONBLOCK` is a small positive flag on every Unix.
+        options.custom_flags(i32::try_from(rustix::fs::OFlags::NONBLOCK.bits()).unwrap_or(0));
+    }
+    options.open(path)
+}
+
+/// Why `dir`, named as a folder of results to read, is not one it could
+/// be: it does not exist, or it is a file. `None` when it is a folder.
+pub fn not_a_folder(dir: &Path) -> Option<&'static str> {
+    match std::fs::metadata(dir) {
+        Ok(meta) if meta.is_dir() => None,
+        Ok(_) => Some("is a file, not a folder of results"),
+        Err(_) => Some("does not exist"),
+    }
 }
 
 /// [`read`] as UTF-8 text.
@@ -67,6 +102,16 @@ mod tests {
         assert!(folder.to_string().contains("a folder"), "{folder}");
         let zero = read(Path::new("/dev/zero"), 10).unwrap_err();
         assert!(zero.to_string().contains("not a regular file"), "{zero}");
+        // A named pipe with no writer: refused at once, not waited on.
+        let fifo = dir.path().join("s.toml");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        if made.is_ok_and(|s| s.success()) {
+            let pipe = read(&fifo, 10).unwrap_err();
+            assert!(
+                pipe.to_string().contains("a device, pipe or socket"),
+                "{pipe}"
+            );
+        }
         let path = dir.path().join("big.csv");
         std::fs::write(&path, vec![b'x'; 11]).unwrap();
         let big = read(&path, 10).unwrap_err();

@@ -72,9 +72,7 @@ pub enum PlotError {
     #[error(transparent)]
     Output(#[from] OutputError),
     /// The folder holds neither a run, nor a comparison, nor a validation.
-    #[error(
-        "`{0}` holds neither a run (run.toml) nor a comparison (compare_daily.csv) nor a validation (validation_daily.csv) nor a sensitivity analysis (sensitivity.csv)"
-    )]
+    #[error("{}", nothing_to_plot(.0))]
     NothingToPlot(PathBuf),
     /// A file in the folder could not be read.
     #[error("cannot read `{path}`: {message}")]
@@ -84,6 +82,24 @@ pub enum PlotError {
         /// What went wrong.
         message: String,
     },
+}
+
+/// Why the folder `dir` holds nothing to plot or report: it is not there,
+/// it is a file, or it holds none of the results charts are drawn from.
+fn nothing_to_plot(dir: &Path) -> String {
+    match crate::input_file::not_a_folder(dir) {
+        Some(why) => format!(
+            "`{}` {why}: give the folder of a run (run.toml), a comparison \
+             (compare_daily.csv), a validation (validation_daily.csv) or a sensitivity \
+             analysis (sensitivity.csv)",
+            dir.display()
+        ),
+        None => format!(
+            "`{}` holds neither a run (run.toml) nor a comparison (compare_daily.csv) nor a \
+             validation (validation_daily.csv) nor a sensitivity analysis (sensitivity.csv)",
+            dir.display()
+        ),
+    }
 }
 
 impl Exit for PlotError {
@@ -305,7 +321,10 @@ fn render<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, chart: &Chart) -> R
     let x_max = chart.days.saturating_sub(1).max(1) as f64;
     let start = chart.start;
     let mut ctx = ChartBuilder::on(&plot)
-        .caption(&chart.title, ("sans-serif", 22))
+        .caption(
+            &chart.title,
+            ("sans-serif", style::title_size(&plot, &chart.title, 22)),
+        )
         .margin(16)
         .x_label_area_size(48)
         .y_label_area_size(90)
@@ -737,7 +756,10 @@ pub fn validation_charts(
 
 /// A manifest of `dir` as a table, if it is there and reads.
 pub(crate) fn manifest(dir: &Path, name: &str) -> Option<toml::Table> {
-    std::fs::read_to_string(dir.join(name)).ok()?.parse().ok()
+    crate::input_file::read_text(&dir.join(name), crate::input_file::DATA_BYTES)
+        .ok()?
+        .parse()
+        .ok()
 }
 
 /// What made the results in `dir`, from its manifest, as a chart's caption:
@@ -868,7 +890,7 @@ pub fn visit_charts(dir: &Path, visitor: &mut impl ChartVisitor) -> Result<(), P
             let rows = read_rows::<crate::compare::SummaryRecord>(&summary)?;
             let credible = manifest(dir, crate::output::FOLDER_MANIFEST)
                 .is_some_and(|m| m.get("settings").and_then(|s| s.get("posterior")).is_some());
-            if let Some(chart) = differences_chart(&rows, credible) {
+            if let Some(chart) = differences_chart(&rows, credible, &caption) {
                 visitor.visit(&chart)?;
             }
         }
@@ -895,7 +917,7 @@ pub fn visit_charts(dir: &Path, visitor: &mut impl ChartVisitor) -> Result<(), P
     if sensitivity.is_file() {
         recognised = true;
         let rows = read_rows::<SensitivityRecord>(&sensitivity)?;
-        visitor.visit(&sensitivity_chart(&rows))?;
+        visitor.visit(&sensitivity_chart(&rows, &caption))?;
     }
     if !recognised {
         return Err(PlotError::NothingToPlot(dir.to_owned()));

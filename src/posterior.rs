@@ -70,21 +70,7 @@ impl Posterior {
             key: None,
             message,
         };
-        let size = std::fs::metadata(path)
-            .map_err(|e| whole(format!("cannot read the posterior file: {e}")))?;
-        if !size.is_file() {
-            return Err(whole(
-                "is not a regular file: give the `posterior.csv` of an ABC-SMC calibration"
-                    .to_owned(),
-            ));
-        }
-        if size.len() > MAX_BYTES {
-            return Err(whole(format!(
-                "is {} bytes, more than a posterior file may be ({MAX_BYTES} bytes)",
-                size.len()
-            )));
-        }
-        let bytes = crate::input_file::read(path, crate::input_file::DATA_BYTES)
+        let bytes = crate::input_file::read(path, MAX_BYTES)
             .map_err(|e| whole(format!("cannot read the posterior file: {e}")))?;
         let text = String::from_utf8(bytes)
             .map_err(|_| whole("is not valid UTF-8 text: save it as UTF-8".to_owned()))?;
@@ -101,6 +87,9 @@ impl Posterior {
                 key: key.map(str::to_owned),
                 message,
             };
+        if let Some(at) = crate::data::unclosed_quote(text) {
+            return Err(crate::data::unclosed_quote_error(file, at));
+        }
         let mut reader = csv::ReaderBuilder::new()
             .trim(csv::Trim::All)
             .from_reader(text.as_bytes());
@@ -139,6 +128,9 @@ impl Posterior {
             parameters.push(path);
         }
         let mut particles: Vec<Particle> = Vec::new();
+        // Each particle's name and its line: a name met again is found in
+        // logarithmic time, so a file loads in O(n log n).
+        let mut seen: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
         for record in reader.records() {
             let record = record.map_err(|e| {
                 let line = e.position().map_or(1, |p| p.line() as usize);
@@ -184,14 +176,15 @@ impl Posterior {
                     "is empty: name every particle".to_owned(),
                 ));
             }
-            if particles.iter().any(|p| p.id == id) {
+            if let Some(first) = seen.get(&id) {
                 return Err(at(
                     line,
                     Some(1),
                     Some("particle"),
-                    format!("`{id}` appears twice"),
+                    format!("`{id}` appears twice (first on line {first})"),
                 ));
             }
+            seen.insert(id.clone(), line);
             let weight = number(1)?;
             if weight < 0.0 {
                 return Err(at(

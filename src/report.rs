@@ -62,7 +62,7 @@ fn escape(text: &str) -> String {
 
 /// A manifest of the folder as a table, if it reads.
 fn manifest(dir: &Path, name: &str) -> Option<(String, toml::Table)> {
-    let text = std::fs::read_to_string(dir.join(name)).ok()?;
+    let text = crate::input_file::read_text(&dir.join(name), crate::input_file::DATA_BYTES).ok()?;
     let table = text.parse().ok()?;
     Some((text, table))
 }
@@ -244,8 +244,74 @@ fn run_headline(dir: &Path) -> Result<String, PlotError> {
     ))
 }
 
-/// The fit of a run against its scenario's reported figures.
+/// The columns of a run's fit table, scored or not.
+const FIT_COLUMNS: [&str; 7] = [
+    "figure",
+    "place",
+    "metric",
+    "window",
+    "reported",
+    "simulated",
+    "ratio",
+];
+
+/// A reported figure as its file gives it: a value, or an interval as its
+/// two ends (never a midpoint the source did not report).
+fn reported_words(observed: &str) -> String {
+    let number = |t: &str| {
+        t.trim()
+            .parse::<f64>()
+            .ok()
+            .filter(|v| v.is_finite() && *v >= 0.0)
+            .map(|v| thousands(v.round() as u64))
+    };
+    match observed
+        .split_once('-')
+        .map(|(a, b)| (number(a), number(b)))
+    {
+        Some((Some(low), Some(high))) => format!("{low} – {high}"),
+        _ => number(observed).unwrap_or_else(|| escape(observed)),
+    }
+}
+
+/// The fit of a run: the figures `--score` (or `exodus score`) scored, from
+/// its `score.csv`, where the run was scored; else its scenario's reported
+/// figures.
 fn run_fit(dir: &Path) -> Result<Option<String>, PlotError> {
+    let scored = dir.join(crate::score::SCORE_CSV);
+    if scored.is_file() {
+        let rows = read_rows::<crate::score::ScoreRow>(&scored)?;
+        let body: Vec<Vec<String>> = rows
+            .iter()
+            .filter(|r| r.status == "scored")
+            .map(|r| {
+                vec![
+                    escape(&r.id),
+                    escape(&r.place),
+                    escape(&r.metric),
+                    format!("{} to {}", r.date_from, r.date_to),
+                    reported_words(&r.observed),
+                    r.simulated
+                        .map_or_else(String::new, |v| thousands(v.0.round().max(0.0) as u64)),
+                    r.ratio.map_or_else(String::new, |v| format!("{:.2}", v.0)),
+                ]
+            })
+            .collect();
+        let skipped = rows.iter().filter(|r| r.status != "scored").count();
+        return Ok(Some(format!(
+            "<p>The {} figures the run was scored against (<code>{}</code>; ratio = simulated ÷ \
+             reported; an interval counts as met anywhere inside it{}; one run, so without its \
+             spread: <code>exodus validate</code> gives the bands).</p>\n{}",
+            body.len(),
+            crate::score::SCORE_CSV,
+            if skipped > 0 {
+                format!("; {skipped} it cannot measure are left out")
+            } else {
+                String::new()
+            },
+            table(&FIT_COLUMNS, &body)
+        )));
+    }
     let targets = dir.join(TARGETS);
     if !targets.is_file() {
         return Ok(None);
@@ -270,7 +336,7 @@ fn run_fit(dir: &Path) -> Result<Option<String>, PlotError> {
                 escape(&f.place),
                 escape(&f.metric_name),
                 format!("{} to {}", f.from, f.to),
-                thousands(f.observed.central().round().max(0.0) as u64),
+                reported_words(&f.observed.to_string()),
                 thousands(s.simulated.round().max(0.0) as u64),
                 format!("{:.2}", s.ratio),
             ]
@@ -279,18 +345,7 @@ fn run_fit(dir: &Path) -> Result<Option<String>, PlotError> {
     Ok(Some(format!(
         "<p>The scenario's reported figures against this run (ratio = simulated ÷ reported; \
          one run, so without its spread: <code>exodus validate</code> gives the bands).</p>\n{}",
-        table(
-            &[
-                "figure",
-                "place",
-                "metric",
-                "window",
-                "reported",
-                "simulated",
-                "ratio"
-            ],
-            &body
-        )
+        table(&FIT_COLUMNS, &body)
     )))
 }
 
@@ -342,7 +397,21 @@ fn comparison_headline(dir: &Path, credible: bool) -> Result<Option<String>, Plo
     if !path.is_file() {
         return Ok(None);
     }
-    let rows = read_rows::<SummaryRecord>(&path)?;
+    let mut rows = read_rows::<SummaryRecord>(&path)?;
+    // Each scenario's national row first, then its places as the file has
+    // them (the sort is stable).
+    let order: Vec<String> = rows.iter().fold(Vec::new(), |mut seen, r| {
+        if !seen.contains(&r.scenario) {
+            seen.push(r.scenario.clone());
+        }
+        seen
+    });
+    rows.sort_by_key(|r| {
+        (
+            order.iter().position(|s| *s == r.scenario),
+            r.place != "national",
+        )
+    });
     let body: Vec<Vec<String>> = rows
         .iter()
         .filter(|r| r.metric == "exodus")
@@ -374,24 +443,63 @@ fn comparison_headline(dir: &Path, credible: bool) -> Result<Option<String>, Plo
     };
     Ok(Some(format!(
         "<p>Exodus by scenario and place (places with at least 1,000 men), the mean over the \
-         replicates and the paired difference from the base with its {what}.</p>\n{}",
-        table(
+         replicates and the paired difference from the base with its {what}{of}; P(>0) is \
+         {p}.</p>\n{table}",
+        table = table(
             &["scenario", "place", "mean", "vs base", what, "P(>0)"],
             &body
-        )
+        ),
+        of = if credible {
+            ""
+        } else {
+            " (of the mean difference)"
+        },
+        p = if credible {
+            "the posterior probability that the difference is above 0"
+        } else {
+            "the share of paired replicates whose difference is above 0"
+        },
+    )))
+}
+
+/// What each alternative of a comparison changes, key by key.
+fn comparison_changes(dir: &Path) -> Result<Option<String>, PlotError> {
+    let path = dir.join(crate::compare::CHANGES_CSV);
+    if !path.is_file() {
+        return Ok(None);
+    }
+    let rows = read_rows::<crate::compare::ChangeRow>(&path)?;
+    let body: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            vec![
+                escape(&r.scenario),
+                format!("<code>{}</code>", escape(&r.path)),
+                escape(&r.base),
+                escape(&r.alternative),
+            ]
+        })
+        .collect();
+    Ok(Some(format!(
+        "<p>What each alternative changes from the base, key by key, as it runs (after \
+         <code>extends</code> and <code>--set</code>; <code>exodus diff</code> prints the \
+         same).</p>\n{}",
+        table(&["scenario", "key", "base", "alternative"], &body)
     )))
 }
 
 /// The folder's files, with what its data dictionary says of each.
 fn files(dir: &Path) -> String {
-    let Ok(text) = std::fs::read_to_string(dir.join(DATAPACKAGE)) else {
+    let Ok(text) =
+        crate::input_file::read_text(&dir.join(DATAPACKAGE), crate::input_file::DATA_BYTES)
+    else {
         return String::new();
     };
     let Ok(package) = serde_json::from_str::<serde_json::Value>(&text) else {
         return String::new();
     };
     let resources = package["resources"].as_array().cloned().unwrap_or_default();
-    let body: Vec<Vec<String>> = resources
+    let mut body: Vec<Vec<String>> = resources
         .iter()
         .map(|r| {
             let fields = r["schema"]["fields"].as_array().map_or(0, Vec::len);
@@ -405,6 +513,20 @@ fn files(dir: &Path) -> String {
             ]
         })
         .collect();
+    // Written after the results: listed in the data package by this
+    // version, not by earlier ones.
+    let listed = resources
+        .iter()
+        .any(|r| r["path"].as_str() == Some(crate::score::SCORE_CSV));
+    if !listed && dir.join(crate::score::SCORE_CSV).is_file() {
+        body.push(vec![
+            format!("<code>{}</code>", crate::score::SCORE_CSV),
+            "observed figure, scored against the run (written by <code>--score</code> or \
+             <code>exodus score</code>)"
+                .to_owned(),
+            "12".to_owned(),
+        ]);
+    }
     format!(
         "<p>Every column's type, meaning and unit is in <code>{DATAPACKAGE}</code> (a \
          Frictionless data package) beside the files.</p>\n{}",
@@ -446,6 +568,22 @@ pub fn report(dir: &Path) -> Result<String, ReportError> {
     } else {
         text("command")
     };
+    if command == "shard" || command == "jobs" {
+        return Err(PlotError::Read {
+            path: dir.to_owned(),
+            message: format!(
+                "holds the raw results of {} of `exodus {scenario}`, not its results: merge \
+                 the shards with `exodus merge SHARD_DIR... --out DIR`, then report DIR",
+                if command == "shard" {
+                    "one shard"
+                } else {
+                    "the earlier stages"
+                },
+                scenario = text("scenario"),
+            ),
+        }
+        .into());
+    }
     let scenario = text("scenario");
     let caption = caption_of(dir);
     let credible = table_
@@ -484,6 +622,10 @@ pub fn report(dir: &Path) -> Result<String, ReportError> {
         html.push_str(&table(&["", "outcome"], &body));
     } else {
         html.push_str("<p>See the tables and charts below.</p>\n");
+    }
+    if let Some(changes) = comparison_changes(dir)? {
+        html.push_str("<h2>What each alternative changes</h2>\n");
+        html.push_str(&changes);
     }
     let policies = dir.join(POLICIES);
     if policies.is_file() {

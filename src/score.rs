@@ -40,8 +40,8 @@ use crate::calendar::Calendar;
 use crate::format::{Decimals, Plain, hex_sha256};
 use crate::input_error::InputError;
 use crate::metrics::{Measure, MeasureError, Metric, Observed, log_error, resolve_place};
+use crate::output::OutputError;
 use crate::output::rows::FigureRow;
-use crate::output::{OutputError, write_csv_file};
 use crate::results::RunResults;
 
 /// One observed figure, read from a CSV file.
@@ -535,7 +535,8 @@ pub struct ScoreRow {
     pub reason: String,
 }
 
-/// Writes `score.csv`.
+/// Writes `score.csv` into the run's folder, and lists it in the run's
+/// manifest and data package.
 pub fn write_csv(path: &Path, scorings: &[Scoring]) -> Result<(), OutputError> {
     let rows = scorings.iter().map(|s| {
         let f = s.figure();
@@ -567,7 +568,17 @@ pub fn write_csv(path: &Path, scorings: &[Scoring]) -> Result<(), OutputError> {
         }
         row
     });
-    write_csv_file(path, rows)
+    // Listed in the run's manifest and data package, as the run's own files are.
+    let bytes = crate::output::csv_of(rows).map_err(|source| OutputError::Csv {
+        path: path.to_owned(),
+        source,
+    })?;
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let name = path.file_name().map_or_else(
+        || SCORE_CSV.to_owned(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    crate::output::add_derived_file(dir, &name, &bytes)
 }
 
 #[cfg(test)]

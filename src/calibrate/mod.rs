@@ -98,7 +98,7 @@ impl Options {
 pub enum CalibrationError {
     /// The scenario has no `[calibration]` section.
     #[error(
-        "the scenario has no [calibration] section: list the parameters to fit as [[calibration.parameter]]"
+        "the scenario has no [calibration] section: list the parameters to fit as [[calibration.parameter]] (a scenario that `extends` another does not inherit its [calibration]: it runs with the fitted values; to fit again, copy the section into it, or calibrate the file it extends)"
     )]
     NothingToFit,
     /// The scenario has no targets.

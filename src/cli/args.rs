@@ -51,14 +51,24 @@ pub(crate) struct Cli {
     #[arg(long, global = true, value_enum, default_value_t = Format::Text)]
     pub(crate) format: Format,
     /// Run shard I of N of the command's jobs (compare, sweep, sensitivity,
-    /// calibrate) and write its results into --out (docs/cluster.md).
-    #[arg(long, global = true, value_name = "I/N")]
+    /// calibrate) and write its results into --out (docs/cluster.md). Left
+    /// out of the help of the commands that do not run in shards; those
+    /// that do say so after their options.
+    #[arg(long, global = true, value_name = "I/N", hide = true)]
     pub(crate) shard: Option<exodus::shard::Spec>,
     /// The results of the earlier stages (a merge's `<out>.jobs`), for a
     /// shard of a later stage.
-    #[arg(long, global = true, value_name = "DIR")]
+    #[arg(long, global = true, value_name = "DIR", hide = true)]
     pub(crate) jobs_from: Option<PathBuf>,
 }
+
+/// What the commands that run in shards say of it after their options
+/// (`--shard` and `--jobs-from` are global, but hidden from every other
+/// command's help).
+const SHARD_HELP: &str = "In shards (docs/cluster.md): --shard I/N runs shard I of N of the \
+    command's jobs into --out, --jobs-from DIR gives a later stage the results of the earlier \
+    ones (a merge's OUT.jobs); exodus merge SHARD_DIR... --out DIR merges them, and exodus \
+    slurm writes the Slurm scripts that do all this.";
 
 /// How a command's summary is printed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -147,16 +157,41 @@ pub(crate) struct MergeArgs {
     /// List the missing shards and print the commands that rerun only them.
     #[arg(long)]
     pub(crate) resume: bool,
+    /// Replace other exodus results in --out (never files exodus did not write).
+    #[arg(long)]
+    pub(crate) force: bool,
     /// Print nothing but errors.
     #[arg(long)]
     pub(crate) quiet: bool,
 }
 
 #[derive(clap::Args)]
+#[command(
+    after_help = "exodus slurm's own options go before the command, after it, or before a `--` \
+    that ends them: `exodus slurm compare a.toml b.toml --out results/cmp --tasks 10` and \
+    `exodus slurm --tasks 10 -- compare a.toml b.toml --out results/cmp` are the same."
+)]
 pub(crate) struct SlurmArgs {
-    /// Shards (array tasks).
+    #[command(flatten)]
+    pub(crate) options: SlurmOptions,
+    /// The command and its arguments, with --out for the merged results,
+    /// e.g. `compare base.toml alt.toml --replicates 20 --out results/cmp`.
+    #[arg(
+        required = true,
+        num_args = 1..,
+        trailing_var_arg = true,
+        allow_hyphen_values = true,
+        value_name = "COMMAND"
+    )]
+    pub(crate) command: Vec<String>,
+}
+
+/// `exodus slurm`'s own options, wherever they are given.
+#[derive(clap::Args, Default, Clone, PartialEq, Eq, Debug)]
+pub(crate) struct SlurmOptions {
+    /// Shards (array tasks); required.
     #[arg(long, value_parser = whole::<u32>(1, 100_000))]
-    pub(crate) tasks: u32,
+    pub(crate) tasks: Option<u32>,
     /// Slurm partition.
     #[arg(long)]
     pub(crate) partition: Option<String>,
@@ -175,10 +210,14 @@ pub(crate) struct SlurmArgs {
     /// Submit the array and the merge job (sbatch), and print their ids.
     #[arg(long)]
     pub(crate) submit: bool,
-    /// The command and its arguments, with --out for the merged results,
-    /// e.g. `compare base.toml alt.toml --replicates 20 --out results/cmp`.
-    #[arg(required = true, num_args = 1.., trailing_var_arg = true, allow_hyphen_values = true)]
-    pub(crate) command: Vec<String>,
+}
+
+/// `exodus slurm`'s own options found among the words after its command.
+#[derive(clap::Parser)]
+#[command(name = "exodus slurm", no_binary_name = true, disable_help_flag = true)]
+pub(crate) struct LateSlurmOptions {
+    #[command(flatten)]
+    pub(crate) options: SlurmOptions,
 }
 
 #[derive(clap::Args)]
@@ -408,7 +447,7 @@ pub(crate) struct EnsembleArgs {
 #[command(
     mut_arg("scale", |a| a.help("Persons per agent (overrides every scenario's)")),
     mut_arg("seed", |a| a.help("Master seed of the replicates [default: the base scenario's]")),
-    mut_arg("out", |a| a.help("Output folder [default: output/compare-<base-name>]")),
+    mut_arg("out", |a| a.help("Output folder [default: output/compare-<base-name>-vs-<alternative-names>]")),    after_help = SHARD_HELP,
 )]
 pub(crate) struct CompareArgs {
     /// The base scenario, then the alternatives.
@@ -434,7 +473,7 @@ pub(crate) struct CompareArgs {
 #[derive(clap::Args)]
 #[command(
     mut_arg("replicates", |a| a.help("Replicates per point").default_value("5")),
-    mut_arg("out", |a| a.help("Output folder [default: output/<scenario-name>/sweep]")),
+    mut_arg("out", |a| a.help("Output folder [default: output/<scenario-name>/sweep]")),    after_help = SHARD_HELP,
 )]
 pub(crate) struct SweepArgs {
     #[command(flatten)]
@@ -464,7 +503,7 @@ pub(crate) struct SweepArgs {
 #[command(
     mut_arg("scale", |a| a.help("Persons per agent while calibrating [default: the scenario's calibration scale]")),
     mut_arg("seed", |a| a.help("Master seed of the replicates [default: the scenario's]")),
-    mut_arg("out", |a| a.help("Output folder [default: output/<scenario-name>/calibration]")),
+    mut_arg("out", |a| a.help("Output folder [default: output/<scenario-name>/calibration]")),    after_help = SHARD_HELP,
 )]
 pub(crate) struct CalibrateArgs {
     #[command(flatten)]
@@ -617,7 +656,7 @@ pub(crate) enum SensitivityMethod {
 #[command(
     mut_arg("scale", |a| a.help("Persons per agent [default: the scenario's calibration scale, else its own]")),
     mut_arg("seed", |a| a.help("Master seed of the runs and the bootstrap [default: the scenario's]")),
-    mut_arg("out", |a| a.help("Output folder [default: output/<scenario-name>/sensitivity]")),
+    mut_arg("out", |a| a.help("Output folder [default: output/<scenario-name>/sensitivity]")),    after_help = SHARD_HELP,
 )]
 pub(crate) struct SensitivityArgs {
     #[command(flatten)]

@@ -21,7 +21,7 @@ use exodus::output;
 use exodus::shard::{Ledger, Reached, Results, Role, Spec};
 
 use super::Failure;
-use super::args::{Cli, Command, MergeArgs};
+use super::args::{Cli, Command, MergeArgs, OutputArgs};
 
 /// The exit code of a merge that needs another stage of shards.
 pub(crate) const NEXT_STAGE: u8 = 3;
@@ -31,14 +31,12 @@ const RESULTS: &str = "results.bin";
 
 /// The commands that run in shards, and the command line's `--out` and
 /// `--quiet` of each.
-fn shardable(
-    command: &mut Option<Command>,
-) -> Option<(&'static str, &mut Option<PathBuf>, &mut bool)> {
+fn shardable(command: &mut Option<Command>) -> Option<(&'static str, &mut OutputArgs, &mut bool)> {
     match command {
-        Some(Command::Compare(a)) => Some(("compare", &mut a.ensemble.output.out, &mut a.quiet)),
-        Some(Command::Sweep(a)) => Some(("sweep", &mut a.ensemble.output.out, &mut a.quiet)),
-        Some(Command::Sensitivity(a)) => Some(("sensitivity", &mut a.output.out, &mut a.quiet)),
-        Some(Command::Calibrate(a)) => Some(("calibrate", &mut a.output.out, &mut a.quiet)),
+        Some(Command::Compare(a)) => Some(("compare", &mut a.ensemble.output, &mut a.quiet)),
+        Some(Command::Sweep(a)) => Some(("sweep", &mut a.ensemble.output, &mut a.quiet)),
+        Some(Command::Sensitivity(a)) => Some(("sensitivity", &mut a.output, &mut a.quiet)),
+        Some(Command::Calibrate(a)) => Some(("calibrate", &mut a.output, &mut a.quiet)),
         _ => None,
     }
 }
@@ -110,8 +108,46 @@ fn inputs(args: &[String]) -> Vec<String> {
     found
 }
 
+/// Checks that the command line `words` (after `exodus`) runs in shards,
+/// as a shard's process would: it is parsed, and the command runs under a
+/// ledger that answers nothing, so that it stops at its first stage, having
+/// read and checked its scenarios, files and options, and run nothing.
+pub(crate) fn rehearse(words: &[String]) -> Result<(), Failure> {
+    let mut line = vec!["exodus".to_owned()];
+    line.extend(words.iter().cloned());
+    let cli = Cli::try_parse_from(&line).map_err(|e| Failure::parse(&e))?;
+    let mut command = cli.command;
+    let Some((_, output, quiet)) = shardable(&mut command) else {
+        return Err(usage(
+            "only compare, sweep, sensitivity and calibrate run in shards".to_owned(),
+        ));
+    };
+    let scratch = std::env::temp_dir().join(format!("exodus-rehearsal-{}", std::process::id()));
+    output.out = Some(scratch.join("out"));
+    *quiet = true;
+    let ledger = Arc::new(Ledger::new(Role::Merge, Results::new()));
+    exodus::shard::install(Arc::clone(&ledger));
+    let outcome = super::dispatch(command, false);
+    let _ = std::fs::remove_dir_all(&scratch);
+    match ledger.reached() {
+        Reached::Stage { .. } => Ok(()),
+        Reached::End => outcome,
+    }
+}
+
 /// Reads a folder's results file and manifest (which must vouch for it).
 fn read_results(dir: &Path) -> Result<(toml::Table, Results), Failure> {
+    if !dir.is_dir() {
+        let what = if dir.exists() {
+            "is not a folder"
+        } else {
+            "does not exist"
+        };
+        return Err(usage(format!(
+            "{} {what}: give the folder of a shard (or of a merge's earlier stages, `OUT.jobs`)",
+            dir.display()
+        )));
+    }
     output::verify_folder(dir).map_err(|e| {
         usage(format!(
             "{} is not a whole shard's folder: {e}",
@@ -133,6 +169,90 @@ fn read_results(dir: &Path) -> Result<(toml::Table, Results), Failure> {
     Ok((manifest, results))
 }
 
+/// Refuses a shard's (or a stage's) folder made by another version of
+/// exodus: its results need not be those this version would compute.
+fn same_version(dir: &Path, manifest: &toml::Table) -> Result<(), Failure> {
+    let this = env!("CARGO_PKG_VERSION");
+    let made_by = manifest
+        .get("exodus_version")
+        .and_then(toml::Value::as_str)
+        .unwrap_or("an unknown version");
+    if made_by == this {
+        return Ok(());
+    }
+    Err(usage(format!(
+        "{} was made by exodus {made_by}, and this is exodus {this}: results of two versions \
+         need not agree; run its shards again with this one",
+        dir.display()
+    )))
+}
+
+/// Refuses the results of earlier stages (`--jobs-from`) of another command
+/// line than `args` (another scenario, seed or setting), or of another
+/// version.
+fn jobs_of_this_command(
+    dir: &Path,
+    manifest: &toml::Table,
+    args: &[String],
+) -> Result<(), Failure> {
+    same_version(dir, manifest)?;
+    let recorded: Option<Vec<String>> = manifest
+        .get("settings")
+        .and_then(|s| s.get("args"))
+        .and_then(toml::Value::as_array)
+        .and_then(|a| a.iter().map(|v| v.as_str().map(str::to_owned)).collect());
+    let is_jobs = manifest.get("command").and_then(toml::Value::as_str) == Some("jobs");
+    match recorded {
+        Some(recorded) if is_jobs && recorded == args => Ok(()),
+        Some(recorded) if is_jobs => Err(usage(format!(
+            "--jobs-from {} holds the earlier stages of another command line (`{}`), not of \
+             this one (`{}`): give the `.jobs` folder of a merge of this command",
+            dir.display(),
+            shell_words::join(&recorded),
+            shell_words::join(args)
+        ))),
+        _ => Err(usage(format!(
+            "--jobs-from {} is not the `.jobs` folder of a merge (its manifest.toml is not of \
+             `exodus merge`'s earlier stages)",
+            dir.display()
+        ))),
+    }
+}
+
+/// Refuses to merge shards whose inputs (the files their command line
+/// names, and the scenarios those make) are not the files here now: a file
+/// edited since the shards ran, or another file of the same name where the
+/// merge runs.
+fn inputs_unchanged(recorded: &[String], args: &[String]) -> Result<(), Failure> {
+    let now = inputs(args);
+    if now == recorded {
+        return Ok(());
+    }
+    // `PATH sha256:HASH` and `PATH scenario:HASH`, by path.
+    let path_of = |entry: &str| entry.rsplit_once(' ').map_or(entry, |(p, _)| p).to_owned();
+    let changed: std::collections::BTreeSet<String> = recorded
+        .iter()
+        .filter(|e| !now.contains(e))
+        .chain(now.iter().filter(|e| !recorded.contains(e)))
+        .map(|e| path_of(e))
+        .collect();
+    let missing: Vec<&String> = changed
+        .iter()
+        .filter(|p| !Path::new(p.as_str()).is_file())
+        .collect();
+    let shown: Vec<String> = changed.iter().map(|p| format!("`{p}`")).collect();
+    let what = if missing.is_empty() {
+        "differs from the file the shards ran over (edited since, or another file of that name here)"
+    } else {
+        "is not here, as the shards named it"
+    };
+    Err(usage(format!(
+        "{} {what}: the merged results would not be those of the files named; merge in the \
+         folder the shards ran in, with the files they ran over, or run the shards again",
+        shown.join(", ")
+    )))
+}
+
 /// Runs this process's shard of the command: replays it with the results of
 /// the earlier stages (`jobs_from`), runs its jobs of the first stage they
 /// lack, and writes them with a manifest into the command's `--out`.
@@ -142,11 +262,14 @@ pub(crate) fn run_shard(
     jobs_from: Option<&Path>,
 ) -> Result<(), Failure> {
     let args = given_args();
-    let Some((name, out, quiet)) = shardable(&mut command) else {
+    let Some((name, output, quiet)) = shardable(&mut command) else {
         return Err(usage(
             "--shard applies to compare, sweep, sensitivity and calibrate".to_owned(),
         ));
     };
+    // `--force` lets the shard's folder replace other exodus results.
+    let force = output.force;
+    let out = &mut output.out;
     let folder = out.clone().ok_or_else(|| {
         usage("--shard needs --out: the folder of this shard's results".to_owned())
     })?;
@@ -154,10 +277,11 @@ pub(crate) fn run_shard(
     // runs. Its own folder is a scratch one.
     let scratch = std::env::temp_dir().join(format!("exodus-shard-{}", std::process::id()));
     *out = Some(scratch.join("out"));
-    *quiet = true;
+    let asked_quiet = std::mem::replace(quiet, true);
     let (known, from) = match jobs_from {
         Some(dir) => {
-            let (_, results) = read_results(dir)?;
+            let (manifest, results) = read_results(dir)?;
+            jobs_of_this_command(dir, &manifest, &without_shard_options(&args))?;
             let sha =
                 exodus::format::hex_sha256(&std::fs::read(dir.join(RESULTS)).unwrap_or_default());
             (results, Some((dir.display().to_string(), sha)))
@@ -191,7 +315,7 @@ pub(crate) fn run_shard(
         scenario: name,
         settings: &settings,
     };
-    let claim = output::claim(&folder, &intent, false)?;
+    let claim = output::claim(&folder, &intent, force)?;
     let provenance = output::Provenance {
         command: "shard",
         scenario: name.to_owned(),
@@ -200,7 +324,7 @@ pub(crate) fn run_shard(
     };
     let files = [(RESULTS.to_owned(), exodus::shard::encode(&ran))];
     output::write_folder(&claim, &provenance, &files, &super::interrupted)?;
-    if !super::summary::json() {
+    if !super::summary::json() && !asked_quiet {
         println!(
             "shard {spec} of `{name}`: ran {} of the {total} jobs of stage {stage}; results in {}",
             ran.len(),
@@ -294,6 +418,7 @@ pub(crate) fn merge(args: &MergeArgs) -> Result<(), Failure> {
             }
             Err(e) => return Err(e),
         };
+        same_version(dir, &manifest)?;
         let (b, index) = belonging(&manifest).ok_or_else(|| {
             usage(format!(
                 "{} is not a shard's folder (its manifest.toml is not of `exodus ... --shard I/N`)",
@@ -419,8 +544,13 @@ pub(crate) fn merge(args: &MergeArgs) -> Result<(), Failure> {
         );
         return Ok(());
     }
+    inputs_unchanged(&b.inputs, &b.args)?;
     let mut known = match &b.jobs_from {
-        Some(dir) => read_results(Path::new(dir))?.1,
+        Some(dir) => {
+            let (manifest, results) = read_results(Path::new(dir))?;
+            jobs_of_this_command(Path::new(dir), &manifest, &b.args)?;
+            results
+        }
         None => Results::new(),
     };
     for (_, results) in by_index.values() {
@@ -439,11 +569,12 @@ pub(crate) fn merge(args: &MergeArgs) -> Result<(), Failure> {
     // Replay the command with every result, into the merge's --out.
     let mut words = vec!["exodus".to_owned()];
     words.extend(b.args.iter().cloned());
-    let cli = Cli::try_parse_from(&words).map_err(|e| usage(e.to_string()))?;
+    let cli = Cli::try_parse_from(&words).map_err(|e| Failure::parse(&e))?;
     let mut command = cli.command;
-    let (name, out, quiet) = shardable(&mut command)
+    let (name, output, quiet) = shardable(&mut command)
         .ok_or_else(|| usage(format!("`{}` does not run in shards", b.command)))?;
-    *out = Some(args.out.clone());
+    output.out = Some(args.out.clone());
+    output.force |= args.force;
     *quiet |= args.quiet || super::summary::json();
     let ledger = Arc::new(Ledger::new(Role::Merge, known));
     exodus::shard::install(Arc::clone(&ledger));

@@ -62,7 +62,7 @@ pub(crate) fn compare(args: &CompareArgs) -> Result<(), Failure> {
         .ensemble
         .output
         .folder(COMMAND, base.name(), &settings, || {
-            Path::new("output").join(format!("compare-{}", base.name()))
+            Path::new("output").join(default_folder(&names))
         })?;
     let replicates = args.ensemble.replicates;
     let drawn = match &posterior {
@@ -106,7 +106,28 @@ pub(crate) fn compare(args: &CompareArgs) -> Result<(), Failure> {
             (fixed, rows)
         }
     };
-    let files = summary_files(&rows, &runs)?;
+    let mut files = summary_files(&rows, &runs)?;
+    // What each alternative changes, key by key, for the reader of the
+    // results (and the report) who has not the scenario files at hand.
+    let changes: Vec<exodus::compare::ChangeRow> = docs
+        .iter()
+        .zip(&names)
+        .skip(1)
+        .flat_map(|(doc, name)| {
+            exodus::scenario::diff::scenario_differences(&docs[0], doc)
+                .into_iter()
+                .map(move |d| exodus::compare::ChangeRow {
+                    scenario: (*name).to_owned(),
+                    path: d.path,
+                    base: d.before.unwrap_or_default(),
+                    alternative: d.after.unwrap_or_default(),
+                })
+        })
+        .collect();
+    files.push(formatted_csv(
+        exodus::compare::CHANGES_CSV,
+        exodus::compare::changes_csv(&changes),
+    )?);
     let provenance = output::Provenance {
         command: COMMAND,
         scenario: base.name().to_owned(),
@@ -248,6 +269,25 @@ fn refuse_overridden_parameters(
         }
     }
     Ok(())
+}
+
+/// The default folder of a comparison of the scenarios `names` (the base
+/// first): `compare-BASE-vs-ALT+ALT…`, so that comparisons of one base with
+/// different alternatives do not meet in one folder; where the names would
+/// make too long a name, `compare-BASE-vs-N-alternatives-HASH`, the hash
+/// of the names.
+fn default_folder(names: &[&str]) -> String {
+    let (base, alternatives) = names.split_first().map_or(("", &[][..]), |(b, a)| (*b, a));
+    let joined = format!("compare-{base}-vs-{}", alternatives.join("+"));
+    if joined.len() <= 120 {
+        return joined;
+    }
+    let hash = exodus::format::hex_sha256(names.join("\n").as_bytes());
+    format!(
+        "compare-{base}-vs-{}-alternatives-{}",
+        alternatives.len(),
+        hash.get(..8).unwrap_or_default()
+    )
 }
 
 /// `exodus run --posterior FILE --replicates R`: one scenario, replicate

@@ -46,30 +46,22 @@ pub(crate) fn print(rows: &[SummaryRow], credible: bool) {
             )
         })
         .collect();
-    let national = by_key
-        .get(&(base.as_str(), "national", "exodus"))
-        .map_or(0.0, |r| r.value.mean);
-    let mut places: Vec<(&str, f64)> = rows
-        .iter()
-        .filter(|r| r.scenario == base && r.metric == "exodus" && r.place != "national")
-        .map(|r| (r.place.as_str(), r.value.mean))
-        .filter(|(_, mean)| *mean >= 0.01 * national && *mean > 0.0)
-        .collect();
-    places.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(b.0)));
-    places.truncate(MOST_PLACES);
-    let columns: Vec<&str> = std::iter::once("national")
-        .chain(places.iter().map(|(p, _)| *p))
-        .collect();
+    let columns = columns(rows, &base, &by_key);
     let mut scenarios: Vec<&str> = Vec::new();
     for r in rows {
         if !scenarios.contains(&r.scenario.as_str()) {
             scenarios.push(&r.scenario);
         }
     }
+    // Which interval, and what P(>0) is a share of: without a posterior the
+    // interval is of the mean difference, P(>0) the share of single paired
+    // replicates above zero, so a P(>0) of 0.8 sits with an interval above 0.
     let interval = if credible {
-        "95% credible interval of the difference"
+        "low and high: 95% credible interval of the difference; P(>0): the posterior \
+         probability that it is above 0"
     } else {
-        "95% interval of the difference"
+        "low and high: 95% interval of the mean difference; P(>0): the share of paired \
+         replicates whose difference is above 0"
     };
     for scenario in scenarios {
         let is_base = scenario == base;
@@ -77,7 +69,7 @@ pub(crate) fn print(rows: &[SummaryRow], credible: bool) {
         if is_base {
             println!("{scenario} (base)");
         } else {
-            println!("{scenario} (against {base}; low and high: {interval})");
+            println!("{scenario} (against {base}; {interval})");
         }
         block(
             &by_key,
@@ -92,6 +84,47 @@ pub(crate) fn print(rows: &[SummaryRow], credible: bool) {
         let labels: Vec<&str> = ACCOUNTING.iter().map(|(_, l)| *l).collect();
         accounting(&by_key, scenario, &stocks, &labels, is_base, credible);
     }
+}
+
+/// The table's columns: the national total, then the places the base sends
+/// at least 1% of its exodus to, or where an alternative changes the exodus
+/// clearly (its interval excludes 0) by at least 0.1% of the base's.
+fn columns<'r>(
+    rows: &'r [SummaryRow],
+    base: &str,
+    by_key: &BTreeMap<(&str, &str, &str), &SummaryRow>,
+) -> Vec<&'r str> {
+    let national = by_key
+        .get(&(base, "national", "exodus"))
+        .map_or(0.0, |r| r.value.mean);
+    // The largest change an alternative makes at a place, where its
+    // interval excludes 0: a place the base sends few men to may still be
+    // where an alternative acts (Norway +2,077 with 0.7% of the exodus).
+    let change = |place: &str| -> f64 {
+        rows.iter()
+            .filter(|r| r.scenario != base && r.metric == "exodus" && r.place == place)
+            .filter_map(|r| r.diff.as_ref())
+            .filter(|d| d.low > 0.0 || d.high < 0.0)
+            .map(|d| d.mean.abs())
+            .fold(0.0, f64::max)
+    };
+    let mut places: Vec<(&str, f64, f64)> = rows
+        .iter()
+        .filter(|r| r.scenario == base && r.metric == "exodus" && r.place != "national")
+        .map(|r| (r.place.as_str(), r.value.mean, change(&r.place)))
+        .filter(|(_, mean, change)| {
+            (*mean >= 0.01 * national && *mean > 0.0) || *change >= 0.001 * national.max(1.0)
+        })
+        .collect();
+    // Where alternatives act first, then where the base sends most, when
+    // there are more places than columns; shown by the base's exodus.
+    places.sort_by(|a, b| b.2.total_cmp(&a.2).then(b.1.total_cmp(&a.1)));
+    places.truncate(MOST_PLACES);
+    places.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(b.0)));
+    let places: Vec<(&str, f64)> = places.into_iter().map(|(p, m, _)| (p, m)).collect();
+    std::iter::once("national")
+        .chain(places.iter().map(|(p, _)| *p))
+        .collect()
 }
 
 /// The rows of one metric over the places: the mean and, for an
@@ -193,5 +226,63 @@ fn clip(text: &str) -> String {
     } else {
         let cut: String = text.chars().take(WIDTH - 2).collect();
         format!("{cut}…")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use exodus::compare::Interval;
+
+    fn row(scenario: &str, place: &str, mean: f64, diff: Option<(f64, f64, f64)>) -> SummaryRow {
+        let interval = |mean: f64, low: f64, high: f64| Interval {
+            mean,
+            sd: 0.0,
+            low,
+            high,
+            q025: low,
+            q975: high,
+            share_positive: 1.0,
+        };
+        SummaryRow {
+            scenario: scenario.to_owned(),
+            place: place.to_owned(),
+            metric: "exodus".to_owned(),
+            value: interval(mean, mean, mean),
+            diff: diff.map(|(m, l, h)| interval(m, l, h)),
+            mc_diff: None,
+        }
+    }
+
+    #[test]
+    fn a_place_an_alternative_changes_clearly_is_shown_however_small() {
+        let rows = vec![
+            row("base", "national", 311_672.0, None),
+            row("base", "Kazakhstan", 97_855.0, None),
+            row("base", "Norway", 2_142.0, None),
+            row("base", "Mongolia", 900.0, None),
+            row(
+                "alt",
+                "national",
+                313_700.0,
+                Some((2_028.0, 100.0, 4_000.0)),
+            ),
+            row("alt", "Kazakhstan", 97_800.0, Some((-55.0, -900.0, 800.0))),
+            row("alt", "Norway", 4_219.0, Some((2_077.0, 1_900.0, 2_250.0))),
+            row("alt", "Mongolia", 905.0, Some((5.0, -50.0, 60.0))),
+        ];
+        let by_key = rows
+            .iter()
+            .map(|r| {
+                (
+                    (r.scenario.as_str(), r.place.as_str(), r.metric.as_str()),
+                    r,
+                )
+            })
+            .collect();
+        assert_eq!(
+            columns(&rows, "base", &by_key),
+            ["national", "Kazakhstan", "Norway"]
+        );
     }
 }

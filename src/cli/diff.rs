@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use exodus::scenario::diff::differences;
+use exodus::scenario::diff::scenario_differences;
 use exodus::scenario::{BUILTIN, BUILTIN_SCENARIOS, ScenarioDocument};
 
 use super::Failure;
@@ -17,16 +17,7 @@ pub(crate) fn diff(args: &DiffArgs) -> Result<(), Failure> {
     let second = document(&args.second, &args.set.set)?;
     // Two paths to the same bytes (a copy of the embedded data, say) are
     // the same data.
-    let found: Vec<_> = differences(&first.resolved_table(), &second.resolved_table())
-        .into_iter()
-        .filter(|d| match d.path.strip_prefix("data.") {
-            Some(key) => {
-                let (x, y) = (first.data_text(key), second.data_text(key));
-                x.is_none() || x != y
-            }
-            None => true,
-        })
-        .collect();
+    let found = scenario_differences(&first, &second);
     let (a, b) = (args.first.display(), args.second.display());
     if super::summary::json() {
         let differences: Vec<serde_json::Value> = found

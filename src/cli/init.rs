@@ -23,7 +23,7 @@ const MINE: &str = "my-scenario.toml";
 /// nothing yet; its comments show a partial override of one policy.
 const MY_SCENARIO: &str = r#"# A scenario of your own: it runs the default scenario (mobilization-2022.toml,
 # beside this file) with whatever you change below. Only the keys you give
-# change; see docs/scenarios.md in the repository for every key.
+# change; see docs/scenario.md in the repository for every key.
 #
 #   exodus check my-scenario.toml
 #   exodus run my-scenario.toml --scale 20
@@ -51,6 +51,7 @@ pub(crate) fn init(dir: &Path) -> Result<(), Failure> {
     let mut files: Vec<(&str, &str)> = vec![(SCENARIO, DEFAULT_SCENARIO), (MINE, MY_SCENARIO)];
     files.extend(EMBEDDED_DATA.iter().copied());
     files.extend(EMBEDDED_EXTRAS.iter().copied());
+    exodus::output::folder_to_write(dir)?;
     let taken: Vec<String> = files
         .iter()
         .filter(|(name, _)| dir.join(name).symlink_metadata().is_ok())

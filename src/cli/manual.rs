@@ -55,6 +55,7 @@ pub(crate) fn man(out: Option<&Path>) -> Result<(), Failure> {
             .map_err(failed("writing the manual page".to_owned()))?;
         return Ok(());
     };
+    exodus::output::folder_to_write(out)?;
     fs::create_dir_all(out).map_err(failed(format!("creating {}", out.display())))?;
     clap_mangen::generate_to(command, out).map_err(failed(format!(
         "writing the manual pages into {}",

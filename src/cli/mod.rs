@@ -75,6 +75,27 @@ where
 }
 
 impl Failure {
+    /// A command line that does not parse (one the command holds, such as
+    /// `exodus slurm`'s or a shard's), as clap says it, once: without its
+    /// own `error: ` and without the usage text (exit code 2).
+    pub(crate) fn parse(error: &clap::Error) -> Self {
+        let text = error.render().to_string();
+        // Its first paragraph; the tips and usage that follow are for a
+        // terminal.
+        let first: Vec<&str> = text
+            .lines()
+            .map(str::trim)
+            .skip_while(|l| l.is_empty())
+            .take_while(|l| !l.is_empty())
+            .collect();
+        let message = first.join(" ");
+        let message = message
+            .strip_prefix("error: ")
+            .unwrap_or(&message)
+            .to_owned();
+        Self::usage(anyhow::Error::msg(message))
+    }
+
     /// A failure that no error type of the library describes (exit code 1).
     pub(crate) fn other(error: impl Into<anyhow::Error>) -> Self {
         Self {
@@ -109,7 +130,26 @@ impl Failure {
 /// The whole chain of causes, each after a colon.
 impl fmt::Display for Failure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:#}", self.error)
+        // The OS's error numbers ("(os error 17)") mean nothing to a user:
+        // its words say what is wrong.
+        let text = format!("{:#}", self.error);
+        let mut plain = String::with_capacity(text.len());
+        let mut rest = text.as_str();
+        while let Some(at) = rest.find(" (os error ") {
+            plain.push_str(&rest[..at]);
+            let after = &rest[at + " (os error ".len()..];
+            match after.find(')') {
+                Some(end) if after[..end].chars().all(|c| c.is_ascii_digit()) => {
+                    rest = &after[end + 1..];
+                }
+                _ => {
+                    plain.push_str(" (os error ");
+                    rest = after;
+                }
+            }
+        }
+        plain.push_str(rest);
+        f.write_str(&plain)
     }
 }
 
@@ -163,9 +203,23 @@ pub(crate) fn load_doc(path: Option<&Path>, sets: &[String]) -> Result<ScenarioD
         )));
     }
     for warning in warnings {
-        eprintln!("warning: {warning}");
+        say_warning_once(&warning.to_string());
     }
     Ok(doc)
+}
+
+/// Prints a warning about a scenario, unless this process said it already:
+/// a command that loads a file twice (`diff A A`), or two scenarios that
+/// extend one file, would say each of its warnings twice.
+fn say_warning_once(warning: &str) {
+    static SAID: std::sync::Mutex<std::collections::BTreeSet<String>> =
+        std::sync::Mutex::new(std::collections::BTreeSet::new());
+    let new = SAID
+        .lock()
+        .map_or(true, |mut said| said.insert(warning.to_owned()));
+    if new {
+        eprintln!("warning: {warning}");
+    }
 }
 
 /// Runs `command` (`run` of the embedded default when none); with `json`,

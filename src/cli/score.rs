@@ -21,9 +21,6 @@ pub(crate) fn score_printing(run_dir: &Path, observed: &Path, print: bool) -> Re
     let path = run_dir.join(exodus::score::SCORE_CSV);
     exodus::score::write_csv(&path, &scorings)
         .with_context(|| format!("writing {}", path.display()))?;
-    if !print {
-        return Ok(());
-    }
     if super::summary::json() {
         let scored: Vec<serde_json::Value> = scorings
             .iter()
@@ -47,7 +44,7 @@ pub(crate) fn score_printing(run_dir: &Path, observed: &Path, print: bool) -> Re
             .filter_map(Scoring::skipped)
             .map(|s| s.figure.id.as_str())
             .collect();
-        super::summary::print(&serde_json::json!({
+        let value = serde_json::json!({
             "run": run_dir.display().to_string(),
             "written": path.display().to_string(),
             "scored": scored,
@@ -55,7 +52,16 @@ pub(crate) fn score_printing(run_dir: &Path, observed: &Path, print: bool) -> Re
             "median_abs_log_error": summary.median_abs_log_error,
             "share_within_25pct": summary.share_within_25pct,
             "averaged_relative_difference": summary.averaged_relative_difference,
-        }));
+        });
+        // `exodus score` prints it; `run --score` adds it to the run's summary.
+        if print {
+            super::summary::print(&value);
+        } else {
+            super::summary::record_extra("score", value);
+        }
+        return Ok(());
+    }
+    if !print {
         return Ok(());
     }
     println!(

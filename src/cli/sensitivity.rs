@@ -173,6 +173,9 @@ pub(crate) fn sensitivity(args: &SensitivityArgs) -> Result<(), Failure> {
             settings.scale(),
         );
         print_table(&rows);
+        for doubt in exodus::sensitivity::doubts(&plan.method, &rows) {
+            println!("note: {doubt}");
+        }
         let drawn: Vec<String> = charts.iter().map(|c| c.display().to_string()).collect();
         println!();
         println!(

@@ -23,8 +23,89 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use clap::Parser;
+
 use super::Failure;
-use super::args::SlurmArgs;
+use super::args::{LateSlurmOptions, SlurmArgs, SlurmOptions};
+
+/// `exodus slurm`'s own options, and whether each takes a value.
+const OWN_OPTIONS: [(&str, bool); 7] = [
+    ("--tasks", true),
+    ("--partition", true),
+    ("--time", true),
+    ("--mem", true),
+    ("--cpus", true),
+    ("--dir", true),
+    ("--submit", false),
+];
+
+/// Splits the words after `exodus slurm`'s first positional argument into
+/// its own options and the command's words. No command that runs in shards
+/// has an option of these names, so they may go anywhere; a `--` ends
+/// them, and what follows it is the command's, word for word.
+fn split_own_options(words: &[String]) -> (Vec<String>, Vec<String>) {
+    let (mut own, mut command) = (Vec::new(), Vec::new());
+    let mut it = words.iter();
+    while let Some(word) = it.next() {
+        if word == "--" {
+            command.extend(it.by_ref().cloned());
+            break;
+        }
+        let name = word.split_once('=').map_or(word.as_str(), |(n, _)| n);
+        match OWN_OPTIONS.iter().find(|(n, _)| *n == name) {
+            Some((_, takes_value)) => {
+                own.push(word.clone());
+                if *takes_value
+                    && !word.contains('=')
+                    && let Some(value) = it.next()
+                {
+                    own.push(value.clone());
+                }
+            }
+            None => command.push(word.clone()),
+        }
+    }
+    (own, command)
+}
+
+/// `exodus slurm`'s options: those before the command and those among its
+/// words, each given once; and the command's words.
+fn options_and_command(args: &SlurmArgs) -> Result<(SlurmOptions, Vec<String>), Failure> {
+    let (own, command) = split_own_options(&args.command);
+    let late = LateSlurmOptions::try_parse_from(&own)
+        .map_err(|e| Failure::parse(&e))?
+        .options;
+    let early = &args.options;
+    let twice = |name: &str, a: bool, b: bool| {
+        if a && b {
+            Err(usage(format!(
+                "`exodus slurm` is given {name} twice: give it once"
+            )))
+        } else {
+            Ok(())
+        }
+    };
+    twice("--tasks", early.tasks.is_some(), late.tasks.is_some())?;
+    twice(
+        "--partition",
+        early.partition.is_some(),
+        late.partition.is_some(),
+    )?;
+    twice("--time", early.time.is_some(), late.time.is_some())?;
+    twice("--mem", early.mem.is_some(), late.mem.is_some())?;
+    twice("--cpus", early.cpus.is_some(), late.cpus.is_some())?;
+    twice("--dir", early.dir.is_some(), late.dir.is_some())?;
+    let options = SlurmOptions {
+        tasks: early.tasks.or(late.tasks),
+        partition: early.partition.clone().or(late.partition),
+        time: early.time.clone().or(late.time),
+        mem: early.mem.clone().or(late.mem),
+        cpus: early.cpus.or(late.cpus),
+        dir: early.dir.clone().or(late.dir),
+        submit: early.submit || late.submit,
+    };
+    Ok((options, command))
+}
 
 fn usage(message: String) -> Failure {
     Failure::usage(anyhow::Error::msg(message))
@@ -41,7 +122,7 @@ fn absolute(path: &Path) -> PathBuf {
 }
 
 /// The `#SBATCH` lines of the resources asked for.
-fn resources(args: &SlurmArgs) -> String {
+fn resources(args: &SlurmOptions) -> String {
     let mut lines = String::new();
     if let Some(p) = &args.partition {
         lines.push_str(&format!("#SBATCH --partition={p}\n"));
@@ -59,8 +140,16 @@ fn resources(args: &SlurmArgs) -> String {
 }
 
 /// Writes the scripts and, with `--submit`, submits them.
-pub(crate) fn slurm(args: &SlurmArgs) -> Result<(), Failure> {
-    let Some(name) = args.command.first() else {
+pub(crate) fn slurm(given: &SlurmArgs) -> Result<(), Failure> {
+    let (args, command) = options_and_command(given)?;
+    let args = &args;
+    let Some(tasks) = args.tasks else {
+        return Err(usage(
+            "give --tasks N: the number of shards (Slurm array tasks), before or after the command"
+                .to_owned(),
+        ));
+    };
+    let Some(name) = command.first() else {
         return Err(usage("give the command to run in shards".to_owned()));
     };
     if !["compare", "sweep", "sensitivity", "calibrate"].contains(&name.as_str()) {
@@ -68,25 +157,23 @@ pub(crate) fn slurm(args: &SlurmArgs) -> Result<(), Failure> {
             "`{name}` does not run in shards: give compare, sweep, sensitivity or calibrate"
         )));
     }
-    if args
-        .command
-        .iter()
-        .any(|w| w == "--shard" || w == "--jobs-from")
-    {
+    if command.iter().any(|w| {
+        let name = w.split_once('=').map_or(w.as_str(), |(n, _)| n);
+        name == "--shard" || name == "--jobs-from"
+    }) {
         return Err(usage(
             "leave --shard and --jobs-from out: the scripts give them to each task".to_owned(),
         ));
     }
-    let (words, out) = super::cluster::split_options(&args.command, &["--out"]);
+    let (words, out) = super::cluster::split_options(&command, &["--out"]);
     let out = absolute(&out.map(PathBuf::from).ok_or_else(|| {
         usage(format!(
             "give `{name}` an --out: the folder of the merged results, e.g. `--out results/{name}`"
         ))
     })?);
-    // The command must parse as exodus would run it.
-    let mut check = vec!["exodus".to_owned()];
-    check.extend(args.command.iter().cloned());
-    <super::Cli as clap::Parser>::try_parse_from(&check).map_err(|e| usage(e.to_string()))?;
+    // The command must run as each shard would run it: no scripts for a
+    // command that cannot.
+    super::cluster::rehearse(&command)?;
     let dir = absolute(&args.dir.clone().unwrap_or_else(|| {
         let mut n = out
             .file_name()
@@ -108,7 +195,6 @@ pub(crate) fn slurm(args: &SlurmArgs) -> Result<(), Failure> {
     let jobs = quoted(&super::cluster::jobs_folder(&out).display().to_string());
     let command: Vec<String> = words.iter().map(|w| quoted(w)).collect();
     let command = command.join(" ");
-    let tasks = args.tasks;
     let res = resources(args);
     let shard = format!(
         "#!/bin/bash\n\

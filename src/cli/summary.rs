@@ -24,6 +24,25 @@ static JSON: AtomicBool = AtomicBool::new(false);
 /// The folder the command claimed for its results, if any.
 static OUT: Mutex<Option<PathBuf>> = Mutex::new(None);
 
+/// What a command adds to its summary besides its folder's (a run's score).
+static EXTRA: Mutex<Option<Map<String, Value>>> = Mutex::new(None);
+
+/// Adds `value` under `key` to the command's JSON summary.
+pub(crate) fn record_extra(key: &str, value: Value) {
+    if let Ok(mut extra) = EXTRA.lock() {
+        extra
+            .get_or_insert_with(Map::new)
+            .insert(key.to_owned(), value);
+    }
+}
+
+/// A command's failure, as `--format json` prints it on standard output
+/// (the text goes to standard error too): `{"error", "exit_code"}`, so that
+/// a script tells a failure from a summary by its `error` key.
+pub(crate) fn print_error(message: &str, exit_code: u8) {
+    print(&json!({ "error": message, "exit_code": exit_code }));
+}
+
 /// From now on, summaries are JSON.
 pub(crate) fn use_json() {
     JSON.store(true, Ordering::SeqCst);
@@ -90,10 +109,13 @@ pub(crate) fn print_results(command: &str) -> Result<(), Failure> {
     } else {
         Value::Null
     };
-    if !headline.is_null()
-        && let Some(map) = summary.as_object_mut()
-    {
-        map.insert("headline".to_owned(), headline);
+    if let Some(map) = summary.as_object_mut() {
+        if !headline.is_null() {
+            map.insert("headline".to_owned(), headline);
+        }
+        if let Some(extra) = EXTRA.lock().ok().and_then(|mut e| e.take()) {
+            map.extend(extra);
+        }
     }
     print(&summary);
     Ok(())

@@ -31,6 +31,27 @@ pub(crate) fn sweep(args: &SweepArgs) -> Result<(), Failure> {
                 })
         })
         .collect::<Result<Vec<_>, _>>()?;
+    // A key that holds a whole number takes whole values only: a range with
+    // a step of a fraction is refused here, naming the value it gives.
+    if args.lhs.is_none() {
+        for (axis, given) in axes.iter().zip(&args.params) {
+            let fraction = axis.values.iter().find(|v| v.parse::<i64>().is_err());
+            if doc.is_integer(&axis.path)
+                && let Some(value) = fraction
+            {
+                return Err(Failure::from(exodus::input_error::InputError {
+                    file: format!("--param {given}"),
+                    line: None,
+                    column: None,
+                    key: Some(axis.path.to_string()),
+                    message: format!(
+                        "takes whole numbers, and these values give `{value}`: give whole \
+                         values, or a range with a whole step, such as 1:3:1"
+                    ),
+                }));
+            }
+        }
+    }
     let scale = args
         .ensemble
         .settings
@@ -45,6 +66,7 @@ pub(crate) fn sweep(args: &SweepArgs) -> Result<(), Failure> {
         args.ensemble.replicates,
         persons / f64::from(scale),
         args.yes,
+        args.quiet,
     )?;
     let size = &args.ensemble.settings.size;
     let master = args
@@ -164,6 +186,7 @@ fn check_size(
     replicates: u32,
     agents: f64,
     yes: bool,
+    quiet: bool,
 ) -> Result<(), Failure> {
     let points = match hypercube {
         Some(n) => n as u64,
@@ -213,7 +236,9 @@ fn check_size(
             exodus::format::thousands(RUNS_WITHOUT_YES)
         ));
     }
-    eprintln!("sweep: {estimate}");
+    if !quiet {
+        eprintln!("sweep: {estimate}");
+    }
     Ok(())
 }
 

@@ -102,6 +102,14 @@ pub(crate) fn validate(args: &ValidateArgs) -> Result<(), Failure> {
         }
         print_figures(&validated);
         print_summaries(&summaries);
+        if posterior.is_none() {
+            println!(
+                "(the bands are of Monte-Carlo noise only, at one parameter point: a model that \
+                 fits well still leaves many figures outside them, so a low share inside is not \
+                 by itself a failure; --posterior FILE.csv gives posterior-predictive bands, \
+                 docs/calibration.md)"
+            );
+        }
         println!();
         println!(
             "written to {} ({VALIDATION_CSV}, {VALIDATION_DAILY_CSV}, {VALIDATION_PATHS_CSV}, {})",

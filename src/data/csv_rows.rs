@@ -57,6 +57,50 @@ impl CsvHeader<'_> {
     }
 }
 
+/// Where a quoted field opens that is never closed, as (line, column),
+/// 1-based: a CSV reader takes the rest of the file as that one value, and
+/// reports only a row with too few fields, far from the mistake.
+pub(crate) fn unclosed_quote(text: &str) -> Option<(usize, usize)> {
+    let (mut line, mut column) = (1, 0);
+    let mut field_start = true;
+    let mut open: Option<(usize, usize)> = None;
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        column += 1;
+        match (open, c) {
+            (Some(_), '"') if chars.peek() == Some(&'"') => {
+                chars.next();
+                column += 1;
+            }
+            (Some(_), '"') => open = None,
+            (None, '"') if field_start => open = Some((line, column)),
+            (None, ',') => field_start = true,
+            _ => field_start = false,
+        }
+        if c == '\n' {
+            line += 1;
+            column = 0;
+            if open.is_none() {
+                field_start = true;
+            }
+        }
+    }
+    open
+}
+
+/// The error for a quote opened at (line, column) that is never closed.
+pub(crate) fn unclosed_quote_error(file: &str, (line, column): (usize, usize)) -> InputError {
+    InputError {
+        file: file.to_owned(),
+        line: Some(line),
+        column: Some(column),
+        key: None,
+        message: "a quote `\"` opened here is never closed, so the rest of the file would read \
+                  as one value: close it, or remove it"
+            .to_owned(),
+    }
+}
+
 /// Reads every record of a CSV file into `T` (by header name), reporting
 /// the line, the column and the column's name of a bad value, and a missing
 /// column at the header. `file` names the file in errors.
@@ -64,6 +108,9 @@ pub(crate) fn read_rows<'f, T: DeserializeOwned>(
     file: &'f str,
     text: &str,
 ) -> Result<(CsvHeader<'f>, Vec<(RowPlace, T)>), InputError> {
+    if let Some(at) = unclosed_quote(text) {
+        return Err(unclosed_quote_error(file, at));
+    }
     let mut reader = csv::Reader::from_reader(text.as_bytes());
     let headers = reader
         .headers()

@@ -17,7 +17,7 @@ mod csv_rows;
 mod network;
 mod regions;
 
-pub(crate) use csv_rows::read_rows;
+pub(crate) use csv_rows::{read_rows, unclosed_quote, unclosed_quote_error};
 pub use network::{AirRouteRecord, AirRoutes, CrossingRecord, parse_air_routes, parse_crossings};
 pub use regions::{AGE_BANDS, Region, eligible_men, parse_regions};
 

@@ -17,11 +17,18 @@
 //!   records), naming each difference; with `--force` the claim says what it
 //!   replaces ([`Claim::replaced`]). Editing the scenario file and running
 //!   again replaces its results, as iterating on a scenario expects;
-//! - takes an exclusive advisory lock on a lock file beside the folder
-//!   (`.NAME.lock`, holding the process id and the command), held until the
-//!   claim is dropped. A second exodus process that claims the same folder
-//!   is refused at once and told who holds it, so two runs never write one
-//!   folder at the same time;
+//! - takes an exclusive advisory lock (`flock`) on a lock file beside the
+//!   folder (`.NAME.lock`, holding the process id and the command), held
+//!   until the claim is dropped, which removes the file: a lock never
+//!   outlives its process, and one left by SIGKILL is unlocked and taken by
+//!   the next claim. A second exodus process that claims the same folder is
+//!   refused at once and told who holds it, so two runs never write one
+//!   folder at the same time; nor is a folder claimed while a folder nested
+//!   in it (a scenario's `sweep/` in its run's folder) or the folder around
+//!   it is being written;
+//! - counts a command's subfolder of results, and the lock and staging
+//!   files beside it, as part of the results around it (they move with
+//!   them when those are replaced), not as a stranger's files;
 //! - removes the staging folders that a killed writer left beside it (none
 //!   can be in use: the lock is held).
 //!
@@ -34,7 +41,10 @@ use std::io::{ErrorKind, Write};
 use std::ops::Deref;
 use std::path::{Component, Path, PathBuf};
 
-use super::folder::{STAGING_MARK, is_derived, listed_files, previous_results};
+use super::folder::{
+    LOCK_SUFFIX, STAGING_MARK, carry_nested, is_derived, is_housekeeping, is_nested_results,
+    listed_files, previous_results,
+};
 use super::{FOLDER_MANIFEST, MANIFEST, OutputError};
 
 /// A claimed output folder: its path, and the lock that keeps other exodus
@@ -43,7 +53,9 @@ use super::{FOLDER_MANIFEST, MANIFEST, OutputError};
 pub struct Claim {
     dir: PathBuf,
     replaced: Option<String>,
-    _lock: File,
+    /// The highest folder the claim made to hold the results, if any.
+    made: Option<PathBuf>,
+    _lock: LockFile,
 }
 
 impl Claim {
@@ -106,18 +118,28 @@ pub fn claim(dir: &Path, intent: &Intent<'_>, force: bool) -> Result<Claim, Outp
         Err(e) if e.kind() == ErrorKind::NotFound => {}
         Err(e) => return Err(refuse(unusable(&e, "cannot be read"))),
     }
+    // The folders made to hold it, from the highest, to be removed again if
+    // nothing is written into them (a command refused after its claim).
+    let made = {
+        let mut top = None;
+        let mut at = Some(parent.as_path());
+        while let Some(p) = at.filter(|p| !p.as_os_str().is_empty() && !p.exists()) {
+            top = Some(p.to_owned());
+            at = p.parent();
+        }
+        top
+    };
     fs::create_dir_all(&parent).map_err(|e| OutputError::Unusable {
         path: parent.clone(),
         why: format!("cannot be created to hold the results: {}", plain(&e)),
     })?;
-    let lock_path = parent.join(format!(".{name}.lock"));
-    let mut lock = OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .read(true)
-        .write(true)
-        .open(&lock_path)
-        .map_err(|e| {
+    let lock_path = parent.join(format!(".{name}{LOCK_SUFFIX}"));
+    let mut lock = take_lock(&lock_path).map_err(|e| match e {
+        Taken::Held(holder) => OutputError::Busy {
+            path: dir.to_owned(),
+            holder,
+        },
+        Taken::Failed(e) => {
             let why = match e.kind() {
                 ErrorKind::PermissionDenied | ErrorKind::ReadOnlyFilesystem => {
                     format!("cannot be written: {} is not writable", parent.display())
@@ -128,36 +150,166 @@ pub fn claim(dir: &Path, intent: &Intent<'_>, force: bool) -> Result<Claim, Outp
                 path: dir.to_owned(),
                 why,
             }
-        })?;
-    match lock.try_lock() {
-        Ok(()) => {}
-        Err(TryLockError::WouldBlock) => {
-            let holder = fs::read_to_string(&lock_path).unwrap_or_default();
-            let holder = holder.trim();
-            return Err(OutputError::Busy {
-                path: dir.to_owned(),
-                holder: if holder.is_empty() {
-                    "another exodus process".to_owned()
-                } else {
-                    holder.to_owned()
-                },
-            });
         }
-        Err(TryLockError::Error(e)) => {
-            return Err(refuse(format!("cannot be locked: {}", plain(&e))));
-        }
-    }
+    })?;
     // Who holds it, for the message of anyone refused.
     let holder = format!("exodus {command} (process {})", std::process::id());
     let _ = lock
         .set_len(0)
         .and_then(|()| lock.write_all(holder.as_bytes()));
+    // The claim removes its lock file when dropped, from here on.
+    let lock = LockFile {
+        path: lock_path,
+        _file: lock,
+    };
+    // A folder nested in this one (a scenario's `sweep/` in its run's
+    // folder), or the folder this one is nested in, is written by another
+    // process: the swap of one would take the other's work with it.
+    if let Some(holder) = held_nearby(dir, &parent) {
+        return Err(OutputError::Busy {
+            path: dir.to_owned(),
+            holder,
+        });
+    }
     remove_stale_staging(&parent, &name);
     let replaced = check_contents(dir, intent, force)?;
     Ok(Claim {
         dir: dir.to_owned(),
         replaced,
+        made,
         _lock: lock,
+    })
+}
+
+impl Drop for Claim {
+    fn drop(&mut self) {
+        // Nothing was written (the command was refused after its claim):
+        // the folders made to hold it go too, each only if empty. The lock
+        // file goes first; the lock itself is let go when its file closes.
+        let Some(top) = &self.made else {
+            return;
+        };
+        if self.dir.exists() {
+            return;
+        }
+        let lock = self._lock.path.clone();
+        let _ = fs::remove_file(&lock);
+        let mut at = self.dir.parent();
+        while let Some(p) = at {
+            if fs::remove_dir(p).is_err() || p == top.as_path() {
+                break;
+            }
+            at = p.parent();
+        }
+    }
+}
+
+/// An exclusive lock on a lock file, which removes the file when dropped: a
+/// lock never outlives its process, and nothing stays behind (after
+/// SIGKILL the file stays, unlocked, and the next claim takes it).
+#[derive(Debug)]
+struct LockFile {
+    path: PathBuf,
+    _file: File,
+}
+
+impl Drop for LockFile {
+    fn drop(&mut self) {
+        // Removed while still locked (the file closes after this), so that
+        // whoever opens the path next makes a new file; [`take_lock`] makes
+        // sure a file it locked is still the one at the path.
+        let _ = fs::remove_file(&self.path);
+    }
+}
+
+/// Why a lock could not be taken.
+enum Taken {
+    /// Another process holds it; what its lock file says of it.
+    Held(String),
+    /// The lock file cannot be opened or locked.
+    Failed(std::io::Error),
+}
+
+/// Opens (or makes) the lock file `path` and locks it exclusively, without
+/// waiting. A holder removes the file before it lets go of the lock, so a
+/// file locked after its holder let go may no longer be the one at `path`:
+/// then it is opened again.
+fn take_lock(path: &Path) -> Result<File, Taken> {
+    for _ in 0..100 {
+        let file = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .read(true)
+            .write(true)
+            .open(path)
+            .map_err(Taken::Failed)?;
+        match file.try_lock() {
+            Ok(()) => {}
+            Err(TryLockError::WouldBlock) => return Err(Taken::Held(holder_of(path))),
+            Err(TryLockError::Error(e)) => return Err(Taken::Failed(e)),
+        }
+        if same_file(&file, path) {
+            return Ok(file);
+        }
+    }
+    Err(Taken::Held(holder_of(path)))
+}
+
+/// Whether the open `file` is the file at `path`.
+fn same_file(file: &File, path: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        match (file.metadata(), fs::metadata(path)) {
+            (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+            _ => false,
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = file;
+        path.exists()
+    }
+}
+
+/// Who holds the lock file `path`, as it says.
+fn holder_of(path: &Path) -> String {
+    let holder = fs::read_to_string(path).unwrap_or_default();
+    let holder = holder.trim();
+    if holder.is_empty() {
+        "another exodus process".to_owned()
+    } else {
+        holder.to_owned()
+    }
+}
+
+/// Whether a lock file is held by another process (a lock file left by a
+/// killed one is not): says who holds it.
+fn held_by_other(path: &Path) -> Option<String> {
+    let file = OpenOptions::new().read(true).write(true).open(path).ok()?;
+    match file.try_lock() {
+        Err(TryLockError::WouldBlock) => Some(holder_of(path)),
+        _ => None,
+    }
+}
+
+/// Who writes a folder nested in `dir`, or the folder `dir` is nested in
+/// (its `parent`), if another process does.
+fn held_nearby(dir: &Path, parent: &Path) -> Option<String> {
+    let inside = fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.') && n.ends_with(LOCK_SUFFIX))
+        .find_map(|n| held_by_other(&dir.join(n)));
+    inside.or_else(|| {
+        let name = folder_name(parent).ok()?;
+        let grandparent = match parent.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
+            _ => PathBuf::from("."),
+        };
+        held_by_other(&grandparent.join(format!(".{name}{LOCK_SUFFIX}")))
     })
 }
 
@@ -182,10 +334,14 @@ fn check_contents(
     force: bool,
 ) -> Result<Option<String>, OutputError> {
     let (command, scenario) = (intent.command, intent.scenario);
+    // What exodus keeps beside a folder nested in this one, and the folders
+    // of results nested in it, belong with its results (and move with
+    // them): the rest must be results.
     let entries: Vec<String> = match fs::read_dir(dir) {
         Ok(entries) => entries
             .filter_map(Result::ok)
             .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| !is_housekeeping(n) && !is_nested_results(dir, n))
             .collect(),
         Err(e) if e.kind() == ErrorKind::NotFound => return Ok(None),
         Err(e) => {
@@ -281,16 +437,29 @@ fn differences(before: &toml::Table, now: &toml::Table) -> Vec<String> {
 
 /// Removes the staging folders of earlier writers of `name` that were
 /// killed before they finished (the caller holds the lock, so no writer is
-/// alive).
+/// alive). A writer killed while it swapped folders may have left the
+/// earlier results there: where the folder itself is gone they are put
+/// back, and the folders of results nested in them move to the folder.
 fn remove_stale_staging(parent: &Path, name: &str) {
     let prefix = format!(".{name}.{STAGING_MARK}");
     let Ok(entries) = fs::read_dir(parent) else {
         return;
     };
+    let dir = parent.join(name);
     for entry in entries.filter_map(Result::ok) {
-        if entry.file_name().to_string_lossy().starts_with(&prefix) {
-            let _ = fs::remove_dir_all(entry.path());
+        if !entry.file_name().to_string_lossy().starts_with(&prefix) {
+            continue;
         }
+        let stale = entry.path();
+        let whole = stale.join(MANIFEST).is_file() || stale.join(FOLDER_MANIFEST).is_file();
+        if fs::symlink_metadata(&dir).is_err() {
+            if whole && fs::rename(&stale, &dir).is_ok() {
+                continue;
+            }
+        } else if !carry_nested(&stale, &dir) {
+            continue;
+        }
+        let _ = fs::remove_dir_all(stale);
     }
 }
 

@@ -44,6 +44,21 @@ const COLUMNS: &[(&str, &str, &str)] = &[
     ("value", "the metric's value", "persons, or days for waits"),
     ("scenario", "the scenario's name", ""),
     (
+        "path",
+        "a key of the scenario, as --set names it (policy[finland-ban].start)",
+        "",
+    ),
+    (
+        "base",
+        "the key's value in the base scenario, as TOML (empty where it has none)",
+        "as the key",
+    ),
+    (
+        "alternative",
+        "the key's value in the alternative, as TOML (empty where it has none)",
+        "as the key",
+    ),
+    (
         "arrived",
         "men of the exodus reaching the crossing that day",
         "persons",
@@ -333,6 +348,16 @@ const COLUMNS: &[(&str, &str, &str)] = &[
         "",
     ),
     ("reason", "why a figure was not scored", ""),
+    (
+        "ratio",
+        "the simulated value over the reported one",
+        "ratio",
+    ),
+    (
+        "within_25pct",
+        "whether the simulated value is within 25% of the reported one",
+        "",
+    ),
     ("simulated", "the simulated value", "as the metric"),
     (
         "within_tolerance",
@@ -470,6 +495,10 @@ const FILES: &[(&str, &str)] = &[
         "one row per date, scenario, place and metric",
     ),
     (
+        "compare_changes.csv",
+        "one row per key in which an alternative differs from the base, as it runs",
+    ),
+    (
         "sweep.csv",
         "one row per point, replicate, place and metric",
     ),
@@ -507,6 +536,10 @@ const FILES: &[(&str, &str)] = &[
         "one row per parameter: prior and posterior",
     ),
     ("bench.csv", "one row per benchmark"),
+    (
+        "score.csv",
+        "one row per observed figure: scored against the run (--score, exodus score)",
+    ),
 ];
 
 /// The description and unit of column `name`.

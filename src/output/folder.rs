@@ -84,7 +84,7 @@ pub(super) struct Previous {
 /// The results of each manifest in `dir` (a run's, then a command's).
 pub(super) fn previous_results(dir: &Path) -> Vec<Previous> {
     let read = |name: &str| {
-        fs::read_to_string(dir.join(name))
+        crate::input_file::read_text(&dir.join(name), crate::input_file::DATA_BYTES)
             .ok()?
             .parse::<toml::Table>()
             .ok()
@@ -160,9 +160,10 @@ pub fn command_line() -> String {
 pub(super) fn listed_files(dir: &Path) -> Vec<String> {
     let mut names = Vec::new();
     for manifest in [MANIFEST, FOLDER_MANIFEST] {
-        let Some(table) = fs::read_to_string(dir.join(manifest))
-            .ok()
-            .and_then(|text| text.parse::<toml::Table>().ok())
+        let Some(table) =
+            crate::input_file::read_text(&dir.join(manifest), crate::input_file::DATA_BYTES)
+                .ok()
+                .and_then(|text| text.parse::<toml::Table>().ok())
         else {
             continue;
         };
@@ -187,6 +188,44 @@ pub(super) fn is_derived(name: &str) -> bool {
         || name == "bench.csv"
         || name == "report.html"
         || (name.starts_with('.') && name.ends_with(".tmp"))
+}
+
+/// What ends the name of the lock file beside a folder (`.NAME.lock`, see
+/// [`super::destination`]).
+pub(super) const LOCK_SUFFIX: &str = ".lock";
+
+/// Whether `name`, in a folder of results, is what exodus keeps beside a
+/// folder nested in it: a lock file (`.NAME.lock`, which a killed process
+/// leaves behind unlocked) or a staging folder.
+pub(super) fn is_housekeeping(name: &str) -> bool {
+    name.starts_with('.') && (name.ends_with(LOCK_SUFFIX) || name.contains(STAGING_MARK))
+}
+
+/// Whether `dir/name` is a folder of exodus results nested in the folder
+/// `dir` (a scenario's `sweep/`, `calibration/` or `sensitivity/`, next to
+/// its run): it belongs with the results around it, and moves with them when
+/// they are replaced ([`carry_nested`]).
+pub(super) fn is_nested_results(dir: &Path, name: &str) -> bool {
+    let path = dir.join(name);
+    fs::symlink_metadata(&path).is_ok_and(|m| m.is_dir())
+        && (path.join(MANIFEST).is_file() || path.join(FOLDER_MANIFEST).is_file())
+}
+
+/// Moves the folders of results nested in `old` into `new`, where `new`
+/// has nothing of that name; says whether every one of them moved.
+pub(super) fn carry_nested(old: &Path, new: &Path) -> bool {
+    let Ok(entries) = fs::read_dir(old) else {
+        return true;
+    };
+    let mut all = true;
+    for entry in entries.filter_map(Result::ok) {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if is_nested_results(old, &name) {
+            let to = new.join(&name);
+            all &= fs::symlink_metadata(&to).is_err() && fs::rename(entry.path(), to).is_ok();
+        }
+    }
+    all
 }
 
 /// Writes the results of a command as the folder `dir`: the files and a
@@ -329,8 +368,13 @@ fn swap_in(staging: &Path, dir: &Path) -> Result<(), OutputError> {
             }
             let _ = fs::rename(&aside, staging);
         }
-        // `staging` now holds the old results.
-        let _ = fs::remove_dir_all(staging);
+        // `staging` now holds the old results. The folders of results
+        // nested in them (a sweep's in its scenario's run) stay; were one
+        // not to move, the staging folder stays too, and the next writer
+        // that claims the folder moves it (see `super::destination`).
+        if carry_nested(staging, dir) {
+            let _ = fs::remove_dir_all(staging);
+        }
     }
     if let Some(parent) = dir.parent() {
         sync_dir(parent);
@@ -358,12 +402,109 @@ fn sync_dir(dir: &Path) {
     }
 }
 
+/// Adds the file `name` (`bytes`), derived from the results in `dir` after
+/// they were written (a run's `score.csv`), to the folder: the file, then
+/// its entry in the data package, then the manifest, which lists both with
+/// their new sizes and SHA-256, each written whole. A file of that name
+/// already listed is replaced.
+pub fn add_derived_file(dir: &Path, name: &str, bytes: &[u8]) -> Result<(), OutputError> {
+    let io = |path: &Path| {
+        let path = path.to_owned();
+        move |source| OutputError::Io { path, source }
+    };
+    let manifest_name = if dir.join(MANIFEST).is_file() {
+        MANIFEST
+    } else {
+        FOLDER_MANIFEST
+    };
+    let manifest_path = dir.join(manifest_name);
+    let unreadable = |e: String| OutputError::Io {
+        path: manifest_path.clone(),
+        source: std::io::Error::other(e),
+    };
+    // Edited in place, so that the manifest keeps its order and layout.
+    let mut manifest: toml_edit::DocumentMut = fs::read_to_string(&manifest_path)
+        .map_err(io(&manifest_path))?
+        .parse()
+        .map_err(|e: toml_edit::TomlError| unreadable(e.to_string()))?;
+    write_atomic(&dir.join(name), bytes)?;
+    let mut listed = vec![(name.to_owned(), bytes.to_vec())];
+    let package_path = dir.join(super::DATAPACKAGE);
+    if let Ok(text) = fs::read_to_string(&package_path)
+        && let Ok(mut package) = serde_json::from_str::<serde_json::Value>(&text)
+    {
+        let text_of = |key: &str| manifest.get(key).and_then(toml_edit::Item::as_str);
+        let command = text_of("command").unwrap_or("run");
+        let scenario = text_of("scenario").unwrap_or_default();
+        let entry = super::dictionary::datapackage(command, scenario, &listed);
+        let entry: serde_json::Value = serde_json::from_slice(&entry).unwrap_or_default();
+        if let (Some(resources), Some(new)) = (
+            package["resources"].as_array_mut(),
+            entry["resources"].as_array().and_then(|r| r.first()),
+        ) {
+            resources.retain(|r| r["path"].as_str() != Some(name));
+            resources.push(new.clone());
+            let mut text = serde_json::to_vec_pretty(&package).unwrap_or_default();
+            text.push(b'\n');
+            write_atomic(&package_path, &text)?;
+            listed.push((super::DATAPACKAGE.to_owned(), text));
+        }
+    }
+    let files = manifest
+        .entry("files")
+        .or_insert(toml_edit::Item::ArrayOfTables(
+            toml_edit::ArrayOfTables::new(),
+        ))
+        .as_array_of_tables_mut()
+        .ok_or_else(|| unreadable("its `files` is not a list of tables".to_owned()))?;
+    for (file, bytes) in &listed {
+        let size = i64::try_from(bytes.len()).unwrap_or(i64::MAX);
+        let sha = hex_sha256(bytes);
+        let at = files
+            .iter()
+            .position(|t| t.get("name").and_then(toml_edit::Item::as_str) == Some(file));
+        let table = match at.and_then(|i| files.get_mut(i)) {
+            Some(table) => table,
+            None => {
+                let mut table = toml_edit::Table::new();
+                table["name"] = toml_edit::value(file.as_str());
+                files.push(table);
+                let last = files.len() - 1;
+                files
+                    .get_mut(last)
+                    .ok_or_else(|| unreadable("its `files` cannot be extended".to_owned()))?
+            }
+        };
+        table["bytes"] = toml_edit::value(size);
+        table["sha256"] = toml_edit::value(sha);
+    }
+    write_atomic(&manifest_path, manifest.to_string().as_bytes())
+}
+
+/// Refuses a folder to write into that is a file, saying so in words (not
+/// the OS's "File exists").
+pub fn folder_to_write(dir: &Path) -> Result<(), OutputError> {
+    match fs::metadata(dir) {
+        Ok(meta) if !meta.is_dir() => Err(OutputError::Unusable {
+            path: dir.to_owned(),
+            why: "is a file, not a folder: give the name of a new folder".to_owned(),
+        }),
+        _ => Ok(()),
+    }
+}
+
 /// Writes `bytes` to a temporary file beside `path`, flushes it to disk, and
-/// renames it into place.
+/// renames it into place. A folder at `path` is refused, not replaced.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), OutputError> {
     let name = path
         .file_name()
         .map_or_else(|| "out".into(), |n| n.to_string_lossy().into_owned());
+    if path.is_dir() {
+        return Err(OutputError::NotAFile {
+            path: path.to_owned(),
+            example: path.join("report.html").display().to_string(),
+        });
+    }
     let tmp = path.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
     let result = (|| {
         let mut file = fs::File::create(&tmp)?;

@@ -42,8 +42,8 @@ pub use destination::{Claim, Intent, claim};
 pub use dictionary::DATAPACKAGE;
 use folder::write_with_manifest;
 pub use folder::{
-    FOLDER_MANIFEST, ManifestFile, OutputFile, Provenance, command_line, run_settings, seed_value,
-    set_command_line, write_atomic, write_folder,
+    FOLDER_MANIFEST, ManifestFile, OutputFile, Provenance, add_derived_file, command_line,
+    folder_to_write, run_settings, seed_value, set_command_line, write_atomic, write_folder,
 };
 pub use read::{ReadRunError, read_run, verify_folder};
 use rows::{CrossingKey, DayKey, DestinationRow, FigureRow, OnwardRow, RegionRow, region_columns};
@@ -140,6 +140,14 @@ pub enum OutputError {
         /// What it holds.
         what: String,
     },
+    /// A file was to be written where a folder is.
+    #[error("`{path}` is a folder: give the name of a file to write, such as `{example}`")]
+    NotAFile {
+        /// The folder.
+        path: PathBuf,
+        /// A name that would do.
+        example: String,
+    },
     /// Ctrl-C stopped the write; the earlier results are as they were.
     #[error("interrupted by Ctrl-C while writing: the earlier results, if any, are kept")]
     Interrupted,
@@ -159,7 +167,8 @@ impl Exit for OutputError {
             OutputError::Occupied { .. }
             | OutputError::Unusable { .. }
             | OutputError::Busy { .. }
-            | OutputError::NotResults { .. } => exit::INPUT,
+            | OutputError::NotResults { .. }
+            | OutputError::NotAFile { .. } => exit::INPUT,
             OutputError::Interrupted => exit::INTERRUPTED,
             OutputError::Io { .. } | OutputError::Csv { .. } => exit::FAILURE,
         }

@@ -54,6 +54,12 @@ impl Exit for ReadRunError {
 
 /// Reads a finished run's manifest, daily files and regions back.
 pub fn read_run(dir: &Path) -> Result<RunResults, ReadRunError> {
+    if let Some(why) = crate::input_file::not_a_folder(dir) {
+        return Err(ReadRunError::Folder {
+            path: dir.to_owned(),
+            message: format!("{why}: give the folder of a run (one with a run.toml)"),
+        });
+    }
     let read = |name: &str| {
         let path = dir.join(name);
         crate::input_file::read_text(&path, crate::input_file::DATA_BYTES)

@@ -15,7 +15,11 @@ const MOST_PLACES: usize = 5;
 /// The chart of the `exodus` rows of `compare_summary.csv`; `None` when
 /// there is no alternative. `credible` says whether the intervals are the
 /// quantiles of the paired differences (a comparison under a posterior).
-pub fn differences_chart(rows: &[SummaryRecord], credible: bool) -> Option<IndexChart> {
+pub fn differences_chart(
+    rows: &[SummaryRecord],
+    credible: bool,
+    caption: &str,
+) -> Option<IndexChart> {
     let exodus: Vec<&SummaryRecord> = rows.iter().filter(|r| r.metric == "exodus").collect();
     let alternatives: Vec<&str> = {
         let mut names: Vec<&str> = Vec::new();
@@ -78,5 +82,6 @@ pub fn differences_chart(rows: &[SummaryRecord], credible: bool) -> Option<Index
             "men (persons): mean paired difference, whisker its 95% interval".to_owned()
         },
         panels,
+        caption: caption.to_owned(),
     })
 }

@@ -48,10 +48,12 @@ pub struct IndexChart {
     pub x_label: String,
     /// One panel per output.
     pub panels: Vec<IndexPanel>,
+    /// What made the chart, printed under it (the folder's provenance).
+    pub caption: String,
 }
 
 /// The chart of a `sensitivity.csv`, panels and bars in the file's order.
-pub fn sensitivity_chart(rows: &[SensitivityRecord]) -> IndexChart {
+pub fn sensitivity_chart(rows: &[SensitivityRecord], caption: &str) -> IndexChart {
     let mut panels: Vec<IndexPanel> = Vec::new();
     let mut morris = false;
     for r in rows {
@@ -105,6 +107,7 @@ pub fn sensitivity_chart(rows: &[SensitivityRecord]) -> IndexChart {
             "Sobol index (share of the output's variance), with 95% bootstrap interval".to_owned()
         },
         panels,
+        caption: caption.to_owned(),
     }
 }
 
@@ -116,17 +119,23 @@ impl Figure for IndexChart {
     fn size(&self) -> (u32, u32) {
         let groups = self.panels.first().map_or(1, |p| p.parameters.len().max(1)) as u32;
         let panels = self.panels.len().max(1) as u32;
-        (WIDTH, panels * (FRAME + GROUP * groups))
+        (
+            WIDTH,
+            panels * (FRAME + GROUP * groups) + super::style::CAPTION_HEIGHT,
+        )
     }
 
     fn render<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
         let e = |err: DrawingAreaErrorKind<DB::ErrorType>| err.to_string();
         root.fill(&WHITE).map_err(e)?;
-        let areas = root.split_evenly((self.panels.len().max(1), 1));
+        let (_, height) = root.dim_in_pixel();
+        let (body, foot) =
+            root.split_vertically(height.saturating_sub(super::style::CAPTION_HEIGHT));
+        let areas = body.split_evenly((self.panels.len().max(1), 1));
         for (panel, area) in self.panels.iter().zip(&areas) {
             render_panel(panel, &self.x_label, area)?;
         }
-        Ok(())
+        super::style::caption(&foot, &self.caption)
     }
 }
 
@@ -145,10 +154,19 @@ fn render_panel<DB: DrawingBackend>(
         .flatten();
     let (low, high) = ends.fold((0.0f64, 0.0f64), |(l, h), v| (l.min(v), h.max(v)));
     let span = (high - low).max(1e-9);
-    let x_range = (low - 0.04 * span)..(high + 0.06 * span);
+    // Room on the right for the legend (drawn where there are two kinds of
+    // bar), so that it covers no bar or whisker.
+    let right = if panel.series.len() > 1 { 0.22 } else { 0.06 };
+    let x_range = (low - 0.04 * span)..(high + right * span);
     let top = n as f64 - 0.5;
     let mut ctx = ChartBuilder::on(area)
-        .caption(&panel.title, ("sans-serif", 20))
+        .caption(
+            &panel.title,
+            (
+                "sans-serif",
+                super::style::title_size(area, &panel.title, 20),
+            ),
+        )
         .margin(10)
         .x_label_area_size(34)
         .y_label_area_size(290)

@@ -135,7 +135,13 @@ fn render_panel<DB: DrawingBackend>(
         -0.6..0.6
     };
     let mut ctx = ChartBuilder::on(area)
-        .caption(&panel.title, ("sans-serif", 13))
+        .caption(
+            &panel.title,
+            (
+                "sans-serif",
+                super::style::title_size(area, &panel.title, 13),
+            ),
+        )
         .margin(6)
         .x_label_area_size(22)
         .y_label_area_size(58)

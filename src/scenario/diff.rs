@@ -21,6 +21,25 @@ pub struct Difference {
     pub after: Option<String>,
 }
 
+/// What differs between two scenarios as they run: [`differences`] of
+/// their merged tables, where a data file counts by its contents, not by
+/// the path that names it.
+pub fn scenario_differences(
+    first: &super::ScenarioDocument,
+    second: &super::ScenarioDocument,
+) -> Vec<Difference> {
+    differences(&first.resolved_table(), &second.resolved_table())
+        .into_iter()
+        .filter(|d| match d.path.strip_prefix("data.") {
+            Some(key) => {
+                let (x, y) = (first.data_text(key), second.data_text(key));
+                x.is_none() || x != y
+            }
+            None => true,
+        })
+        .collect()
+}
+
 /// The differences between the merged tables `a` and `b`, in the order of
 /// their keys.
 pub fn differences(a: &toml::Table, b: &toml::Table) -> Vec<Difference> {

@@ -202,7 +202,17 @@ impl ScenarioDocument {
                 "the value holds a line break: give a value on one line".to_owned(),
             ));
         }
-        let value = parse_scalar(value.trim());
+        let text = value.trim();
+        let value = parse_scalar(text);
+        // A value that is not TOML is taken as a bare string; where the
+        // key holds something else (a number, a date), say why it is not one.
+        if value.is_str()
+            && path.current(&self.table).is_some_and(|old| !old.is_str())
+            && let Some(reason) = super::locator::value_error(text)
+            && text.starts_with(|c: char| c.is_ascii_digit() || "+-.".contains(c))
+        {
+            return Err(err(Some(path.to_string()), format!("`{text}`: {reason}")));
+        }
         // The key names the path already; the message need not repeat it.
         let at_path = |m: String| {
             let m = m

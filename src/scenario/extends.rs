@@ -107,12 +107,47 @@ pub(super) fn merged(
             .into());
     }
     stack.push(canonical.clone());
-    let parent_text = read_text(&parent_path)?;
+    // Whatever is wrong with the file extended, or with a file it extends,
+    // is said at this file's `extends` line, or with the chain of files
+    // that reach it: the user may never have opened those files.
+    let extends_line = text
+        .lines()
+        .position(|l| l.trim_start().starts_with("extends"))
+        .map_or(1, |i| i + 1);
+    let here = format!("{}:{extends_line}", own.display());
+    let parent_text = read_text(&parent_path).map_err(|e| match e {
+        LoadError::Read { reason, .. } => LoadError::Input(source.error_at(
+            &at,
+            format!(
+                "cannot read `{}`: {reason}; give the path of a scenario file, relative to this one",
+                parent_path.display()
+            ),
+        )),
+        LoadError::Input(e) => LoadError::Input(reached_from(e, &here)),
+        other => other,
+    })?;
     let parent_origin = Origin::File(parent_path.clone());
-    let (parent_sources, mut merged) = merged(&parent_text, &parent_origin, stack)?;
+    let (parent_sources, mut merged) =
+        merged(&parent_text, &parent_origin, stack).map_err(|e| match e {
+            LoadError::Input(e) => LoadError::Input(reached_from(e, &here)),
+            other => other,
+        })?;
     stack.pop();
     anchor_data_paths(&mut merged, parent_path.parent().unwrap_or(Path::new(".")));
     finish_merge(source, table, merged, sources, parent_sources)
+}
+
+/// An error in a file that `here` (`FILE:LINE` of an `extends`) reaches
+/// says so, once per file of the chain.
+fn reached_from(mut error: InputError, here: &str) -> InputError {
+    const MARK: &str = " (reached through `extends` from ";
+    if error.message.contains(MARK) && error.message.ends_with(')') {
+        error.message.pop();
+        error.message.push_str(&format!(", from {here})"));
+    } else {
+        error.message.push_str(&format!("{MARK}{here})"));
+    }
+    error
 }
 
 /// Merges a file's own `table` onto the scenario it extends (`merged`,

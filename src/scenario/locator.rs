@@ -363,7 +363,51 @@ fn plain_message(message: &str) -> String {
     if message == "duplicate key" {
         message.push_str(": a key may be set only once in a table");
     }
+    // What the TOML reader says of a value it cannot hold, in words.
+    let lower = message.to_lowercase();
+    if lower.contains("value was too large")
+        || lower.contains("too large to fit")
+        || lower.contains("integer number overflowed")
+        || lower.contains("number too large")
+    {
+        return format!(
+            "the number is too large: a whole number in a scenario can be at most {} \
+             (the largest TOML holds)",
+            i64::MAX
+        );
+    }
+    if lower.contains("floating-point number overflowed") || lower.contains("float overflow") {
+        return "the number is too large: a number can be at most about 1.8e308".to_owned();
+    }
+    if let Some(days) = lower
+        .strip_prefix("invalid date, expected day between 01 and ")
+        .and_then(|d| d.get(..2))
+    {
+        return format!("not a date: that month has {days} days; write a date as YYYY-MM-DD");
+    }
+    if lower.starts_with("invalid date") || lower.starts_with("invalid time") {
+        return format!("{message}; write a date as YYYY-MM-DD, such as 2022-09-21");
+    }
+    for (from, to) in [
+        ("invalid type: sequence", "invalid type: a list in brackets"),
+        ("invalid type: map", "invalid type: a table"),
+        ("invalid type: string", "invalid type: a string"),
+    ] {
+        if let Some(rest) = message.strip_prefix(from) {
+            message = format!("{to}{rest}");
+        }
+    }
     message
+}
+
+/// Why `text` is not a TOML value, in words: for a value given on the
+/// command line, where a bare word is taken as a string but a number or a
+/// date that TOML cannot hold is an error. `None` when it is a value.
+pub(crate) fn value_error(text: &str) -> Option<String> {
+    match toml::from_str::<toml::Table>(&format!("v = {text}")) {
+        Ok(_) => None,
+        Err(e) => Some(plain_message(e.message())),
+    }
 }
 
 /// A "missing field" error as the path of the missing key and a message

@@ -180,6 +180,22 @@ impl ParamPath {
         let value = match (&*slot, value) {
             (toml::Value::Float(_), toml::Value::Integer(i)) => toml::Value::Float(i as f64),
             (old, new) if old.same_type(&new) && !old.is_table() && !old.is_array() => new,
+            (toml::Value::Table(old), _) => {
+                let keys: Vec<&str> = old.keys().map(String::as_str).collect();
+                return Err(format!(
+                    "is a table, and a value replaces one value at a time: set its keys one by \
+                     one, e.g. `{self}.{}=...` (its keys are: {})",
+                    keys.first().copied().unwrap_or("KEY"),
+                    keys.join(", ")
+                ));
+            }
+            (toml::Value::Array(_), _) => {
+                return Err(format!(
+                    "is a list, and a value replaces one value at a time: set its elements one \
+                     by one, by position or id, e.g. `{self}[0]...`; to replace the list, write \
+                     a scenario that `extends` this one"
+                ));
+            }
             (old, new) => {
                 return Err(format!(
                     "expects {} (like the value it replaces), got {}",
@@ -190,6 +206,11 @@ impl ParamPath {
         };
         *slot = value;
         Ok(())
+    }
+
+    /// The value at this path in `table`, if there is one.
+    pub fn current<'t>(&self, table: &'t toml::Table) -> Option<&'t toml::Value> {
+        self.walk(table)
     }
 
     /// Whether the value at this path in `table` is an integer.
@@ -334,6 +355,11 @@ impl<'d> Node<'d> {
 /// and its kind (`1e-9, a number with a fraction`).
 pub(super) fn given_words(value: &toml::Value) -> String {
     match value {
+        // `18.0`, not `18`: a whole number written as a number with a
+        // fraction must not read as the whole number it is refused for.
+        toml::Value::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => {
+            format!("{f:.1}, a number with a fraction")
+        }
         toml::Value::Float(f) => format!(
             "{}, a number with a fraction",
             crate::format::compact_number(f)

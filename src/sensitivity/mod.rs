@@ -107,7 +107,7 @@ pub struct Options {
 pub enum SensitivityError {
     /// The scenario has no `[calibration]` section.
     #[error(
-        "the scenario has no [calibration] section: list the parameters to vary, with their bounds, as [[calibration.parameter]] (docs/calibration.md)"
+        "the scenario has no [calibration] section: list the parameters to vary, with their bounds, as [[calibration.parameter]] (docs/calibration.md; a scenario that `extends` another does not inherit its [calibration]: copy the section into it)"
     )]
     NothingToVary,
     /// A chosen parameter is not a `[calibration]` parameter.
@@ -445,6 +445,46 @@ pub struct IndexRow {
     pub interval: Option<(f64, f64)>,
 }
 
+/// What a reader should know before trusting the indices `rows` of an
+/// analysis by `method`, in words: Sobol indices outside [0, 1] or with
+/// intervals wider than half that range are noise of too few samples;
+/// Morris's measures are in the output's unit.
+pub fn doubts(method: &Method, rows: &[IndexRow]) -> Vec<String> {
+    let mut said = Vec::new();
+    match method {
+        Method::Sobol { samples } => {
+            let outside = rows
+                .iter()
+                .filter_map(|r| r.value)
+                .any(|v| !(-0.05..=1.05).contains(&v));
+            let wide = rows
+                .iter()
+                .filter_map(|r| r.interval)
+                .any(|(low, high)| high - low > 0.5);
+            if outside || wide {
+                said.push(format!(
+                    "Sobol indices are shares of the output's variance, in [0, 1]; with \
+                     {samples} samples some here are {}: they are noise. Use --samples 256 or \
+                     more (docs/sensitivity.md); a small negative index is estimation error, to \
+                     read as 0",
+                    match (outside, wide) {
+                        (true, true) => "outside [0, 1] and their intervals wider than 0.5",
+                        (true, false) => "outside [0, 1]",
+                        _ => "within intervals wider than 0.5",
+                    }
+                ));
+            }
+        }
+        Method::Morris { .. } => said.push(
+            "mu_star and sigma are in each output's own unit (persons) per a parameter's whole \
+             range (an elementary effect is a step's change divided by the step as a share of \
+             the range, docs/sensitivity.md): compare them within an output, not across outputs"
+                .to_owned(),
+        ),
+    }
+    said
+}
+
 /// The indices of every output and parameter, output by output; the
 /// bootstrap resamples are drawn under `seed`.
 pub fn indices(plan: &Plan, runs: &Runs, seed: u64) -> Vec<IndexRow> {
@@ -564,4 +604,32 @@ pub fn runs_csv(plan: &Plan, runs: &Runs) -> Result<Vec<u8>, csv::Error> {
         table.row(&(row, values, outputs))?;
     }
     table.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn indices_of_too_few_samples_and_morris_units_are_said() {
+        let row = |value: f64, interval: (f64, f64)| IndexRow {
+            output: "exodus_national".to_owned(),
+            parameter: "decision.peer".to_owned(),
+            index: "S1",
+            value: Some(value),
+            interval: Some(interval),
+        };
+        let sobol = Method::Sobol { samples: 8 };
+        let noisy = doubts(&sobol, &[row(118.4, (-59.0, 566.0))]);
+        assert!(
+            noisy[0].contains("with 8 samples some here are outside [0, 1]"),
+            "{noisy:?}"
+        );
+        assert!(doubts(&sobol, &[row(0.4, (0.3, 0.5))]).is_empty());
+        let morris = Method::Morris {
+            trajectories: 20,
+            levels: 4,
+        };
+        assert!(doubts(&morris, &[])[0].contains("in each output's own unit (persons)"));
+    }
 }

@@ -333,6 +333,7 @@ fn abc_smc_refuses_a_budget_below_its_first_generation() {
         .append(&targets([1000.0; 3]))
         .append(&calibration());
     exodus()
+        .current_dir(fx.dir())
         .args([
             "calibrate",
             "--method",
@@ -349,6 +350,9 @@ fn abc_smc_refuses_a_budget_below_its_first_generation() {
         .stderr(predicate::str::contains(
             "--budget 20 is too small: the first generation alone needs 50 runs",
         ));
+    // Refused after it claimed `output/tiny/calibration`: the folders made
+    // to hold it are gone again (it left an empty `output/tiny`).
+    assert!(!fx.dir().join("output").exists());
 }
 
 /// Posterior coverage over repeated synthetic data sets: each truth drawn

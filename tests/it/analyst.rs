@@ -3,6 +3,7 @@
 //! override, `diff`, `--strict`, shell completions and the manual page.
 
 use std::fs;
+use std::path::Path;
 
 use predicates::prelude::*;
 
@@ -317,4 +318,62 @@ fn json_summaries_are_one_object_a_script_can_read() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("does not apply"));
+}
+
+/// Under `--format json` a failure is a JSON object on standard output too
+/// (`error`, `exit_code`), whatever failed: the command line, the scenario,
+/// the output folder; and `run --score` gives its score in the summary.
+#[test]
+fn json_errors_are_json_and_a_scored_run_gives_its_score() {
+    let fx = Fixture::tiny();
+    let tiny = fx.write();
+    let tiny = tiny.to_str().unwrap();
+    let file = fx.dir().join("a-file");
+    fs::write(&file, "x").unwrap();
+    for args in [
+        &["check", "nope.toml"][..],
+        &["run", tiny, "--scale", "x"],
+        &["run", "--bogus"],
+        &["run", tiny, "--out", file.to_str().unwrap()],
+        &["merge", "nowhere", "--out", "x"],
+    ] {
+        let out = exodus()
+            .args(args)
+            .args(["--format", "json"])
+            .env("EXODUS_MEMORY_LIMIT_MIB", "4096")
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let value: serde_json::Value = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{args:?}: {e}: {}", String::from_utf8_lossy(&out.stdout)));
+        assert_eq!(value["exit_code"], 2, "{args:?}");
+        let error = value["error"].as_str().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(error), "{args:?}: {error} / {stderr}");
+    }
+    let observed = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/data/reported-2022.csv");
+    let out = exodus()
+        .args([
+            "run", tiny, "--scale", "1000", "--format", "json", "--score",
+        ])
+        .arg(&observed)
+        .arg("--out")
+        .arg(fx.dir().join("scored"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let value: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(value["command"], "run");
+    assert!(
+        !value["score"]["scored"].as_array().unwrap().is_empty(),
+        "{value}"
+    );
+    assert!(
+        value["score"]["median_abs_log_error"].is_number(),
+        "{value}"
+    );
 }

@@ -50,12 +50,31 @@ fn catalogue() {
             .windows(b"# No key:".len())
             .any(|w| w == b"# No key:");
         assert_located(root, &stderr, names_a_key);
+        assert_said_once(&stderr);
         insta::assert_snapshot!(stderr);
     });
     assert!(
         cases >= MINIMUM_CASES,
         "the catalogue holds {cases} cases, fewer than {MINIMUM_CASES}"
     );
+}
+
+/// Asserts that no part of an error is said twice: no sentence, and no
+/// clause of more than a few words (the parts between `: ` and `; `).
+fn assert_said_once(stderr: &str) {
+    for line in stderr.lines() {
+        let parts: Vec<&str> = line
+            .split([';', ':'])
+            .map(str::trim)
+            .filter(|p| p.split_whitespace().count() >= 4)
+            .collect();
+        for (i, part) in parts.iter().enumerate() {
+            assert!(
+                !parts[..i].contains(part),
+                "`{part}` is said twice: {stderr}"
+            );
+        }
+    }
 }
 
 /// Asserts that the error reads `error: FILE:LINE:COLUMN: `KEY`: MESSAGE`,
@@ -286,6 +305,10 @@ fn command_catalogue() {
             "{path:?}: {stderr}"
         );
         assert!(!target.exists(), "{path:?}: nothing is written");
+        let beside: Vec<_> = fs::read_dir(out.path()).unwrap().collect();
+        assert!(beside.is_empty(), "{path:?}: nothing is written beside it");
+        assert_said_once(&stderr);
+        assert!(!stderr.contains("os error"), "{path:?}: {stderr}");
         insta::assert_snapshot!(stderr);
     });
     assert!(cases >= 15, "the command catalogue holds {cases} cases");
@@ -317,6 +340,23 @@ fn doubtful_values_run_with_a_located_warning() {
         warnings[1].starts_with(&format!("warning: {case}:14:9: `policy[0].start`: the policy starts on 2023-01-01, after the run ends")),
         "{stderr}"
     );
+}
+
+/// A warning is said once, however many times a command reads the file it
+/// is about (`diff A A` said each twice).
+#[test]
+fn a_warning_is_said_once_per_command() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let case = "tests/fixtures/doubtful/late-policy-and-large-callup.toml";
+    let output = exodus()
+        .current_dir(root)
+        .args(["diff", case, case])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert_eq!(stderr.lines().count(), 2, "{stderr}");
+    assert_said_once(&stderr);
 }
 
 /// `EXODUS_MEMORY_LIMIT_MIB` is refused, not ignored, when it is not a

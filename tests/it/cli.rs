@@ -291,3 +291,26 @@ fn a_closed_pipe_ends_the_output_quietly() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
+
+/// `--shard` and `--jobs-from` are in the help of the commands that run in
+/// shards, not in that of the others (`init --help` listed `--shard`).
+#[test]
+fn only_commands_that_run_in_shards_offer_shards_in_their_help() {
+    for command in ["compare", "sweep", "sensitivity", "calibrate"] {
+        exodus()
+            .args([command, "--help"])
+            .assert()
+            .success()
+            .stdout(
+                predicates::str::contains("--shard I/N")
+                    .and(predicates::str::contains("--jobs-from DIR")),
+            );
+    }
+    for command in ["init", "run", "check", "plot", "report", "diff"] {
+        exodus()
+            .args([command, "--help"])
+            .assert()
+            .success()
+            .stdout(predicates::str::contains("--shard").not());
+    }
+}

@@ -291,3 +291,122 @@ fn a_missing_shard_is_named_and_resume_reruns_only_it() {
         assert!(fs::read(alone.join(name)).unwrap() == fs::read(again.join(name)).unwrap());
     }
 }
+
+#[test]
+fn a_merge_refuses_inputs_that_changed_since_its_shards_ran() {
+    let fx = Fixture::tiny();
+    let dir = fx.dir();
+    fx.write();
+    // The command names `s.toml`, which extends the fixture: an edit of the
+    // extended file changes what `s.toml` makes, not its bytes.
+    fs::write(
+        dir.join("s.toml"),
+        "extends = \"scenario.toml\"\nname = \"s\"\n",
+    )
+    .unwrap();
+    let posterior = "particle,weight,decision.peer,distance\n0,1,0.2,0.1\n1,1,0.4,0.1\n";
+    fs::write(dir.join("p.csv"), posterior).unwrap();
+    let args = [
+        "compare",
+        "scenario.toml",
+        "s.toml",
+        "--posterior",
+        "p.csv",
+        "--replicates",
+        "2",
+        "--scale",
+        "2000",
+    ];
+    for i in 1..=2 {
+        exodus()
+            .current_dir(dir)
+            .args(args)
+            .args(["--quiet", "--shard", &format!("{i}/2"), "--out"])
+            .arg(format!("shards/{i}"))
+            .assert()
+            .success();
+    }
+    let merge = |from: &Path| {
+        exodus()
+            .current_dir(from)
+            .arg("merge")
+            .arg(dir.join("shards/1"))
+            .arg(dir.join("shards/2"))
+            .args(["--quiet", "--out"])
+            .arg(from.join("merged"))
+            .assert()
+    };
+    let original = fs::read_to_string(dir.join("scenario.toml")).unwrap();
+    let edited = original.replace("seed = 42", "seed = 43");
+    assert_ne!(edited, original);
+    for (file, text, named) in [
+        ("scenario.toml", edited.as_str(), "`scenario.toml`"),
+        (
+            "p.csv",
+            "particle,weight,decision.peer,distance\n0,1,0.9,0.1\n",
+            "`p.csv`",
+        ),
+    ] {
+        let before = fs::read_to_string(dir.join(file)).unwrap();
+        fs::write(dir.join(file), text).unwrap();
+        merge(dir).code(2).stderr(
+            predicates::str::contains(named).and(predicates::str::contains(
+                "differs from the file the shards ran over",
+            )),
+        );
+        fs::write(dir.join(file), before).unwrap();
+    }
+    // The extended file edited: `s.toml`'s bytes are the same, its scenario not.
+    fs::write(dir.join("scenario.toml"), &edited).unwrap();
+    merge(dir)
+        .code(2)
+        .stderr(predicates::str::contains("`s.toml`"));
+    fs::write(dir.join("scenario.toml"), &original).unwrap();
+    // Another folder, with files of the same names that are not the same.
+    let elsewhere = tempfile::tempdir().unwrap();
+    fs::create_dir_all(elsewhere.path().join("data")).unwrap();
+    for name in ["data/regions.csv", "data/crossings.csv", "s.toml"] {
+        fs::copy(dir.join(name), elsewhere.path().join(name)).unwrap();
+    }
+    fs::write(elsewhere.path().join("scenario.toml"), &edited).unwrap();
+    fs::write(elsewhere.path().join("p.csv"), posterior).unwrap();
+    merge(elsewhere.path())
+        .code(2)
+        .stderr(predicates::str::contains("`scenario.toml`"));
+    // Where they ran, with the files they ran over, the merge goes through.
+    // (A comparison under a posterior has a second stage: exit code 3.)
+    merge(dir).code(3);
+}
+
+/// `--quiet` holds for a shard and for a sweep: nothing on either stream
+/// (a shard printed what it ran, a sweep its estimate).
+#[test]
+fn quiet_shards_and_sweeps_print_nothing() {
+    let fx = Fixture::tiny();
+    let tiny = fx.write();
+    let sweep = [
+        "sweep",
+        tiny.to_str().unwrap(),
+        "--param",
+        "decision.peer=0.1,0.3",
+        "--replicates",
+        "1",
+        "--scale",
+        "2000",
+        "--quiet",
+    ];
+    let dir = fx.dir();
+    for extra in [
+        &["--shard", "1/2", "--out", "shard"][..],
+        &["--out", "alone"],
+    ] {
+        exodus()
+            .current_dir(dir)
+            .args(sweep)
+            .args(extra)
+            .assert()
+            .success()
+            .stdout("")
+            .stderr("");
+    }
+}

@@ -194,9 +194,12 @@ fn compare_writes_paired_summaries_and_daily_bands() {
         .assert()
         .success()
         .stdout(
-            predicate::str::contains("finland-open (against tiny; low and high: 95% interval")
-                .and(predicate::str::contains("men at the end"))
-                .and(predicate::str::contains("returned")),
+            predicate::str::contains(
+                "finland-open (against tiny; low and high: 95% interval of the mean difference; \
+                 P(>0): the share of paired replicates whose difference is above 0)",
+            )
+            .and(predicate::str::contains("men at the end"))
+            .and(predicate::str::contains("returned")),
         );
     let summary = fs::read_to_string(out.join("compare_summary.csv")).unwrap();
     assert!(summary.starts_with(
@@ -766,4 +769,35 @@ fn a_posterior_parameter_of_a_policy_an_alternative_removes_is_drawn_for_the_oth
         .assert()
         .code(2)
         .stderr(predicate::str::contains("no-such-policy"));
+}
+
+/// Comparisons of one base with different alternatives default to
+/// different folders: the second neither refuses nor replaces the first.
+#[test]
+fn comparisons_of_one_base_default_to_a_folder_each() {
+    let fx = Fixture::tiny();
+    let base = fx.write();
+    let open = fx.finland_open();
+    let other = fx.dir().join("other.toml");
+    fs::write(
+        &other,
+        "extends = \"scenario.toml\"\nname = \"peer-high\"\n[decision]\npeer = 0.6\n",
+    )
+    .unwrap();
+    for alt in [&open, &other] {
+        exodus()
+            .current_dir(fx.dir())
+            .args(["compare", "--quiet", "--replicates", "2"])
+            .arg(&base)
+            .arg(alt)
+            .assert()
+            .success();
+    }
+    let output = fx.dir().join("output");
+    for name in ["compare-tiny-vs-finland-open", "compare-tiny-vs-peer-high"] {
+        assert!(
+            output.join(name).join("compare_summary.csv").is_file(),
+            "{name}"
+        );
+    }
 }

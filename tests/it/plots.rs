@@ -120,6 +120,14 @@ fn plot_of_a_comparison_draws_each_scenario_with_its_band() {
             && differences.contains("finland-open"),
         "one panel per place, one bar per alternative"
     );
+    // Under it, what made it, as under every chart.
+    let caption = exodus::plot::caption_of(&out);
+    assert!(!caption.is_empty());
+    for chart in ["comparison_exodus.svg", "comparison_differences.svg"] {
+        let text = fs::read_to_string(out.join(chart)).unwrap();
+        let shown = caption.replace('&', "&amp;");
+        assert!(text.contains(&shown), "{chart} lacks `{caption}`");
+    }
 }
 
 /// A comparison folder is drawn only as its manifest lists it: a truncated

@@ -187,9 +187,19 @@ fn a_comparison_report_tables_the_effects_and_refuses_an_unvouched_folder() {
         "95% interval",
         "id=\"chart-comparison_exodus\"",
         "id=\"chart-comparison_differences\"",
+        // What the alternative changes: it removes the Finland ban.
+        "What each alternative changes",
+        "<code>policy[finland-ban]</code>",
     ] {
         assert!(html.contains(part), "the report lacks `{part}`");
     }
+    let changes = fs::read_to_string(out.join("compare_changes.csv")).unwrap();
+    assert!(
+        changes.starts_with("scenario,path,base,alternative\n")
+            && changes.contains("finland-open,name,\"\"\"tiny\"\"\"")
+            && changes.contains("finland-open,policy[finland-ban],"),
+        "{changes}"
+    );
     if let Some(browser) = chromium() {
         let (dom, log) = browse(&browser, &out.join("report.html"), &["--dump-dom"]);
         assert!(dom.contains("finland-open"), "{log}");
@@ -239,4 +249,52 @@ fn a_calibration_report_holds_the_posterior_charts() {
     ] {
         assert!(html.contains(part), "the report lacks `{part}`");
     }
+}
+
+/// The fit table of a scored run is its score (every figure `--score`
+/// scored, an interval as its two ends), and `score.csv` is in the file
+/// table.
+#[test]
+fn a_scored_runs_report_shows_its_score() {
+    let fx = Fixture::tiny();
+    let observed = fx.dir().join("observed.csv");
+    fs::write(
+        &observed,
+        "id,kind,date_from,date_to,place,metric,value,low,high,unit,source,url,note\n\
+         ge-week,target,2022-09-21,2022-09-27,Georgia,entries,53000,,,persons,s,,\n\
+         kz-band,target,2022-09-21,2022-09-27,Kazakhstan,entries,,150000,300000,persons,s,,\n\
+         mn-week,heldout,2022-09-21,2022-09-27,Mongolia,entries,3000,,,persons,s,,\n",
+    )
+    .unwrap();
+    let out = fx.dir().join("run");
+    exodus()
+        .args(["run", "--quiet", "--out"])
+        .arg(&out)
+        .arg("--score")
+        .arg(&observed)
+        .arg(fx.write())
+        .assert()
+        .success();
+    exodus().arg("report").arg(&out).assert().success();
+    let html = fs::read_to_string(out.join("report.html")).unwrap();
+    for part in [
+        // The fixture has no Mongolia: that figure is counted, not shown.
+        "The 2 figures the run was scored against",
+        "1 it cannot measure are left out",
+        "kz-band",
+        "150,000 – 300,000",
+        "<code>score.csv</code>",
+    ] {
+        assert!(html.contains(part), "{part}");
+    }
+    assert_eq!(html.matches("<code>score.csv</code></td>").count(), 1);
+    // The run's manifest and data package list it, with its SHA-256.
+    assert!(super::assert_complete_or_unmarked(
+        &out,
+        exodus::output::MANIFEST
+    ));
+    let manifest = fs::read_to_string(out.join("run.toml")).unwrap();
+    assert!(manifest.contains("name = \"score.csv\""), "{manifest}");
+    let package = fs::read_to_string(out.join("datapackage.json")).unwrap();
+    assert!(package.contains("\"path\": \"score.csv\""), "{package}");
 }

@@ -137,6 +137,25 @@ impl Checker<'_, '_> {
         self.src.error_at(path, message)
     }
 
+    /// Refuses a name or id (`what`: "destination name", "crossing id", …)
+    /// that is empty, has spaces at its ends, or holds a control character:
+    /// such a name is refused where it is written, not where it is used.
+    fn name(&self, path: &KeyPath, value: &str, what: &str) -> Result<(), InputError> {
+        let why = if value.trim().is_empty() {
+            "is empty"
+        } else if value.trim() != value {
+            "has spaces at its start or end"
+        } else if value.chars().any(char::is_control) {
+            "holds a control character (a line break, a tab)"
+        } else {
+            return Ok(());
+        };
+        Err(self.err(
+            path,
+            format!("the {what} {why}: give a name of visible characters, such as `Georgia`"),
+        ))
+    }
+
     /// Records a warning about the value at `path`: valid, but doubtful.
     fn warn(&self, path: &KeyPath, message: impl Into<String>) {
         self.warnings.borrow_mut().push(self.err(path, message));

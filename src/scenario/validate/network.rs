@@ -39,6 +39,7 @@ pub(super) fn destinations(
     }
     for (i, d) in raw.destinations.iter().enumerate() {
         let path = KeyPath::of(&["destination"]).index(i);
+        c.name(&path.key("name"), &d.name, "destination name")?;
         if out.iter().any(|o| o.name == d.name) {
             return Err(c.err(
                 &path.key("name"),
@@ -207,6 +208,7 @@ pub(super) fn crossings(
     let mut out: Vec<Crossing> = Vec::with_capacity(raw.crossings.len() + routes);
     for (i, x) in raw.crossings.iter().enumerate() {
         let path = KeyPath::of(&["crossing"]).index(i);
+        c.name(&path.key("id"), &x.id, "crossing id")?;
         let record = records.iter().find(|r| r.id == x.id).ok_or_else(|| {
             c.err(
                 &path.key("id"),

@@ -31,9 +31,7 @@ pub(super) fn policies(
     let mut out: Vec<Policy> = Vec::with_capacity(raw.policies.len());
     for (i, p) in raw.policies.iter().enumerate() {
         let path = KeyPath::of(&["policy"]).index(i);
-        if p.id.trim().is_empty() {
-            return Err(c.err(&path.key("id"), "a policy id must not be empty"));
-        }
+        c.name(&path.key("id"), &p.id, "policy id")?;
         if out.iter().any(|o| o.id == p.id) {
             return Err(c.err(
                 &path.key("id"),

@@ -22,6 +22,7 @@ pub(super) fn targets(
     let mut out: Vec<Target> = Vec::with_capacity(raw.targets.len());
     for (i, t) in raw.targets.iter().enumerate() {
         let path = KeyPath::of(&["target"]).index(i);
+        c.name(&path.key("id"), &t.id, "target id")?;
         if out.iter().any(|o| o.id == t.id) {
             return Err(c.err(
                 &path.key("id"),
