@@ -622,8 +622,8 @@ fn ordinary_travellers_put_off_their_trips_while_a_queue_of_days_stands() {
     let with_response = |response: f64| {
         Fixture::tiny()
             .set(
-                "renege = true",
-                &format!("renege = true\nordinary_wait_response = {response}"),
+                "ordinary_wait_response = 0.0",
+                &format!("ordinary_wait_response = {response}"),
             )
             .run()
     };
