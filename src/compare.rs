@@ -493,6 +493,69 @@ pub fn changes_csv(rows: &[ChangeRow]) -> Result<Vec<u8>, csv::Error> {
     csv_of(rows.iter().cloned())
 }
 
+/// The file of every scenario's policies, base first: [`ScenarioPolicy`]s,
+/// from which the report draws each scenario's policy timeline.
+pub const POLICIES_CSV: &str = "compare_policies.csv";
+
+/// A row of [`POLICIES_CSV`]: one policy of one scenario, as a run's
+/// `policies.csv` gives it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScenarioPolicy {
+    /// The scenario.
+    pub scenario: String,
+    /// The policy's id.
+    pub id: String,
+    /// Its kind, as scenario files name it.
+    pub kind: String,
+    /// The first day it is in force.
+    pub start: NaiveDate,
+    /// The last day it is in force (none while the run lasts).
+    pub end: Option<NaiveDate>,
+    /// The first day men know of it.
+    pub known_from: NaiveDate,
+    /// The crossings it applies to, by id, separated by spaces.
+    pub crossings: String,
+    /// Where it comes from.
+    pub source: String,
+}
+
+impl ScenarioPolicy {
+    /// The policies of `scenario`, in its order.
+    pub fn of(scenario: &Scenario) -> Vec<Self> {
+        crate::output::policy_rows(scenario)
+            .into_iter()
+            .map(|p| Self {
+                scenario: scenario.name().to_owned(),
+                id: p.id,
+                kind: p.kind,
+                start: p.start,
+                end: p.end,
+                known_from: p.known_from,
+                crossings: p.crossings,
+                source: p.source,
+            })
+            .collect()
+    }
+
+    /// The policy alone, as a run's `policies.csv` has it.
+    pub fn policy(&self) -> crate::output::PolicyRow {
+        crate::output::PolicyRow {
+            id: self.id.clone(),
+            kind: self.kind.clone(),
+            start: self.start,
+            end: self.end,
+            known_from: self.known_from,
+            crossings: self.crossings.clone(),
+            source: self.source.clone(),
+        }
+    }
+}
+
+/// `compare_policies.csv`: every scenario's policies.
+pub fn policies_csv(rows: &[ScenarioPolicy]) -> Result<Vec<u8>, csv::Error> {
+    csv_of(rows.iter().cloned())
+}
+
 /// `compare_daily.csv`: each scenario's mean and 95% interval of every
 /// daily series, day by day.
 pub fn daily_csv(runs: &[ScenarioRuns]) -> Result<Vec<u8>, csv::Error> {

@@ -488,6 +488,85 @@ fn comparison_changes(dir: &Path) -> Result<Option<String>, PlotError> {
     )))
 }
 
+/// The policy timelines of a comparison: the base's, then each
+/// alternative's whose policies differ from it (an alternative that
+/// changes only behaviour has the base's timeline, and says so).
+fn comparison_timelines(dir: &Path) -> Result<Option<String>, PlotError> {
+    let path = dir.join(crate::compare::POLICIES_CSV);
+    let Some((start, end)) = daily_window(dir) else {
+        return Ok(None);
+    };
+    if !path.is_file() {
+        return Ok(None);
+    }
+    let rows = read_rows::<crate::compare::ScenarioPolicy>(&path)?;
+    // Every scenario, in the comparison's order (one without any policy has
+    // no row in the policies' file).
+    let summary = read_rows::<SummaryRecord>(&dir.join(SUMMARY_CSV))?;
+    let mut scenarios: Vec<&str> = Vec::new();
+    for r in &summary {
+        if !scenarios.contains(&r.scenario.as_str()) {
+            scenarios.push(&r.scenario);
+        }
+    }
+    let policies_of = |name: &str| -> Vec<PolicyRow> {
+        rows.iter()
+            .filter(|r| r.scenario == name)
+            .map(crate::compare::ScenarioPolicy::policy)
+            .collect()
+    };
+    let Some(base) = scenarios.first() else {
+        return Ok(None);
+    };
+    let base_policies = policies_of(base);
+    let mut html = format!(
+        "<h2>Policy timeline: {} (the base)</h2>\n{}",
+        escape(base),
+        timeline(&base_policies, start, end)
+    );
+    let mut same = Vec::new();
+    for name in scenarios.iter().skip(1) {
+        let own = policies_of(name);
+        if own == base_policies {
+            same.push(escape(name));
+        } else if own.is_empty() {
+            let _ = writeln!(
+                html,
+                "<h2>Policy timeline: {}</h2>\n<p>No policy: every policy of the base is removed.</p>",
+                escape(name)
+            );
+        } else {
+            let _ = write!(
+                html,
+                "<h2>Policy timeline: {}</h2>\n{}",
+                escape(name),
+                timeline(&own, start, end)
+            );
+        }
+    }
+    if !same.is_empty() {
+        let _ = writeln!(
+            html,
+            "<p>The base's policies, unchanged, in: {}.</p>",
+            same.join(", ")
+        );
+    }
+    Ok(Some(html))
+}
+
+/// The first and last date of a comparison's daily file.
+fn daily_window(dir: &Path) -> Option<(NaiveDate, NaiveDate)> {
+    let mut reader = csv::Reader::from_path(dir.join(crate::compare::DAILY_CSV)).ok()?;
+    let column = reader.headers().ok()?.iter().position(|h| h == "date")?;
+    let (mut first, mut last) = (None::<NaiveDate>, None::<NaiveDate>);
+    for record in reader.records() {
+        let date = record.ok()?.get(column)?.parse::<NaiveDate>().ok()?;
+        first = Some(first.map_or(date, |f| f.min(date)));
+        last = Some(last.map_or(date, |l| l.max(date)));
+    }
+    first.zip(last)
+}
+
 /// The folder's files, with what its data dictionary says of each.
 fn files(dir: &Path) -> String {
     let Ok(text) =
@@ -626,6 +705,9 @@ pub fn report(dir: &Path) -> Result<String, ReportError> {
     if let Some(changes) = comparison_changes(dir)? {
         html.push_str("<h2>What each alternative changes</h2>\n");
         html.push_str(&changes);
+    }
+    if let Some(timelines) = comparison_timelines(dir)? {
+        html.push_str(&timelines);
     }
     let policies = dir.join(POLICIES);
     if policies.is_file() {

@@ -128,6 +128,14 @@ pub(crate) fn compare(args: &CompareArgs) -> Result<(), Failure> {
         exodus::compare::CHANGES_CSV,
         exodus::compare::changes_csv(&changes),
     )?);
+    let policies: Vec<exodus::compare::ScenarioPolicy> = scenarios
+        .iter()
+        .flat_map(|(scenario, _)| exodus::compare::ScenarioPolicy::of(scenario))
+        .collect();
+    files.push(formatted_csv(
+        exodus::compare::POLICIES_CSV,
+        exodus::compare::policies_csv(&policies),
+    )?);
     let provenance = output::Provenance {
         command: COMMAND,
         scenario: base.name().to_owned(),

@@ -499,6 +499,10 @@ const FILES: &[(&str, &str)] = &[
         "one row per key in which an alternative differs from the base, as it runs",
     ),
     (
+        "compare_policies.csv",
+        "one row per scenario and policy, base first: each scenario's policy timeline",
+    ),
+    (
         "sweep.csv",
         "one row per point, replicate, place and metric",
     ),

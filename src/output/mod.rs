@@ -388,23 +388,32 @@ fn onward(r: &RunResults) -> Result<Vec<u8>, csv::Error> {
 /// `targets.csv`: the scenario's targets as observed figures.
 /// [`POLICIES`]: the scenario's policies in their order.
 fn policies(scenario: &Scenario) -> Result<Vec<u8>, csv::Error> {
+    csv_of(policy_rows(scenario))
+}
+
+/// The scenario's policies in their order, as [`POLICIES`] writes them.
+pub fn policy_rows(scenario: &Scenario) -> Vec<PolicyRow> {
     let calendar = scenario.calendar();
-    csv_of(scenario.policies().iter().map(|p| {
-        let crossings: Vec<&str> = p
-            .crossings
-            .iter()
-            .filter_map(|&c| scenario.crossings().get(c).map(|x| x.id.as_str()))
-            .collect();
-        PolicyRow {
-            id: p.id.clone(),
-            kind: p.kind.name().to_owned(),
-            start: calendar.date(p.start),
-            end: p.end.map(|e| calendar.date(e)),
-            known_from: calendar.date(p.known_from),
-            crossings: crossings.join(" "),
-            source: p.source.clone(),
-        }
-    }))
+    scenario
+        .policies()
+        .iter()
+        .map(|p| {
+            let crossings: Vec<&str> = p
+                .crossings
+                .iter()
+                .filter_map(|&c| scenario.crossings().get(c).map(|x| x.id.as_str()))
+                .collect();
+            PolicyRow {
+                id: p.id.clone(),
+                kind: p.kind.name().to_owned(),
+                start: calendar.date(p.start),
+                end: p.end.map(|e| calendar.date(e)),
+                known_from: calendar.date(p.known_from),
+                crossings: crossings.join(" "),
+                source: p.source.clone(),
+            }
+        })
+        .collect()
 }
 
 fn targets(scenario: &Scenario) -> Result<Vec<u8>, csv::Error> {

@@ -190,9 +190,26 @@ fn a_comparison_report_tables_the_effects_and_refuses_an_unvouched_folder() {
         // What the alternative changes: it removes the Finland ban.
         "What each alternative changes",
         "<code>policy[finland-ban]</code>",
+        // Each scenario's policy timeline: the base's holds the Finland ban,
+        // the alternative's (which removes it) is drawn too, without it.
+        "<h2>Policy timeline: tiny (the base)</h2>",
+        "<h2>Policy timeline: finland-open</h2>",
     ] {
         assert!(html.contains(part), "the report lacks `{part}`");
     }
+    let timeline_of = |name: &str| {
+        let from = html.find(&format!("<h2>Policy timeline: {name}")).unwrap();
+        let rest = &html[from + 4..];
+        rest[..rest.find("<h2>").unwrap_or(rest.len())].to_owned()
+    };
+    assert!(timeline_of("tiny").contains(">finland-ban</text>"));
+    assert!(!timeline_of("finland-open").contains(">finland-ban</text>"));
+    let policies = fs::read_to_string(out.join("compare_policies.csv")).unwrap();
+    assert!(
+        policies.starts_with("scenario,id,kind,start,end,known_from,crossings,source\n")
+            && policies.contains("\ntiny,finland-ban,entry_ban,"),
+        "{policies}"
+    );
     let changes = fs::read_to_string(out.join("compare_changes.csv")).unwrap();
     assert!(
         changes.starts_with("scenario,path,base,alternative\n")
