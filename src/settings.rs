@@ -15,8 +15,9 @@
 //! Results do not depend on the number of threads; it is here so that a
 //! command sizes its worker pool in the one place it reads its settings.
 
+use crate::input_error::InputError;
 use crate::memory;
-use crate::scenario::Scenario;
+use crate::scenario::{KeyPath, LoadError, Scenario, ScenarioDocument};
 
 /// The settings of one run: built once, checked once, never patched.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -152,4 +153,85 @@ pub fn thread_pool(threads: Option<u16>) -> Result<rayon::ThreadPool, rayon::Thr
         pool = pool.num_threads(usize::from(n));
     }
     pool.build()
+}
+
+/// The settings of a run of one of a document's scenarios. They are built
+/// from the document because it knows where the `scale` came from: the file
+/// (with its line and column), or an option that replaced it.
+impl ScenarioDocument {
+    /// The embedded default scenario and the settings of a run of it at
+    /// `scale`, for the library's tests.
+    #[cfg(test)]
+    pub(crate) fn embedded_default_at(scale: u32) -> (Scenario, RunSettings) {
+        let overrides = Overrides {
+            scale: Some(scale),
+            ..Overrides::default()
+        };
+        let prepared = Self::embedded_default().and_then(|doc| doc.prepare(&overrides));
+        prepared.unwrap_or_else(|e| panic!("the default scenario at 1:{scale}: {e}"))
+    }
+
+    /// The validated scenario and the settings of a run of it (see
+    /// [`ScenarioDocument::settings`]).
+    pub fn prepare(&self, overrides: &Overrides) -> Result<(Scenario, RunSettings), LoadError> {
+        let scenario = self.scenario()?;
+        let settings = self.settings(&scenario, overrides)?;
+        Ok((scenario, settings))
+    }
+
+    /// The settings of a run of `scenario`, validated from this document:
+    /// the file's `seed` and `scale` unless `overrides` give others. This is
+    /// the run's pre-flight (see [`crate::settings`]); an error names the
+    /// `--scale` option that gave the scale, or the `scale` key, with its
+    /// line and column, in the file that wrote it.
+    pub fn settings(
+        &self,
+        scenario: &Scenario,
+        overrides: &Overrides,
+    ) -> Result<RunSettings, InputError> {
+        let key = KeyPath::of(&["scale"]);
+        self.settings_at(scenario, overrides, &key, scenario.default_scale())
+    }
+
+    /// The settings of a calibration's runs: as [`ScenarioDocument::settings`],
+    /// but at the `[calibration]` section's `scale` when it has one.
+    pub fn calibration_settings(
+        &self,
+        scenario: &Scenario,
+        overrides: &Overrides,
+    ) -> Result<RunSettings, InputError> {
+        match scenario.calibration().and_then(|c| c.scale) {
+            Some(scale) => {
+                let key = KeyPath::of(&["calibration", "scale"]);
+                self.settings_at(scenario, overrides, &key, scale)
+            }
+            None => self.settings(scenario, overrides),
+        }
+    }
+
+    /// The settings at the `--scale` of `overrides`, else at `scale`, which
+    /// the file writes at `key`.
+    fn settings_at(
+        &self,
+        scenario: &Scenario,
+        overrides: &Overrides,
+        key: &KeyPath,
+        scale: u32,
+    ) -> Result<RunSettings, InputError> {
+        let seed = overrides.seed.unwrap_or(scenario.default_seed());
+        let threads = overrides.threads;
+        match overrides.scale {
+            Some(scale) => {
+                RunSettings::checked(scenario, seed, scale, threads).map_err(|message| InputError {
+                    file: format!("--scale {scale}"),
+                    line: None,
+                    column: None,
+                    key: Some("scale".to_owned()),
+                    message,
+                })
+            }
+            None => RunSettings::checked(scenario, seed, scale, threads)
+                .map_err(|message| self.error_at(key, message)),
+        }
+    }
 }

@@ -57,9 +57,10 @@ use crate::stats;
 
 use cmaes::{Cmaes, reflect};
 
-pub use posterior::{
-    GENERATIONS_CSV, GenerationRow, POSTERIOR_CSV, POSTERIOR_SUMMARY_CSV, Posterior,
-    PosteriorOptions, PosteriorParameter, SummaryRow, abc_smc, posterior_files, width_note,
+pub use posterior::{Posterior, PosteriorOptions, PosteriorParameter, abc_smc, width_note};
+pub use posterior_report::{
+    GENERATIONS_CSV, GenerationRow, POSTERIOR_CSV, POSTERIOR_SUMMARY_CSV, SummaryRow,
+    posterior_files,
 };
 pub use report::{
     CALIBRATED_TOML, FIT_CSV, FitRow, PARAMETERS_CSV, ParameterRow, TRACE_CSV, TraceLoss, TraceRow,

@@ -24,11 +24,6 @@ use super::{CalibrationError, Objective, TargetFit, from_unit, prior, round_inte
 use crate::scenario::{CalibrationParameter, ParamPath, ScenarioDocument};
 use crate::settings::RunSettings;
 
-pub use super::posterior_report::{
-    GENERATIONS_CSV, GenerationRow, POSTERIOR_CSV, POSTERIOR_SUMMARY_CSV, SummaryRow,
-    posterior_files,
-};
-
 /// How one Bayesian calibration runs (its seed and scale are in its
 /// [`RunSettings`]).
 #[derive(Debug, Clone, PartialEq)]

@@ -4,9 +4,10 @@
 //! points, a calibration's evaluations), and into whose text new values can
 //! be written back without losing a comment.
 //!
-//! The document also builds the [`RunSettings`] of a run of one of its
-//! scenarios, because it knows where the `scale` came from: the file (with
-//! its line and column), or an option that replaced it.
+//! The document knows where each value came from, the file (with its line
+//! and column) or an option that replaced it, and says so in an error
+//! ([`ScenarioDocument::error_at`]); the settings of a run, built above the
+//! scenario, place their errors through it.
 
 use std::path::{Path, PathBuf};
 
@@ -18,7 +19,6 @@ use super::{KeyPath, LoadError, Scenario, validate};
 use crate::data::{AirRoutes, CrossingRecord, Region};
 use crate::format::{format_float, hex_sha256};
 use crate::input_error::InputError;
-use crate::settings::{Overrides, RunSettings};
 
 /// A scenario file with its data, ready to be built into scenarios. A file
 /// may `extends = "PATH"` another (see `scenario/extends.rs`).
@@ -94,18 +94,6 @@ impl ScenarioDocument {
     /// The embedded default scenario.
     pub fn embedded_default() -> Result<Self, LoadError> {
         Self::parse(super::DEFAULT_SCENARIO, Origin::Embedded)
-    }
-
-    /// The embedded default scenario and the settings of a run of it at
-    /// `scale`, for the library's tests.
-    #[cfg(test)]
-    pub(crate) fn embedded_default_at(scale: u32) -> (Scenario, RunSettings) {
-        let overrides = Overrides {
-            scale: Some(scale),
-            ..Overrides::default()
-        };
-        let prepared = Self::embedded_default().and_then(|doc| doc.prepare(&overrides));
-        prepared.unwrap_or_else(|e| panic!("the default scenario at 1:{scale}: {e}"))
     }
 
     /// The merged scenario as it runs (after `extends` and `--set`), with
@@ -269,70 +257,12 @@ impl ScenarioDocument {
         Ok(scenario)
     }
 
-    /// The validated scenario and the settings of a run of it (see
-    /// [`ScenarioDocument::settings`]).
-    pub fn prepare(&self, overrides: &Overrides) -> Result<(Scenario, RunSettings), LoadError> {
-        let scenario = self.scenario()?;
-        let settings = self.settings(&scenario, overrides)?;
-        Ok((scenario, settings))
-    }
-
-    /// The settings of a run of `scenario`, validated from this document:
-    /// the file's `seed` and `scale` unless `overrides` give others. This is
-    /// the run's pre-flight (see [`crate::settings`]); an error names the
-    /// `--scale` option that gave the scale, or the `scale` key, with its
-    /// line and column, in the file that wrote it.
-    pub fn settings(
-        &self,
-        scenario: &Scenario,
-        overrides: &Overrides,
-    ) -> Result<RunSettings, InputError> {
-        let key = KeyPath::of(&["scale"]);
-        self.settings_at(scenario, overrides, &key, scenario.default_scale())
-    }
-
-    /// The settings of a calibration's runs: as [`ScenarioDocument::settings`],
-    /// but at the `[calibration]` section's `scale` when it has one.
-    pub fn calibration_settings(
-        &self,
-        scenario: &Scenario,
-        overrides: &Overrides,
-    ) -> Result<RunSettings, InputError> {
-        match scenario.calibration().and_then(|c| c.scale) {
-            Some(scale) => {
-                let key = KeyPath::of(&["calibration", "scale"]);
-                self.settings_at(scenario, overrides, &key, scale)
-            }
-            None => self.settings(scenario, overrides),
-        }
-    }
-
-    /// The settings at the `--scale` of `overrides`, else at `scale`, which
-    /// the file writes at `key`.
-    fn settings_at(
-        &self,
-        scenario: &Scenario,
-        overrides: &Overrides,
-        key: &KeyPath,
-        scale: u32,
-    ) -> Result<RunSettings, InputError> {
-        let seed = overrides.seed.unwrap_or(scenario.default_seed());
-        let threads = overrides.threads;
-        match overrides.scale {
-            Some(scale) => {
-                RunSettings::checked(scenario, seed, scale, threads).map_err(|message| InputError {
-                    file: format!("--scale {scale}"),
-                    line: None,
-                    column: None,
-                    key: Some("scale".to_owned()),
-                    message,
-                })
-            }
-            None => RunSettings::checked(scenario, seed, scale, threads).map_err(|message| {
-                let source = source_text(&self.sources, &self.table);
-                self.blame_override(source.error_at(key, message))
-            }),
-        }
+    /// An error at `key` of the scenario as written: located at its line and
+    /// column in the file that wrote it, or, where an option replaced the
+    /// value, naming the option.
+    pub fn error_at(&self, key: &KeyPath, message: String) -> InputError {
+        let source = source_text(&self.sources, &self.table);
+        self.blame_override(source.error_at(key, message))
     }
 
     /// An error about a value that an option replaced names the option
